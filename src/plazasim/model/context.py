@@ -1,0 +1,111 @@
+"""Quantities derived once per run from the world and parameters (read-only in the step)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from plazasim.model.params import Parameters
+from plazasim.world.world import (
+    COAST_GULF,
+    COAST_LAND,
+    COAST_PACIFIC,
+    KIND_CROSSING,
+    KIND_ENTRY,
+    World,
+)
+
+
+@dataclass(frozen=True)
+class Context:
+    """Precomputed arrays every phase may read.
+
+    Attributes:
+        world, params: the run's world and parameters.
+        adj: ``(P, P)`` CSR adjacency (1.0 per link).
+        adj_norm: ``(P, P)`` CSR, row q divided by deg(q): spreads a plaza's
+            outgoing attackers evenly over its neighbours.
+        entries, crossings: plaza indices of entry and crossing plazas.
+        entry_tons_share: ``(len(entries),)`` share of the week's cocaine landing at each
+            entry (origin mix x coast shares x entry weights; sums to 1).
+        edge_u, edge_v, edge_km: directed links (both directions), km.
+        crossing_cost: ``(len(crossings),)`` km-equivalent cost of using each crossing.
+        bystander_factor: ``(P,)`` relative exposure of residents to crossfire
+            (square root of population relative to the mean, clipped to [0.2, 5]).
+    """
+
+    world: World
+    params: Parameters
+    adj: sp.csr_matrix
+    adj_norm: sp.csr_matrix
+    entries: np.ndarray
+    crossings: np.ndarray
+    entry_tons_share: np.ndarray
+    edge_u: np.ndarray
+    edge_v: np.ndarray
+    edge_km: np.ndarray
+    crossing_cost: np.ndarray
+    bystander_factor: np.ndarray
+
+    @property
+    def n_plazas(self) -> int:
+        """Number of plazas P."""
+        return self.world.n_plazas
+
+
+def entry_shares(world: World, params: Parameters, entries: np.ndarray) -> np.ndarray:
+    """Share of the week's cocaine landing at each entry plaza.
+
+    Colombian and undetermined cocaine (seed: 95.5% and 2.8%) is split over the
+    coasts by the ``entry_share_*`` parameters; Peruvian cocaine (1.7%) arrives on
+    the Pacific. A coast with no entry plaza passes its share to the others.
+    """
+    coasts = (COAST_PACIFIC, COAST_GULF, COAST_LAND)
+    coast_of = world.coast[entries]
+    has = np.array([np.any(coast_of == c) for c in coasts])
+    north = np.array([params.entry_share_pacific, params.entry_share_gulf,
+                      params.entry_share_land]) * has
+    if north.sum() <= 0:
+        north = has.astype(float)
+    north = north / north.sum()
+    origin = np.array([params.origin_colombia, params.origin_peru, params.origin_undetermined])
+    origin = origin / origin.sum() if origin.sum() > 0 else np.array([1.0, 0.0, 0.0])
+    peru = np.array([1.0, 0.0, 0.0]) if has[0] else north
+    coast_share = (origin[0] + origin[2]) * north + origin[1] * peru
+    share = np.zeros(entries.size)
+    for c_idx, code in enumerate(coasts):
+        members = coast_of == code
+        if members.any():
+            w = world.entry_weight[entries][members]
+            w = w / w.sum() if w.sum() > 0 else np.full(w.size, 1.0 / w.size)
+            share[members] = coast_share[c_idx] * w
+    return share / share.sum()
+
+
+def build_context(world: World, params: Parameters) -> Context:
+    """Derive the per-run constants."""
+    adj = world.adjacency()
+    deg = np.asarray(adj.sum(axis=1)).ravel()
+    adj_norm = sp.diags(1.0 / np.maximum(deg, 1.0)) @ adj
+    entries = np.flatnonzero(world.kind == KIND_ENTRY)
+    crossings = np.flatnonzero(world.kind == KIND_CROSSING)
+    w = world.crossing_weight[crossings]
+    w_norm = w / w.max() if w.max() > 0 else np.ones_like(w)
+    pop = world.population
+    rel = pop / max(pop.mean(), 1.0)
+    return Context(
+        world=world,
+        params=params,
+        adj=adj.tocsr(),
+        adj_norm=sp.csr_matrix(adj_norm),
+        entries=entries,
+        crossings=crossings,
+        entry_tons_share=entry_shares(world, params, entries),
+        edge_u=np.concatenate([world.edge_src, world.edge_dst]).astype(np.int64),
+        edge_v=np.concatenate([world.edge_dst, world.edge_src]).astype(np.int64),
+        edge_km=np.concatenate([world.edge_km, world.edge_km]),
+        crossing_cost=params.crossing_cost_km * (1.0 - w_norm),
+        bystander_factor=np.clip(np.sqrt(rel), 0.2, 5.0),
+    )

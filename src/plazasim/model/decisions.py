@@ -1,0 +1,126 @@
+"""Phase 5: each cartel decides where to attack and, per plaza, whether to be violent.
+
+Form (DESIGN.md §6, after Lessing 2015/2017 on violent lobbying and conditional
+repression): quantal-response (logit) choice. Utilities are dimensionless.
+
+Attack plaza p adjacent to cartel k's presence, not held by k or an ally::
+
+    U = attack_bias + log1p(V_p / V_ref) x P(win) - attack_cost x D / (A + D)
+        - punishment_weight x max(b_k - d_k, 0) x [p held by someone]
+        - punishment_weight x signal_credibility x [p signalled for a non-ally]
+
+with ``A`` = attackers k can send (``attack_share`` of its strength next door),
+``D`` = defenders (the controller and its allies in p), ``P(win)`` a Tullock
+contest ``A^g / (A^g + D^g)``, ``V_p`` the plaza's weekly value (local market +
+transit flow x piso), ``b_k`` and ``d_k`` the cartel's beliefs that violence and
+discretion are punished. Taking an empty plaza is not violent, so carries no
+expected punishment. ``P(attack) = 1 / (1 + exp(-U / temperature))``.
+
+Posture in each plaza where k is present::
+
+    U_violent = violence_bias + violence_gain x (1 + [p disputed])
+                - punishment_weight x max(b_k - d_k, 0) - signal term
+
+A conditional policy raises ``b_k`` above ``d_k`` and so teaches discretion; an
+unconditional one punishes both alike and does not (Lessing).
+Attackers move from k's neighbouring plazas (each sends ``attack_share /
+degree`` of its members towards each attacked neighbour), so members are conserved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from plazasim.model.context import Context
+from plazasim.model.revenue import local_market_usd
+from plazasim.model.state import NO_CARTEL, State
+from plazasim.world.world import ALLIED
+
+
+@dataclass(frozen=True)
+class DecisionRecord:
+    """Decisions this week."""
+
+    attacks: np.ndarray  # (K, P) bool, k attacked p
+    moved: np.ndarray  # (K,) members sent on attacks
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+
+def plaza_value(state: State, ctx: Context, flow_t: np.ndarray) -> np.ndarray:
+    """``(P,)`` weekly value of holding each plaza (USD/week)."""
+    return local_market_usd(state, ctx) + flow_t * ctx.params.piso_usd_per_t
+
+
+def decide(state: State, ctx: Context, flow_t: np.ndarray,
+           rng: np.random.Generator) -> DecisionRecord:
+    """Draw attacks and postures (mutates strength, ``violent``).
+
+    Works on the rows of alive cartels only, and evaluates attack utilities only
+    on frontier (cartel, plaza) pairs, so the cost grows with the frontier, not K x P.
+    """
+    p = ctx.params
+    k_slots, n = state.strength.shape
+    a = np.flatnonzero(state.alive)
+    s = state.strength[a]
+    present = s >= p.presence_threshold
+    ctrl = state.control
+    held = ctrl != NO_CARTEL
+    ctrl_idx = np.where(held, ctrl, 0)
+    rel_a = state.relation[a]  # (A, K)
+    ally_of_ctrl = (rel_a[:, ctrl_idx] == ALLIED) & held[None, :]  # (A, P)
+    defenders = (s * ally_of_ctrl).sum(axis=0)  # controller and its allies present
+    neighbour = np.asarray(ctx.adj_norm.T @ s.T).T * p.attack_share  # (A, P)
+    candidate = (neighbour >= p.presence_threshold) & ~ally_of_ctrl & ~present
+    ci, cp = np.nonzero(candidate)
+    value = plaza_value(state, ctx, flow_t)
+    v_ref = max(float(np.mean(value[held])) if held.any() else float(value.mean()), 1e-9)
+    net_belief = np.maximum(state.belief[a] - state.belief_discreet[a], 0.0)
+    signalled = state.signal != NO_CARTEL
+    sig_idx = np.where(signalled, state.signal, 0)
+    att = neighbour[ci, cp]
+    dfd = defenders[cp]
+    g = p.contest_exponent
+    p_win = 1.0 / (1.0 + (dfd / np.maximum(att, 1e-12)) ** g)
+    sig_against = signalled[cp] & (rel_a[ci, sig_idx[cp]] != ALLIED)
+    utility = (
+        p.attack_bias
+        + np.log1p(value[cp] / v_ref) * p_win
+        - p.attack_cost * dfd / (att + dfd)
+        - p.punishment_weight * net_belief[ci] * held[cp]
+        - p.punishment_weight * p.signal_credibility * sig_against
+    )
+    go = rng.random(ci.size) < _sigmoid(utility / p.logit_temperature)
+    attacks_a = np.zeros((a.size, n))
+    attacks_a[ci[go], cp[go]] = 1.0
+
+    # Move attackers: from each neighbour q, attack_share/deg(q) of k's members per target.
+    inflow = attacks_a * neighbour
+    out_frac = np.asarray(ctx.adj_norm @ attacks_a.T).T * p.attack_share
+    s_new = np.maximum(s + inflow - s * np.minimum(out_frac, 1.0), 0.0)
+    state.strength[a] = s_new
+
+    # Postures.
+    present2 = s_new >= p.presence_threshold
+    hostile = (state.relation[np.ix_(a, a)] != ALLIED).astype(float)
+    disputed = present2 & ((hostile @ present2) > 0)
+    sig_on = signalled[None, :] & (rel_a[:, sig_idx] != ALLIED)
+    u_violent = (
+        p.violence_bias
+        + p.violence_gain * (1.0 + disputed)
+        - p.punishment_weight * net_belief[:, None]
+        - p.punishment_weight * p.signal_credibility * (sig_on & present2)
+    )
+    pi, pp = np.nonzero(present2)
+    violent = np.zeros((k_slots, n), dtype=bool)
+    draw = rng.random(pi.size) < _sigmoid(u_violent[pi, pp] / p.logit_temperature)
+    violent[a[pi[draw]], pp[draw]] = True
+    state.violent[:] = violent
+    attacks = np.zeros((k_slots, n), dtype=bool)
+    attacks[a] = attacks_a > 0
+    return DecisionRecord(attacks=attacks, moved=np.bincount(
+        a, weights=inflow.sum(axis=1), minlength=k_slots) if a.size else np.zeros(k_slots))

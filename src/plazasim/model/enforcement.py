@@ -1,0 +1,189 @@
+"""Phase 7: the state observes, the policy orders operations, operations take effect.
+
+What the state sees (DESIGN.md §2 step 7): cartel presence, an estimate of
+strength, the controller (a US-signalled cartel is reported as the controller of
+its plaza), and last week's killings attributed to cartels with noise — a share
+``attribution_noise`` of each cartel's killings is blamed on the other cartels
+present. An informant deal (``state.informant``) removes that noise for rivals.
+
+Effects of one operation of intensity ``i`` on cartel k in plaza p (seed rules;
+Lessing 2015 on repression provoking fights); the op leaks with probability
+``infiltration[k]`` (bribes, phase 3), which cuts its effect by ``leak_effect``:
+* arrests: ``arrest_share x i`` of k's members in p are arrested;
+* takedown: ``takedown_share x i`` in p plus ``takedown_neighbour_share x i`` in
+  neighbouring plazas, and ``seize_cash_share`` of the cash tied to that network;
+* kingpin: with probability ``kingpin_success x i`` a leader falls, cutting
+  cohesion by ``kingpin_cohesion_loss`` (phase 8 may then split the cartel).
+Each operation kills ``state_clash_deaths`` cartel members per member removed
+(more against a violent cartel: ``state_clash_violent_mult``): state-cartel
+homicides. Heat rises by ``heat_per_op`` where operations happen and decays.
+
+A US signal (scenario event) is backed here, whatever the policy (except one
+that does not enforce at all): operations against the declared cartel in its
+plaza are dropped and its non-allied challengers there are taken down first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from plazasim.model.conflict import ConflictRecord
+from plazasim.model.context import Context
+from plazasim.model.state import NO_CARTEL, State
+from plazasim.policies.base import (
+    OP_ARRESTS,
+    OP_KINGPIN,
+    OP_TAKEDOWN,
+    Observation,
+    Operations,
+    Policy,
+)
+from plazasim.world.world import ALLIED
+
+
+@dataclass(frozen=True)
+class EnforcementRecord:
+    """Operations carried out this week and their results."""
+
+    plaza: np.ndarray  # (O,) plaza of each operation carried out
+    cartel: np.ndarray  # (O,)
+    kind: np.ndarray  # (O,)
+    leaked: np.ndarray  # (O,) bool
+    arrested: np.ndarray  # (K,) members arrested
+    state_deaths: np.ndarray  # (P,) cartel members killed in clashes with the state
+    cash_seized_usd: np.ndarray  # (K,)
+    kingpins: np.ndarray  # (K,) leaders removed
+    violence_observed: np.ndarray  # (P,) killings the state attributes to cartels
+
+
+def observe(state: State, ctx: Context, conflict: ConflictRecord,
+            rng: np.random.Generator) -> Observation:
+    """Build what the state can see this week."""
+    p = ctx.params
+    alive = state.alive
+    s = np.where(alive[:, None], state.strength, 0.0)
+    present = s >= p.presence_threshold
+    true_kills = conflict.killed_by
+    n_present = present.sum(axis=0)
+    total = true_kills.sum(axis=0)
+    noise = np.full(state.n_slots, p.attribution_noise)
+    if state.informant.any():
+        noise = np.where(~state.informant, 0.0, noise)  # intelligence on rivals
+    others = np.maximum(n_present - 1, 1)
+    blamed_on_others = (noise[:, None] * true_kills).sum(axis=0)
+    violence = (1.0 - noise[:, None]) * true_kills + np.where(
+        present, (blamed_on_others[None, :] - noise[:, None] * true_kills) / others[None, :], 0.0)
+    violence = np.where(present, violence, 0.0)
+    estimate = s * rng.lognormal(0.0, 0.2, size=s.shape)
+    controller = np.where(state.signal != NO_CARTEL, state.signal, state.control)
+    capacity = int(np.floor(p.capacity_ops_per_week * state.capacity_mult + rng.random()))
+    return Observation(
+        week=state.week,
+        alive=alive.copy(),
+        names=tuple(state.names),
+        present=present,
+        strength_estimate=estimate,
+        controller=controller,
+        disputed=conflict.disputed.copy(),
+        violence=violence,
+        violence_total=total,
+        fights_with_controller=conflict.fights_with_controller.copy(),
+        arrival_week=state.arrival_week.copy(),
+        first_violence_week=state.first_violence_week.copy(),
+        relation=state.relation.copy(),
+        protected=state.protected.copy(),
+        signal=state.signal.copy(),
+        members=estimate.sum(axis=1),
+        capacity=capacity,
+        population=ctx.world.population,
+    )
+
+
+def back_signals(state: State, obs: Observation, ops: Operations) -> Operations:
+    """Put operations against challengers of US-signalled cartels first (DESIGN.md §3)."""
+    plazas = np.flatnonzero(state.signal != NO_CARTEL)
+    if plazas.size == 0:
+        return ops
+    backed = Operations()
+    for plaza in plazas:
+        winner = int(state.signal[plaza])
+        for k in np.flatnonzero(obs.present[:, plaza] & obs.alive):
+            if k != winner and state.relation[k, winner] != ALLIED and not obs.protected[k]:
+                backed.add(int(plaza), int(k), OP_TAKEDOWN)
+    signalled = state.signal
+    for pl, k, kind, inten in zip(ops.plaza, ops.cartel, ops.kind, ops.intensity, strict=True):
+        if signalled[pl] == k:
+            continue
+        backed.add(pl, k, kind, inten)
+    return backed
+
+
+def enforce(state: State, ctx: Context, policy: Policy, conflict: ConflictRecord,
+            rng: np.random.Generator) -> EnforcementRecord:
+    """Observe, let the policy decide, apply the operations (mutates ``state``)."""
+    p = ctx.params
+    k_slots, n = state.strength.shape
+    obs = observe(state, ctx, conflict, rng)
+    ops = policy.decide(obs, rng)
+    if getattr(policy, "enforces", True):
+        ops = back_signals(state, obs, ops)
+    plaza, cartel, kind, intensity = ops.as_arrays()
+    valid = (plaza >= 0) & (plaza < n) & (cartel >= 0) & (cartel < k_slots)
+    plaza, cartel, kind, intensity = plaza[valid], cartel[valid], kind[valid], intensity[valid]
+    ok = state.alive[cartel] & ~state.protected[cartel] & (kind > 0) & (intensity > 0)
+    plaza, cartel, kind, intensity = plaza[ok], cartel[ok], kind[ok], intensity[ok]
+    cap = max(obs.capacity, 0)
+    plaza, cartel, kind, intensity = plaza[:cap], cartel[:cap], kind[:cap], intensity[:cap]
+
+    leaked = rng.random(plaza.size) < state.infiltration[cartel]
+    effect = intensity * np.where(leaked, 1.0 - p.leak_effect, 1.0)
+    removed = np.zeros((k_slots, n))
+    local = state.strength[cartel, plaza]
+    is_arrest = kind == OP_ARRESTS
+    is_take = kind == OP_TAKEDOWN
+    frac = np.where(is_arrest, p.arrest_share, 0.0) + np.where(is_take, p.takedown_share, 0.0)
+    frac = np.clip(frac * effect, 0.0, 1.0)
+    np.add.at(removed, (cartel, plaza), local * frac)
+    cash_seized = np.zeros(k_slots)
+    if is_take.any():
+        t_c, t_p, t_e = cartel[is_take], plaza[is_take], effect[is_take]
+        rows = []
+        for c, pl, e in zip(t_c, t_p, t_e, strict=True):
+            nbrs = ctx.adj.indices[ctx.adj.indptr[pl]:ctx.adj.indptr[pl + 1]]
+            share = min(p.takedown_neighbour_share * e, 1.0)
+            removed[c, nbrs] += state.strength[c, nbrs] * share
+            rows.append(c)
+        members = np.maximum(state.strength.sum(axis=1), 1e-12)
+        network = (state.strength[t_c, t_p] / members[t_c]) * p.seize_cash_share * t_e
+        np.add.at(cash_seized, t_c, network)
+        cash_seized = np.minimum(cash_seized, 1.0) * np.maximum(state.cash, 0.0)
+    removed = np.minimum(removed, state.strength)
+    violent_mult = np.where(state.violent, p.state_clash_violent_mult, 1.0)
+    clash_expected = (removed * violent_mult * p.state_clash_deaths).sum(axis=0)
+    state_deaths = rng.poisson(clash_expected).astype(float)
+    # Clash deaths come out of the members removed, not on top of them.
+    state_deaths = np.minimum(state_deaths, removed.sum(axis=0))
+    arrested = removed.sum(axis=1)
+    state.strength -= removed
+    np.maximum(state.strength, 0.0, out=state.strength)
+    state.cash -= cash_seized
+
+    kingpins = np.zeros(k_slots)
+    is_king = kind == OP_KINGPIN
+    if is_king.any():
+        hit = rng.random(int(is_king.sum())) < np.clip(p.kingpin_success * effect[is_king], 0, 1)
+        np.add.at(kingpins, cartel[is_king][hit], 1.0)
+        state.cohesion = np.clip(state.cohesion - p.kingpin_cohesion_loss * kingpins, 0.0, 1.0)
+
+    state.punished[:] = False
+    state.punished[cartel, plaza] = True
+    state.heat *= p.heat_decay
+    np.add.at(state.heat, plaza, p.heat_per_op * intensity)
+    state.extra["last_ops"] = (plaza, cartel, kind)
+    return EnforcementRecord(
+        plaza=plaza, cartel=cartel, kind=kind, leaked=leaked,
+        arrested=arrested, state_deaths=state_deaths, cash_seized_usd=cash_seized,
+        kingpins=kingpins, violence_observed=obs.violence.sum(axis=0),
+    )

@@ -1,0 +1,70 @@
+"""Phase 4: recruitment and attrition of armed members.
+
+Form (Prieto-Curiel, Campedelli & Hope 2023, Science): per cartel,
+``dC/dt = C (rho - eta / sum C - theta sum_j K_ij C_j - omega C)``. Here the
+conflict term lives in phase 6 (local fighting) and the state's operations in
+phase 7; this phase applies the rest, per plaza:
+
+* recruitment ``rho x strength``, slowed as the plaza's members approach
+  ``youth_pool_share`` of its residents aged 15-29 (CONAPO), and bounded by the
+  cash to pay ``recruit_cost_usd`` per recruit;
+* routine incapacitation: ``eta`` members/week nationally (ordinary policing and
+  courts, outside the policy's operations), spread in proportion to strength;
+* saturation ``omega x C^2`` (Prieto-Curiel), spread in proportion to strength;
+* desertion of ``unpaid_desertion`` of the members whose wages went unpaid.
+Members are conserved: next = now + recruits - arrested - saturated - deserted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from plazasim.model.context import Context
+from plazasim.model.money import MoneyRecord
+from plazasim.model.state import State
+
+
+@dataclass(frozen=True)
+class MembersRecord:
+    """Member flows this week (members per cartel) and the money spent recruiting."""
+
+    recruits: np.ndarray
+    routine_arrests: np.ndarray
+    attrition: np.ndarray  # saturation and desertion
+    recruiting_usd: np.ndarray
+
+
+def recruit_and_attrit(state: State, ctx: Context, money: MoneyRecord) -> MembersRecord:
+    """Grow and shrink cartel membership (mutates ``state.strength`` and ``state.cash``)."""
+    p = ctx.params
+    s = np.where(state.alive[:, None], state.strength, 0.0)
+    total_local = s.sum(axis=0)
+    cap = p.youth_pool_share * ctx.world.youth
+    room = np.clip(1.0 - total_local / np.maximum(cap, 1e-9), 0.0, 1.0)
+    want = p.recruit_rate * s * room[None, :]
+    want_k = want.sum(axis=1)
+    cost = want_k * p.recruit_cost_usd
+    afford = np.where(cost > 0, np.clip(np.maximum(state.cash, 0.0) / np.maximum(cost, 1e-12),
+                                        0.0, 1.0), 1.0)
+    recruits = want * afford[:, None]
+    recruiting_usd = recruits.sum(axis=1) * p.recruit_cost_usd
+    state.cash -= recruiting_usd
+
+    members = s.sum(axis=1)
+    national = members.sum()
+    share = s / np.maximum(national, 1e-12)
+    routine = np.minimum(p.routine_arrests_per_week * share, 0.5 * s)
+    sat_rate = np.clip(p.saturation * members, 0.0, 0.5)
+    desert_rate = p.unpaid_desertion * money.unpaid_share
+    leave_rate = np.clip(sat_rate + desert_rate, 0.0, 1.0)
+    leave = (s - routine) * leave_rate[:, None]
+    state.strength += recruits - routine - leave
+    np.maximum(state.strength, 0.0, out=state.strength)
+    return MembersRecord(
+        recruits=recruits.sum(axis=1),
+        routine_arrests=routine.sum(axis=1),
+        attrition=leave.sum(axis=1),
+        recruiting_usd=recruiting_usd,
+    )

@@ -1,0 +1,281 @@
+"""Model parameters: every number the weekly step uses, with units, default, source and range.
+
+Each field carries ``units``, ``source`` (the seed, the data, a paper, or the
+reasoning behind the default) and ``range`` (a plausible interval that
+calibration and sensitivity analysis may search) in its JSON schema extra.
+Time is in weeks, money in US dollars, cocaine in metric tons, people in persons.
+Unknown keys are rejected so a typo in a scenario is an error, not a silent default.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+def _p(
+    default: float,
+    units: str,
+    source: str,
+    lo: float,
+    hi: float,
+    *,
+    ge: float | None = None,
+    le: float | None = None,
+) -> Any:
+    """Declare one parameter: validation bounds plus documentation metadata."""
+    return Field(
+        default,
+        ge=lo if ge is None else ge,
+        le=le,
+        description=f"{units}. {source}",
+        json_schema_extra={"units": units, "source": source, "range": [lo, hi]},
+    )
+
+
+class Parameters(BaseModel):
+    """All model parameters of the weekly step (DESIGN.md §2 and §6)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # --- 1. supply and routing -------------------------------------------------
+    cocaine_tons_per_year: float = _p(
+        275.0, "t/yr", "GAO-07-1018: about 275 t/yr reached Mexico for the US, 2000-2006",
+        150.0, 400.0, ge=0.0)
+    origin_colombia: float = _p(
+        0.955, "share", "seed (UNODC WDR 2011, US Cocaine Signature Program 2009)", 0.8, 1.0,
+        ge=0.0, le=1.0)
+    origin_peru: float = _p(
+        0.017, "share", "seed (UNODC WDR 2011)", 0.0, 0.1, ge=0.0, le=1.0)
+    origin_undetermined: float = _p(
+        0.028, "share", "seed (UNODC WDR 2011)", 0.0, 0.1, ge=0.0, le=1.0)
+    entry_share_pacific: float = _p(
+        0.40, "share of Colombian supply", "reasoning: maritime Pacific route via Manzanillo/"
+        "Lazaro Cardenas; UNODC 2010 Globalization of Crime describes Pacific and Central "
+        "American routes of similar weight", 0.2, 0.6, ge=0.0, le=1.0)
+    entry_share_gulf: float = _p(
+        0.20, "share of Colombian supply", "reasoning: Gulf/Caribbean maritime route is the "
+        "smaller one after the 1990s (UNODC 2010)", 0.05, 0.4, ge=0.0, le=1.0)
+    entry_share_land: float = _p(
+        0.40, "share of Colombian supply", "reasoning: land route through Guatemala grew after "
+        "2006 (UNODC 2010)", 0.2, 0.6, ge=0.0, le=1.0)
+    heat_cost_factor: float = _p(
+        2.0, "dimensionless", "Dell 2015 AER: crackdowns raise the cost of a route; cost = km x "
+        "(1 + k heat)", 0.0, 10.0)
+    piso_km: float = _p(
+        150.0, "km-equivalent", "reasoning: the piso charged to a neutral cartel is worth a "
+        "detour of about one state", 0.0, 1000.0)
+    allied_toll_km: float = _p(
+        20.0, "km-equivalent", "reasoning: allies pass for a token fee", 0.0, 200.0)
+    rival_toll_km: float = _p(
+        3000.0, "km-equivalent", "reasoning: a rival plaza is practically closed (Dell 2015)",
+        500.0, 20000.0)
+    crossing_cost_km: float = _p(
+        200.0, "km-equivalent", "reasoning: small crossings cost more to use; the cost is "
+        "this value x (1 - normalised crossing volume share)", 0.0, 1000.0)
+    route_update_weeks: int = Field(
+        4, ge=1, le=52, description="weeks. Routes are recomputed at most this often (traffickers "
+        "re-plan routes on a monthly horizon; reasoning)",
+        json_schema_extra={"units": "weeks", "source": "reasoning", "range": [1, 12]})
+    seizure_per_heat: float = _p(
+        0.004, "share of passing tons seized per unit heat per plaza",
+        "reasoning: ~36 of ~275 t/yr seized in Mexico (GAO-07-1018) with pre-war heat",
+        0.0, 0.05)
+    base_seizure_per_plaza: float = _p(
+        0.0015, "share of passing tons seized per plaza crossed", "GAO-07-1018: ~13% of "
+        "cocaine seized in Mexico over routes of ~80 plazas", 0.0, 0.01)
+    us_border_seizure: float = _p(
+        0.10, "share", "reasoning: US south-west border seizures of some 20-30 t/yr against "
+        "~240 t/yr arriving (UNODC WDR 2008)", 0.02, 0.3, ge=0.0, le=1.0)
+    # --- 2. revenue ------------------------------------------------------------
+    border_margin_usd_per_t: float = _p(
+        15.0e6, "USD/t", "reasoning: wholesale price at the US border (~US$25,000/kg) minus "
+        "purchase price in Central America (~US$10,000/kg), UNODC WDR 2010", 5.0e6, 30.0e6)
+    piso_usd_per_t: float = _p(
+        0.2e6, "USD/t per plaza crossed", "reasoning: the transit fee per plaza is ~1% of the "
+        "border margin, so a route through a dozen neutral plazas costs ~15%", 0.0, 1.0e6)
+    retail_usd_per_capita_year: float = _p(
+        25.0, "USD/person/yr", "reasoning: domestic retail and extortion of ~US$2.7bn/yr over "
+        "~107M residents; NDTA puts total DTO proceeds at US$18-39bn/yr incl. other drugs",
+        5.0, 100.0)
+    violent_extortion_bonus: float = _p(
+        0.5, "share", "Lessing 2017: violence is used to raise rents; extra local revenue "
+        "share earned under a violent posture", 0.0, 2.0)
+    # --- 3. money --------------------------------------------------------------
+    wage_usd_per_member_year: float = _p(
+        13000.0, "USD/member/yr", "Prieto-Curiel et al. 2023 participation model",
+        5000.0, 30000.0)
+    bribe_share: float = _p(
+        0.10, "share of revenue", "reasoning: corruption budgets of ~10% of revenue are "
+        "reported for Mexican DTOs", 0.0, 0.3, ge=0.0, le=1.0)
+    bribe_scale_usd_per_week: float = _p(
+        10.0e6, "USD/week", "reasoning: B0 in infiltration = 1 - exp(-bribes/B0); a cartel "
+        "spending US$10M/week leaks ~63% of operations", 1.0e6, 50.0e6)
+    leak_effect: float = _p(
+        0.7, "share", "reasoning: a leaked operation loses most of its effect", 0.0, 1.0,
+        ge=0.0, le=1.0)
+    launder_share: float = _p(
+        0.70, "share of revenue", "seed: UNODC 2011, 70% of proceeds available for laundering",
+        0.5, 0.9, ge=0.0, le=1.0)
+    intercept_share: float = _p(
+        0.002, "share of laundered USD", "seed: UNODC 2011, probably around 0.2% seized",
+        0.0, 0.01, ge=0.0, le=1.0)
+    initial_cash_weeks: float = _p(
+        26.0, "weeks of wages", "reasoning: cartels hold half a year of payroll in cash",
+        0.0, 104.0)
+    # --- 4. members ------------------------------------------------------------
+    initial_members: float = _p(
+        90000.0, "members", "reasoning: ~115,000 in 2012 (Prieto-Curiel 2023); ~150,000 "
+        "employed in 2009 (US officials, WaPo 2009)", 40000.0, 160000.0)
+    recruit_rate: float = _p(
+        2.527e-3, "1/week", "Prieto-Curiel et al. 2023 Science, rho (weekly)", 1e-3, 6e-3)
+    routine_arrests_per_week: float = _p(
+        40.0, "members/week", "Prieto-Curiel et al. 2023 Science, eta", 0.0, 400.0)
+    saturation: float = _p(
+        4.0e-8, "1/(member week)", "Prieto-Curiel et al. 2023 Science, omega", 0.0, 2e-7)
+    youth_pool_share: float = _p(
+        0.03, "members per resident aged 15-29", "reasoning: recruitment saturates when cartel "
+        "members reach ~3% of local youth", 0.005, 0.1)
+    recruit_cost_usd: float = _p(
+        2000.0, "USD/recruit", "reasoning: signing, weapons and training, ~2 months of wages",
+        0.0, 10000.0)
+    unpaid_desertion: float = _p(
+        0.5, "share of unpaid members leaving per week", "reasoning", 0.0, 1.0, ge=0.0, le=1.0)
+    # --- 5. decisions ----------------------------------------------------------
+    logit_temperature: float = _p(
+        1.0, "utility units (weeks of local revenue)", "Lessing 2017 quantal choice; reasoning",
+        0.1, 5.0, ge=1e-6)
+    attack_share: float = _p(
+        0.25, "share of neighbouring strength", "reasoning: members sent into a plaza attacked",
+        0.05, 0.6, ge=0.0, le=1.0)
+    attack_cost: float = _p(
+        0.5, "weeks of plaza value", "reasoning: fixed cost of mounting an incursion",
+        0.0, 5.0)
+    attack_bias: float = _p(
+        -3.0, "utility units", "reasoning: inertia; most weeks most plazas are not attacked",
+        -10.0, 0.0, ge=-20.0)
+    punishment_weight: float = _p(
+        6.0, "utility units", "Lessing 2015: expected cost of state punishment, scaled by "
+        "belief", 0.0, 20.0)
+    violence_gain: float = _p(
+        1.0, "utility units", "Lessing 2017: benefit of a violent posture before punishment",
+        0.0, 5.0)
+    violence_bias: float = _p(
+        -1.0, "utility units", "reasoning: violence attracts attention even without the state",
+        -5.0, 5.0, ge=-20.0)
+    horizon_weeks: float = _p(
+        52.0, "weeks", "reasoning: value of holding a plaza for a year", 4.0, 260.0)
+    # --- 6. conflict -----------------------------------------------------------
+    lethality: float = _p(
+        0.02, "deaths/(member week)", "Prieto-Curiel 2023 conflict term normalised by local "
+        "forces, s_k s_j / (s_k + s_j); Ciudad Juarez 2010: ~60/week with a few thousand "
+        "fighters a side (INEGI)", 0.005, 0.2)
+    violent_lethality_mult: float = _p(
+        1.5, "multiplier", "reasoning: a violent posture doubles fighting intensity", 1.0, 5.0)
+    execution_rate: float = _p(
+        2.0e-4, "deaths/(member week)", "reasoning: executions by a violent cartel in a plaza "
+        "it holds", 0.0, 2e-3)
+    contest_exponent: float = _p(
+        1.5, "dimensionless", "Tullock contest gamma (Hirshleifer 1989)", 0.5, 4.0)
+    dominance_share: float = _p(
+        0.8, "share of gamma-weighted strength", "reasoning: control passes when a side holds "
+        "80% of contest weight", 0.55, 0.95, ge=0.5, le=1.0)
+    hold_weeks: int = Field(
+        4, ge=1, le=52, description="weeks. Consecutive weeks of dominance before control passes",
+        json_schema_extra={"units": "weeks", "source": "reasoning", "range": [1, 12]})
+    presence_threshold: float = _p(
+        5.0, "members", "reasoning: fewer members than this do not count as presence",
+        1.0, 50.0)
+    bystander_ratio: float = _p(
+        0.15, "bystanders per cartel death at national mean density", "reasoning: civilian "
+        "share of drug-war deaths", 0.0, 1.0)
+    # --- 7. enforcement --------------------------------------------------------
+    capacity_ops_per_week: float = _p(
+        25.0, "operations/week", "reasoning: >60,000 arrested Jan 2007-May 2009 (WaPo 2009) in "
+        "a few dozen weekly federal operations", 0.0, 200.0)
+    arrest_share: float = _p(
+        0.03, "share of local strength", "reasoning: arrests per operation", 0.0, 0.5,
+        ge=0.0, le=1.0)
+    takedown_share: float = _p(
+        0.10, "share of local strength", "seed: taking down the drug network", 0.1, 0.9,
+        ge=0.0, le=1.0)
+    takedown_neighbour_share: float = _p(
+        0.02, "share of strength in neighbouring plazas", "reasoning: networks span plazas",
+        0.0, 0.5, ge=0.0, le=1.0)
+    kingpin_success: float = _p(
+        0.05, "probability per operation", "AP 2012: 25 of 37 most-wanted taken in ~3.5 years",
+        0.0, 0.5, ge=0.0, le=1.0)
+    kingpin_cohesion_loss: float = _p(
+        0.5, "cohesion units", "Calderon et al. 2015: leader removal fragments organisations",
+        0.1, 1.0, ge=0.0, le=1.0)
+    state_clash_deaths: float = _p(
+        0.05, "cartel deaths per member removed", "reasoning: shootouts with state forces "
+        "(Presidencia: 3,153 shootout deaths of 34,612)", 0.0, 0.5)
+    state_clash_violent_mult: float = _p(
+        3.0, "multiplier", "Lessing 2015: violent cartels confront the state", 1.0, 10.0)
+    heat_per_op: float = _p(
+        1.0, "heat units", "reasoning: one operation adds one unit of heat", 0.0, 10.0)
+    heat_decay: float = _p(
+        0.9, "weekly retention", "reasoning: half-life of about 7 weeks", 0.5, 0.99,
+        ge=0.0, le=1.0)
+    attribution_noise: float = _p(
+        0.3, "share", "reasoning: share of violence the state misattributes", 0.0, 0.9,
+        ge=0.0, le=1.0)
+    seize_cash_share: float = _p(
+        0.05, "share of cash per takedown", "reasoning: cash seized by a network takedown",
+        0.0, 0.3, ge=0.0, le=1.0)
+    # --- 8. splits -------------------------------------------------------------
+    cohesion_recovery: float = _p(
+        0.02, "cohesion units/week", "reasoning: a new leader consolidates in about a year",
+        0.0, 0.1)
+    split_rate: float = _p(
+        0.05, "1/week at zero cohesion", "Calderon et al. 2015; Phillips 2015", 0.0, 0.3,
+        ge=0.0, le=1.0)
+    split_share: float = _p(
+        0.4, "share of territory", "reasoning: the splinter takes part of the territory",
+        0.1, 0.6, ge=0.0, le=1.0)
+    max_cartels: int = Field(
+        24, ge=2, le=256, description="slots. Maximum number of cartel slots (initial + splits)",
+        json_schema_extra={"units": "slots", "source": "reasoning: 11 recognised in 2011, up to "
+                           "20 by 2015 (CRS R41576)", "range": [16, 64]})
+    # --- 9. learning -----------------------------------------------------------
+    belief_alpha: float = _p(
+        1.0, "pseudo-counts", "Magliocca et al. 2019 PNAS risk perception prior", 0.1, 10.0,
+        ge=1e-6)
+    belief_beta: float = _p(
+        3.0, "pseudo-counts", "Magliocca et al. 2019 PNAS prior; pre-war impunity", 0.1, 20.0,
+        ge=1e-6)
+    belief_discount: float = _p(
+        0.97, "weekly retention", "Magliocca et al. 2019: time-discounted experience", 0.8,
+        0.999, ge=0.0, le=1.0)
+    social_learning: float = _p(
+        0.3, "weight", "reasoning: cartels also learn from what happens to others", 0.0, 1.0,
+        ge=0.0, le=1.0)
+    signal_credibility: float = _p(
+        0.5, "share", "seed: the US signal read as an ultimatum", 0.0, 1.0, ge=0.0, le=1.0)
+    # --- 10. baseline homicides ------------------------------------------------
+    baseline_scale: float = _p(
+        0.85, "multiplier", "reasoning: INEGI 2000-2006 includes some cartel killings; ~85% "
+        "is non-cartel", 0.5, 1.2)
+    baseline_trend_per_year: float = _p(
+        -0.015, "1/yr", "INEGI 2000-2006 national trend (log-linear fit)", -0.1, 0.05,
+        ge=-1.0)
+
+    @classmethod
+    def describe(cls) -> list[dict[str, Any]]:
+        """One row per parameter: name, default, units, source, range (for docs and SALib)."""
+        rows = []
+        for name, info in cls.model_fields.items():
+            extra = info.json_schema_extra or {}
+            assert isinstance(extra, dict)
+            rows.append(
+                {
+                    "name": name,
+                    "default": info.default,
+                    "units": extra.get("units", ""),
+                    "range": extra.get("range"),
+                    "source": extra.get("source", ""),
+                }
+            )
+        return rows

@@ -1,0 +1,62 @@
+"""Phase 2: revenue from exports, transit tolls and local markets.
+
+* Export: tons delivered to the US x ``border_margin_usd_per_t`` (wholesale
+  margin between Central America and the US border, UNODC WDR 2010).
+* Tolls: the *piso* collected from other cartels' shipments (phase 1).
+* Local: retail drug sales and extortion, ``retail_usd_per_capita_year`` per
+  resident, growing with each plaza's population (DESIGN.md §1), shared among the
+  cartels present in proportion to their strength; a violent posture adds
+  ``violent_extortion_bonus`` (Lessing 2017: violence raises rents).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from plazasim.model.context import Context
+from plazasim.model.state import State
+from plazasim.model.supply import SupplyRecord
+
+
+@dataclass(frozen=True)
+class RevenueRecord:
+    """Revenue by cartel this week (USD)."""
+
+    export_usd: np.ndarray  # (K,)
+    toll_usd: np.ndarray  # (K,) net of piso paid
+    local_usd: np.ndarray  # (K,)
+    total_usd: np.ndarray  # (K,) export + toll income + local - piso paid (>= 0)
+
+
+def local_market_usd(state: State, ctx: Context) -> np.ndarray:
+    """``(P,)`` weekly retail and extortion value of each plaza (USD/week)."""
+    world = ctx.world
+    years = state.week / 52.0
+    pop = world.population
+    if world.population_growth is not None:
+        pop = pop * np.exp(world.population_growth * years)
+    return ctx.params.retail_usd_per_capita_year / 52.0 * pop
+
+
+def collect_revenue(state: State, ctx: Context, supply: SupplyRecord) -> RevenueRecord:
+    """Revenue each cartel earns this week."""
+    params = ctx.params
+    market = local_market_usd(state, ctx)
+    s = np.where(state.alive[:, None] & (state.strength >= params.presence_threshold),
+                 state.strength, 0.0)
+    tot = s.sum(axis=0)
+    share = s / np.maximum(tot, 1e-12)
+    bonus = 1.0 + params.violent_extortion_bonus * state.violent
+    local = (share * bonus * market[None, :]).sum(axis=1)
+    export = supply.delivered_t * params.border_margin_usd_per_t
+    gross = export + supply.toll_income_usd + local
+    # Piso paid is a transfer between cartels: net it out of the payer's revenue.
+    total = gross - supply.toll_paid_usd
+    return RevenueRecord(
+        export_usd=export,
+        toll_usd=supply.toll_income_usd - supply.toll_paid_usd,
+        local_usd=local,
+        total_usd=total,
+    )

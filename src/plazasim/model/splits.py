@@ -1,0 +1,99 @@
+"""Phase 8: leadership recovery, splits into rival factions, and the end of cartels.
+
+Form (DESIGN.md §6, after Calderón et al. 2015 JCR and Phillips 2015): a
+cartel whose leader fell has low cohesion; each week it splits with probability
+``split_rate x (1 - cohesion)``. The splinter takes the part of the territory on
+one side of a random line through the cartel's strength-weighted centre, about
+``split_share`` of its members, and the matching share of cash and stock; it is a
+rival of its parent and inherits the parent's rivals. Cohesion then recovers by
+``cohesion_recovery`` a week. A cartel with fewer than two plazas' worth of
+presence left (``2 x presence_threshold`` members) dissolves: its members
+disperse (counted as attrition) and its plazas are released.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from plazasim.model.context import Context
+from plazasim.model.state import NO_CARTEL, State
+from plazasim.world.world import RIVAL
+
+
+@dataclass(frozen=True)
+class SplitRecord:
+    """Splits and dissolutions this week."""
+
+    splits: list[tuple[int, int]]  # (parent slot, new slot)
+    dissolved: list[int]
+    dispersed: np.ndarray  # (K,) members released by dissolution
+
+
+def split_cartel(state: State, ctx: Context, parent: int, rng: np.random.Generator) -> int:
+    """Split ``parent`` into itself and a new rival faction; returns the new slot."""
+    p = ctx.params
+    n_before = sum(1 for name in state.names if name.startswith(state.names[parent] + " faction"))
+    new = state.add_cartel(f"{state.names[parent]} faction {n_before + 1}", parent)
+    s = state.strength[parent]
+    held = np.flatnonzero(s > 0)
+    lon, lat = ctx.world.lon[held], ctx.world.lat[held]
+    w = s[held]
+    cx, cy = np.average(lon, weights=w), np.average(lat, weights=w)
+    angle = rng.uniform(0.0, 2.0 * np.pi)
+    proj = (lon - cx) * np.cos(angle) + (lat - cy) * np.sin(angle)
+    # Move plazas in order of projection until the splinter holds ~split_share.
+    order = np.argsort(-proj, kind="stable")
+    cum = np.cumsum(w[order]) / w.sum()
+    take = held[order[: max(1, int(np.searchsorted(cum, p.split_share)) + 1)]]
+    moved_share = s[take].sum() / max(s.sum(), 1e-12)
+    state.strength[new, take] = state.strength[parent, take]
+    state.strength[parent, take] = 0.0
+    for arr in (state.cash, state.stock):
+        arr[new] = arr[parent] * moved_share
+        arr[parent] -= arr[new]
+    state.control[np.isin(np.arange(state.control.size), take)
+                  & (state.control == parent)] = new
+    state.arrival_week[new, take] = state.week
+    state.relation[new, parent] = state.relation[parent, new] = RIVAL
+    rivals = np.flatnonzero(state.relation[parent] == RIVAL)
+    for r in rivals:
+        if r != new:
+            state.relation[new, r] = state.relation[r, new] = RIVAL
+    state.cohesion[parent] = 0.5
+    state.cohesion[new] = 0.8
+    state.belief[new] = state.belief[parent]
+    return new
+
+
+def split_and_dissolve(state: State, ctx: Context, rng: np.random.Generator) -> SplitRecord:
+    """Run phase 8 (mutates ``state``)."""
+    p = ctx.params
+    k_slots = state.n_slots
+    draws = rng.random(k_slots)
+    prob = p.split_rate * (1.0 - state.cohesion)
+    splits = []
+    for parent in np.flatnonzero(state.alive & (draws < prob)):
+        if state.strength[parent].sum() < 4 * p.presence_threshold:
+            continue
+        try:
+            splits.append((int(parent), split_cartel(state, ctx, int(parent), rng)))
+        except RuntimeError:
+            break  # no free slot: fragmentation has hit the configured maximum
+    state.cohesion = np.where(state.alive,
+                              np.minimum(state.cohesion + p.cohesion_recovery, 1.0), 0.0)
+    dispersed = np.zeros(k_slots)
+    members = state.strength.sum(axis=1)
+    gone = np.flatnonzero(state.alive & (members < 2 * p.presence_threshold))
+    for k in gone:
+        dispersed[k] = members[k]
+        state.strength[k] = 0.0
+        state.alive[k] = False
+        state.control[state.control == k] = NO_CARTEL
+        state.arrival_week[k] = -1
+        state.first_violence_week[k] = -1
+        state.signal[state.signal == k] = NO_CARTEL
+    if gone.size or splits:
+        state.routes = None
+    return SplitRecord(splits=splits, dissolved=[int(k) for k in gone], dispersed=dispersed)

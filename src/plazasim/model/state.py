@@ -1,0 +1,195 @@
+"""The mutable state of a run, as arrays over cartel slots (K) and plazas (P).
+
+Cartel slots are preallocated (``K = Parameters.max_cartels``) so that a split
+only switches a slot on; ``alive[k]`` says which slots hold a cartel. Arrays
+are indexed ``[cartel, plaza]``. Units: members, USD, tons, weeks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from plazasim.model.params import Parameters
+from plazasim.world.world import ALLIED, NEUTRAL, World
+
+NO_CARTEL = -1
+
+
+@dataclass
+class State:
+    """Everything that changes during a run (DESIGN.md §2).
+
+    Attributes:
+        week: weeks elapsed since the start.
+        names: cartel name per slot ("" for unused slots).
+        alive: ``(K,)`` bool, slot holds an active cartel.
+        parent: ``(K,)`` int, slot this cartel split from (``NO_CARTEL`` if original).
+        strength: ``(K, P)`` float64, armed members of cartel k in plaza p.
+        control: ``(P,)`` int, controlling cartel slot or ``NO_CARTEL``.
+        challenger_weeks: ``(P,)`` int, consecutive weeks the current leader of the
+            contest (``contest_leader``) has dominated without holding control.
+        contest_leader: ``(P,)`` int, slot that currently dominates the contest.
+        arrival_week: ``(K, P)`` int, week cartel k became present in p (-1 if absent).
+        first_violence_week: ``(K, P)`` int, first week of violence by k in p since arrival.
+        violent: ``(K, P)`` bool, posture chosen this week (True = violent).
+        cash: ``(K,)`` float64, USD.
+        stock: ``(K,)`` float64, tons of cocaine held, not yet shipped.
+        cohesion: ``(K,)`` float64 in [0, 1]; 1 = leadership intact.
+        relation: ``(K, K)`` int8, RIVAL/NEUTRAL/ALLIED, symmetric.
+        protected: ``(K,)`` bool, immunity deal in force.
+        informant: ``(K,)`` bool, supplies intelligence on rivals (immunity deal).
+        belief: ``(K,)`` float64, believed probability that violence is punished.
+        belief_discreet: ``(K,)`` float64, believed probability that discretion is punished.
+        counts: ``(K, 4)`` float64, discounted counts: violent punished, violent seen,
+            discreet punished, discreet seen.
+        infiltration: ``(K,)`` float64, probability an operation against k leaks.
+        heat: ``(P,)`` float64, enforcement presence (heat units).
+        signal: ``(P,)`` int, cartel publicly declared dominant in p, or ``NO_CARTEL``.
+        punished: ``(K, P)`` bool, an operation hit k in p this week.
+        routes: cached routing result (see ``model.routing``), or None.
+        routes_week: week the cached routes were computed.
+        capacity_mult: multiplier on enforcement capacity (events may change it).
+        lethality_mult: multiplier on conflict lethality (events may change it).
+        supply_mult: multiplier on cocaine entering (events may change it).
+    """
+
+    week: int
+    names: list[str]
+    alive: np.ndarray
+    parent: np.ndarray
+    strength: np.ndarray
+    control: np.ndarray
+    challenger_weeks: np.ndarray
+    contest_leader: np.ndarray
+    arrival_week: np.ndarray
+    first_violence_week: np.ndarray
+    violent: np.ndarray
+    cash: np.ndarray
+    stock: np.ndarray
+    cohesion: np.ndarray
+    relation: np.ndarray
+    protected: np.ndarray
+    informant: np.ndarray
+    belief: np.ndarray
+    belief_discreet: np.ndarray
+    counts: np.ndarray
+    infiltration: np.ndarray
+    heat: np.ndarray
+    signal: np.ndarray
+    punished: np.ndarray
+    routes: object | None = None
+    routes_week: int = -(10**9)
+    capacity_mult: float = 1.0
+    lethality_mult: float = 1.0
+    supply_mult: float = 1.0
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def n_slots(self) -> int:
+        """Number of cartel slots K."""
+        return int(self.alive.shape[0])
+
+    def members(self) -> np.ndarray:
+        """``(K,)`` total armed members per slot."""
+        return self.strength.sum(axis=1)
+
+    def add_cartel(self, name: str, parent: int) -> int:
+        """Switch on a free slot for a new cartel; returns its index.
+
+        The new cartel starts with no strength, no cash, the parent's beliefs, and
+        neutral relations (callers set rivalry). Raises ``RuntimeError`` when no slot
+        is free, which the splits phase treats as "no split".
+        """
+        free = np.flatnonzero(~self.alive & (np.array([n == "" for n in self.names])))
+        if free.size == 0:
+            raise RuntimeError("no free cartel slot")
+        k = int(free[0])
+        self.names[k] = name
+        self.alive[k] = True
+        self.parent[k] = parent
+        self.strength[k] = 0.0
+        self.cash[k] = 0.0
+        self.stock[k] = 0.0
+        self.cohesion[k] = 1.0
+        self.relation[k, :] = NEUTRAL
+        self.relation[:, k] = NEUTRAL
+        self.relation[k, k] = ALLIED
+        self.protected[k] = False
+        self.informant[k] = False
+        self.belief[k] = self.belief[parent] if parent >= 0 else self.belief[k]
+        self.belief_discreet[k] = self.belief_discreet[parent] if parent >= 0 else 0.0
+        self.counts[k] = self.counts[parent] if parent >= 0 else 0.0
+        self.arrival_week[k] = -1
+        self.first_violence_week[k] = -1
+        self.routes = None
+        return k
+
+    def copy(self) -> State:
+        """Deep copy of every array (used by tests and what-if branches)."""
+        out = {}
+        for name, value in self.__dict__.items():
+            if isinstance(value, np.ndarray):
+                out[name] = value.copy()
+            elif isinstance(value, list):
+                out[name] = list(value)
+            elif isinstance(value, dict):
+                out[name] = dict(value)
+            else:
+                out[name] = value
+        return State(**out)
+
+
+def initial_state(world: World, params: Parameters) -> State:
+    """Build the week-0 state from the world's initial cartel map.
+
+    Initial strengths are rescaled so that all cartels together have
+    ``params.initial_members`` members; cash is ``initial_cash_weeks`` of wages;
+    beliefs start at the prior mean alpha / (alpha + beta) (pre-war impunity).
+    """
+    k = max(params.max_cartels, world.n_cartels)
+    p = world.n_plazas
+    c0 = world.n_cartels
+    strength = np.zeros((k, p))
+    total = world.initial_strength.sum()
+    if total > 0:
+        strength[:c0] = world.initial_strength * (params.initial_members / total)
+    names = list(world.cartel_names) + [""] * (k - c0)
+    alive = np.zeros(k, dtype=bool)
+    alive[:c0] = True
+    relation = np.zeros((k, k), dtype=np.int8)
+    relation[:c0, :c0] = world.initial_relation
+    np.fill_diagonal(relation, ALLIED)
+    present = strength >= params.presence_threshold
+    # Control at week 0: the strongest present cartel, if any.
+    control = np.where(present.any(axis=0), strength.argmax(axis=0), NO_CARTEL)
+    weekly_wage = params.wage_usd_per_member_year / 52.0
+    cash = strength.sum(axis=1) * weekly_wage * params.initial_cash_weeks
+    prior = params.belief_alpha / (params.belief_alpha + params.belief_beta)
+    return State(
+        week=0,
+        names=names,
+        alive=alive,
+        parent=np.full(k, NO_CARTEL),
+        strength=strength,
+        control=control.astype(np.int64),
+        challenger_weeks=np.zeros(p, dtype=np.int64),
+        contest_leader=control.astype(np.int64).copy(),
+        arrival_week=np.where(present, 0, -1).astype(np.int64),
+        first_violence_week=np.full((k, p), -1, dtype=np.int64),
+        violent=np.zeros((k, p), dtype=bool),
+        cash=cash,
+        stock=np.zeros(k),
+        cohesion=np.where(alive, 1.0, 0.0),
+        relation=relation,
+        protected=np.zeros(k, dtype=bool),
+        informant=np.zeros(k, dtype=bool),
+        belief=np.full(k, prior),
+        belief_discreet=np.full(k, prior),
+        counts=np.zeros((k, 4)),
+        infiltration=np.zeros(k),
+        heat=np.zeros(p),
+        signal=np.full(p, NO_CARTEL, dtype=np.int64),
+        punished=np.zeros((k, p), dtype=bool),
+    )

@@ -1,0 +1,97 @@
+"""One week of the model: the ten phases of DESIGN.md §2, in order.
+
+Each phase is a function of (state, context, rng) in its own module; this file
+only fixes their order and gathers what they report into a :class:`WeekRecord`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from plazasim.model.baseline import baseline_homicides
+from plazasim.model.conflict import fight
+from plazasim.model.context import Context
+from plazasim.model.decisions import decide
+from plazasim.model.enforcement import enforce
+from plazasim.model.learning import learn
+from plazasim.model.members import recruit_and_attrit
+from plazasim.model.money import pay_and_launder
+from plazasim.model.revenue import collect_revenue
+from plazasim.model.splits import split_and_dissolve
+from plazasim.model.state import State
+from plazasim.model.supply import supply_and_route
+from plazasim.policies.base import Policy
+
+
+@dataclass(frozen=True)
+class WeekRecord:
+    """Everything recorded for one week (phase 10). Units: persons, tons, USD, members."""
+
+    hom_cartel: np.ndarray  # (P,) cartel-cartel fighting deaths + executions
+    hom_state: np.ndarray  # (P,) state-cartel clash deaths
+    hom_bystander: np.ndarray  # (P,)
+    hom_baseline: np.ndarray  # (P,)
+    flow_t: np.ndarray  # (P,)
+    disputed: np.ndarray  # (P,) bool
+    violence_observed: np.ndarray  # (P,)
+    op_plaza: np.ndarray
+    op_cartel: np.ndarray
+    op_kind: np.ndarray
+    entered_t: float
+    delivered_t: float
+    seized_t: float
+    cash_seized_usd: float
+    revenue_k: np.ndarray  # (K,)
+    laundered_usd: float
+    intercepted_usd: float
+    bribes_usd: float
+    wages_usd: float
+    recruiting_usd: float
+    members_in: np.ndarray  # (K,) recruits
+    members_out: np.ndarray  # (K,) routine arrests + attrition + fighting + enforcement
+    dispersed: np.ndarray  # (K,) members released when a cartel dissolved
+    splits: list[tuple[int, int]]
+
+
+def step(state: State, ctx: Context, policy: Policy, rng: np.random.Generator) -> WeekRecord:
+    """Advance ``state`` by one week and return what happened."""
+    supply = supply_and_route(state, ctx)                      # 1
+    revenue = collect_revenue(state, ctx, supply)              # 2
+    money = pay_and_launder(state, ctx, revenue)               # 3
+    members = recruit_and_attrit(state, ctx, money)            # 4
+    decide(state, ctx, supply.flow_t, rng)                     # 5
+    conflict = fight(state, ctx, rng)                          # 6
+    enforcement = enforce(state, ctx, policy, conflict, rng)   # 7
+    splits = split_and_dissolve(state, ctx, rng)               # 8
+    learn(state, ctx)                                          # 9
+    baseline = baseline_homicides(state, ctx, rng)             # 10 (record)
+    state.week += 1
+    return WeekRecord(
+        hom_cartel=conflict.cartel_deaths + conflict.executions,
+        hom_state=enforcement.state_deaths,
+        hom_bystander=conflict.bystanders,
+        hom_baseline=baseline,
+        flow_t=supply.flow_t,
+        disputed=conflict.disputed,
+        violence_observed=enforcement.violence_observed,
+        op_plaza=enforcement.plaza,
+        op_cartel=enforcement.cartel,
+        op_kind=enforcement.kind,
+        entered_t=supply.entered_t,
+        delivered_t=float(supply.delivered_t.sum()),
+        seized_t=supply.seized_route_t + supply.seized_border_t,
+        cash_seized_usd=float(enforcement.cash_seized_usd.sum()),
+        revenue_k=money.revenue_usd,
+        laundered_usd=float(money.laundered_usd.sum()),
+        intercepted_usd=float(money.intercepted_usd.sum()),
+        bribes_usd=float(money.bribes_usd.sum()),
+        wages_usd=float(money.wages_usd.sum()),
+        recruiting_usd=float(members.recruiting_usd.sum()),
+        members_in=members.recruits,
+        members_out=members.routine_arrests + members.attrition + conflict.members_lost
+        + enforcement.arrested,
+        dispersed=splits.dispersed,
+        splits=splits.splits,
+    )

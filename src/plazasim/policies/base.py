@@ -1,0 +1,142 @@
+"""The policy plug-in point: what the government sees, what it can order, and a registry.
+
+A policy is the only place that decides enforcement (DESIGN.md §5). It maps an
+:class:`Observation` (what the state can see this week, with noise) to
+:class:`Operations` (a list of operations, each on one cartel in one plaza).
+The enforcement phase applies them, truncated to the week's capacity in the
+order the policy listed them (so a policy lists its priorities first).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Protocol, runtime_checkable
+
+import numpy as np
+
+#: Operation kinds (DESIGN.md §2 step 7).
+OP_NONE = 0
+OP_ARRESTS = 1
+OP_TAKEDOWN = 2
+OP_KINGPIN = 3
+OP_NAMES = ("none", "arrests", "takedown", "kingpin")
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What the enforcement side sees in one week. Arrays are ``(K, P)`` or ``(P,)``.
+
+    Attributes:
+        week: weeks since the start of the run.
+        alive: ``(K,)`` bool, cartel slots in play.
+        names: cartel name per slot.
+        present: ``(K, P)`` bool, cartel k known to operate in p.
+        strength_estimate: ``(K, P)`` float, estimated members (noisy).
+        controller: ``(P,)`` int, cartel seen as controlling p (-1 none). A US-signalled
+            cartel is reported as the controller of its plaza.
+        disputed: ``(P,)`` bool, two non-allied cartels present in p.
+        violence: ``(K, P)`` float, killings attributed to cartel k in p last week, with
+            attribution noise (misattributed killings go to another present cartel).
+        violence_total: ``(P,)`` float, cartel-related killings observed in p last week.
+        fighting: ``(K, K, P)`` is too big to hold; instead ``fights_with_controller``:
+            ``(K, P)`` bool, k fought the controller of p last week.
+        arrival_week: ``(K, P)`` int, week k was first seen in p (-1 if absent).
+        first_violence_week: ``(K, P)`` int, first week k was seen violent in p (-1 none).
+        relation: ``(K, K)`` int8, public alliances (1), neutrality (0), rivalry (-1).
+        protected: ``(K,)`` bool, cartels under an immunity deal (never targeted).
+        signal: ``(P,)`` int, cartel declared dominant in p by a US signal (-1 none).
+        members: ``(K,)`` float, estimated national size of each cartel.
+        capacity: operations the state can run this week.
+        population: ``(P,)`` float, residents (for policies that weigh plazas by people).
+    """
+
+    week: int
+    alive: np.ndarray
+    names: tuple[str, ...]
+    present: np.ndarray
+    strength_estimate: np.ndarray
+    controller: np.ndarray
+    disputed: np.ndarray
+    violence: np.ndarray
+    violence_total: np.ndarray
+    fights_with_controller: np.ndarray
+    arrival_week: np.ndarray
+    first_violence_week: np.ndarray
+    relation: np.ndarray
+    protected: np.ndarray
+    signal: np.ndarray
+    members: np.ndarray
+    capacity: int
+    population: np.ndarray
+
+
+@dataclass
+class Operations:
+    """Operations ordered for one week, in priority order (first = most important).
+
+    Each operation is (plaza index, cartel slot, kind, intensity). ``intensity``
+    scales the effect (1.0 = one standard operation).
+    """
+
+    plaza: list[int] = field(default_factory=list)
+    cartel: list[int] = field(default_factory=list)
+    kind: list[int] = field(default_factory=list)
+    intensity: list[float] = field(default_factory=list)
+
+    def add(self, plaza: int, cartel: int, kind: int, intensity: float = 1.0) -> None:
+        """Append one operation."""
+        self.plaza.append(int(plaza))
+        self.cartel.append(int(cartel))
+        self.kind.append(int(kind))
+        self.intensity.append(float(intensity))
+
+    def __len__(self) -> int:
+        return len(self.plaza)
+
+    def as_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The four columns as arrays (int64, int64, int64, float64)."""
+        return (
+            np.asarray(self.plaza, dtype=np.int64),
+            np.asarray(self.cartel, dtype=np.int64),
+            np.asarray(self.kind, dtype=np.int64),
+            np.asarray(self.intensity, dtype=np.float64),
+        )
+
+
+@runtime_checkable
+class Policy(Protocol):
+    """An enforcement policy: observations in, operations out."""
+
+    name: ClassVar[str]
+
+    def decide(self, obs: Observation, rng: np.random.Generator) -> Operations:
+        """Choose this week's operations."""
+        ...
+
+
+PolicyFactory = Callable[..., Policy]
+_REGISTRY: dict[str, PolicyFactory] = {}
+
+
+def register(name: str) -> Callable[[PolicyFactory], PolicyFactory]:
+    """Class decorator: make a policy available to scenarios under ``name``."""
+
+    def wrap(factory: PolicyFactory) -> PolicyFactory:
+        _REGISTRY[name] = factory
+        return factory
+
+    return wrap
+
+
+def registered() -> Mapping[str, PolicyFactory]:
+    """All registered policies by name (built-ins are imported by ``plazasim.policies``)."""
+    return dict(_REGISTRY)
+
+
+def make_policy(name: str, params: Mapping[str, Any] | None = None) -> Policy:
+    """Instantiate a registered policy; ``KeyError`` for an unknown name, ``ValueError``
+    (naming the parameter) for bad policy parameters."""
+    if name not in _REGISTRY:
+        raise KeyError(name)
+    return _REGISTRY[name](**dict(params or {}))
