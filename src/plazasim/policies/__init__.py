@@ -1,0 +1,88 @@
+"""Enforcement policies: the plug-in interface, the built-in policies and third-party ones.
+
+Importing this package registers the built-ins (``signaling``, ``crackdown``,
+``laissez_faire``). Policies shipped by other packages are declared in their
+``pyproject.toml`` under the entry-point group ``plazasim.policies`` and are
+registered by :func:`load_entry_point_policies` (see docs/POLICIES.md), so a user
+can add a policy without touching this package.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+
+from plazasim.policies import crackdown, laissez_faire, signaling
+from plazasim.policies.base import (
+    OP_ARRESTS,
+    OP_KINGPIN,
+    OP_NAMES,
+    OP_NONE,
+    OP_TAKEDOWN,
+    Observation,
+    Operations,
+    Policy,
+    PolicyFactory,
+    make_policy,
+    register,
+    registered,
+)
+
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "OP_ARRESTS",
+    "OP_KINGPIN",
+    "OP_NAMES",
+    "OP_NONE",
+    "OP_TAKEDOWN",
+    "Observation",
+    "Operations",
+    "Policy",
+    "PolicyFactory",
+    "crackdown",
+    "laissez_faire",
+    "load_entry_point_policies",
+    "make_policy",
+    "register",
+    "registered",
+    "signaling",
+]
+
+#: Entry-point group under which other packages declare their policies.
+ENTRY_POINT_GROUP = "plazasim.policies"
+
+
+def load_entry_point_policies() -> list[str]:
+    """Register every policy declared in the ``plazasim.policies`` entry-point group.
+
+    Each entry point's object (a policy class or any factory taking the policy's
+    parameters as keywords) is registered under the entry point's name. Loading
+    is idempotent. A plug-in may not silently replace a different policy already
+    registered under the same name (a built-in, or another plug-in): that would
+    change what a scenario means depending on what happens to be installed, so it
+    is a ``ValueError``. A plug-in that fails to import raises ``ImportError``
+    naming the entry point.
+
+    Returns:
+        the names registered, in the (sorted) order they were loaded.
+
+    """
+    eps = sorted(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name)
+    loaded: list[str] = []
+    for ep in eps:
+        try:
+            factory = ep.load()
+        except Exception as exc:
+            raise ImportError(
+                f"policy entry point {ep.name!r} ({ep.value}) failed to load: {exc}"
+            ) from exc
+        if not callable(factory):
+            raise TypeError(f"policy entry point {ep.name!r} ({ep.value}) is not callable")
+        existing = registered().get(ep.name)
+        if existing is not None and existing is not factory:
+            raise ValueError(
+                f"policy entry point {ep.name!r} ({ep.value}) clashes with the policy "
+                "already registered under that name"
+            )
+        register(ep.name)(factory)
+        loaded.append(ep.name)
+    return loaded

@@ -1,0 +1,42 @@
+"""The ``laissez_faire`` policy: no enforcement at all.
+
+The counterfactual baseline of DESIGN.md §3: every other policy's violence, drugs
+delivered and money laundered are read against a world where the state does
+nothing (a scenario may also use it for the years before a war is declared, e.g.
+until December 2006).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+from pydantic import BaseModel
+
+from plazasim.policies.base import Observation, Operations, register
+from plazasim.policies.signaling import PARAMS_CONFIG, validate_params
+
+__all__ = ["LaissezFaire", "LaissezFaireParams"]
+
+
+class LaissezFaireParams(BaseModel):
+    """No parameters: any given one is a mistake in the scenario and is rejected."""
+
+    model_config = PARAMS_CONFIG
+
+
+@register("laissez_faire")
+class LaissezFaire:
+    """The state orders no operations."""
+
+    name: ClassVar[str] = "laissez_faire"
+    #: Read by the enforcement phase: a policy that does not enforce at all does not
+    #: back US signals either (otherwise "no enforcement" would still take cartels down).
+    enforces: ClassVar[bool] = False
+
+    def __init__(self, **params: Any) -> None:
+        self.params = validate_params(self.name, LaissezFaireParams, params)
+
+    def decide(self, obs: Observation, rng: np.random.Generator) -> Operations:
+        """Return no operations, whatever is observed."""
+        return Operations()
