@@ -38,6 +38,9 @@ NAME_MAP: dict[str, str | None] = {
     "Barrio Azteca (gang)": None,
 }
 
+#: Snapshots from this year on postdate the Gulf-Zetas split (dto_events.csv, 2010-02).
+POST_SPLIT_YEAR = 2010
+
 #: Rule 8b: a DTO named after a place anchors on that place's municipality (cvegeo).
 PLACE_ANCHOR = {
     "Juarez": "08037", "Tijuana": "02004", "Sinaloa": "25006", "Gulf": "28022",
@@ -149,8 +152,16 @@ def choose_snapshots(data: Path, states: list[str]) -> dict[str, dict[str, Any]]
                 lack = "no 2006 row" if first is None else "2006 row lists no DTO"
                 why = (f"{lack}; earliest later snapshot listing a DTO ({year}), "
                        "mapped to 2006 parents")
+            dtos = _dtos(r.dominant_dto, r.other_dtos_present)
+            if year >= POST_SPLIT_YEAR and "Zetas" in dtos:
+                # Rule 8a': before the Feb 2010 split the Zetas were the Gulf cartel's
+                # armed wing; a post-split Zetas row describes the old Gulf network
+                # (PGR 2005 puts Gulf in 21 states), so it maps to Gulf for 2006.
+                weight = dtos.pop("Zetas")
+                dtos["Gulf"] = max(dtos.get("Gulf", 0.0), weight)
+                why += "; post-split Zetas presence mapped to Gulf (Zetas were Gulf's wing)"
             out[st] = {"snapshot": year, "reason": why,
-                       "dtos": _dtos(r.dominant_dto, r.other_dtos_present),
+                       "dtos": dtos,
                        "disputed": r.disputed == "yes", "disputed_raw": r.disputed}
         elif st in MANUAL_STATES:
             dtos, why = MANUAL_STATES[st]

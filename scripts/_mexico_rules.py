@@ -102,7 +102,9 @@ RULES: dict[str, str] = {
         "Garcia Simental faction -> Tijuana; Diaz Parada (Oaxaca) -> Diaz Parada; Los Pelones "
         "and Barrio Azteca dropped; duplicates keep the larger weight). Never covered: 03 Baja "
         "California Sur -> Tijuana weight 2 (Policia Federal 2011); 07 Chiapas and 22 "
-        "Queretaro unclaimed. States whose rows never list a DTO stay unclaimed. See "
+        "Queretaro unclaimed. States whose rows never list a DTO stay unclaimed. A snapshot "
+        "of 2010 or later postdates the Gulf-Zetas split (Feb 2010), so its Zetas presence "
+        "maps to Gulf, whose armed wing the Zetas were in 2006 (rule 8a'). See "
         "territory_snapshots."),
     "08b_territory_anchors": (
         "Within a state, DTOs sorted by (weight desc, name) take anchors: a DTO named after a "

@@ -1,0 +1,1 @@
+"""Experiments: one run, and (in later work) compare, sweep, calibrate, sensitivity."""

@@ -1,0 +1,1 @@
+"""The model: state arrays, per-run context, and one module per phase of the weekly step."""

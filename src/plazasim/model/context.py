@@ -17,6 +17,8 @@ from plazasim.world.world import (
     World,
 )
 
+MEXICO_POPULATION_2006 = 106_736_005.0  # CONAPO 2006, sum over the 2,454 municipalities
+
 
 @dataclass(frozen=True)
 class Context:
@@ -32,8 +34,13 @@ class Context:
             entry (origin mix x coast shares x entry weights; sums to 1).
         edge_u, edge_v, edge_km: directed links (both directions), km.
         crossing_cost: ``(len(crossings),)`` km-equivalent cost of using each crossing.
+        scale: the world's population relative to Mexico in 2006. National totals given
+            for Mexico (initial members, cocaine per year, enforcement capacity, routine
+            arrests) are multiplied by it, so a synthetic world of 500 plazas gets a
+            proportionate share; for the Mexico world it is 1.
         bystander_factor: ``(P,)`` relative exposure of residents to crossfire
             (square root of population relative to the mean, clipped to [0.2, 5]).
+
     """
 
     world: World
@@ -48,6 +55,7 @@ class Context:
     edge_km: np.ndarray
     crossing_cost: np.ndarray
     bystander_factor: np.ndarray
+    scale: float
 
     @property
     def n_plazas(self) -> int:
@@ -108,4 +116,10 @@ def build_context(world: World, params: Parameters) -> Context:
         edge_km=np.concatenate([world.edge_km, world.edge_km]),
         crossing_cost=params.crossing_cost_km * (1.0 - w_norm),
         bystander_factor=np.clip(np.sqrt(rel), 0.2, 5.0),
+        scale=world_scale(world),
     )
+
+
+def world_scale(world: World) -> float:
+    """Population of ``world`` relative to Mexico's in 2006 (1.0 for the Mexico world)."""
+    return float(world.population.sum()) / MEXICO_POPULATION_2006

@@ -78,7 +78,8 @@ def observe(state: State, ctx: Context, conflict: ConflictRecord,
     violence = np.where(present, violence, 0.0)
     estimate = s * rng.lognormal(0.0, 0.2, size=s.shape)
     controller = np.where(state.signal != NO_CARTEL, state.signal, state.control)
-    capacity = int(np.floor(p.capacity_ops_per_week * state.capacity_mult + rng.random()))
+    capacity = int(np.floor(p.capacity_ops_per_week * state.capacity_mult * ctx.scale
+                            + rng.random()))
     return Observation(
         week=state.week,
         alive=alive.copy(),

@@ -55,7 +55,7 @@ def recruit_and_attrit(state: State, ctx: Context, money: MoneyRecord) -> Member
     members = s.sum(axis=1)
     national = members.sum()
     share = s / np.maximum(national, 1e-12)
-    routine = np.minimum(p.routine_arrests_per_week * share, 0.5 * s)
+    routine = np.minimum(p.routine_arrests_per_week * ctx.scale * share, 0.5 * s)
     sat_rate = np.clip(p.saturation * members, 0.0, 0.5)
     desert_rate = p.unpaid_desertion * money.unpaid_share
     leave_rate = np.clip(sat_rate + desert_rate, 0.0, 1.0)

@@ -37,6 +37,7 @@ class Routes:
         start: ``(R,)`` offset of each path in ``nodes``.
         length: ``(R,)`` number of plazas on each path.
         cost: ``(R,)`` km-equivalent cost of each path (inf if unreachable).
+
     """
 
     cartels: np.ndarray

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from plazasim.model.context import world_scale
 from plazasim.model.params import Parameters
 from plazasim.world.world import ALLIED, NEUTRAL, World
 
@@ -53,6 +54,7 @@ class State:
         capacity_mult: multiplier on enforcement capacity (events may change it).
         lethality_mult: multiplier on conflict lethality (events may change it).
         supply_mult: multiplier on cocaine entering (events may change it).
+
     """
 
     week: int
@@ -145,7 +147,8 @@ def initial_state(world: World, params: Parameters) -> State:
     """Build the week-0 state from the world's initial cartel map.
 
     Initial strengths are rescaled so that all cartels together have
-    ``params.initial_members`` members; cash is ``initial_cash_weeks`` of wages;
+    ``params.initial_members`` members (times the world's population relative to
+    Mexico's, see ``Context.scale``); cash is ``initial_cash_weeks`` of wages;
     beliefs start at the prior mean alpha / (alpha + beta) (pre-war impunity).
     """
     k = max(params.max_cartels, world.n_cartels)
@@ -154,7 +157,8 @@ def initial_state(world: World, params: Parameters) -> State:
     strength = np.zeros((k, p))
     total = world.initial_strength.sum()
     if total > 0:
-        strength[:c0] = world.initial_strength * (params.initial_members / total)
+        members = params.initial_members * world_scale(world)
+        strength[:c0] = world.initial_strength * (members / total)
     names = list(world.cartel_names) + [""] * (k - c0)
     alive = np.zeros(k, dtype=bool)
     alive[:c0] = True

@@ -58,7 +58,7 @@ def supply_and_route(state: State, ctx: Context) -> SupplyRecord:
     """Bring this week's cocaine in and ship every cartel's stock (mutates ``state``)."""
     params = ctx.params
     k_slots, n = state.strength.shape
-    entered = params.cocaine_tons_per_year / 52.0 * state.supply_mult
+    entered = params.cocaine_tons_per_year / 52.0 * state.supply_mult * ctx.scale
     landing = entered * ctx.entry_tons_share  # (E,)
     alive = state.alive
     s_entry = np.where(alive[:, None], state.strength[:, ctx.entries], 0.0)  # (K, E)

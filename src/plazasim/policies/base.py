@@ -49,6 +49,7 @@ class Observation:
         members: ``(K,)`` float, estimated national size of each cartel.
         capacity: operations the state can run this week.
         population: ``(P,)`` float, residents (for policies that weigh plazas by people).
+
     """
 
     week: int
@@ -106,7 +107,11 @@ class Operations:
 
 @runtime_checkable
 class Policy(Protocol):
-    """An enforcement policy: observations in, operations out."""
+    """An enforcement policy: observations in, operations out.
+
+    A policy may set ``enforces = False`` (as ``laissez_faire`` does) to say it
+    does no enforcement at all; the engine then does not back US signals either.
+    """
 
     name: ClassVar[str]
 
@@ -135,8 +140,11 @@ def registered() -> Mapping[str, PolicyFactory]:
 
 
 def make_policy(name: str, params: Mapping[str, Any] | None = None) -> Policy:
-    """Instantiate a registered policy; ``KeyError`` for an unknown name, ``ValueError``
-    (naming the parameter) for bad policy parameters."""
+    """Instantiate a registered policy.
+
+    Raises ``KeyError`` for an unknown name and ``ValueError`` (naming the
+    parameter) for bad policy parameters.
+    """
     if name not in _REGISTRY:
         raise KeyError(name)
     return _REGISTRY[name](**dict(params or {}))

@@ -55,7 +55,7 @@ def synthetic_world(n_plazas: int, seed: int = 0, n_cartels: int = 6) -> World:
 
     kind = np.full(n_plazas, KIND_MARKET, dtype=np.int8)
     coast = np.zeros(n_plazas, dtype=np.int8)
-    n_gate = max(2, int(round(np.sqrt(n_plazas) / 3)))
+    n_gate = max(2, round(float(np.sqrt(n_plazas)) / 3))
     south = np.argsort(xy[:, 1])[:n_gate]
     north = np.argsort(-xy[:, 1])[:n_gate]
     kind[south] = KIND_ENTRY
@@ -137,7 +137,8 @@ def _territories(
     n = len(xy)
     anchors = rng.choice(n, size=n_cartels, replace=False)
     weight = rng.uniform(1.0, 2.0, size=n_cartels)
-    dist = np.hypot(xy[:, None, 0] - xy[anchors][None, :, 0], xy[:, None, 1] - xy[anchors][None, :, 1])
+    delta = xy[:, None, :] - xy[anchors][None, :, :]
+    dist = np.hypot(delta[..., 0], delta[..., 1])
     owner = np.argmin(dist / weight[None, :], axis=1)
     gate = np.where(kind != KIND_MARKET, 3.0, 1.0)
     base = np.sqrt(population) * gate

@@ -64,6 +64,7 @@ class World:
         state_names: mapping of state code to state name.
         observed: observed national series for comparison, ``{series: {year: value}}``.
         notes: provenance lines for the manifest.
+
     """
 
     name: str
