@@ -41,6 +41,7 @@ __all__ = [
     "crackdown",
     "laissez_faire",
     "load_entry_point_policies",
+    "load_plugins_once",
     "make_policy",
     "register",
     "registered",
@@ -86,3 +87,24 @@ def load_entry_point_policies() -> list[str]:
         register(ep.name)(factory)
         loaded.append(ep.name)
     return loaded
+
+
+_PLUGINS_LOADED = False
+
+
+def load_plugins_once() -> None:
+    """Load entry-point policies the first time a scenario needs the registry.
+
+    A plug-in that fails to load is reported as a scenario error naming it (one
+    line), not a traceback.
+    """
+    global _PLUGINS_LOADED
+    if _PLUGINS_LOADED:
+        return
+    _PLUGINS_LOADED = True
+    try:
+        load_entry_point_policies()
+    except (ImportError, TypeError, ValueError) as exc:
+        from plazasim.errors import ScenarioError
+
+        raise ScenarioError.at("policy", str(exc)) from exc

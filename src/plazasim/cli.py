@@ -1,0 +1,323 @@
+"""The ``plazasim`` command line: run a scenario, list scenarios and policies, query a run.
+
+Every mistake a user can make (a bad scenario, option, path or SQL) ends in one
+line ``error: <field>: <problem>`` on stderr and exit code 2, never a traceback,
+and never a half-written run directory. Unexpected failures (bugs) also print one
+line, with exit code 1; set ``PLAZASIM_DEBUG=1`` to see their traceback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+import os
+import re
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+from pydantic import ValidationError
+from rich import box
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+from rich.text import Text
+from typer.main import get_command
+
+from plazasim.errors import PlazasimError, ScenarioError, from_validation_error
+from plazasim.scenario import (
+    Scenario,
+    bundled_scenarios,
+    check_against_world,
+    load_scenario,
+    with_overrides,
+)
+
+__all__ = ["app", "main"]
+
+EXIT_USER = 2
+EXIT_BUG = 1
+EXIT_INTERRUPT = 130
+#: Observed series are compared up to this year; later years are the model's forecast.
+LAST_OBSERVED_YEAR = 2010
+HOMICIDE_COLUMNS = (
+    ("homicides_total", "Total"),
+    ("homicides_cartel", "Cartel"),
+    ("homicides_state", "State"),
+    ("homicides_bystander", "Bystand."),
+    ("homicides_baseline", "Baseline"),
+)
+#: Observed national series of the world (``World.observed``) shown beside the simulation.
+OBSERVED_SERIES = (
+    ("inegi_homicides_registration", "INEGI", "INEGI homicides by year of registration"),
+    ("presidencia_org_crime_deaths", "Presid.", "Presidencia organised-crime deaths"),
+)
+
+app = typer.Typer(
+    name="plazasim",
+    help="Simulate the managed drug war: cartels, plazas, enforcement policies and money.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+
+def _parse_until(value: str | None) -> dt.date | None:
+    """``--until`` as a date; only the unambiguous ``YYYY-MM-DD`` form is accepted."""
+    if value is None:
+        return None
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise PlazasimError(f"--until: invalid date {value!r} (expected YYYY-MM-DD)")
+
+
+def _apply_overrides(
+    scenario: Scenario, seed: int | None, until: dt.date | None, policy: str | None
+) -> Scenario:
+    """``with_overrides``, with its errors renamed after the options the user typed."""
+    try:
+        return with_overrides(scenario, seed=seed, until=until, policy=policy)
+    except ScenarioError as exc:
+        if exc.path in ("seed", "until", "policy"):
+            raise PlazasimError(f"--{exc.path}: {exc.problem}") from None
+        raise
+
+
+def _progress_bar(quiet: bool) -> Progress:
+    """Build the progress bar on stderr, so stdout carries only the results."""
+    return Progress(
+        TextColumn("[bold]simulating[/]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("weeks"),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        disable=quiet,
+    )
+
+
+def _fmt(value: Any) -> str:
+    """Format a table cell: integers with thousands separators, blanks for missing values."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if isinstance(value, int | float):
+        return f"{value:,.0f}"
+    return str(value)
+
+
+def _homicide_table(national: pd.DataFrame, observed: dict[str, dict[int, float]]) -> Table:
+    """Tabulate simulated homicides per calendar year beside the observed national series."""
+    years = pd.to_datetime(national["date"]).dt.year
+    present = [c for c, _ in HOMICIDE_COLUMNS if c in national.columns]
+    by_year = national[present].groupby(years).sum()
+    weeks = years.value_counts()
+    shown = [(key, label, what) for key, label, what in OBSERVED_SERIES if observed.get(key)]
+    caption = "; ".join(f"{label}: {what}" for _, label, what in shown)
+    table = Table(title="Homicides per year, simulated" + (" vs observed" if shown else ""),
+                  caption=caption or None, box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("Year")
+    for col, label in HOMICIDE_COLUMNS:
+        if col in present:
+            table.add_column(label, justify="right")
+    for _, label, _ in shown:
+        table.add_column(label, justify="right", style="cyan")
+    table.add_column("Note")
+    for year, row in by_year.iterrows():
+        year = int(year)
+        notes = []
+        if weeks[year] < 52:
+            notes.append(f"{weeks[year]} wk")
+        if year > LAST_OBSERVED_YEAR:
+            notes.append("forecast")
+        cells = [_fmt(float(row[c])) for c in present]
+        cells += [_fmt(observed[key].get(year)) for key, _, _ in shown]
+        table.add_row(str(year), *cells, ", ".join(notes))
+    return table
+
+
+@app.command()
+def run(
+    scenario: Annotated[
+        str, typer.Argument(help="Scenario file, or the name of a bundled scenario.")
+    ] = "mexico-2006",
+    seed: Annotated[int | None, typer.Option(help="Override the scenario seed (>= 0).")] = None,
+    until: Annotated[
+        str | None, typer.Option(help="Stop at this date (YYYY-MM-DD) instead of the end.")
+    ] = None,
+    policy: Annotated[
+        str | None, typer.Option(help="Use this policy for the whole run (see `policies`).")
+    ] = None,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out", help="Output directory (default: runs/<scenario>-<seed>/)."),
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bar and no summary table.")
+    ] = False,
+) -> None:
+    """Run one seeded simulation of a scenario and write its tables."""
+    from plazasim.results.store import check_out_dir, write_run
+
+    until_date = _parse_until(until)
+    sc = _apply_overrides(load_scenario(scenario), seed, until_date, policy)
+    target = out_dir or Path("runs") / f"{sc.scenario.name}-{sc.scenario.seed}"
+    check_out_dir(target)  # before simulating, so a long run is not wasted
+
+    from plazasim.world import build_world
+
+    try:
+        world = build_world(sc.world)
+    except ValueError as exc:  # world builders report "world.<field>: problem"
+        raise PlazasimError(str(exc)) from None
+    check_against_world(sc, world)
+    run_scenario = _engine()
+
+    with _progress_bar(quiet) as bar:
+        task = bar.add_task("simulating", total=None)
+
+        def on_progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        result = run_scenario(sc, progress=on_progress, world=world)
+    path = write_run(result, target)
+    if not quiet:
+        observed = getattr(getattr(result, "world", None), "observed", None) or world.observed
+        out.print(_homicide_table(result.national, observed))
+    out.print(f"wrote {path}", soft_wrap=True, markup=False)
+
+
+def _engine() -> Callable[..., Any]:
+    """Import the engine's ``run_scenario`` late, so the other commands stay fast."""
+    try:
+        from plazasim.experiments.run import run_scenario
+    except ModuleNotFoundError as exc:
+        if exc.name in ("plazasim.experiments", "plazasim.experiments.run"):
+            raise PlazasimError(
+                "run: the simulation engine (plazasim.experiments.run) is not available"
+            ) from None
+        raise
+    return run_scenario
+
+
+@app.command()
+def scenarios() -> None:
+    """List the scenarios shipped with plazasim."""
+    table = Table(title="Bundled scenarios")
+    table.add_column("Name", no_wrap=True)
+    table.add_column("Dates", no_wrap=True)
+    table.add_column("World")
+    table.add_column("Description", ratio=1)
+    for name, path in bundled_scenarios().items():
+        try:
+            sc = load_scenario(path)
+        except PlazasimError as exc:
+            table.add_row(name, "", "", Text(f"invalid: {exc}", style="red"))
+            continue
+        w = sc.world
+        world = "mexico" if w.kind == "mexico" else (
+            f"synthetic: {w.plazas} plazas, {w.cartels} cartels, seed {w.seed}"
+        )
+        dates = f"{sc.scenario.start}\nto {sc.scenario.end}"
+        table.add_row(name, dates, world, Text(sc.scenario.description))
+    out.print(table)
+
+
+@app.command()
+def policies() -> None:
+    """List the registered enforcement policies."""
+    import plazasim.policies  # noqa: F401  (registers the built-in policies)
+    from plazasim.policies.base import registered
+
+    table = Table(title="Registered policies")
+    table.add_column("Name")
+    table.add_column("Description")
+    for name, factory in sorted(registered().items()):
+        doc = inspect.getdoc(factory) or ""
+        table.add_row(Text(name), Text(doc.strip().splitlines()[0] if doc.strip() else ""))
+    out.print(table)
+
+
+@app.command()
+def query(
+    run_dir: Annotated[Path, typer.Argument(help="A run directory written by `plazasim run`.")],
+    sql: Annotated[str, typer.Argument(help="DuckDB SQL over national, plazas, cartels.")],
+    max_rows: Annotated[int, typer.Option(min=1, help="Show at most this many rows.")] = 100,
+) -> None:
+    """Query a run with DuckDB SQL; the tables are national, plazas and cartels."""
+    from plazasim.results.store import query as run_query
+
+    frame = run_query(run_dir, sql)
+    table = Table()
+    for col in frame.columns:
+        table.add_column(str(col), justify="right" if pd.api.types.is_numeric_dtype(
+            frame[col]) else "left")
+    for row in frame.head(max_rows).itertuples(index=False):
+        table.add_row(*(Text("" if pd.isna(v) else str(v)) for v in row))
+    out.print(table)
+    if len(frame) > max_rows:
+        err.print(f"({len(frame) - max_rows} more rows not shown; see --max-rows)")
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def _error(message: str) -> None:
+    """Print ``error: <message>`` as exactly one plain line (no markup, no wrapping)."""
+    sys.stderr.write(f"error: {' '.join(str(message).split())}\n")
+    sys.stderr.flush()
+
+
+def _user_message(exc: BaseException) -> str | None:
+    """Return the message for an error caused by user input, or None for a bug."""
+    if isinstance(exc, typer.TyperException):  # usage errors from the option parser
+        return exc.format_message()
+    if isinstance(exc, PlazasimError):
+        return str(exc)
+    if isinstance(exc, ValidationError):
+        return str(from_validation_error(exc, fallback="input"))
+    if isinstance(exc, FileNotFoundError):
+        return f"file not found: {exc.filename or exc}"
+    if isinstance(exc, KeyError):
+        return f"not found: {exc.args[0]!r}" if exc.args else "not found"
+    return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return its exit code (the console script's entry point)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    command = get_command(app)
+    try:
+        code = command.main(args=args or ["--help"], prog_name="plazasim", standalone_mode=False)
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return EXIT_INTERRUPT
+    except Exception as exc:
+        message = _user_message(exc)
+        if message is not None:
+            _error(message)
+            return EXIT_USER
+        if os.environ.get("PLAZASIM_DEBUG"):
+            traceback.print_exc()
+        else:
+            _error(
+                f"internal error ({type(exc).__name__}: {exc}); "
+                "rerun with PLAZASIM_DEBUG=1 for details"
+            )
+        return EXIT_BUG
+    if code == EXIT_INTERRUPT:  # typer turns Ctrl-C into Exit(130) before we see it
+        _error("interrupted")
+    return code if isinstance(code, int) else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,5 @@
+"""Results: the per-run Parquet/JSON store and DuckDB queries over it (DESIGN.md §4)."""
+
+from plazasim.results.store import RunTables, check_out_dir, query, read_run, write_run
+
+__all__ = ["RunTables", "check_out_dir", "query", "read_run", "write_run"]

@@ -1,0 +1,384 @@
+"""The scenario: a validated TOML description of one experiment (DESIGN.md §4).
+
+A scenario fixes the world, the dates and step, the parameters, the policy
+timeline, the events and the seed. Everything is checked when the file is
+loaded, because a simulation that runs for minutes on a typo is worse than a
+clear refusal: every model forbids unknown keys, and every failure becomes a
+:class:`~plazasim.errors.ScenarioError` whose text is one line naming the field,
+e.g. ``policy[0].name: unknown policy 'foo' (known: crackdown, ...)``.
+
+The file format is documented in ``docs/SCENARIOS.md``. The engine reads a
+:class:`Scenario`; the results manifest stores :meth:`Scenario.to_dict`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union, get_args
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from plazasim.errors import ScenarioError, from_validation_error
+from plazasim.model.params import Parameters
+from plazasim.world.world import World
+
+__all__ = [
+    "DEFAULT_POLICY",
+    "Event",
+    "PolicyEntry",
+    "Scenario",
+    "ScenarioMeta",
+    "UsSignal",
+    "WorldSpec",
+    "bundled_scenarios",
+    "check_against_world",
+    "load_scenario",
+    "parse_scenario",
+    "with_overrides",
+]
+
+#: The policy the engine applies before the first entry of the timeline.
+DEFAULT_POLICY = "laissez_faire"
+#: Plazas of a synthetic world when ``[world] plazas`` is omitted.
+DEFAULT_SYNTHETIC_PLAZAS = 500
+
+_CLOSED = ConfigDict(extra="forbid", frozen=True)
+_NAME_RE = re.compile(r"^[a-z0-9._-]+$")
+
+
+class ScenarioMeta(BaseModel):
+    """The ``[scenario]`` table: identity, dates, step and seed of the run."""
+
+    model_config = _CLOSED
+
+    name: str
+    start: dt.date
+    end: dt.date
+    step: Literal["week"] = "week"
+    seed: int = Field(0, ge=0)
+    description: str = ""
+
+    @field_validator("name")
+    @classmethod
+    def _name_is_a_slug(cls, value: str) -> str:
+        # The name becomes part of the default output directory, so keep it path-safe.
+        if not _NAME_RE.match(value):
+            raise ValueError(
+                f"must be non-empty and use only a-z, 0-9, '.', '_' and '-' (got {value!r})"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _end_after_start(self) -> ScenarioMeta:
+        if self.end <= self.start:
+            raise ScenarioError.at(
+                "end", f"{self.end} must be after scenario.start ({self.start})"
+            )
+        return self
+
+
+class WorldSpec(BaseModel):
+    """The ``[world]`` table: the real Mexico world, or a seeded synthetic one."""
+
+    model_config = _CLOSED
+
+    kind: Literal["mexico", "synthetic"] = "mexico"
+    plazas: int | None = Field(None, ge=10, le=200_000)
+    seed: int = Field(0, ge=0)
+    cartels: int = Field(6, ge=2, le=64)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_plazas(cls, data: Any) -> Any:
+        if (
+            isinstance(data, dict)
+            and data.get("kind") == "synthetic"
+            and data.get("plazas") is None
+        ):
+            data = {**data, "plazas": DEFAULT_SYNTHETIC_PLAZAS}
+        return data
+
+    @model_validator(mode="after")
+    def _synthetic_only(self) -> WorldSpec:
+        # The Mexico world takes its plazas and cartels from the data; a size given
+        # for it would be silently ignored, so it is an error instead.
+        if self.kind == "mexico":
+            if self.plazas is not None:
+                raise ScenarioError.at("plazas", "only allowed with kind = \"synthetic\"")
+            if self.cartels != WorldSpec.model_fields["cartels"].default:
+                raise ScenarioError.at("cartels", "only allowed with kind = \"synthetic\"")
+        return self
+
+
+class PolicyEntry(BaseModel):
+    """One ``[[policy]]`` entry: policy ``name`` with ``params`` applies from date ``from``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    from_: dt.date = Field(alias="from")
+    name: str
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class _EventBase(BaseModel):
+    """Fields every event has: its ``kind`` (the union tag) and its ``date``."""
+
+    model_config = _CLOSED
+
+    date: dt.date
+
+
+class UsSignal(_EventBase):
+    """The US publicly declares ``cartel`` dominant in ``plaza`` (an INEGI code)."""
+
+    kind: Literal["us_signal"]
+    cartel: str
+    plaza: str
+
+
+# To add an event kind: define a subclass of _EventBase with a Literal ``kind`` and
+# add it to this union. Loading, error messages, world checks and docs pick it up.
+Event = Annotated[Union[UsSignal], Field(discriminator="kind")]  # noqa: UP007
+
+
+def _event_kinds() -> list[str]:
+    """Return the ``kind`` tags of all event classes in :data:`Event`."""
+    union = get_args(Event)[0]
+    members = get_args(union) or (union,)
+    return sorted(get_args(m.model_fields["kind"].annotation)[0] for m in members)
+
+
+class Scenario(BaseModel):
+    """A whole scenario file: meta, world, parameters, policy timeline and events."""
+
+    model_config = _CLOSED
+
+    scenario: ScenarioMeta
+    world: WorldSpec = Field(default_factory=WorldSpec)
+    parameters: Parameters = Field(default_factory=Parameters)
+    policy: list[PolicyEntry] = Field(default_factory=list)
+    events: list[Event] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _check_timeline_and_events(self) -> Scenario:
+        start, end = self.scenario.start, self.scenario.end
+        for i, entry in enumerate(self.policy):
+            if not start <= entry.from_ <= end:
+                raise ScenarioError.at(
+                    f"policy[{i}].from", f"{entry.from_} is outside the scenario ({start} to {end})"
+                )
+            if i and entry.from_ <= self.policy[i - 1].from_:
+                raise ScenarioError.at(
+                    f"policy[{i}].from",
+                    f"{entry.from_} must be after policy[{i - 1}].from "
+                    f"({self.policy[i - 1].from_}); the timeline is listed in date order",
+                )
+            _check_policy(f"policy[{i}]", entry.name, entry.params)
+        for i, event in enumerate(self.events):
+            if not start <= event.date <= end:
+                raise ScenarioError.at(
+                    f"events[{i}].date", f"{event.date} is outside the scenario ({start} to {end})"
+                )
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON-serialisable form stored in the run manifest.
+
+        Dates are ISO strings, every parameter is resolved (defaults included) and
+        the world lists only the fields that apply to its kind.
+        """
+        data = self.model_dump(mode="json", by_alias=True)
+        if self.world.kind == "mexico":
+            data["world"].pop("plazas", None)
+            data["world"].pop("cartels", None)
+        return data
+
+
+# --------------------------------------------------------------------------- policies
+
+
+def _known_policies() -> list[str]:
+    """List registered policy names; importing ``plazasim.policies`` registers built-ins."""
+    import plazasim.policies  # noqa: F401  (import for the registration side effect)
+    from plazasim.policies import load_plugins_once
+    from plazasim.policies.base import registered
+
+    load_plugins_once()
+
+    return sorted(registered())
+
+
+def _unknown_policy(name: str) -> str:
+    return f"unknown policy {name!r} (known: {', '.join(_known_policies())})"
+
+
+def _check_policy(path: str, name: str, params: dict[str, Any]) -> None:
+    """Instantiate the policy once so bad names and parameters fail at load time."""
+    from plazasim.policies.base import make_policy
+
+    if name not in _known_policies():
+        raise ScenarioError.at(f"{path}.name", _unknown_policy(name))
+    try:
+        make_policy(name, params)
+    except ValidationError as exc:
+        raise from_validation_error(exc, prefix=f"{path}.params") from None
+    except TypeError as exc:  # a policy class without its own validation
+        hit = re.search(r"unexpected keyword argument '(\w+)'", str(exc))
+        if hit:
+            raise ScenarioError.at(f"{path}.params.{hit.group(1)}", "unknown key") from None
+        raise ScenarioError.at(f"{path}.params", str(exc)) from None
+    except ValueError as exc:
+        # Policies report "<policy>.<param>: <problem>"; re-anchor it in the file.
+        text = " ".join(str(exc).split())
+        field, sep, problem = text.partition(": ")
+        if sep and field.startswith(f"{name}."):
+            if problem.startswith("Extra inputs are not permitted"):
+                problem = "unknown key"
+            raise ScenarioError.at(f"{path}.params.{field[len(name) + 1:]}", problem) from None
+        raise ScenarioError.at(f"{path}.params", text) from None
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def _validate(data: Any) -> Scenario:
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise from_validation_error(exc, tags=_event_kinds(), tag_noun="event kind") from None
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def parse_scenario(text: str, origin: str = "<string>") -> Scenario:
+    """Parse and validate scenario TOML ``text``; ``origin`` names it in TOML errors."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        # tomllib says "... (at line L, column C)" or "... (at end of document)".
+        raw = str(exc)
+        hit = re.search(r"\s*\(at line (\d+), column (\d+)\)", raw)
+        if hit:
+            line, where = hit.group(1), f"column {hit.group(2)}, in {origin}"
+            raw = raw[: hit.start()] + raw[hit.end() :]
+        else:
+            line, where = str(text.count("\n") + 1), f"end of document, in {origin}"
+            raw = raw.replace("(at end of document)", "").strip()
+        problem = f"malformed TOML at line {line}: {raw} ({where})"
+        raise ScenarioError.at("scenario", problem) from None
+    return _validate(data)
+
+
+def bundled_scenarios() -> dict[str, Path]:
+    """Scenarios shipped with the package, by name (file stem), sorted."""
+    root = resources.files("plazasim.scenarios")
+    found = {
+        Path(entry.name).stem: Path(str(entry))
+        for entry in root.iterdir()
+        if entry.name.endswith(".toml")
+    }
+    return dict(sorted(found.items()))
+
+
+def load_scenario(source: str | Path) -> Scenario:
+    """Load a scenario from an existing file path, else from a bundled scenario name."""
+    path = Path(source)
+    bundled = bundled_scenarios()
+    if not path.is_file():
+        if isinstance(source, str) and source in bundled:
+            path = bundled[source]
+        elif path.exists():
+            raise ScenarioError.at("scenario", f"not a file: {path}")
+        elif isinstance(source, Path) or "/" in source or "\\" in source or source.endswith(
+            ".toml"
+        ):
+            raise ScenarioError.at("scenario", f"file not found: {path}")
+        else:
+            raise ScenarioError.at(
+                "scenario",
+                f"unknown scenario {source!r} (bundled: {', '.join(bundled)}; "
+                "or give the path of a .toml file)",
+            )
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ScenarioError.at("scenario", f"cannot read {path}: {reason}") from None
+    return parse_scenario(text, origin=str(path))
+
+
+# --------------------------------------------------------------------------- checks, overrides
+
+
+def check_against_world(scenario: Scenario, world: World) -> None:
+    """Check names in events (``cartel``, ``plaza``) against the built world.
+
+    Kept apart from schema validation because the world is only known after it is
+    built, and building Mexico reads the data files.
+    """
+    for i, event in enumerate(scenario.events):
+        cartel = getattr(event, "cartel", None)
+        if cartel is not None:
+            try:
+                world.cartel_index(cartel)
+            except KeyError:
+                known = ", ".join(world.cartel_names)
+                raise ScenarioError.at(
+                    f"events[{i}].cartel", f"unknown cartel {cartel!r} (known: {known})"
+                ) from None
+        plaza = getattr(event, "plaza", None)
+        if plaza is not None:
+            try:
+                world.plaza_index(plaza)
+            except KeyError:
+                raise ScenarioError.at(f"events[{i}].plaza", f"unknown plaza {plaza!r}") from None
+
+
+def _as_date(value: dt.date | str) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ScenarioError.at("until", f"invalid date {value!r}")
+
+
+def with_overrides(
+    scenario: Scenario,
+    *,
+    seed: int | None = None,
+    until: dt.date | str | None = None,
+    policy: str | None = None,
+) -> Scenario:
+    """Return a copy of ``scenario`` with command-line overrides applied, re-validated.
+
+    ``until`` replaces the end date (it must be after the start); policy entries
+    and events after it are dropped, since they would never apply. ``policy``
+    replaces the whole timeline with that policy, default parameters, from the start.
+    Errors name the override (``seed``, ``until``, ``policy``).
+    """
+    data = scenario.model_dump(by_alias=True)
+    start = scenario.scenario.start
+    if seed is not None:
+        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+            raise ScenarioError.at("seed", f"must be an integer >= 0 (got {seed!r})")
+        data["scenario"]["seed"] = seed
+    if until is not None:
+        end = _as_date(until)
+        if end <= start:
+            raise ScenarioError.at("until", f"{end} is not after the scenario start {start}")
+        data["scenario"]["end"] = end
+        data["policy"] = [p for p in data["policy"] if p["from"] <= end]
+        data["events"] = [e for e in data["events"] if e["date"] <= end]
+    if policy is not None:
+        if policy not in _known_policies():
+            raise ScenarioError.at("policy", _unknown_policy(policy))
+        data["policy"] = [{"from": start, "name": policy, "params": {}}]
+    return _validate(data)

@@ -1,0 +1,1 @@
+"""Scenario TOML files shipped with plazasim (``plazasim scenarios`` lists them)."""
