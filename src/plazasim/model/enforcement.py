@@ -164,8 +164,8 @@ def enforce(state: State, ctx: Context, policy: Policy, conflict: ConflictRecord
     violent_mult = np.where(state.violent, p.state_clash_violent_mult, 1.0)
     clash_expected = (removed * violent_mult * p.state_clash_deaths).sum(axis=0)
     state_deaths = rng.poisson(clash_expected).astype(float)
-    # Clash deaths come out of the members removed, not on top of them.
-    state_deaths = np.minimum(state_deaths, removed.sum(axis=0))
+    # Clash deaths come out of the members removed, not on top of them (whole persons).
+    state_deaths = np.minimum(state_deaths, np.floor(removed.sum(axis=0)))
     arrested = removed.sum(axis=1)
     state.strength -= removed
     np.maximum(state.strength, 0.0, out=state.strength)

@@ -119,6 +119,12 @@ def supply_and_route(state: State, ctx: Context) -> SupplyRecord:
     rate = np.where(rel == NEUTRAL, 1.0, np.where(rel == ALLIED,
                     params.allied_toll_km / max(params.piso_km, 1e-9), 0.0))
     fee = np.where(held, vol_in * rate * params.piso_usd_per_t, 0.0)
+    # A shipper cannot pay more piso than its shipments earn at the border: scale its
+    # fees down (the controllers it pays receive the same reduced amounts).
+    owed = np.bincount(shipper, weights=fee, minlength=k_slots)
+    earned = delivered * params.border_margin_usd_per_t
+    payable = np.where(owed > earned, earned / np.maximum(owed, 1e-300), 1.0)
+    fee = fee * payable[shipper]
     income = np.bincount(np.where(held, ctrl, 0), weights=fee, minlength=k_slots)
     paid = np.bincount(shipper, weights=fee, minlength=k_slots)
     return SupplyRecord(
