@@ -12,27 +12,21 @@ import platform
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
-
-import pandas as pd
 
 import plazasim
 from plazasim.model.engine import Event, simulate, week_of, weeks_between
 from plazasim.model.events import UsSignalEvent
 from plazasim.policies import make_policy
 from plazasim.policies.base import Policy
+from plazasim.results.store import RunTables
 from plazasim.scenario import Scenario, UsSignal, check_against_world
 from plazasim.world import World, build_world
 
 
 @dataclass(frozen=True)
-class RunResult:
-    """Tables and manifest of one run (see README, "Outputs")."""
+class RunResult(RunTables):
+    """Tables and manifest of one run (see README, "Outputs"), plus the world it ran on."""
 
-    national: pd.DataFrame
-    plazas: pd.DataFrame
-    cartels: pd.DataFrame
-    manifest: dict[str, Any]
     world: World
 
 

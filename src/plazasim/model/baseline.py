@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from plazasim.model.context import Context
+from plazasim.model.context import Context, population_now
 from plazasim.model.state import State
 
 
@@ -20,8 +20,5 @@ def baseline_homicides(state: State, ctx: Context, rng: np.random.Generator) -> 
     p = ctx.params
     world = ctx.world
     years = state.week / 52.0
-    pop = world.population
-    if world.population_growth is not None:
-        pop = pop * np.exp(world.population_growth * years)
     rate = world.baseline_rate * p.baseline_scale * np.exp(p.baseline_trend_per_year * years)
-    return rng.poisson(rate * pop / 1e5 / 52.0).astype(float)
+    return rng.poisson(rate * population_now(world, state.week) / 1e5 / 52.0).astype(float)

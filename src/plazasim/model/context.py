@@ -123,3 +123,10 @@ def build_context(world: World, params: Parameters) -> Context:
 def world_scale(world: World) -> float:
     """Population of ``world`` relative to Mexico's in 2006 (1.0 for the Mexico world)."""
     return float(world.population.sum()) / MEXICO_POPULATION_2006
+
+
+def population_now(world: World, week: int) -> np.ndarray:
+    """``(P,)`` residents in week ``week``, grown at each plaza's CONAPO rate (persons)."""
+    if world.population_growth is None:
+        return world.population
+    return world.population * np.exp(world.population_growth * (week / 52.0))

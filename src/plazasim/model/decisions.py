@@ -29,22 +29,12 @@ degree`` of its members towards each attacked neighbour), so members are conserv
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from plazasim.model.context import Context
 from plazasim.model.revenue import local_market_usd
 from plazasim.model.state import NO_CARTEL, State
 from plazasim.world.world import ALLIED
-
-
-@dataclass(frozen=True)
-class DecisionRecord:
-    """Decisions this week."""
-
-    attacks: np.ndarray  # (K, P) bool, k attacked p
-    moved: np.ndarray  # (K,) members sent on attacks
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -57,14 +47,14 @@ def plaza_value(state: State, ctx: Context, flow_t: np.ndarray) -> np.ndarray:
 
 
 def decide(state: State, ctx: Context, flow_t: np.ndarray,
-           rng: np.random.Generator) -> DecisionRecord:
+           rng: np.random.Generator) -> None:
     """Draw attacks and postures (mutates strength, ``violent``).
 
     Works on the rows of alive cartels only, and evaluates attack utilities only
     on frontier (cartel, plaza) pairs, so the cost grows with the frontier, not K x P.
     """
     p = ctx.params
-    k_slots, n = state.strength.shape
+    n = state.strength.shape[1]
     a = np.flatnonzero(state.alive)
     s = state.strength[a]
     present = s >= p.presence_threshold
@@ -116,11 +106,6 @@ def decide(state: State, ctx: Context, flow_t: np.ndarray,
         - p.punishment_weight * p.signal_credibility * (sig_on & present2)
     )
     pi, pp = np.nonzero(present2)
-    violent = np.zeros((k_slots, n), dtype=bool)
     draw = rng.random(pi.size) < _sigmoid(u_violent[pi, pp] / p.logit_temperature)
-    violent[a[pi[draw]], pp[draw]] = True
-    state.violent[:] = violent
-    attacks = np.zeros((k_slots, n), dtype=bool)
-    attacks[a] = attacks_a > 0
-    return DecisionRecord(attacks=attacks, moved=np.bincount(
-        a, weights=inflow.sum(axis=1), minlength=k_slots) if a.size else np.zeros(k_slots))
+    state.violent[:] = False
+    state.violent[a[pi[draw]], pp[draw]] = True

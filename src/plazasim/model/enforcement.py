@@ -150,12 +150,10 @@ def enforce(state: State, ctx: Context, policy: Policy, conflict: ConflictRecord
     cash_seized = np.zeros(k_slots)
     if is_take.any():
         t_c, t_p, t_e = cartel[is_take], plaza[is_take], effect[is_take]
-        rows = []
         for c, pl, e in zip(t_c, t_p, t_e, strict=True):
             nbrs = ctx.adj.indices[ctx.adj.indptr[pl]:ctx.adj.indptr[pl + 1]]
             share = min(p.takedown_neighbour_share * e, 1.0)
             removed[c, nbrs] += state.strength[c, nbrs] * share
-            rows.append(c)
         members = np.maximum(state.strength.sum(axis=1), 1e-12)
         network = (state.strength[t_c, t_p] / members[t_c]) * p.seize_cash_share * t_e
         np.add.at(cash_seized, t_c, network)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from plazasim.model.context import Context
+from plazasim.model.context import Context, population_now
 from plazasim.model.state import State
 from plazasim.model.supply import SupplyRecord
 
@@ -32,12 +32,7 @@ class RevenueRecord:
 
 def local_market_usd(state: State, ctx: Context) -> np.ndarray:
     """``(P,)`` weekly retail and extortion value of each plaza (USD/week)."""
-    world = ctx.world
-    years = state.week / 52.0
-    pop = world.population
-    if world.population_growth is not None:
-        pop = pop * np.exp(world.population_growth * years)
-    return ctx.params.retail_usd_per_capita_year / 52.0 * pop
+    return ctx.params.retail_usd_per_capita_year / 52.0 * population_now(ctx.world, state.week)
 
 
 def collect_revenue(state: State, ctx: Context, supply: SupplyRecord) -> RevenueRecord:

@@ -16,7 +16,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from plazasim.policies.base import OP_ARRESTS, OP_TAKEDOWN, Observation, Operations, register
-from plazasim.policies.signaling import PARAMS_CONFIG, targetable, top_pairs, validate_params
+from plazasim.policies.common import PARAMS_CONFIG, targetable, top_pairs, validate_params
 
 __all__ = ["Crackdown", "CrackdownParams", "largest_presences"]
 

@@ -14,7 +14,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from plazasim.policies.base import Observation, Operations, register
-from plazasim.policies.signaling import PARAMS_CONFIG, validate_params
+from plazasim.policies.common import PARAMS_CONFIG, validate_params
 
 __all__ = ["LaissezFaire", "LaissezFaireParams"]
 

@@ -20,11 +20,10 @@ times). :class:`Signaling` chains them and orders the result.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, Field
 
 from plazasim.policies.base import (
     OP_ARRESTS,
@@ -34,6 +33,7 @@ from plazasim.policies.base import (
     Operations,
     register,
 )
+from plazasim.policies.common import PARAMS_CONFIG, targetable, top_pairs, validate_params
 
 __all__ = [
     "Signaling",
@@ -43,40 +43,10 @@ __all__ = [
     "dominant_cartel",
     "fought_newcomer_rule",
     "prioritise",
-    "targetable",
-    "top_pairs",
     "undisputed_rule",
-    "validate_params",
     "violent_newcomer_rule",
     "waiting",
 ]
-
-M = TypeVar("M", bound=BaseModel)
-
-#: The strict, closed configuration every built-in policy's parameter model uses:
-#: typos are errors (``extra="forbid"``), ``"4"`` or ``True`` is not silently an int
-#: (``strict``), and NaN/inf never reach the arithmetic.
-PARAMS_CONFIG = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, frozen=True)
-
-
-def validate_params(policy: str, model: type[M], params: Mapping[str, Any]) -> M:
-    """Validate ``params`` with ``model``; on failure raise a one-line ``ValueError``.
-
-    The message starts with ``<policy>.<param>: <problem>`` so a scenario loader can
-    show it to the user as is. Numpy scalars (as produced by parameter sweeps) are
-    converted to Python numbers first, since strict validation would reject them.
-    """
-    clean = {k: (v.item() if isinstance(v, np.generic) else v) for k, v in params.items()}
-    try:
-        return model(**clean)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        field = ".".join(str(part) for part in err["loc"]) or "?"
-        shown = repr(err.get("input"))
-        shown = shown if len(shown) <= 40 else shown[:37] + "..."
-        msg = f"{policy}.{field}: {err['msg']} (got {shown})"
-        raise ValueError(" ".join(msg.split())) from exc
-
 
 class SignalingParams(BaseModel):
     """Parameters of :class:`Signaling`; times in weeks, violence in killings per week."""
@@ -104,11 +74,6 @@ class SignalingParams(BaseModel):
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def targetable(obs: Observation) -> np.ndarray:
-    """``(K,)`` bool: slots the state may act against (alive and not under an immunity deal)."""
-    return np.asarray(obs.alive, dtype=bool) & ~np.asarray(obs.protected, dtype=bool)
 
 
 def dominant_cartel(obs: Observation) -> np.ndarray:
@@ -238,32 +203,6 @@ def fought_newcomer_rule(
 
 
 # --------------------------------------------------------------------------- ordering
-
-
-def top_pairs(mask: np.ndarray, score: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Select the ``n`` highest-scoring ``(cartel, plaza)`` cells of ``mask``, best first.
-
-    Ties are broken by plaza index then cartel slot, so the order depends on
-    nothing but the inputs; NaN scores count as 0. A partition finds the cut-off
-    score first and only the cells at or above it are sorted, which keeps a week
-    cheap when thousands of cells qualify but capacity is a few hundred.
-
-    Returns:
-        cartel slots and plaza indices, ``int64`` arrays of length ``<= n``.
-
-    """
-    ks, ps = np.nonzero(mask)
-    if n <= 0 or ks.size == 0:
-        empty = np.empty(0, dtype=np.int64)
-        return empty, empty
-    values = np.asarray(score, dtype=np.float64)[ks, ps]
-    values = np.nan_to_num(values, nan=0.0, posinf=np.finfo(np.float64).max)
-    if ks.size > n:
-        cutoff = np.partition(values, ks.size - n)[ks.size - n]
-        keep = values >= cutoff
-        ks, ps, values = ks[keep], ps[keep], values[keep]
-    order = np.lexsort((ks, ps, -values))[:n]
-    return ks[order], ps[order]
 
 
 def prioritise(obs: Observation, kinds: np.ndarray, intensity: float) -> Operations:

@@ -21,7 +21,7 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -44,18 +44,13 @@ TABLES = ("national", "plazas", "cartels")
 MANIFEST = "manifest.json"
 
 
-class RunLike(Protocol):
-    """What :func:`write_run` needs from a run result (``experiments.run.RunResult``)."""
-
-    national: pd.DataFrame
-    plazas: pd.DataFrame
-    cartels: pd.DataFrame
-    manifest: dict[str, Any]
-
-
 @dataclass(frozen=True)
 class RunTables:
-    """The contents of a run directory, as read back by :func:`read_run`."""
+    """The contents of a run directory, as :func:`write_run` writes them.
+
+    :func:`read_run` reads them back; ``experiments.run.RunResult`` extends this
+    with the world the run used.
+    """
 
     national: pd.DataFrame
     plazas: pd.DataFrame
@@ -110,7 +105,7 @@ def _missing_parents(path: Path) -> list[Path]:
     return missing[::-1]
 
 
-def write_run(result: RunLike, out_dir: Path) -> Path:
+def write_run(result: RunTables, out_dir: Path) -> Path:
     """Write ``result`` into ``out_dir`` atomically and return the directory.
 
     The tables go to ``.{name}.tmp-<pid>`` beside ``out_dir``; an existing
