@@ -88,6 +88,8 @@ def fight(state: State, ctx: Context, rng: np.random.Generator) -> ConflictRecor
     state.strength[cartels] -= losses
     np.maximum(state.strength, 0.0, out=state.strength)
     cartel_deaths = losses.sum(axis=0)
+    members_lost = np.zeros(k_slots)
+    members_lost[cartels] = losses.sum(axis=1)
 
     violent = state.violent[cartels] & present
     exec_expected = np.where(violent, p.execution_rate * s, 0.0)
@@ -96,28 +98,24 @@ def fight(state: State, ctx: Context, rng: np.random.Generator) -> ConflictRecor
     executions = executions_k.sum(axis=0)
     bystanders = rng.poisson(p.bystander_ratio * cartel_deaths * ctx.bystander_factor)
 
+    # k fought the controller of p: k killed there, or the controller killed there while
+    # k was present; either way k is not allied to it (the diagonal is ALLIED, so k is
+    # never its own opponent).
     fights = np.zeros((k_slots, n), dtype=bool)
-    ctrl = state.control
-    held = ctrl != NO_CARTEL
-    if cols.size:
-        hit = fight_hit
-        ctrl_pos = np.where(held, ctrl, 0)
-        hostile_full = state.relation != ALLIED
-        fights = hit & held[None, :] & hostile_full[:, ctrl_pos] & \
-            (np.arange(k_slots)[:, None] != ctrl[None, :])
-        # The controller fighting k also counts as k being fought by the controller.
-        ctrl_hit = np.zeros(n, dtype=bool)
-        ctrl_hit[held] = hit[ctrl[held], np.flatnonzero(held)]
-        fights |= ctrl_hit[None, :] & state.alive[:, None] & hostile_full[:, ctrl_pos] & \
-            (state.strength >= p.presence_threshold) & (np.arange(k_slots)[:, None] != ctrl)
+    held = np.flatnonzero(state.control != NO_CARTEL)
+    if cols.size and held.size:
+        ctrl = state.control[held]
+        against = state.relation[:, ctrl] != ALLIED  # (K, H)
+        ctrl_fought = fight_hit[ctrl, held]
+        present_now = state.alive[:, None] & (state.strength[:, held] >= p.presence_threshold)
+        fights[:, held] = against & (fight_hit[:, held] | (ctrl_fought[None, :] & present_now))
     update_control(state, ctx)
     return ConflictRecord(
         cartel_deaths=cartel_deaths,
         executions=executions,
         bystanders=bystanders.astype(float),
         killed_by=killed_by,
-        members_lost=np.bincount(np.repeat(cartels, n), weights=losses.ravel(),
-                                 minlength=k_slots) if cartels.size else np.zeros(k_slots),
+        members_lost=members_lost,
         disputed=disputed,
         fights_with_controller=fights,
     )

@@ -4,7 +4,7 @@ What the state sees (DESIGN.md §2 step 7): cartel presence, an estimate of
 strength, the controller (a US-signalled cartel is reported as the controller of
 its plaza), and last week's killings attributed to cartels with noise — a share
 ``attribution_noise`` of each cartel's killings is blamed on the other cartels
-present. An informant deal (``state.informant``) removes that noise for rivals.
+present.
 
 Effects of one operation of intensity ``i`` on cartel k in plaza p (seed rules;
 Lessing 2015 on repression provoking fights); the op leaks with probability
@@ -69,8 +69,6 @@ def observe(state: State, ctx: Context, conflict: ConflictRecord,
     n_present = present.sum(axis=0)
     total = true_kills.sum(axis=0)
     noise = np.full(state.n_slots, p.attribution_noise)
-    if state.informant.any():
-        noise = np.where(~state.informant, 0.0, noise)  # intelligence on rivals
     others = np.maximum(n_present - 1, 1)
     blamed_on_others = (noise[:, None] * true_kills).sum(axis=0)
     violence = (1.0 - noise[:, None]) * true_kills + np.where(

@@ -16,6 +16,7 @@ import numpy as np
 
 from plazasim.model.context import Context
 from plazasim.model.state import State
+from plazasim.world.world import ALLIED
 
 
 def learn(state: State, ctx: Context) -> None:
@@ -47,7 +48,7 @@ def receive_signal(state: State, ctx: Context, winner: int, plaza: int) -> None:
     """
     p = ctx.params
     state.signal[plaza] = winner
-    challengers = state.alive & (state.relation[:, winner] != 1)
+    challengers = state.alive & (state.relation[:, winner] != ALLIED)
     challengers[winner] = False
     extra = p.signal_credibility * np.maximum(state.counts[:, 1], p.belief_alpha + p.belief_beta)
     state.counts[challengers, 0] += extra[challengers]

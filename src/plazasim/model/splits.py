@@ -53,8 +53,7 @@ def split_cartel(state: State, ctx: Context, parent: int, rng: np.random.Generat
     for arr in (state.cash, state.stock):
         arr[new] = arr[parent] * moved_share
         arr[parent] -= arr[new]
-    state.control[np.isin(np.arange(state.control.size), take)
-                  & (state.control == parent)] = new
+    state.control[take[state.control[take] == parent]] = new
     state.arrival_week[new, take] = state.week
     state.relation[new, parent] = state.relation[parent, new] = RIVAL
     rivals = np.flatnonzero(state.relation[parent] == RIVAL)
@@ -63,7 +62,6 @@ def split_cartel(state: State, ctx: Context, parent: int, rng: np.random.Generat
             state.relation[new, r] = state.relation[r, new] = RIVAL
     state.cohesion[parent] = 0.5
     state.cohesion[new] = 0.8
-    state.belief[new] = state.belief[parent]
     return new
 
 

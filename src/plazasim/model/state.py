@@ -40,7 +40,6 @@ class State:
         cohesion: ``(K,)`` float64 in [0, 1]; 1 = leadership intact.
         relation: ``(K, K)`` int8, RIVAL/NEUTRAL/ALLIED, symmetric.
         protected: ``(K,)`` bool, immunity deal in force.
-        informant: ``(K,)`` bool, supplies intelligence on rivals (immunity deal).
         belief: ``(K,)`` float64, believed probability that violence is punished.
         belief_discreet: ``(K,)`` float64, believed probability that discretion is punished.
         counts: ``(K, 4)`` float64, discounted counts: violent punished, violent seen,
@@ -73,7 +72,6 @@ class State:
     cohesion: np.ndarray
     relation: np.ndarray
     protected: np.ndarray
-    informant: np.ndarray
     belief: np.ndarray
     belief_discreet: np.ndarray
     counts: np.ndarray
@@ -119,7 +117,6 @@ class State:
         self.relation[:, k] = NEUTRAL
         self.relation[k, k] = ALLIED
         self.protected[k] = False
-        self.informant[k] = False
         self.belief[k] = self.belief[parent] if parent >= 0 else self.belief[k]
         self.belief_discreet[k] = self.belief_discreet[parent] if parent >= 0 else 0.0
         self.counts[k] = self.counts[parent] if parent >= 0 else 0.0
@@ -188,7 +185,6 @@ def initial_state(world: World, params: Parameters) -> State:
         cohesion=np.where(alive, 1.0, 0.0),
         relation=relation,
         protected=np.zeros(k, dtype=bool),
-        informant=np.zeros(k, dtype=bool),
         belief=np.full(k, prior),
         belief_discreet=np.full(k, prior),
         counts=np.zeros((k, 4)),
