@@ -66,14 +66,12 @@ def observe(state: State, ctx: Context, conflict: ConflictRecord,
     s = np.where(alive[:, None], state.strength, 0.0)
     present = s >= p.presence_threshold
     true_kills = conflict.killed_by
-    n_present = present.sum(axis=0)
     total = true_kills.sum(axis=0)
-    noise = np.full(state.n_slots, p.attribution_noise)
-    others = np.maximum(n_present - 1, 1)
-    blamed_on_others = (noise[:, None] * true_kills).sum(axis=0)
-    violence = (1.0 - noise[:, None]) * true_kills + np.where(
-        present, (blamed_on_others[None, :] - noise[:, None] * true_kills) / others[None, :], 0.0)
-    violence = np.where(present, violence, 0.0)
+    # A share `noise` of each cartel's killings is blamed, evenly, on the others present.
+    noise = p.attribution_noise
+    others = np.maximum(present.sum(axis=0) - 1, 1)
+    violence = np.where(present,
+                        (1.0 - noise) * true_kills + noise * (total - true_kills) / others, 0.0)
     estimate = s * rng.lognormal(0.0, 0.2, size=s.shape)
     controller = np.where(state.signal != NO_CARTEL, state.signal, state.control)
     capacity = int(np.floor(p.capacity_ops_per_week * state.capacity_mult * ctx.scale

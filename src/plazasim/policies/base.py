@@ -39,8 +39,7 @@ class Observation:
         violence: ``(K, P)`` float, killings attributed to cartel k in p last week, with
             attribution noise (misattributed killings go to another present cartel).
         violence_total: ``(P,)`` float, cartel-related killings observed in p last week.
-        fighting: ``(K, K, P)`` is too big to hold; instead ``fights_with_controller``:
-            ``(K, P)`` bool, k fought the controller of p last week.
+        fights_with_controller: ``(K, P)`` bool, k fought the controller of p last week.
         arrival_week: ``(K, P)`` int, week k was first seen in p (-1 if absent).
         first_violence_week: ``(K, P)`` int, first week k was seen violent in p (-1 none).
         relation: ``(K, K)`` int8, public alliances (1), neutrality (0), rivalry (-1).
