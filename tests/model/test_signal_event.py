@@ -69,7 +69,7 @@ def run(world: World, plaza: int, challenger: int, policy: str, *, signal: bool,
     params = Parameters(capacity_ops_per_week=200.0)
     events: list[tuple[int, object]] = [(0, Invade(challenger, plaza, WINNER))]
     if signal:
-        events.append((0, UsSignalEvent(cartel=WINNER, plaza=plaza)))
+        events.append((0, UsSignalEvent(cartel=world.cartel_names[WINNER], plaza=plaza)))
     chosen = spy if spy is not None else make_policy(policy)
     return simulate(world, params, start=START, n_weeks=WEEKS,
                     policies=[(0, chosen)], events=events, seed=5)
@@ -88,7 +88,7 @@ def test_signal_sets_the_plaza_and_moves_challengers_beliefs(world: World) -> No
     state.relation[2, WINNER] = state.relation[WINNER, 2] = RIVAL
     before = state.belief.copy()
     plaza = int(np.argmax(world.initial_strength[WINNER]))
-    UsSignalEvent(cartel=WINNER, plaza=plaza).apply(state, ctx)
+    UsSignalEvent(cartel=world.cartel_names[WINNER], plaza=plaza).apply(state, ctx)
     assert state.signal[plaza] == WINNER
     assert (state.signal[np.arange(ctx.n_plazas) != plaza] == NO_CARTEL).all()
     assert state.belief[WINNER] == before[WINNER]
@@ -108,7 +108,7 @@ def test_signal_for_a_dead_cartel_does_nothing(world: World) -> None:
     state, ctx = initial_state(world, params), build_context(world, params)
     dead = int(np.flatnonzero(~state.alive)[0])
     before = state.copy()
-    UsSignalEvent(cartel=dead, plaza=0).apply(state, ctx)
+    UsSignalEvent(cartel=state.names[dead], plaza=0).apply(state, ctx)
     assert (state.signal == NO_CARTEL).all()
     np.testing.assert_array_equal(state.belief, before.belief)
 

@@ -13,14 +13,41 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
+
 import plazasim
 from plazasim.model.engine import Event, simulate, week_of, weeks_between
-from plazasim.model.events import UsSignalEvent
+from plazasim.model.events import (
+    AbsorbEvent,
+    ImmunityDealEvent,
+    LeaderRemovalEvent,
+    MilitaryOperationEvent,
+    MultiplierEvent,
+    RelationEvent,
+    SplitEvent,
+    UsSignalEvent,
+)
 from plazasim.policies import make_policy
 from plazasim.policies.base import Policy
 from plazasim.results.store import RunTables
-from plazasim.scenario import Scenario, UsSignal, check_against_world
+from plazasim.scenario import (
+    Absorb,
+    Alliance,
+    ArmsFlow,
+    Capacity,
+    ImmunityDeal,
+    KingpinCapture,
+    KingpinKilled,
+    MilitaryOperation,
+    Rivalry,
+    Scenario,
+    Split,
+    SupplyShock,
+    UsSignal,
+    check_against_world,
+)
 from plazasim.world import World, build_world
+from plazasim.world.world import ALLIED, NEUTRAL, RIVAL
 
 
 @dataclass(frozen=True)
@@ -37,15 +64,73 @@ def resolve_policies(scenario: Scenario) -> list[tuple[int, Policy]]:
             for entry in scenario.policy]
 
 
+def _region(world: World, states: list[str], plazas: list[str]) -> np.ndarray:
+    """Plaza indices in the given 2-digit state codes plus the given plazas, sorted."""
+    chosen = np.isin(world.state, states)
+    for code in plazas:
+        chosen[world.plaza_index(code)] = True
+    return np.flatnonzero(chosen)
+
+
+_MULTIPLIER_OF = {"supply_shock": "supply_mult", "arms_flow": "lethality_mult",
+                  "capacity": "capacity_mult"}
+
+
 def resolve_events(scenario: Scenario, world: World) -> list[tuple[int, Event]]:
-    """Scenario events as (week, event) with cartel and plaza names turned into indices."""
+    """Scenario events as (week, model event), in date order, plazas turned into indices.
+
+    An event with an ``end`` becomes two model events, its start and its end (if
+    the end falls inside the run). Defaults left open in the file
+    (``intelligence``, ``ops_per_week``) are filled from the scenario parameters.
+    """
     start = scenario.scenario.start
+    params = scenario.parameters
     out: list[tuple[int, Event]] = []
-    for event in scenario.events:
+    order = sorted(range(len(scenario.events)), key=lambda i: scenario.events[i].date)
+    for i in order:
+        event = scenario.events[i]
         week = week_of(start, event.date)
+        end = getattr(event, "end", None)
+        end_week = week_of(start, end) if end is not None else None
         if isinstance(event, UsSignal):
-            out.append((week, UsSignalEvent(cartel=world.cartel_index(event.cartel),
-                                            plaza=world.plaza_index(event.plaza))))
+            out.append((week, UsSignalEvent(event.cartel, world.plaza_index(event.plaza))))
+        elif isinstance(event, ImmunityDeal):
+            gain = params.deal_intelligence if event.intelligence is None else event.intelligence
+            out.append((week, ImmunityDealEvent(event.cartel, gain, active=True)))
+            if end_week is not None:
+                out.append((end_week, ImmunityDealEvent(event.cartel, gain, active=False)))
+        elif isinstance(event, (KingpinCapture, KingpinKilled)):
+            plaza = world.plaza_index(event.plaza) if event.plaza is not None else -1
+            killed = isinstance(event, KingpinKilled)
+            out.append((week, LeaderRemovalEvent(event.cartel, plaza, killed,
+                                                 label=event.kind)))
+        elif isinstance(event, MilitaryOperation):
+            region = _region(world, event.states, event.plazas)
+            ops = params.operation_ops_per_week if event.ops_per_week is None \
+                else event.ops_per_week
+            out.append((week, MilitaryOperationEvent(i, region, ops, active=True)))
+            if end_week is not None:
+                out.append((end_week, MilitaryOperationEvent(i, region, ops, active=False)))
+        elif isinstance(event, Split):
+            region = _region(world, event.states, []) if event.states else None
+            out.append((week, SplitEvent(event.cartel, event.new, event.share, region)))
+        elif isinstance(event, (Alliance, Rivalry)):
+            relation = (RIVAL if isinstance(event, Rivalry)
+                        else NEUTRAL if event.broken else ALLIED)
+            out.append((week, RelationEvent(event.cartel, event.other, relation,
+                                            label=event.kind)))
+        elif isinstance(event, Absorb):
+            out.append((week, AbsorbEvent(event.cartel, event.other)))
+        elif isinstance(event, (SupplyShock, ArmsFlow, Capacity)):
+            attr = _MULTIPLIER_OF[event.kind]
+            out.append((week, MultiplierEvent(attr, i, event.factor, active=True,
+                                              label=event.kind)))
+            if end_week is not None:
+                out.append((end_week, MultiplierEvent(attr, i, event.factor, active=False,
+                                                      label=event.kind)))
+        else:  # pragma: no cover - the schema union and this dispatch must stay in step
+            raise TypeError(f"no model event for {type(event).__name__}")
+    out.sort(key=lambda item: item[0])  # stable: same-week events keep date/file order
     return out
 
 
@@ -83,6 +168,9 @@ def run_scenario(
         "python": platform.python_version(),
         "wall_time_s": round(wall, 3),
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "events": [{"week": e.week, "date": sim.dates[e.week].isoformat()
+                    if e.week < len(sim.dates) else None,
+                    "kind": e.label, "applied": e.applied} for e in sim.event_log],
         "world": {"name": world.name, "plazas": world.n_plazas,
                   "links": int(world.edge_src.size), "notes": list(world.notes)},
     }

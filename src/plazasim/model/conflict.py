@@ -15,6 +15,11 @@ Forms (DESIGN.md §6):
   in plazas where it is present (Presidencia counts executions as the bulk of
   organised-crime deaths: 30,913 of 34,612 in Dec 2006-Dec 2010). The victims
   are outside the armed strength; they count as cartel-cartel homicides.
+* Succession fights (Calderón et al. 2015 JCR; Lindo & Padilla-Romo 2018 J.
+  Health Econ.): a cartel whose leader fell (cohesion below 1) loses
+  ``succession_lethality x (1 - cohesion) x s`` members a week to internal
+  fighting in the plaza where the leader fell, and ``succession_spread`` times
+  that in its other plazas; the victims count as cartel-cartel homicides.
 * Bystanders: ``bystander_ratio`` per fighting death, scaled by the plaza's
   relative population (denser places expose more residents).
 * Control (Tullock contest held for some weeks): the cartel holding a share
@@ -91,6 +96,14 @@ def fight(state: State, ctx: Context, rng: np.random.Generator) -> ConflictRecor
     members_lost = np.zeros(k_slots)
     members_lost[cartels] = losses.sum(axis=1)
 
+    succession = succession_deaths(state, ctx, cartels, present, rng)
+    if succession is not None:
+        state.strength[cartels] -= succession
+        np.maximum(state.strength, 0.0, out=state.strength)
+        killed_by[cartels] += succession
+        cartel_deaths = cartel_deaths + succession.sum(axis=0)
+        members_lost[cartels] += succession.sum(axis=1)
+
     violent = state.violent[cartels] & present
     exec_expected = np.where(violent, p.execution_rate * s, 0.0)
     executions_k = rng.poisson(exec_expected).astype(float)
@@ -119,6 +132,27 @@ def fight(state: State, ctx: Context, rng: np.random.Generator) -> ConflictRecor
         disputed=disputed,
         fights_with_controller=fights,
     )
+
+
+def succession_deaths(state: State, ctx: Context, cartels: np.ndarray, present: np.ndarray,
+                      rng: np.random.Generator) -> np.ndarray | None:
+    """``(A, P)`` members killed in succession fights this week, or None if no leader fell.
+
+    Drawn only when some living cartel has lost cohesion, so runs without leader
+    removals draw exactly the same random numbers as before this phase existed.
+    """
+    p = ctx.params
+    weak = 1.0 - state.cohesion[cartels]
+    if p.succession_lethality <= 0 or not (weak > 0).any():
+        return None
+    s = state.strength[cartels]
+    where = np.full(s.shape, p.succession_spread)
+    leader = state.leader_plaza[cartels]
+    fell = leader >= 0
+    where[np.flatnonzero(fell), leader[fell]] = 1.0
+    expected = np.where(present, p.succession_lethality * weak[:, None] * s * where, 0.0)
+    drawn = rng.poisson(expected).astype(float)
+    return np.minimum(drawn, np.floor(MAX_WEEKLY_LOSS * s))
 
 
 def update_control(state: State, ctx: Context) -> None:

@@ -10,11 +10,13 @@ Attack plaza p adjacent to cartel k's presence, not held by k or an ally::
         - punishment_weight x signal_credibility x [p signalled for a non-ally]
 
 with ``A`` = attackers k can send (``attack_share`` of its strength next door),
-``D`` = defenders (the controller and its allies in p), ``P(win)`` a Tullock
-contest ``A^g / (A^g + D^g)``, ``V_p`` the plaza's weekly value (local market +
-transit flow x piso), ``b_k`` and ``d_k`` the cartel's beliefs that violence and
-discretion are punished. Taking an empty plaza is not violent, so carries no
-expected punishment. ``P(attack) = 1 / (1 + exp(-U / temperature))``.
+``D`` = defenders (the controller and its allies in p, each counted at
+``1 - cohesion_defence x (1 - cohesion)``: rivals see a leaderless cartel as
+weak), ``P(win)`` a Tullock contest ``A^g / (A^g + D^g)``, ``V_p`` the plaza's
+weekly value (local market + transit flow x piso), ``b_k`` and ``d_k`` the
+cartel's beliefs that violence and discretion are punished. Taking an empty
+plaza is not violent, so carries no expected punishment.
+``P(attack) = 1 / (1 + exp(-U / temperature))``.
 
 Posture in each plaza where k is present::
 
@@ -63,7 +65,10 @@ def decide(state: State, ctx: Context, flow_t: np.ndarray,
     ctrl_idx = np.where(held, ctrl, 0)
     rel_a = state.relation[a]  # (A, K)
     ally_of_ctrl = (rel_a[:, ctrl_idx] == ALLIED) & held[None, :]  # (A, P)
-    defenders = (s * ally_of_ctrl).sum(axis=0)  # controller and its allies present
+    # Controller and its allies present; a leaderless cartel defends less well (Calderón
+    # et al. 2015): its members count for 1 - cohesion_defence x (1 - cohesion).
+    resolve = 1.0 - p.cohesion_defence * (1.0 - state.cohesion[a])
+    defenders = (s * resolve[:, None] * ally_of_ctrl).sum(axis=0)
     neighbour = np.asarray(ctx.adj_norm.T @ s.T).T * p.attack_share  # (A, P)
     candidate = (neighbour >= p.presence_threshold) & ~ally_of_ctrl & ~present
     ci, cp = np.nonzero(candidate)

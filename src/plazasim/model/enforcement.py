@@ -21,11 +21,25 @@ homicides. Heat rises by ``heat_per_op`` where operations happen and decays.
 A US signal (scenario event) is backed here, whatever the policy (except one
 that does not enforce at all): operations against the declared cartel in its
 plaza are dropped and its non-allied challengers there are taken down first.
+
+Scenario events act here too:
+* an immunity deal (seed): the informant is never hit, and against the cartels it
+  is not allied with (``intelligence_against``) an operation's effect rises by
+  the deal's intelligence share ``g`` (x ``1 + g``), its leak probability falls
+  (x ``1 - g``), and so does the noise of the state's strength estimate;
+* a military operation (Dell 2015; military_operations_valle.csv): each surge
+  adds its own operations a week in its region, aimed by the crackdown rule at
+  the largest presences there, on top of the national capacity;
+* a historical leader removal (kingpin_capture / kingpin_killed): carried out
+  as a certain kingpin operation, whatever the policy or the deal.
+A leader who falls (by event or by a kingpin operation) falls in a plaza, which
+becomes the cartel's ``leader_plaza``: the succession fight is fiercest there
+(phase 6).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -58,6 +72,21 @@ class EnforcementRecord:
     violence_observed: np.ndarray  # (P,) killings the state attributes to cartels
 
 
+def intelligence_against(state: State) -> np.ndarray:
+    """``(K,)`` intelligence share the state holds on each cartel from immunity deals.
+
+    An informant (protected, ``intelligence > 0``) informs on every living cartel it
+    is not allied with; with several informants the best one counts.
+    """
+    informants = np.flatnonzero(state.alive & state.protected & (state.intelligence > 0))
+    gain = np.zeros(state.n_slots)
+    for i in informants:
+        targets = state.alive & (state.relation[i] != ALLIED)
+        targets[i] = False
+        gain = np.where(targets, np.maximum(gain, state.intelligence[i]), gain)
+    return gain
+
+
 def observe(state: State, ctx: Context, conflict: ConflictRecord,
             rng: np.random.Generator) -> Observation:
     """Build what the state can see this week."""
@@ -72,7 +101,8 @@ def observe(state: State, ctx: Context, conflict: ConflictRecord,
     others = np.maximum(present.sum(axis=0) - 1, 1)
     violence = np.where(present,
                         (1.0 - noise) * true_kills + noise * (total - true_kills) / others, 0.0)
-    estimate = s * rng.lognormal(0.0, 0.2, size=s.shape)
+    sigma = 0.2 * (1.0 - intelligence_against(state))[:, None]
+    estimate = s * np.exp(sigma * rng.standard_normal(size=s.shape))
     controller = np.where(state.signal != NO_CARTEL, state.signal, state.control)
     capacity = int(np.floor(p.capacity_ops_per_week * state.capacity_mult * ctx.scale
                             + rng.random()))
@@ -117,6 +147,58 @@ def back_signals(state: State, obs: Observation, ops: Operations) -> Operations:
     return backed
 
 
+def surge_operations(state: State, obs: Observation,
+                     rng: np.random.Generator) -> tuple[np.ndarray, ...]:
+    """Operations of the military operations in force, each aimed by the crackdown rule.
+
+    A surge of ``r`` operations a week runs ``floor(r + u)`` of them (``u`` uniform,
+    so the mean is ``r``) on the largest presences in its plazas; operations on a
+    US-signalled cartel in its own plaza are dropped, as for the national policy.
+    """
+    from plazasim.policies.crackdown import Crackdown
+
+    rule = Crackdown()
+    ops = Operations()
+    for op_id in sorted(state.surges):
+        plazas, per_week = state.surges[op_id]
+        n = int(np.floor(per_week + rng.random()))
+        if n <= 0:
+            continue
+        region = np.zeros(obs.present.shape[1], dtype=bool)
+        region[plazas] = True
+        local = replace(obs, present=obs.present & region[None, :], capacity=n)
+        chosen = rule.decide(local, rng)
+        for pl, k, kind, inten in zip(chosen.plaza, chosen.cartel, chosen.kind,
+                                      chosen.intensity, strict=True):
+            if state.signal[pl] != k:
+                ops.add(pl, k, kind, inten)
+    return ops.as_arrays()
+
+
+def remove_leaders(state: State, ctx: Context, removed: np.ndarray, state_deaths: np.ndarray,
+                   kingpins: np.ndarray) -> None:
+    """Carry out the leader removals queued by scenario events this week (mutates all).
+
+    Each removes one member (the leader) in the plaza named, or in the cartel's
+    stronghold, cuts cohesion like a successful kingpin operation, and, for a
+    killing, adds one state-cartel homicide there.
+    """
+    p = ctx.params
+    for k, plaza, killed in state.pending_leaders:
+        if not state.alive[k]:
+            continue
+        where = plaza if plaza >= 0 else int(np.argmax(state.strength[k]))
+        taken = min(1.0, state.strength[k, where] - removed[k, where])
+        if taken > 0:
+            removed[k, where] += taken
+            if killed:
+                state_deaths[where] += 1.0
+        kingpins[k] += 1.0
+        state.cohesion[k] = max(state.cohesion[k] - p.kingpin_cohesion_loss, 0.0)
+        state.leader_plaza[k] = where
+    state.pending_leaders.clear()
+
+
 def enforce(state: State, ctx: Context, policy: Policy, conflict: ConflictRecord,
             rng: np.random.Generator) -> EnforcementRecord:
     """Observe, let the policy decide, apply the operations (mutates ``state``)."""
@@ -133,9 +215,15 @@ def enforce(state: State, ctx: Context, policy: Policy, conflict: ConflictRecord
     plaza, cartel, kind, intensity = plaza[ok], cartel[ok], kind[ok], intensity[ok]
     cap = max(obs.capacity, 0)
     plaza, cartel, kind, intensity = plaza[:cap], cartel[:cap], kind[:cap], intensity[:cap]
+    if state.surges:
+        extra = surge_operations(state, obs, rng)
+        plaza, cartel, kind, intensity = (np.concatenate([a, b]) for a, b in
+                                          zip((plaza, cartel, kind, intensity), extra,
+                                              strict=True))
 
-    leaked = rng.random(plaza.size) < state.infiltration[cartel]
-    effect = intensity * np.where(leaked, 1.0 - p.leak_effect, 1.0)
+    gain = intelligence_against(state)[cartel]
+    leaked = rng.random(plaza.size) < state.infiltration[cartel] * (1.0 - gain)
+    effect = intensity * np.where(leaked, 1.0 - p.leak_effect, 1.0) * (1.0 + gain)
     removed = np.zeros((k_slots, n))
     local = state.strength[cartel, plaza]
     is_arrest = kind == OP_ARRESTS
@@ -160,10 +248,6 @@ def enforce(state: State, ctx: Context, policy: Policy, conflict: ConflictRecord
     state_deaths = rng.poisson(clash_expected).astype(float)
     # Clash deaths come out of the members removed, not on top of them (whole persons).
     state_deaths = np.minimum(state_deaths, np.floor(removed.sum(axis=0)))
-    arrested = removed.sum(axis=1)
-    state.strength -= removed
-    np.maximum(state.strength, 0.0, out=state.strength)
-    state.cash -= cash_seized
 
     kingpins = np.zeros(k_slots)
     is_king = kind == OP_KINGPIN
@@ -171,7 +255,15 @@ def enforce(state: State, ctx: Context, policy: Policy, conflict: ConflictRecord
         hit = rng.random(int(is_king.sum())) < np.clip(p.kingpin_success * effect[is_king], 0, 1)
         np.add.at(kingpins, cartel[is_king][hit], 1.0)
         state.cohesion = np.clip(state.cohesion - p.kingpin_cohesion_loss * kingpins, 0.0, 1.0)
+        # The last successful operation on a cartel names the plaza where its leader fell.
+        state.leader_plaza[cartel[is_king][hit]] = plaza[is_king][hit]
+    if state.pending_leaders:
+        remove_leaders(state, ctx, removed, state_deaths, kingpins)
 
+    arrested = removed.sum(axis=1)
+    state.strength -= removed
+    np.maximum(state.strength, 0.0, out=state.strength)
+    state.cash -= cash_seized
     state.punished[:] = False
     state.punished[cartel, plaza] = True
     state.heat *= p.heat_decay

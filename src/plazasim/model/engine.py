@@ -26,11 +26,25 @@ from plazasim.world.world import World
 
 
 class Event(Protocol):
-    """A dated change to the state (a US signal, an immunity deal, a capture...)."""
+    """A dated change to the state (a US signal, an immunity deal, a capture...).
 
-    def apply(self, state: State, ctx: Context) -> None:
+    ``apply`` may return ``False`` to say the event could not take effect (e.g. it
+    names a cartel that no longer exists); the run's event log records it. An
+    optional ``label`` attribute names the event in that log.
+    """
+
+    def apply(self, state: State, ctx: Context) -> bool | None:
         """Change ``state`` at the start of the event's week."""
         ...
+
+
+@dataclass(frozen=True)
+class EventLogEntry:
+    """One event as it happened in a run: its week, label, and whether it took effect."""
+
+    week: int
+    label: str
+    applied: bool
 
 
 @dataclass(frozen=True)
@@ -41,6 +55,7 @@ class Simulation:
     ctx: Context
     recorder: Recorder
     dates: list[dt.date]
+    event_log: list[EventLogEntry]
 
 
 def week_dates(start: dt.date, n_weeks: int) -> list[dt.date]:
@@ -74,8 +89,11 @@ def simulate(
 
     Before the first policy of the timeline, no enforcement happens
     (``laissez_faire``). Events of a week are applied, in the order given, before
-    that week's step.
+    that week's step. A policy with a positive ``announcement`` attribute (a
+    credibility in [0, 1], e.g. ``conditional``) is announced publicly when it comes
+    into force, and cartels update their beliefs (``learning.receive_announcement``).
     """
+    from plazasim.model.learning import receive_announcement
     from plazasim.policies.base import make_policy
 
     ctx = build_context(world, params)
@@ -87,13 +105,19 @@ def simulate(
         by_week.setdefault(week, []).append(event)
     policy: Policy = make_policy("laissez_faire")
     recorder = Recorder(n_weeks, world, params.max_cartels, record_plazas=record_plazas)
+    log: list[EventLogEntry] = []
     nxt = 0
     for t in range(n_weeks):
         while nxt < len(timeline) and timeline[nxt][0] <= t:
             policy = timeline[nxt][1]
             nxt += 1
+            announcement = float(getattr(policy, "announcement", 0.0) or 0.0)
+            if announcement > 0:
+                receive_announcement(state, ctx, announcement)
         for event in by_week.get(t, ()):
-            event.apply(state, ctx)
+            applied = event.apply(state, ctx)
+            log.append(EventLogEntry(week=t, label=str(getattr(event, "label", "event")),
+                                     applied=applied is not False))
         stock_before = float(state.stock.sum())
         cash_before = float(state.cash.sum())
         members_before = float(state.strength.sum())
@@ -103,4 +127,5 @@ def simulate(
                         members_before=members_before)
         if progress is not None:
             progress(t + 1, n_weeks)
-    return Simulation(state=state, ctx=ctx, recorder=recorder, dates=week_dates(start, n_weeks))
+    return Simulation(state=state, ctx=ctx, recorder=recorder, dates=week_dates(start, n_weeks),
+                      event_log=log)

@@ -1,16 +1,50 @@
-"""Dated scenario events, resolved to slots and plaza indices, applied by the engine.
+"""Dated scenario events, applied by the engine at the start of the week they fall in.
 
-Each event class has one method, ``apply(state, ctx)``, called at the start of
-the week that contains the event's date.
+Each event has a ``label`` (for the run's event log) and one method,
+``apply(state, ctx) -> bool``, which changes the state and says whether it took
+effect. Cartels are named, not numbered, because a cartel created by a ``split``
+event only gets its slot when the split happens; an event naming a cartel that
+has since been dissolved by the model (or absorbed) is skipped, and the log says
+so. Plazas and states are resolved to plaza indices when the scenario is read.
+
+Mechanisms and sources:
+
+* ``us_signal`` — the seed (Stratfor email of 15 April 2010): see
+  :func:`plazasim.model.learning.receive_signal` and ``enforcement.back_signals``.
+* ``immunity_deal`` — the seed (Zambada Niebla's claim): the cartel is protected
+  (no operation touches it) and informs on its rivals; the enforcement phase turns
+  ``state.intelligence`` into stronger, less leaky operations against them.
+* ``kingpin_capture`` / ``kingpin_killed`` — Calderón et al. 2015; Lindo &
+  Padilla-Romo 2018: the enforcement phase removes the leader, which cuts
+  cohesion (splits, succession fights, rivals' attacks follow).
+* ``military_operation`` — Dell 2015 AER; military_operations_valle.csv: extra
+  operations in the named region each week, run by the crackdown rule.
+* ``split`` / ``alliance`` / ``rivalry`` / ``absorb`` — dto_events.csv.
+* ``supply_shock`` — Castillo, Mejía & Restrepo (supply shortages and violence).
+* ``arms_flow`` — Dube, Dube & García-Ponce 2013 APSR (US guns and Mexican violence).
+* ``capacity`` — enforcement budget changes (e.g. the Mérida Initiative, 2008).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from plazasim.model.context import Context
 from plazasim.model.learning import receive_signal
-from plazasim.model.state import State
+from plazasim.model.splits import split_cartel
+from plazasim.model.state import NO_CARTEL, State
+from plazasim.world.world import ALLIED, NEUTRAL
+
+
+def slot_of(state: State, name: str) -> int:
+    """Slot of the living cartel called ``name`` (case-insensitive), or ``NO_CARTEL``."""
+    key = name.casefold()
+    for k, known in enumerate(state.names):
+        if known.casefold() == key and state.alive[k]:
+            return k
+    return NO_CARTEL
 
 
 @dataclass(frozen=True)
@@ -23,10 +57,211 @@ class UsSignalEvent:
     non-allied challengers there (``enforcement.back_signals``).
     """
 
-    cartel: int
+    cartel: str
     plaza: int
+    label: str = "us_signal"
 
-    def apply(self, state: State, ctx: Context) -> None:
+    def apply(self, state: State, ctx: Context) -> bool:
         """Declare the winner and update beliefs."""
-        if state.alive[self.cartel]:
-            receive_signal(state, ctx, self.cartel, self.plaza)
+        k = slot_of(state, self.cartel)
+        if k == NO_CARTEL:
+            return False
+        receive_signal(state, ctx, k, self.plaza)
+        return True
+
+
+@dataclass(frozen=True)
+class ImmunityDealEvent:
+    """Start (``active``) or end an immunity-for-intelligence deal with ``cartel``.
+
+    While it lasts the cartel is ``protected`` (operations against it are dropped)
+    and supplies ``intelligence`` (a share in [0, 1]) on every cartel it is not
+    allied with. Ending the deal lifts both.
+    """
+
+    cartel: str
+    intelligence: float
+    active: bool
+    label: str = "immunity_deal"
+
+    def apply(self, state: State, ctx: Context) -> bool:
+        """Switch the deal on or off."""
+        k = slot_of(state, self.cartel)
+        if k == NO_CARTEL:
+            return False
+        state.protected[k] = self.active
+        state.intelligence[k] = self.intelligence if self.active else 0.0
+        return True
+
+
+@dataclass(frozen=True)
+class LeaderRemovalEvent:
+    """A leader of ``cartel`` is captured or killed in ``plaza`` (``-1``: its stronghold).
+
+    The removal is queued on the state and carried out by the enforcement phase of
+    the same week, so it is accounted like a successful kingpin operation (one
+    member removed; if ``killed``, one state-cartel homicide). It applies whether or
+    not the cartel is protected: these are historical facts, not policy choices.
+    """
+
+    cartel: str
+    plaza: int
+    killed: bool
+    label: str = "kingpin_capture"
+
+    def apply(self, state: State, ctx: Context) -> bool:
+        """Queue the removal for this week's enforcement phase."""
+        k = slot_of(state, self.cartel)
+        if k == NO_CARTEL:
+            return False
+        state.pending_leaders.append((k, self.plaza, self.killed))
+        return True
+
+
+@dataclass(frozen=True)
+class MilitaryOperationEvent:
+    """Start (``active``) or end the surge ``op_id`` of ``ops_per_week`` in ``plazas``."""
+
+    op_id: int
+    plazas: np.ndarray
+    ops_per_week: float
+    active: bool
+    label: str = "military_operation"
+
+    def apply(self, state: State, ctx: Context) -> bool:
+        """Register or remove the surge."""
+        if self.active:
+            state.surges[self.op_id] = (self.plazas, self.ops_per_week)
+            return True
+        return state.surges.pop(self.op_id, None) is not None
+
+
+@dataclass(frozen=True)
+class SplitEvent:
+    """``cartel`` splits and the breakaway ``new`` takes ``share`` of it (dto_events.csv).
+
+    With ``plazas`` the breakaway takes ``share`` of the parent's members in each of
+    those plazas; with none it takes a contiguous part of the territory
+    (``splits.split_cartel``). The two are rivals; the breakaway inherits its
+    parent's rivals.
+    """
+
+    cartel: str
+    new: str
+    share: float
+    plazas: np.ndarray | None
+    label: str = "split"
+
+    def apply(self, state: State, ctx: Context) -> bool:
+        """Create the breakaway's slot and move its members, cash and stock."""
+        parent = slot_of(state, self.cartel)
+        if parent == NO_CARTEL:
+            return False
+        try:
+            split_cartel(state, ctx, parent, None, name=self.new, share=self.share,
+                         plazas=self.plazas)
+        except RuntimeError:
+            return False  # no free slot (Parameters.max_cartels reached)
+        return True
+
+
+@dataclass(frozen=True)
+class RelationEvent:
+    """``cartel`` and ``other`` become allied, neutral or rivals (dto_events.csv)."""
+
+    cartel: str
+    other: str
+    relation: int
+    label: str = "alliance"
+
+    def apply(self, state: State, ctx: Context) -> bool:
+        """Set the (symmetric) relation; routes are recomputed since tolls change."""
+        a, b = slot_of(state, self.cartel), slot_of(state, self.other)
+        if NO_CARTEL in (a, b):
+            return False
+        state.relation[a, b] = state.relation[b, a] = self.relation
+        state.routes = None
+        return True
+
+
+@dataclass(frozen=True)
+class AbsorbEvent:
+    """``cartel`` absorbs ``other``: members, cash, stock and held plazas pass to it."""
+
+    cartel: str
+    other: str
+    label: str = "absorb"
+
+    def apply(self, state: State, ctx: Context) -> bool:
+        """Merge ``other`` into ``cartel`` and switch ``other``'s slot off."""
+        a, b = slot_of(state, self.cartel), slot_of(state, self.other)
+        if NO_CARTEL in (a, b):
+            return False
+        state.strength[a] += state.strength[b]
+        state.strength[b] = 0.0
+        for arr in (state.cash, state.stock):
+            arr[a] += arr[b]
+            arr[b] = 0.0
+        state.control[state.control == b] = a
+        state.signal[state.signal == b] = a
+        present = state.strength[a] >= ctx.params.presence_threshold
+        state.arrival_week[a] = np.where(present & (state.arrival_week[a] < 0), state.week,
+                                         state.arrival_week[a])
+        state.arrival_week[b] = -1
+        state.first_violence_week[b] = -1
+        state.alive[b] = False
+        state.protected[b] = False
+        state.intelligence[b] = 0.0
+        state.relation[b, :] = NEUTRAL
+        state.relation[:, b] = NEUTRAL
+        state.relation[b, b] = ALLIED
+        state.routes = None
+        return True
+
+
+#: The state multipliers a period event may scale.
+MULTIPLIERS = ("supply_mult", "lethality_mult", "capacity_mult")
+
+
+@dataclass(frozen=True)
+class MultiplierEvent:
+    """Start (``active``) or end the period ``period_id`` scaling one state multiplier.
+
+    The multiplier is the product of the factors of the periods in force, so
+    overlapping periods compose (a ``supply_shock`` of 0.7 inside one of 0.5 gives
+    0.35, then 0.5 again) and each end undoes exactly its own start, even a zero.
+    """
+
+    attribute: str
+    period_id: int
+    factor: float
+    active: bool
+    label: str = "supply_shock"
+
+    def apply(self, state: State, ctx: Context) -> bool:
+        """Add or remove this period's factor and recompute the multiplier."""
+        if self.attribute not in MULTIPLIERS:
+            raise ValueError(f"unknown multiplier {self.attribute!r}")
+        factors = state.period_factors.setdefault(self.attribute, {})
+        if self.active:
+            factors[self.period_id] = self.factor
+        elif factors.pop(self.period_id, None) is None:
+            return False
+        setattr(state, self.attribute, float(np.prod(list(factors.values()))))
+        if self.attribute == "supply_mult":
+            state.routes = None
+        return True
+
+
+__all__ = [
+    "MULTIPLIERS",
+    "AbsorbEvent",
+    "ImmunityDealEvent",
+    "LeaderRemovalEvent",
+    "MilitaryOperationEvent",
+    "MultiplierEvent",
+    "RelationEvent",
+    "SplitEvent",
+    "UsSignalEvent",
+    "slot_of",
+]

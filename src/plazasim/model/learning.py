@@ -55,3 +55,26 @@ def receive_signal(state: State, ctx: Context, winner: int, plaza: int) -> None:
     state.counts[challengers, 1] += extra[challengers]
     a, b = p.belief_alpha, p.belief_beta
     state.belief = (state.counts[:, 0] + a) / (state.counts[:, 1] + a + b)
+
+
+def receive_announcement(state: State, ctx: Context, credibility: float) -> None:
+    """A public announcement that violence, and only violence, will be punished.
+
+    Lessing (2017) stresses that conditional repression works through what cartels
+    expect, so the state must announce its rule. Every living cartel adds, with
+    weight ``credibility`` (a share in [0, 1], the policy's ``announcement``), as
+    many punished violent acts and unpunished discreet acts as it remembers (at
+    least the prior's weight), which opens the gap between ``belief`` and
+    ``belief_discreet`` that deters violence in phase 5. Experience then confirms
+    or erodes it (the counts are discounted like any other).
+    """
+    p = ctx.params
+    extra = credibility * np.maximum(state.counts[:, [1, 3]].max(axis=1),
+                                     p.belief_alpha + p.belief_beta)
+    alive = state.alive
+    state.counts[alive, 0] += extra[alive]
+    state.counts[alive, 1] += extra[alive]
+    state.counts[alive, 3] += extra[alive]
+    a, b = p.belief_alpha, p.belief_beta
+    state.belief = (state.counts[:, 0] + a) / (state.counts[:, 1] + a + b)
+    state.belief_discreet = (state.counts[:, 2] + a) / (state.counts[:, 3] + a + b)

@@ -225,6 +225,26 @@ class Parameters(BaseModel):
     seize_cash_share: float = _p(
         0.05, "share of cash per takedown", "reasoning: cash seized by a network takedown",
         0.0, 0.3, ge=0.0, le=1.0)
+    operation_ops_per_week: float = _p(
+        5.0, "operations/week per military operation", "reasoning: a joint federal operation "
+        "(several thousand troops in one state, military_operations_valle.csv) adds a few "
+        "raids a week on top of the national capacity", 0.5, 50.0)
+    deal_intelligence: float = _p(
+        0.5, "share", "seed (Zambada Niebla's claim: immunity for information on rivals): "
+        "against the informant's rivals an operation's effect rises by this share, its leak "
+        "probability and the noise of the state's strength estimate fall by it", 0.0, 1.0,
+        le=1.0)
+    # --- 7b. leadership (kingpin removal) --------------------------------------
+    succession_lethality: float = _p(
+        0.002, "deaths/(member week) at zero cohesion", "Lindo & Padilla-Romo 2018 J. Health "
+        "Econ.; Calderon et al. 2015 JCR: succession fights after a leader falls; reasoning: "
+        "a few deaths a week in a stronghold of a thousand members", 0.0, 0.02)
+    succession_spread: float = _p(
+        0.3, "relative intensity", "Lindo & Padilla-Romo 2018: the rise in the organisation's "
+        "other municipalities is smaller than where the leader fell", 0.0, 1.0, le=1.0)
+    cohesion_defence: float = _p(
+        0.5, "share", "Calderon et al. 2015; Phillips 2015: rivals attack a leaderless "
+        "organisation; its defenders count for (1 - this x (1 - cohesion))", 0.0, 1.0, le=1.0)
     # --- 8. splits -------------------------------------------------------------
     cohesion_recovery: float = _p(
         0.02, "cohesion units/week", "reasoning: a new leader consolidates in about a year",

@@ -31,30 +31,69 @@ class SplitRecord:
     dispersed: np.ndarray  # (K,) members released by dissolution
 
 
-def split_cartel(state: State, ctx: Context, parent: int, rng: np.random.Generator) -> int:
-    """Split ``parent`` into itself and a new rival faction; returns the new slot."""
+def split_cartel(
+    state: State,
+    ctx: Context,
+    parent: int,
+    rng: np.random.Generator | None,
+    *,
+    name: str | None = None,
+    share: float | None = None,
+    plazas: np.ndarray | None = None,
+) -> int:
+    """Split ``parent`` into itself and a new rival faction; returns the new slot.
+
+    By default (the model's own splits) the splinter takes the plazas on one side
+    of a line through the parent's strength-weighted centre until it holds about
+    ``share`` (default ``split_share``) of the members; the line's angle is drawn
+    from ``rng``, or, with ``rng=None`` (scenario events, which draw nothing), it
+    is the territory's principal axis. With ``plazas`` (historical splits located
+    in named states) the splinter instead takes ``share`` of the parent's members
+    in each of those plazas, so the two factions share, and contest, them.
+    Cash and stock go with the members' share.
+    """
     p = ctx.params
-    n_before = sum(1 for name in state.names if name.startswith(state.names[parent] + " faction"))
-    new = state.add_cartel(f"{state.names[parent]} faction {n_before + 1}", parent)
+    share = p.split_share if share is None else share
+    if name is None:
+        base = state.names[parent]
+        n_before = sum(1 for known in state.names if known.startswith(base + " faction"))
+        name = f"{base} faction {n_before + 1}"
+    new = state.add_cartel(name, parent)
     s = state.strength[parent]
-    held = np.flatnonzero(s > 0)
-    lon, lat = ctx.world.lon[held], ctx.world.lat[held]
-    w = s[held]
-    cx, cy = np.average(lon, weights=w), np.average(lat, weights=w)
-    angle = rng.uniform(0.0, 2.0 * np.pi)
-    proj = (lon - cx) * np.cos(angle) + (lat - cy) * np.sin(angle)
-    # Move plazas in order of projection until the splinter holds ~split_share.
-    order = np.argsort(-proj, kind="stable")
-    cum = np.cumsum(w[order]) / w.sum()
-    take = held[order[: max(1, int(np.searchsorted(cum, p.split_share)) + 1)]]
-    moved_share = s[take].sum() / max(s.sum(), 1e-12)
-    state.strength[new, take] = state.strength[parent, take]
-    state.strength[parent, take] = 0.0
+    total = max(float(s.sum()), 1e-12)
+    if plazas is not None:
+        take = plazas[s[plazas] > 0]
+        moved = s[take] * share
+        state.strength[new, take] = moved
+        state.strength[parent, take] -= moved
+        moved_share = float(moved.sum()) / total
+        present = state.strength[new] >= p.presence_threshold
+        state.arrival_week[new] = np.where(present, state.week, -1)
+    else:
+        held = np.flatnonzero(s > 0)
+        lon, lat = ctx.world.lon[held], ctx.world.lat[held]
+        w = s[held]
+        cx, cy = np.average(lon, weights=w), np.average(lat, weights=w)
+        if rng is not None:
+            angle = rng.uniform(0.0, 2.0 * np.pi)
+        else:
+            dx, dy = lon - cx, lat - cy
+            cov = np.cov(np.stack([dx, dy]), aweights=w) if held.size > 1 else np.eye(2)
+            vx, vy = np.linalg.eigh(np.atleast_2d(cov))[1][:, -1]
+            angle = float(np.arctan2(vy, vx))
+        proj = (lon - cx) * np.cos(angle) + (lat - cy) * np.sin(angle)
+        # Move plazas in order of projection until the splinter holds ~share.
+        order = np.argsort(-proj, kind="stable")
+        cum = np.cumsum(w[order]) / w.sum()
+        take = held[order[: max(1, int(np.searchsorted(cum, share)) + 1)]]
+        moved_share = float(s[take].sum()) / total
+        state.strength[new, take] = state.strength[parent, take]
+        state.strength[parent, take] = 0.0
+        state.control[take[state.control[take] == parent]] = new
+        state.arrival_week[new, take] = state.week
     for arr in (state.cash, state.stock):
         arr[new] = arr[parent] * moved_share
         arr[parent] -= arr[new]
-    state.control[take[state.control[take] == parent]] = new
-    state.arrival_week[new, take] = state.week
     state.relation[new, parent] = state.relation[parent, new] = RIVAL
     rivals = np.flatnonzero(state.relation[parent] == RIVAL)
     for r in rivals:

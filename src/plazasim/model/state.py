@@ -48,6 +48,15 @@ class State:
         heat: ``(P,)`` float64, enforcement presence (heat units).
         signal: ``(P,)`` int, cartel publicly declared dominant in p, or ``NO_CARTEL``.
         punished: ``(K, P)`` bool, an operation hit k in p this week.
+        leader_plaza: ``(K,)`` int, plaza where k's last leader fell (``-1`` none); the
+            succession fight is fiercest there (phase 6).
+        intelligence: ``(K,)`` float in [0, 1], intelligence k supplies on its rivals
+            under an immunity deal (0 without a deal).
+        surges: active military operations, ``{id: (plaza indices, operations/week)}``.
+        pending_leaders: leader removals ordered by scenario events for this week,
+            ``(slot, plaza or -1, killed)``; the enforcement phase carries them out.
+        period_factors: factors of the period events in force, by multiplier name and
+            event id (``supply_mult`` etc. are their products).
         routes: cached routing result (see ``model.routing``), or None.
         routes_week: week the cached routes were computed.
         capacity_mult: multiplier on enforcement capacity (events may change it).
@@ -79,6 +88,11 @@ class State:
     heat: np.ndarray
     signal: np.ndarray
     punished: np.ndarray
+    leader_plaza: np.ndarray
+    intelligence: np.ndarray
+    surges: dict[int, tuple[np.ndarray, float]] = field(default_factory=dict)
+    pending_leaders: list[tuple[int, int, bool]] = field(default_factory=list)
+    period_factors: dict[str, dict[int, float]] = field(default_factory=dict)
     routes: object | None = None
     routes_week: int = -(10**9)
     capacity_mult: float = 1.0
@@ -117,6 +131,8 @@ class State:
         self.relation[:, k] = NEUTRAL
         self.relation[k, k] = ALLIED
         self.protected[k] = False
+        self.intelligence[k] = 0.0
+        self.leader_plaza[k] = NO_CARTEL
         self.belief[k] = self.belief[parent] if parent >= 0 else self.belief[k]
         self.belief_discreet[k] = self.belief_discreet[parent] if parent >= 0 else 0.0
         self.counts[k] = self.counts[parent] if parent >= 0 else 0.0
@@ -134,7 +150,8 @@ class State:
             elif isinstance(value, list):
                 out[name] = list(value)
             elif isinstance(value, dict):
-                out[name] = dict(value)
+                out[name] = {key: dict(v) if isinstance(v, dict) else v
+                             for key, v in value.items()}
             else:
                 out[name] = value
         return State(**out)
@@ -192,4 +209,6 @@ def initial_state(world: World, params: Parameters) -> State:
         heat=np.zeros(p),
         signal=np.full(p, NO_CARTEL, dtype=np.int64),
         punished=np.zeros((k, p), dtype=bool),
+        leader_plaza=np.full(k, NO_CARTEL, dtype=np.int64),
+        intelligence=np.zeros(k),
     )
