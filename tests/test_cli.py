@@ -133,8 +133,8 @@ def _bad_cases(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
     return {
         "unknown scenario": (
             ["run", "nope", "--out", out],
-            "error: scenario: unknown scenario 'nope' (bundled: mexico-2006, synthetic-small; "
-            "or give the path of a .toml file)",
+            "error: scenario: unknown scenario 'nope' (bundled: mexico-2006, mexico-2006-deal, "
+            "synthetic-small; or give the path of a .toml file)",
         ),
         "missing file": (
             ["run", missing, "--out", out], f"error: scenario: file not found: {missing}"
@@ -169,7 +169,8 @@ def _bad_cases(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
         ),
         "unknown policy": (
             ["run", "synthetic-small", "--policy", "foo", "--out", out],
-            "error: --policy: unknown policy 'foo' (known: crackdown, laissez_faire, signaling)",
+            "error: --policy: unknown policy 'foo' "
+            "(known: conditional, crackdown, kingpin, laissez_faire, signaling)",
         ),
         "out is not a run dir": (
             ["run", "synthetic-small", "--out", str(precious)],
@@ -237,8 +238,8 @@ def test_module_entry_point_errors_in_a_subprocess(tmp_path: Path) -> None:
     proc = _subprocess("run", "nope", cwd=tmp_path)
     assert proc.returncode == 2
     assert proc.stderr.splitlines() == [
-        "error: scenario: unknown scenario 'nope' (bundled: mexico-2006, synthetic-small; or "
-        "give the path of a .toml file)"
+        "error: scenario: unknown scenario 'nope' (bundled: mexico-2006, mexico-2006-deal, "
+        "synthetic-small; or give the path of a .toml file)"
     ]
     assert proc.stdout == ""
     proc = _subprocess("run", "--until", "2010-02-31", cwd=tmp_path)
@@ -344,4 +345,8 @@ def test_run_mexico_prints_observed_series(
     assert "5 wk" in lines["2006"] and "8 wk" in lines["2007"]
     manifest = read_run(tmp_path / "m").manifest
     assert manifest["seed"] == 42 and manifest["world"]["name"] == "mexico"
-    assert manifest["scenario"]["events"] == []  # the 2010 signal is after --until
+    # Only the events up to --until remain (the 2010 signal is after it), all applied.
+    kept = manifest["scenario"]["events"]
+    assert kept and all(e["date"] <= "2007-02-28" for e in kept)
+    assert [e["kind"] for e in manifest["events"]] == [e["kind"] for e in kept]
+    assert all(e["applied"] for e in manifest["events"])

@@ -41,7 +41,8 @@ class Fracture:
 def sim_run(world: World, seed: int, policy: str = "signaling", n_weeks: int = 40,
             **overrides: float) -> dict[str, pd.DataFrame]:
     params = Parameters(split_rate=0.3, capacity_ops_per_week=200.0, **overrides)
-    signal = UsSignalEvent(cartel=world.cartel_names[0], plaza=int(world.initial_strength[0].argmax()))
+    signal = UsSignalEvent(cartel=world.cartel_names[0],
+                           plaza=int(world.initial_strength[0].argmax()))
     sim = simulate(world, params, start=START, n_weeks=n_weeks,
                    policies=[(0, make_policy("laissez_faire")), (5, make_policy(policy))],
                    events=[(8, Fracture()), (10, signal)], seed=seed)

@@ -1,17 +1,17 @@
 """Enforcement policies: the plug-in interface, the built-in policies and third-party ones.
 
 Importing this package registers the built-ins (``signaling``, ``crackdown``,
-``laissez_faire``). Policies shipped by other packages are declared in their
-``pyproject.toml`` under the entry-point group ``plazasim.policies`` and are
-registered by :func:`load_entry_point_policies` (see docs/POLICIES.md), so a user
-can add a policy without touching this package.
+``kingpin``, ``conditional``, ``laissez_faire``). Policies shipped by other
+packages are declared in their ``pyproject.toml`` under the entry-point group
+``plazasim.policies`` and are registered by :func:`load_entry_point_policies`
+(see docs/POLICIES.md), so a user can add a policy without touching this package.
 """
 
 from __future__ import annotations
 
 import importlib.metadata
 
-from plazasim.policies import crackdown, laissez_faire, signaling
+from plazasim.policies import conditional, crackdown, kingpin, laissez_faire, signaling
 from plazasim.policies.base import (
     OP_ARRESTS,
     OP_KINGPIN,
@@ -38,7 +38,9 @@ __all__ = [
     "Operations",
     "Policy",
     "PolicyFactory",
+    "conditional",
     "crackdown",
+    "kingpin",
     "laissez_faire",
     "load_entry_point_policies",
     "load_plugins_once",

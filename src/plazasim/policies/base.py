@@ -110,6 +110,12 @@ class Policy(Protocol):
 
     A policy may set ``enforces = False`` (as ``laissez_faire`` does) to say it
     does no enforcement at all; the engine then does not back US signals either.
+
+    A policy may also expose a float ``announcement`` in [0, 1] (as ``conditional``
+    does): the credibility with which the state publicly announces its rule. The
+    engine reads ``getattr(policy, "announcement", 0.0)`` when the policy becomes
+    active and shifts cartels' beliefs by it; a policy without the attribute
+    announces nothing.
     """
 
     name: ClassVar[str]
