@@ -29,6 +29,7 @@ lint: $(STAMP)
 
 data: $(STAMP)
 	$(BIN)/python scripts/build_mexico_world.py
+	$(BIN)/python scripts/build_mexico_timeline.py
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache .ruff_cache
