@@ -23,7 +23,7 @@ from plazasim.policies import (
 
 from .helpers import World, ops, rng
 
-BUILTINS = ("crackdown", "laissez_faire", "signaling")
+BUILTINS = ("conditional", "crackdown", "kingpin", "laissez_faire", "signaling")
 
 
 def test_builtins_are_registered_and_satisfy_the_protocol() -> None:
@@ -48,7 +48,8 @@ def test_laissez_faire_does_nothing_and_takes_no_parameters() -> None:
 
 def test_only_laissez_faire_declares_it_does_not_enforce() -> None:
     # the enforcement phase backs US signals unless the policy says it does not enforce
-    assert [getattr(make_policy(n), "enforces", True) for n in BUILTINS] == [True, False, True]
+    enforces = [getattr(make_policy(n), "enforces", True) for n in BUILTINS]
+    assert enforces == [n != "laissez_faire" for n in BUILTINS]
 
 
 class _FakeEntryPoint:
@@ -162,6 +163,13 @@ policy_specs = st.one_of(
     st.tuples(st.just("signaling"), signaling_params),
     st.tuples(st.just("crackdown"), crackdown_params),
     st.tuples(st.just("laissez_faire"), st.just({})),
+    st.tuples(st.just("kingpin"), st.fixed_dictionaries(
+        {}, optional={"targets": st.integers(1, 8), "ops_per_target": st.integers(1, 6),
+                      "arrests_with_rest": st.booleans()})),
+    st.tuples(st.just("conditional"), st.fixed_dictionaries(
+        {}, optional={"memory_weeks": st.floats(1.0, 52.0),
+                      "violence_threshold": st.floats(0.0, 5.0),
+                      "proportional_intensity": st.booleans()})),
 )
 
 
@@ -180,7 +188,10 @@ def test_no_policy_targets_the_untouchable_or_the_absent(
         assert obs.alive[cartel].all()
         assert not obs.protected[cartel].any()
         assert obs.present[cartel, plaza].all()
-        assert np.isin(kind, [policies.OP_ARRESTS, policies.OP_TAKEDOWN]).all()
+        allowed = [policies.OP_ARRESTS, policies.OP_TAKEDOWN]
+        if name == "kingpin":
+            allowed.append(policies.OP_KINGPIN)
+        assert np.isin(kind, allowed).all()
         assert (intensity > 0).all()
     again = make_policy(name, params).decide(obs, np.random.default_rng(99))
     assert ops(again) == ops(result)

@@ -91,14 +91,15 @@ def resolve_events(scenario: Scenario, world: World) -> list[tuple[int, Event]]:
         event = scenario.events[i]
         week = week_of(start, event.date)
         end = getattr(event, "end", None)
-        end_week = week_of(start, end) if end is not None else None
+        # A period lasts at least one week, even when its end falls in its first week.
+        end_week = max(week_of(start, end), week + 1) if end is not None else None
         if isinstance(event, UsSignal):
             out.append((week, UsSignalEvent(event.cartel, world.plaza_index(event.plaza))))
         elif isinstance(event, ImmunityDeal):
             gain = params.deal_intelligence if event.intelligence is None else event.intelligence
-            out.append((week, ImmunityDealEvent(event.cartel, gain, active=True)))
+            out.append((week, ImmunityDealEvent(i, event.cartel, gain, active=True)))
             if end_week is not None:
-                out.append((end_week, ImmunityDealEvent(event.cartel, gain, active=False)))
+                out.append((end_week, ImmunityDealEvent(i, event.cartel, gain, active=False)))
         elif isinstance(event, (KingpinCapture, KingpinKilled)):
             plaza = world.plaza_index(event.plaza) if event.plaza is not None else -1
             killed = isinstance(event, KingpinKilled)

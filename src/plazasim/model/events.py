@@ -72,25 +72,36 @@ class UsSignalEvent:
 
 @dataclass(frozen=True)
 class ImmunityDealEvent:
-    """Start (``active``) or end an immunity-for-intelligence deal with ``cartel``.
+    """Start (``active``) or end the immunity-for-intelligence deal ``deal_id`` with ``cartel``.
 
-    While it lasts the cartel is ``protected`` (operations against it are dropped)
-    and supplies ``intelligence`` (a share in [0, 1]) on every cartel it is not
-    allied with. Ending the deal lifts both.
+    While a deal lasts the cartel is ``protected`` (operations against it are
+    dropped) and supplies ``intelligence`` (a share in [0, 1]) on every cartel it
+    is not allied with. Deals are kept by id, so overlapping deals with the same
+    cartel compose: it stays protected until the last one ends, and its
+    intelligence is the best of those in force.
     """
 
+    deal_id: int
     cartel: str
     intelligence: float
     active: bool
     label: str = "immunity_deal"
 
     def apply(self, state: State, ctx: Context) -> bool:
-        """Switch the deal on or off."""
-        k = slot_of(state, self.cartel)
-        if k == NO_CARTEL:
+        """Add or remove the deal, then recompute who is protected."""
+        if self.active:
+            if slot_of(state, self.cartel) == NO_CARTEL:
+                return False
+            state.deals[self.deal_id] = (self.cartel, self.intelligence)
+        elif state.deals.pop(self.deal_id, None) is None:
             return False
-        state.protected[k] = self.active
-        state.intelligence[k] = self.intelligence if self.active else 0.0
+        state.protected[:] = False
+        state.intelligence[:] = 0.0
+        for name, gain in state.deals.values():
+            k = slot_of(state, name)
+            if k != NO_CARTEL:
+                state.protected[k] = True
+                state.intelligence[k] = max(state.intelligence[k], gain)
         return True
 
 
@@ -162,6 +173,8 @@ class SplitEvent:
                          plazas=self.plazas)
         except RuntimeError:
             return False  # no free slot (Parameters.max_cartels reached)
+        except ValueError:
+            return False  # nobody to split off (there, or at all)
         return True
 
 

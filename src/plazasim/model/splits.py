@@ -50,10 +50,14 @@ def split_cartel(
     is the territory's principal axis. With ``plazas`` (historical splits located
     in named states) the splinter instead takes ``share`` of the parent's members
     in each of those plazas, so the two factions share, and contest, them.
-    Cash and stock go with the members' share.
+    Cash and stock go with the members' share. Raises ``ValueError`` (before any
+    change) when the parent has no members to give, in ``plazas`` if given.
     """
     p = ctx.params
     share = p.split_share if share is None else share
+    pool = state.strength[parent] if plazas is None else state.strength[parent, plazas]
+    if not pool.sum() > 0:
+        raise ValueError(f"{state.names[parent]!r} has no members to split off")
     if name is None:
         base = state.names[parent]
         n_before = sum(1 for known in state.names if known.startswith(base + " faction"))

@@ -57,6 +57,8 @@ class State:
             ``(slot, plaza or -1, killed)``; the enforcement phase carries them out.
         period_factors: factors of the period events in force, by multiplier name and
             event id (``supply_mult`` etc. are their products).
+        deals: immunity deals in force, ``{id: (cartel name, intelligence share)}``;
+            ``protected`` and ``intelligence`` are derived from them.
         routes: cached routing result (see ``model.routing``), or None.
         routes_week: week the cached routes were computed.
         capacity_mult: multiplier on enforcement capacity (events may change it).
@@ -93,6 +95,7 @@ class State:
     surges: dict[int, tuple[np.ndarray, float]] = field(default_factory=dict)
     pending_leaders: list[tuple[int, int, bool]] = field(default_factory=list)
     period_factors: dict[str, dict[int, float]] = field(default_factory=dict)
+    deals: dict[int, tuple[str, float]] = field(default_factory=dict)
     routes: object | None = None
     routes_week: int = -(10**9)
     capacity_mult: float = 1.0
