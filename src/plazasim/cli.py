@@ -268,6 +268,179 @@ def query(
         err.print(f"({len(frame) - max_rows} more rows not shown; see --max-rows)")
 
 
+# --------------------------------------------------------------------------- compare
+
+#: Seeds per variant when ``--seeds`` is not given.
+DEFAULT_COMPARE_SEEDS = 20
+
+
+def _names(option: str, value: str) -> list[str]:
+    """Split a comma-separated option value; refuse empty and repeated names."""
+    names = [part.strip() for part in value.split(",")]
+    if any(not name for name in names):
+        raise PlazasimError(f"{option}: empty name in {value!r} (expected a comma-separated list)")
+    for i, name in enumerate(names):
+        if name in names[:i]:
+            raise PlazasimError(f"{option}: {name!r} is listed twice")
+    return names
+
+
+def _override(scenario: Scenario, option: str, until: dt.date | None, **kw: Any) -> Scenario:
+    """``with_overrides`` with its errors named after the option (``--until``, ``option``)."""
+    try:
+        return with_overrides(scenario, until=until, **kw)
+    except ScenarioError as exc:
+        if exc.path in ("until", "policy"):
+            raise PlazasimError(
+                f"{'--until' if exc.path == 'until' else option}: {exc.problem}"
+            ) from None
+        raise PlazasimError(f"{option}: {exc}") from None
+
+
+def _compare_variants(
+    scenario: str | None, policies: str | None, scenarios: str | None, until: dt.date | None
+) -> tuple[dict[str, Scenario], str]:
+    """Resolve the variants to compare (label -> scenario) and a name for the output."""
+    if policies is not None and scenarios is not None:
+        raise PlazasimError("--policies: give either --policies or --scenarios, not both")
+    if policies is None and scenarios is None:
+        raise PlazasimError(
+            "--policies: say what to compare: --policies a,b,... or --scenarios x,y,..."
+        )
+    if policies is not None:
+        base = load_scenario(scenario or "mexico-2006")
+        variants = {name: _override(base, "--policies", until, policy=name)
+                    for name in _names("--policies", policies)}
+        return variants, base.scenario.name
+    if scenario is not None:
+        raise PlazasimError(
+            f"--scenarios: list every scenario there; the SCENARIO argument ({scenario!r}) "
+            "is only used with --policies"
+        )
+    variants: dict[str, Scenario] = {}
+    given: dict[str, str] = {}
+    for token in _names("--scenarios", scenarios or ""):
+        try:
+            sc = load_scenario(token)
+        except ScenarioError as exc:
+            problem = exc.problem if exc.path == "scenario" else f"{token}: {exc}"
+            raise PlazasimError(f"--scenarios: {problem}") from None
+        label = sc.scenario.name
+        if label in variants:
+            raise PlazasimError(
+                f"--scenarios: {given[label]!r} and {token!r} are both named {label!r}; "
+                "variants need distinct [scenario] names"
+            )
+        variants[label], given[label] = _override(sc, "--scenarios", until), token
+    return variants, "-vs-".join(variants)
+
+
+def _stat(value: float) -> str:
+    """Format a statistic compactly: 3 significant digits, whole numbers from 1,000, M/bn."""
+    mag = abs(value)
+    if mag >= 1e9:
+        return f"{value / 1e9:.3g} bn"
+    if mag >= 1e6:
+        return f"{value / 1e6:.3g} M"
+    return f"{value:,.0f}" if mag >= 1e3 else f"{value:.3g}"
+
+
+def _compare_table(summary: pd.DataFrame, variants: list[str], n_seeds: int,
+                   diff: bool = False) -> Table:
+    """Metrics × variants, each cell ``median [lo, hi]`` (of paired differences if ``diff``)."""
+    from plazasim.experiments.compare import METRICS
+
+    cols = ("diff_median", "diff_lo", "diff_hi") if diff else ("median", "lo", "hi")
+    shown = variants[1:] if diff else variants
+    title = (f"Paired difference vs {variants[0]}, per seed: median [5%, 95%] over {n_seeds} seeds"
+             if diff else f"Median [5%, 95%] over {n_seeds} seeds (same seeds for every variant)")
+    table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("Metric", no_wrap=True)
+    for label in shown:
+        table.add_column(label, justify="right")
+    by = summary.set_index(["policy", "metric"])
+    for metric in METRICS:
+        cells = []
+        for label in shown:
+            med, lo, hi = (float(by.loc[(label, metric), c]) for c in cols)
+            cells.append(f"{_stat(med)} [{_stat(lo)}, {_stat(hi)}]")
+        table.add_row(metric, *cells)
+    return table
+
+
+@app.command()
+def compare(
+    scenario: Annotated[
+        str | None,
+        typer.Argument(help="Scenario for --policies (file or bundled name; default mexico-2006)."),
+    ] = None,
+    policies: Annotated[
+        str | None, typer.Option(help="Policies to compare, comma-separated (e.g. a,b,c).")
+    ] = None,
+    scenarios: Annotated[
+        str | None,
+        typer.Option(help="Or: scenarios to compare, comma-separated (names or .toml files)."),
+    ] = None,
+    seeds: Annotated[
+        int, typer.Option(help="Seeds per variant; every variant runs on the same seeds.")
+    ] = DEFAULT_COMPARE_SEEDS,
+    first_seed: Annotated[
+        int | None, typer.Option(help="First seed (default: the scenario's seed).")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option(help="Stop at this date (YYYY-MM-DD) instead of the end.")
+    ] = None,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out", help="Output directory (default: runs/compare-<name>-<time>/)."),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(help="Worker processes (default: min(CPUs, runs); 1 runs in-process)."),
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bar and no summary tables.")
+    ] = False,
+) -> None:
+    """Compare policies (or scenarios) over many seeds: medians, 90% intervals, paired diffs."""
+    if seeds < 1:
+        raise PlazasimError(f"--seeds: must be >= 1 (got {seeds})")
+    if first_seed is not None and first_seed < 0:
+        raise PlazasimError(f"--first-seed: must be >= 0 (got {first_seed})")
+    if workers is not None and workers < 1:
+        raise PlazasimError(f"--workers: must be >= 1 (got {workers})")
+    until_date = _parse_until(until)
+    variants, name = _compare_variants(scenario, policies, scenarios, until_date)
+    from plazasim.experiments import compare as cmp
+
+    first = first_seed if first_seed is not None else next(iter(variants.values())).scenario.seed
+    seed_list = list(range(first, first + seeds))
+    n_runs = len(variants) * seeds
+    n_workers = workers if workers is not None else cmp.default_workers(n_runs)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = out_dir or Path("runs") / f"compare-{name}-{stamp}"
+    cmp.check_compare_dir(target)  # before simulating, so the runs are not wasted
+
+    with Progress(
+        TextColumn("[bold]comparing[/]"), BarColumn(), MofNCompleteColumn(), TextColumn("runs"),
+        TimeRemainingColumn(), console=err, transient=True, disable=quiet,
+    ) as bar:
+        task = bar.add_task("comparing", total=n_runs)
+
+        def on_progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        result = cmp.compare(variants, seed_list, workers=n_workers, progress=on_progress)
+    path = cmp.write_compare(result, target)
+    if not quiet:
+        labels = result.variants
+        out.print(_compare_table(result.summary, labels, seeds))
+        if len(labels) > 1:
+            out.print(_compare_table(result.summary, labels, seeds, diff=True))
+        out.print(f"{n_runs} runs on {result.workers} worker(s) in {result.wall_time_s:.1f} s")
+    out.print(f"wrote {path}", soft_wrap=True, markup=False)
+
+
 # --------------------------------------------------------------------------- entry point
 
 

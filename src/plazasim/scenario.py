@@ -5,7 +5,7 @@ timeline, the events and the seed. Everything is checked when the file is
 loaded, because a simulation that runs for minutes on a typo is worse than a
 clear refusal: every model forbids unknown keys, and every failure becomes a
 :class:`~plazasim.errors.ScenarioError` whose text is one line naming the field,
-e.g. ``policy[0].name: unknown policy 'foo' (known: crackdown, ...)``.
+e.g. ``policy[0].name: unknown policy 'foo' (known: conditional, crackdown, ...)``.
 
 The file format is documented in ``docs/SCENARIOS.md``. The engine reads a
 :class:`Scenario`; the results manifest stores :meth:`Scenario.to_dict`.

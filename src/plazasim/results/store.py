@@ -19,6 +19,7 @@ import datetime as dt
 import json
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,8 +35,10 @@ __all__ = [
     "TABLES",
     "RunTables",
     "check_out_dir",
+    "manifest_text",
     "query",
     "read_run",
+    "write_directory",
     "write_run",
 ]
 
@@ -105,26 +108,17 @@ def _missing_parents(path: Path) -> list[Path]:
     return missing[::-1]
 
 
-def write_run(result: RunTables, out_dir: Path) -> Path:
-    """Write ``result`` into ``out_dir`` atomically and return the directory.
+def write_directory(out_dir: Path, fill: Callable[[Path], None]) -> Path:
+    """Create ``out_dir`` atomically: ``fill(tmp)`` writes the files, then a rename.
 
-    The tables go to ``.{name}.tmp-<pid>`` beside ``out_dir``; an existing
+    The files go to ``.{name}.tmp-<pid>`` beside ``out_dir``; an existing
     ``out_dir`` is renamed to ``.{name}.old-<pid>``, the new one renamed into place
     and the old one removed. On any failure the temporary directory (and any parent
-    directories this call created) is removed and ``out_dir`` is left as it was.
+    directories this call created) is removed and ``out_dir`` is left as it was,
+    so a reader never sees a half-written result. Callers check first that
+    ``out_dir`` may be replaced (:func:`check_out_dir`).
     """
     out_dir = Path(out_dir).absolute()
-    check_out_dir(out_dir)
-    frames = {}
-    for name in TABLES:
-        frame = getattr(result, name, None)
-        if not isinstance(frame, pd.DataFrame):
-            raise TypeError(f"write_run: result.{name} must be a pandas DataFrame")
-        frames[name] = frame
-    manifest = getattr(result, "manifest", None)
-    if not isinstance(manifest, dict):
-        raise TypeError("write_run: result.manifest must be a dict")
-
     pid = os.getpid()
     tmp = out_dir.parent / f".{out_dir.name}.tmp-{pid}"
     old = out_dir.parent / f".{out_dir.name}.old-{pid}"
@@ -135,18 +129,13 @@ def write_run(result: RunTables, out_dir: Path) -> Path:
             if stale.exists():
                 shutil.rmtree(stale)
         tmp.mkdir()
-        for name, frame in frames.items():
-            frame.to_parquet(tmp / f"{name}.parquet", engine="pyarrow", compression="zstd",
-                             index=False)
-        text = json.dumps(manifest, indent=2, sort_keys=True, default=_json_default,
-                          allow_nan=False)
-        (tmp / MANIFEST).write_text(text + "\n", encoding="utf-8")
+        fill(tmp)
         if out_dir.exists():
             out_dir.rename(old)
             try:
                 tmp.rename(out_dir)
             except BaseException:
-                old.rename(out_dir)  # put the previous run back
+                old.rename(out_dir)  # put the previous result back
                 raise
         else:
             tmp.rename(out_dir)
@@ -163,6 +152,38 @@ def write_run(result: RunTables, out_dir: Path) -> Path:
         raise
     shutil.rmtree(old, ignore_errors=True)
     return out_dir
+
+
+def manifest_text(manifest: dict[str, Any]) -> str:
+    """The manifest as the JSON text every result directory stores (sorted, no NaN)."""
+    return json.dumps(manifest, indent=2, sort_keys=True, default=_json_default,
+                      allow_nan=False) + "\n"
+
+
+def write_run(result: RunTables, out_dir: Path) -> Path:
+    """Write ``result`` into ``out_dir`` atomically (:func:`write_directory`).
+
+    Three Parquet tables (zstd) and ``manifest.json``; returns the directory.
+    """
+    out_dir = Path(out_dir).absolute()
+    check_out_dir(out_dir)
+    frames = {}
+    for name in TABLES:
+        frame = getattr(result, name, None)
+        if not isinstance(frame, pd.DataFrame):
+            raise TypeError(f"write_run: result.{name} must be a pandas DataFrame")
+        frames[name] = frame
+    manifest = getattr(result, "manifest", None)
+    if not isinstance(manifest, dict):
+        raise TypeError("write_run: result.manifest must be a dict")
+
+    def fill(tmp: Path) -> None:
+        for name, frame in frames.items():
+            frame.to_parquet(tmp / f"{name}.parquet", engine="pyarrow", compression="zstd",
+                             index=False)
+        (tmp / MANIFEST).write_text(manifest_text(manifest), encoding="utf-8")
+
+    return write_directory(out_dir, fill)
 
 
 def _require_run(out_dir: Path) -> Path:

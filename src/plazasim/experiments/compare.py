@@ -1,0 +1,383 @@
+"""Compare enforcement policies (or scenario variants) over many seeds (DESIGN.md §4).
+
+One run says little: the same policy gives different numbers under another seed.
+:func:`compare` runs every *variant* (a label and a :class:`~plazasim.scenario.Scenario`)
+on the **same** seeds, so variant ``b`` with seed 7 and variant ``a`` with seed 7
+start from the same random stream: *common random numbers*. Each variant is
+summarised by the median and the 5th-95th percentile interval of its per-seed
+outcomes, and by the same statistics of its **paired** per-seed differences
+against the first variant. Pairing cancels the noise the variants share only
+while their random draws stay in step; the engine draws everything from one
+generator, so they drift apart once policies act differently (README, "Compare
+policies", gives the measured effect). Method: Law, *Simulation Modeling and
+Analysis* (5th ed., 2015), ch. 11, "Common random numbers".
+
+Runs are pure functions of (scenario, seed); with ``workers > 1`` they go to a
+``dask.distributed`` LocalCluster, and the result is the same table whatever the
+number of workers (a script using workers needs an ``if __name__ == "__main__":``
+guard, since worker processes re-import it).
+
+Example::
+
+    from plazasim.scenario import load_scenario, with_overrides
+    from plazasim.experiments.compare import compare
+
+    base = with_overrides(load_scenario("synthetic-small"), until="2007-06-30")
+    variants = {p: with_overrides(base, policy=p) for p in ("crackdown", "laissez_faire")}
+    result = compare(variants, seeds=range(1, 21))
+    result.summary.query("metric == 'homicides_total'")
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+import plazasim
+from plazasim.errors import PlazasimError
+from plazasim.experiments.parallel import default_workers, map_tasks
+from plazasim.experiments.run import resolve_events, resolve_policies
+from plazasim.model.engine import simulate, weeks_between
+from plazasim.results.store import MANIFEST, check_out_dir, manifest_text, write_directory
+from plazasim.scenario import Scenario, check_against_world, with_overrides
+from plazasim.world import World, build_world
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+__all__ = [
+    "COLUMNS",
+    "COMPARE_PLOT",
+    "COMPARE_TABLE",
+    "INTERVAL",
+    "METRICS",
+    "CompareResult",
+    "check_compare_dir",
+    "compare",
+    "default_workers",
+    "metrics_of",
+    "plot_compare",
+    "run_metrics",
+    "summarise",
+    "write_compare",
+]
+
+#: Outcome of one run: name -> (unit, meaning). Sums are over the whole run.
+METRICS: dict[str, tuple[str, str]] = {
+    "homicides_total": ("persons", "all homicides, baseline included"),
+    "homicides_cartel": ("persons", "cartel-cartel killings"),
+    "homicides_state": ("persons", "killed in clashes with state forces"),
+    "homicides_bystander": ("persons", "residents killed in the crossfire"),
+    "cocaine_delivered_t": ("t", "cocaine delivered across the US border"),
+    "cocaine_seized_t": ("t", "cocaine seized en route and at the border"),
+    "laundered_usd": ("USD", "proceeds placed in the financial system"),
+    "cartels_alive": ("cartels", "cartels alive at the end"),
+    "hhi_plazas": ("0-1", "Herfindahl-Hirschman index of held plazas at the end"),
+    "share_disputed": ("0-1", "mean over weeks of disputed plazas / plazas"),
+}
+_SUMMED = ("homicides_total", "homicides_cartel", "homicides_state", "homicides_bystander",
+           "cocaine_delivered_t", "cocaine_seized_t", "laundered_usd")
+#: Percentiles of the reported interval (a 90% interval).
+INTERVAL = (5.0, 95.0)
+#: Columns of the tidy table :meth:`CompareResult.to_frame` (``compare.parquet``).
+COLUMNS = ("row", "policy", "metric", "seed", "value", "median", "lo", "hi",
+           "diff_median", "diff_lo", "diff_hi")
+
+
+# --------------------------------------------------------------------------- one run
+
+
+def metrics_of(national: pd.DataFrame, cartels: pd.DataFrame, n_plazas: int) -> dict[str, float]:
+    """Return the :data:`METRICS` of one run from its national and cartel tables.
+
+    ``hhi_plazas`` is Σ sᵢ² over cartels, sᵢ being cartel i's share of the plazas
+    held by any cartel in the last week (0 if no cartel holds any).
+    """
+    out = {name: float(national[name].sum()) for name in _SUMMED}
+    last = cartels[cartels["date"] == cartels["date"].max()]
+    out["cartels_alive"] = float(last["alive"].sum())
+    held = last["plazas_held"].to_numpy(dtype=float)
+    total = held.sum()
+    out["hhi_plazas"] = float(((held / total) ** 2).sum()) if total > 0 else 0.0
+    out["share_disputed"] = float(national["plazas_disputed"].mean() / n_plazas)
+    return {name: out[name] for name in METRICS}
+
+
+#: Worlds built in this process, by their ``[world]`` table as JSON (a few at most).
+_WORLDS: dict[str, World] = {}
+
+
+def _world_of(scenario: Scenario) -> World:
+    """Build a scenario's world once per process (worlds are immutable; runs never change them)."""
+    key = scenario.world.model_dump_json()
+    if key not in _WORLDS:
+        try:
+            world = build_world(scenario.world)
+        except ValueError as exc:  # world builders report "world.<field>: problem"
+            raise PlazasimError(str(exc)) from None
+        if len(_WORLDS) >= 8:
+            _WORLDS.pop(next(iter(_WORLDS)))
+        _WORLDS[key] = world
+    return _WORLDS[key]
+
+
+def run_metrics(scenario: Scenario) -> dict[str, float]:
+    """Simulate ``scenario`` with its own seed, without per-plaza records; return its metrics.
+
+    A pure function of the scenario: this is the task :func:`compare` sends to workers.
+    """
+    world = _world_of(scenario)
+    check_against_world(scenario, world)
+    meta = scenario.scenario
+    sim = simulate(
+        world,
+        scenario.parameters,
+        start=meta.start,
+        n_weeks=weeks_between(meta.start, meta.end),
+        policies=resolve_policies(scenario),
+        events=resolve_events(scenario, world),
+        seed=meta.seed,
+        record_plazas=False,
+    )
+    return metrics_of(sim.recorder.national_frame(sim.dates),
+                      sim.recorder.cartel_frame(sim.dates), world.n_plazas)
+
+
+# --------------------------------------------------------------------------- many runs
+
+
+@dataclass(frozen=True)
+class CompareResult:
+    """Per-seed outcomes and their summary; see :func:`compare`.
+
+    Attributes:
+        runs: one row per (variant, seed), variant order then seed order; columns
+            ``policy`` (the variant label), ``seed`` and one per metric.
+        summary: one row per (variant, metric); columns ``policy``, ``metric``,
+            ``median``, ``lo``, ``hi``, ``diff_median``, ``diff_lo``, ``diff_hi``.
+        scenarios: the variants, label -> scenario (before each seed is applied).
+        seeds: the seeds every variant ran on.
+        workers: worker processes used (1: in-process).
+        wall_time_s: wall-clock time of all runs.
+
+    """
+
+    runs: pd.DataFrame
+    summary: pd.DataFrame
+    scenarios: dict[str, Scenario]
+    seeds: tuple[int, ...]
+    workers: int = 1
+    wall_time_s: float = 0.0
+    created: str = field(
+        default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+
+    @property
+    def variants(self) -> list[str]:
+        """Variant labels, in order; the first is the reference of the differences."""
+        return list(self.scenarios)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return the tidy table of ``compare.parquet``: summary rows, then per-seed rows."""
+        summary = self.summary.assign(row="summary", seed=pd.NA, value=np.nan)
+        per_seed = self.runs.melt(id_vars=["policy", "seed"], value_vars=list(METRICS),
+                                  var_name="metric", value_name="value")
+        order = {name: i for i, name in enumerate(METRICS)}
+        per_seed = per_seed.assign(
+            _v=per_seed["policy"].map({v: i for i, v in enumerate(self.variants)}),
+            _m=per_seed["metric"].map(order),
+        ).sort_values(["_v", "seed", "_m"], kind="stable").drop(columns=["_v", "_m"])
+        per_seed = per_seed.assign(row="seed")
+        frame = pd.concat([summary, per_seed], ignore_index=True)[list(COLUMNS)]
+        frame["seed"] = frame["seed"].astype("Int64")
+        for col in COLUMNS[4:]:
+            frame[col] = frame[col].astype(float)
+        return frame
+
+    def manifest(self) -> dict[str, Any]:
+        """Say what produced the numbers (written as ``manifest.json``)."""
+        return {
+            "kind": "compare",
+            "variants": self.variants,
+            "seeds": list(self.seeds),
+            "scenarios": {label: sc.to_dict() for label, sc in self.scenarios.items()},
+            "weeks": {label: weeks_between(sc.scenario.start, sc.scenario.end)
+                      for label, sc in self.scenarios.items()},
+            "metrics": {name: {"unit": unit, "meaning": meaning}
+                        for name, (unit, meaning) in METRICS.items()},
+            "interval_percentiles": list(INTERVAL),
+            "runs": len(self.runs),
+            "workers": self.workers,
+            "plazasim_version": plazasim.__version__,
+            "python": platform.python_version(),
+            "wall_time_s": round(self.wall_time_s, 3),
+            "created": self.created,
+        }
+
+
+def summarise(runs: pd.DataFrame, variants: Sequence[str]) -> pd.DataFrame:
+    """Median and 90% interval per (variant, metric), and of paired differences to variant 0.
+
+    ``runs`` is :attr:`CompareResult.runs`: every variant must have the same seeds.
+    Differences are ``value(variant, seed) - value(variants[0], seed)``.
+    """
+    pct = [INTERVAL[0], 50.0, INTERVAL[1]]
+    base = runs[runs["policy"] == variants[0]].sort_values("seed")
+    rows = []
+    for label in variants:
+        mine = runs[runs["policy"] == label].sort_values("seed")
+        if mine["seed"].tolist() != base["seed"].tolist():
+            raise ValueError(f"summarise: variant {label!r} has other seeds than {variants[0]!r}")
+        for metric in METRICS:
+            values = mine[metric].to_numpy(dtype=float)
+            diff = values - base[metric].to_numpy(dtype=float)
+            lo, med, hi = np.percentile(values, pct)
+            dlo, dmed, dhi = np.percentile(diff, pct)
+            rows.append({"policy": label, "metric": metric, "median": med, "lo": lo, "hi": hi,
+                         "diff_median": dmed, "diff_lo": dlo, "diff_hi": dhi})
+    return pd.DataFrame(rows, columns=["policy", "metric", "median", "lo", "hi",
+                                       "diff_median", "diff_lo", "diff_hi"])
+
+
+def _check_inputs(scenarios: Mapping[str, Scenario], seeds: Sequence[int], workers: int) -> None:
+    if not scenarios:
+        raise PlazasimError("variants: give at least one scenario to compare")
+    if not seeds:
+        raise PlazasimError("seeds: give at least one seed")
+    for seed in seeds:
+        if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+            raise PlazasimError(f"seeds: each seed must be an integer >= 0 (got {seed!r})")
+    dup = sorted(s for s, n in Counter(int(s) for s in seeds).items() if n > 1)
+    if dup:
+        raise PlazasimError(f"seeds: listed more than once: {', '.join(map(str, dup))}")
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise PlazasimError(f"workers: must be an integer >= 1 (got {workers!r})")
+    for label, scenario in scenarios.items():
+        if not isinstance(scenario, Scenario):
+            raise PlazasimError(f"variants: {label!r} is not a Scenario")
+        check_against_world(scenario, _world_of(scenario))
+
+
+def compare(
+    scenarios: Mapping[str, Scenario],
+    seeds: Sequence[int],
+    *,
+    workers: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+) -> CompareResult:
+    """Run every variant of ``scenarios`` (label -> scenario) on every seed and summarise.
+
+    Every variant runs on the same ``seeds`` (common random numbers). With
+    ``workers > 1`` runs go to a ``dask.distributed`` LocalCluster of that many
+    single-threaded worker processes (never more than there are runs); the numbers
+    do not depend on ``workers``. ``progress(done, total)`` is called after each run.
+    Bad input raises :class:`~plazasim.errors.PlazasimError` before anything runs.
+    """
+    seeds = [int(s) if isinstance(s, np.integer) else s for s in seeds]
+    _check_inputs(scenarios, seeds, workers)
+    labels = list(scenarios)
+    tasks = [with_overrides(scenarios[label], seed=seed) for label in labels for seed in seeds]
+    t0 = time.perf_counter()
+    results = map_tasks(run_metrics, tasks, workers, progress=progress, name="plazasim-compare")
+    wall = time.perf_counter() - t0
+    runs = pd.DataFrame(
+        [{"policy": label, "seed": seed} for label in labels for seed in seeds]
+    ).astype({"seed": np.int64})
+    runs = pd.concat([runs, pd.DataFrame(results, columns=list(METRICS))], axis=1)
+    return CompareResult(runs=runs, summary=summarise(runs, labels), scenarios=dict(scenarios),
+                         seeds=tuple(seeds), workers=min(workers, len(tasks)), wall_time_s=wall)
+
+
+# --------------------------------------------------------------------------- output
+
+#: Files of a compare directory, beside ``manifest.json``.
+COMPARE_TABLE = "compare.parquet"
+COMPARE_PLOT = "compare.png"
+
+
+def plot_compare(result: CompareResult, path: str | os.PathLike[str] | None = None) -> Figure:
+    """Draw one panel per metric: each variant's median, its 90% interval and its seeds.
+
+    The seeds are faint dots (spread sideways by a fixed offset, so the picture is
+    reproducible); the median is a marker with the interval as its error bar.
+    Saved to ``path`` (PNG, Agg backend) when given.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    variants, metrics = result.variants, list(METRICS)
+    ncols = min(5, len(metrics))
+    nrows = -(-len(metrics) // ncols)
+    width = max(2.6, 0.55 * len(variants) + 1.2)
+    fig = Figure(figsize=(width * ncols, 2.9 * nrows), layout="constrained")
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    summary = result.summary.set_index(["policy", "metric"])
+    n = len(result.seeds)
+    jitter = np.linspace(-0.18, 0.18, n) if n > 1 else np.zeros(1)
+    x = np.arange(len(variants))
+    for ax, metric in zip(axes, metrics, strict=False):
+        for i, label in enumerate(variants):
+            values = result.runs.loc[result.runs["policy"] == label, metric].to_numpy()
+            ax.scatter(i + jitter, values, s=9, color="C0", alpha=0.45, linewidths=0)
+            row = summary.loc[(label, metric)]
+            ax.errorbar([i], [row["median"]],
+                        yerr=[[row["median"] - row["lo"]], [row["hi"] - row["median"]]],
+                        fmt="o", color="C3", ms=5, capsize=4, lw=1.5)
+        unit = METRICS[metric][0]
+        ax.set_title(f"{metric}\n({unit})", fontsize=9)
+        ax.set_xticks(x, variants, rotation=30, ha="right", fontsize=8)
+        ax.tick_params(axis="y", labelsize=8)
+        ax.set_xlim(-0.6, len(variants) - 0.4)
+        ax.grid(axis="y", alpha=0.3)
+    for ax in axes[len(metrics):]:
+        ax.set_visible(False)
+    fig.suptitle(f"{n} seed{'s' * (n != 1)} per variant (common random numbers): "
+                 "median and 5-95% interval; dots are seeds", fontsize=10)
+    if path is not None:
+        fig.savefig(path, dpi=110)
+    return fig
+
+
+def check_compare_dir(out_dir: str | os.PathLike[str]) -> None:
+    """Refuse an output path :func:`write_compare` must not replace.
+
+    Like :func:`plazasim.results.store.check_out_dir`, and an existing non-empty
+    directory must also be an earlier compare directory (has ``compare.parquet``),
+    so a ``plazasim run`` directory is never replaced by a comparison.
+    """
+    out_dir = Path(out_dir)
+    check_out_dir(out_dir)
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / COMPARE_TABLE).is_file():
+        raise PlazasimError(
+            f"out: {out_dir} is a plazasim run directory, not a compare directory "
+            f"(no {COMPARE_TABLE}); refusing to replace it"
+        )
+
+
+def write_compare(result: CompareResult, out_dir: str | os.PathLike[str]) -> Path:
+    """Write ``compare.parquet``, ``compare.png`` and ``manifest.json`` atomically.
+
+    Through :func:`plazasim.results.store.write_directory`: on any failure nothing
+    is left behind and an earlier ``out_dir`` is kept.
+    """
+    out_dir = Path(out_dir).absolute()
+    check_compare_dir(out_dir)
+    frame = result.to_frame()
+    text = manifest_text(result.manifest())
+
+    def fill(tmp: Path) -> None:
+        frame.to_parquet(tmp / COMPARE_TABLE, engine="pyarrow", compression="zstd", index=False)
+        plot_compare(result, tmp / COMPARE_PLOT)
+        (tmp / MANIFEST).write_text(text, encoding="utf-8")
+
+    return write_directory(out_dir, fill)
