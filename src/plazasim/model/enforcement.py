@@ -200,12 +200,18 @@ def remove_leaders(state: State, ctx: Context, removed: np.ndarray, state_deaths
 
 
 def enforce(state: State, ctx: Context, policy: Policy, conflict: ConflictRecord,
-            rng: np.random.Generator) -> EnforcementRecord:
-    """Observe, let the policy decide, apply the operations (mutates ``state``)."""
+            rng: np.random.Generator,
+            policy_rng: np.random.Generator | None = None) -> EnforcementRecord:
+    """Observe, let the policy decide, apply the operations (mutates ``state``).
+
+    ``policy_rng`` (default: ``rng``) feeds the policy and the military surges, so
+    that what they draw does not shift the observation and effect draws.
+    """
     p = ctx.params
     k_slots, n = state.strength.shape
+    policy_rng = rng if policy_rng is None else policy_rng
     obs = observe(state, ctx, conflict, rng)
-    ops = policy.decide(obs, rng)
+    ops = policy.decide(obs, policy_rng)
     if getattr(policy, "enforces", True):
         ops = back_signals(state, obs, ops)
     plaza, cartel, kind, intensity = ops.as_arrays()
@@ -216,7 +222,7 @@ def enforce(state: State, ctx: Context, policy: Policy, conflict: ConflictRecord
     cap = max(obs.capacity, 0)
     plaza, cartel, kind, intensity = plaza[:cap], cartel[:cap], kind[:cap], intensity[:cap]
     if state.surges:
-        extra = surge_operations(state, obs, rng)
+        extra = surge_operations(state, obs, policy_rng)
         plaza, cartel, kind, intensity = (np.concatenate([a, b]) for a, b in
                                           zip((plaza, cartel, kind, intensity), extra,
                                               strict=True))

@@ -2,9 +2,10 @@
 
 The engine knows nothing about TOML or files: it takes a world, parameters, a
 start date, a number of weeks, a policy timeline ``[(first_week, Policy)]`` and
-dated events ``[(week, Event)]``, and one seed. Every random draw comes from a
-single ``numpy.random.Generator`` seeded once, in a fixed order, so the same
-inputs give the same numbers bit for bit.
+dated events ``[(week, Event)]``, and one seed. Every random draw comes from
+generators seeded by (seed, week, phase) (:class:`~plazasim.model.step.WeekStreams`),
+so the same inputs give the same numbers bit for bit, and runs compared on the
+same seed share their random numbers wherever their states agree.
 """
 
 from __future__ import annotations
@@ -14,13 +15,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-import numpy as np
-
 from plazasim.model.context import Context, build_context
 from plazasim.model.params import Parameters
 from plazasim.model.recorder import Recorder
 from plazasim.model.state import State, initial_state
-from plazasim.model.step import step
+from plazasim.model.step import WeekStreams, step
 from plazasim.policies.base import Policy
 from plazasim.world.world import World
 
@@ -98,7 +97,6 @@ def simulate(
 
     ctx = build_context(world, params)
     state = initial_state(world, params)
-    rng = np.random.default_rng(seed)
     timeline = sorted(policies, key=lambda item: item[0])
     by_week: dict[int, list[Event]] = {}
     for week, event in events:
@@ -121,7 +119,7 @@ def simulate(
         stock_before = float(state.stock.sum())
         cash_before = float(state.cash.sum())
         members_before = float(state.strength.sum())
-        rec = step(state, ctx, policy, rng)
+        rec = step(state, ctx, policy, WeekStreams(seed, t))
         recorder.record(t, state, rec, policy_name=getattr(policy, "name", "?"),
                         stock_before=stock_before, cash_before=cash_before,
                         members_before=members_before)

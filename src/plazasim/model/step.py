@@ -55,18 +55,59 @@ class WeekRecord:
     splits: list[tuple[int, int]]
 
 
-def step(state: State, ctx: Context, policy: Policy, rng: np.random.Generator) -> WeekRecord:
-    """Advance ``state`` by one week and return what happened."""
+class WeekStreams:
+    """Independent random streams for the phases of one week of one run.
+
+    Each phase draws from its own generator, seeded by ``(seed, week, phase)``
+    through NumPy's ``SeedSequence``. So a phase that draws more or fewer numbers
+    (a policy that orders more operations, a cartel that attacks more plazas) does
+    not shift the draws of any other phase, nor of any later week. This is what
+    makes common random numbers work when runs are compared: two policies run on
+    the same seed see the same baseline homicides, the same observation noise and
+    the same draws wherever their states agree (Law 2015, *Simulation Modeling and
+    Analysis*, §11.2, on synchronising random numbers).
+    """
+
+    PHASES = ("decide", "conflict", "enforce", "policy", "splits", "baseline")
+
+    def __init__(self, seed: int, week: int) -> None:
+        self.seed, self.week = int(seed), int(week)
+        self._made: dict[str, np.random.Generator] = {}
+
+    def __getattr__(self, phase: str) -> np.random.Generator:
+        if phase not in WeekStreams.PHASES:
+            raise AttributeError(phase)
+        made = self.__dict__["_made"]
+        if phase not in made:
+            key = [self.seed, self.week, WeekStreams.PHASES.index(phase)]
+            made[phase] = np.random.default_rng(key)
+        return made[phase]
+
+
+def step(state: State, ctx: Context, policy: Policy,
+         rng: np.random.Generator | WeekStreams) -> WeekRecord:
+    """Advance ``state`` by one week and return what happened.
+
+    ``rng`` is this week's :class:`WeekStreams` (what the engine passes), or one
+    generator that every phase shares (convenient in tests).
+    """
+    if isinstance(rng, WeekStreams):
+        r = rng
+        streams = (r.decide, r.conflict, r.enforce, r.policy, r.splits, r.baseline)
+    else:
+        streams = (rng,) * 6
+    r_decide, r_conflict, r_enforce, r_policy, r_splits, r_baseline = streams
     supply = supply_and_route(state, ctx)                      # 1
     revenue = collect_revenue(state, ctx, supply)              # 2
     money = pay_and_launder(state, ctx, revenue)               # 3
     members = recruit_and_attrit(state, ctx, money)            # 4
-    decide(state, ctx, supply.flow_t, rng)                     # 5
-    conflict = fight(state, ctx, rng)                          # 6
-    enforcement = enforce(state, ctx, policy, conflict, rng)   # 7
-    splits = split_and_dissolve(state, ctx, rng)               # 8
+    decide(state, ctx, supply.flow_t, r_decide)                # 5
+    conflict = fight(state, ctx, r_conflict)                   # 6
+    enforcement = enforce(state, ctx, policy, conflict, r_enforce,
+                          policy_rng=r_policy)                 # 7
+    splits = split_and_dissolve(state, ctx, r_splits)          # 8
     learn(state, ctx)                                          # 9
-    baseline = baseline_homicides(state, ctx, rng)             # 10 (record)
+    baseline = baseline_homicides(state, ctx, r_baseline)      # 10 (record)
     state.week += 1
     return WeekRecord(
         hom_cartel=conflict.cartel_deaths + conflict.executions,
