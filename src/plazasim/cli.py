@@ -441,6 +441,90 @@ def compare(
     out.print(f"wrote {path}", soft_wrap=True, markup=False)
 
 
+DEFAULT_VALIDATE_SEEDS = 10
+
+
+def _validation_table(table: pd.DataFrame) -> Table:
+    """One row per fact: measured effect [90% interval] beside the published one."""
+    view = Table(title="Stylized facts: measured (pooled over seeds) vs published",
+                 box=box.SIMPLE_HEAD)
+    view.add_column("fact", no_wrap=True)
+    view.add_column("measured [90% CI]", justify="right", no_wrap=True)
+    view.add_column("holds", justify="center", no_wrap=True)
+    view.add_column("published")
+    for row in table.itertuples():
+        view.add_row(
+            row.fact, f"{row.measured:+.0%} [{row.lo:+.0%}, {row.hi:+.0%}]",
+            Text("yes", style="green") if row.holds else Text("NO", style="bold red"),
+            f"{row.published} ({row.source.split(',')[0]}); holds if {row.criterion}",
+        )
+    return view
+
+
+@app.command()
+def validate(
+    seeds: Annotated[int, typer.Option(help="Seeds per experiment (common to all arms).")]
+    = DEFAULT_VALIDATE_SEEDS,
+    first_seed: Annotated[int, typer.Option(help="First seed.")] = 1,
+    experiments: Annotated[
+        str | None, typer.Option(help="Experiments to run, comma-separated (default: all).")
+    ] = None,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out", help="Output directory (default: runs/validation-<time>/)."),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(help="Worker processes (default: min(CPUs, runs); 1 runs in-process)."),
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bar and no table.")
+    ] = False,
+) -> None:
+    """Reproduce published findings: kingpin, crackdown, balloon, shortage, Lessing, recruitment."""
+    from plazasim.experiments import validate as val
+    from plazasim.experiments.parallel import default_workers
+
+    if seeds < 1:
+        raise PlazasimError(f"--seeds: must be >= 1 (got {seeds})")
+    if first_seed < 0:
+        raise PlazasimError(f"--first-seed: must be >= 0 (got {first_seed})")
+    if workers is not None and workers < 1:
+        raise PlazasimError(f"--workers: must be >= 1 (got {workers})")
+    chosen = list(val.EXPERIMENTS) if experiments is None else _names("--experiments",
+                                                                          experiments)
+    unknown = [e for e in chosen if e not in val.EXPERIMENTS]
+    if unknown:
+        raise PlazasimError(f"--experiments: unknown {', '.join(map(repr, unknown))} "
+                            f"(known: {', '.join(val.EXPERIMENTS)})")
+    seed_list = list(range(first_seed, first_seed + seeds))
+    n_runs = len(chosen) * seeds
+    n_workers = workers if workers is not None else default_workers(n_runs)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = out_dir or Path("runs") / f"validation-{stamp}"
+    val.check_validation_dir(target)  # before simulating, so the runs are not wasted
+    with Progress(
+        TextColumn("[bold]validating[/]"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("experiment-seeds"), TimeRemainingColumn(), console=err, transient=True,
+        disable=quiet,
+    ) as bar:
+        task = bar.add_task("validating", total=n_runs)
+
+        def on_progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        result = val.validate(seed_list, workers=n_workers, experiments=chosen,
+                              progress=on_progress)
+    path = val.write_validation(result, target)
+    if not quiet:
+        out.print(_validation_table(result.table))
+        held = int(result.table.holds.sum())
+        out.print(f"{held} of {len(result.table)} facts hold on seeds {seed_list[0]}-"
+                  f"{seed_list[-1]} ({result.wall_time_s:.0f} s on {result.workers} worker(s)); "
+                  "a fact that does not hold is a finding about the model, not an error.")
+    out.print(f"wrote {path}", soft_wrap=True, markup=False)
+
+
 # --------------------------------------------------------------------------- entry point
 
 

@@ -1,0 +1,496 @@
+"""Stylized-facts validation: whether the model reproduces published findings.
+
+Each *experiment* is a pair (or triple) of runs on the Mexico world that differ
+in one thing, run on the same seeds (common random numbers); each *fact* is one
+measured effect of that difference, printed beside the published one. The
+measured effect is pooled over seeds (e.g. ``sum(treated) / sum(control) - 1``);
+its 90% interval comes from 2,000 paired bootstrap resamples of the seeds (a
+fixed bootstrap seed, so the table is reproducible). ``holds`` is computed from
+that interval and the fact's stated criterion (mostly the *direction* of the
+effect, since the model is not calibrated to reproduce magnitudes); it is never
+written by hand, and a fact the model fails is reported as failed.
+
+The experiments (all from 1 Dec 2006 on the bundled ``mexico-2006`` scenario,
+with its policy timeline and historical events unless stated):
+
+* ``kingpin`` — a leader of one of the five largest cartels (rotating with the
+  seed) is captured in its stronghold on 1 Jun 2007 vs not. Facts: homicides in
+  that municipality over 6 months (Calderón et al. 2015, J. Conflict Resolut.:
+  about +36%) and 12 months (Lindo & Padilla-Romo 2018, J. Health Econ.: about
+  +80%), and in the organisation's other municipalities over 6 months (Lindo &
+  Padilla-Romo: about +30%).
+* ``crackdown_diversion`` — a sustained military operation in the plaza with the
+  most cocaine transit among inland municipalities (not ports or crossings) with
+  cartel violence in the half-year before
+  (10 operations/week from 1 Jun 2007) vs none (Dell 2015,
+  AER): violence in that plaza, its cocaine flow, and violence in the ten plazas
+  that gain the most flow (where the trade was diverted).
+* ``balloon`` — an unconditional crackdown with twice the enforcement capacity vs
+  the normal capacity: the number of plazas with cocaine transit in the last 6
+  months (Magliocca et al. 2019, PNAS: interdiction spreads trafficking).
+* ``supply_shortage`` — cocaine entering falls by 40% for a year from 1 Jun
+  2007 vs not (Castillo, Mejía & Restrepo 2020, REStat): the rise of homicides
+  in contested border-crossing plazas minus the rise elsewhere.
+* ``conditional_vs_crackdown`` — ``conditional`` vs ``crackdown`` policy for the
+  whole run to 2010 (Lessing 2015, 2017): state-cartel and cartel-cartel killings.
+* ``recruitment`` — recruitment halved vs incapacitation (routine arrests)
+  doubled, against the default, to 2010 (Prieto-Curiel, Campedelli & Hope 2023,
+  Science): the fall in cartel-related killings in 2010 from cutting recruitment
+  minus the fall from raising incapacitation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+import plazasim
+from plazasim.errors import PlazasimError
+from plazasim.experiments.parallel import map_tasks
+from plazasim.experiments.run import resolve_events, resolve_policies
+from plazasim.model.engine import Event, Simulation, simulate, week_of, weeks_between
+from plazasim.model.events import LeaderRemovalEvent, MilitaryOperationEvent, MultiplierEvent
+from plazasim.model.params import Parameters
+from plazasim.results.store import MANIFEST, check_out_dir, manifest_text, write_directory
+from plazasim.scenario import Scenario, load_scenario, with_overrides
+from plazasim.world.mexico import load_mexico
+from plazasim.world.world import KIND_CROSSING, KIND_MARKET, World
+
+__all__ = [
+    "BOOTSTRAP",
+    "COLUMNS",
+    "EXPERIMENTS",
+    "FACTS",
+    "VALIDATION_SAMPLES",
+    "VALIDATION_TABLE",
+    "Fact",
+    "ValidationResult",
+    "check_validation_dir",
+    "effect",
+    "holds",
+    "interval",
+    "run_experiment",
+    "validate",
+    "write_validation",
+]
+
+#: Columns of ``validation.parquet``.
+COLUMNS = ["fact", "measured", "lo", "hi", "published", "source", "holds",
+           "criterion", "published_value", "statement", "experiment", "n_seeds"]
+#: Bootstrap resamples behind each interval.
+BOOTSTRAP = 2000
+_BOOTSTRAP_SEED = 20_231_129
+
+EVENT_DATE = dt.date(2007, 6, 1)  # after the first half-year's transient
+SHORT_END = dt.date(2008, 6, 1)  # 12 months after the event, plus a margin
+MID_END = dt.date(2009, 6, 1)
+LONG_END = dt.date(2010, 12, 31)  # last year with observed homicides
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One published finding and how the model's measurement is judged against it.
+
+    Attributes:
+        name: identifier (the ``fact`` column).
+        experiment: the experiment whose runs measure it.
+        statement: the finding, in one sentence.
+        published: the published effect, as text.
+        published_value: the published effect as a relative change, if it is one.
+        source: the paper.
+        estimator: ``ratio`` (arms: control, treated; ``sum(t)/sum(c) - 1``),
+            ``ratio_gap`` (arms: control A, treated A, control B, treated B; the
+            ratio effect in A minus that in B), or ``gap`` (arms: control, R, I;
+            ``(sum(I) - sum(R)) / sum(c)``).
+        criterion: ``increase`` (lo > 0), ``decrease`` (hi < 0) or ``no_shrink``
+            (lo > -0.02: the interval excludes a fall of more than 2%).
+
+    """
+
+    name: str
+    experiment: str
+    statement: str
+    published: str
+    published_value: float | None
+    source: str
+    estimator: str
+    criterion: str
+
+
+FACTS: tuple[Fact, ...] = (
+    Fact("kingpin_capo_municipality_6m", "kingpin",
+         "homicides rise in the municipality where a leader is captured, over 6 months",
+         "about +36% in 6 months", 0.36, "Calderon, Robles, Diaz-Cayeros & Magaloni 2015, "
+         "J. Conflict Resolution 59(8)", "ratio", "increase"),
+    Fact("kingpin_capo_municipality_12m", "kingpin",
+         "homicides rise in the capo's municipality over the following 12 months",
+         "about +80% over 12 months", 0.80, "Lindo & Padilla-Romo 2018, J. Health "
+         "Economics 58", "ratio", "increase"),
+    Fact("kingpin_other_municipalities_6m", "kingpin",
+         "homicides rise in the organisation's other municipalities over 6 months",
+         "about +30% for 6 months", 0.30, "Lindo & Padilla-Romo 2018, J. Health "
+         "Economics 58", "ratio", "increase"),
+    Fact("crackdown_local_violence", "crackdown_diversion",
+         "a crackdown on a trafficking plaza raises violence there",
+         "drug-trade homicides rise after crackdowns", None, "Dell 2015, American Economic "
+         "Review 105(6)", "ratio", "increase"),
+    Fact("crackdown_flow_diverted", "crackdown_diversion",
+         "the crackdown diverts cocaine flow away from the plaza",
+         "traffic moves to the next-cheapest routes", None, "Dell 2015, American Economic "
+         "Review 105(6)", "ratio", "decrease"),
+    Fact("crackdown_diverted_violence", "crackdown_diversion",
+         "violence rises on the plazas the flow is diverted to",
+         "violence rises along the diverted routes", None, "Dell 2015, American Economic "
+         "Review 105(6)", "ratio", "increase"),
+    Fact("balloon_active_plazas", "balloon",
+         "more interdiction does not shrink the number of active trafficking plazas",
+         "interdiction spreads and expands trafficking routes", None, "Magliocca et al. "
+         "2019, PNAS 116(16)", "ratio", "no_shrink"),
+    Fact("shortage_border_violence", "supply_shortage",
+         "a cocaine supply shortage raises violence most in contested border plazas",
+         "violence rose where cartels contest, notably on the US border", None,
+         "Castillo, Mejia & Restrepo 2020, Review of Economics and Statistics 102(2)",
+         "ratio_gap", "increase"),
+    Fact("conditional_state_killings", "conditional_vs_crackdown",
+         "conditional repression yields fewer state-cartel killings than a crackdown",
+         "conditional repression reduces cartel-state violence", None, "Lessing 2015, "
+         "J. Conflict Resolution 59(8); Lessing 2017, Making Peace in Drug Wars",
+         "ratio", "decrease"),
+    Fact("conditional_cartel_killings", "conditional_vs_crackdown",
+         "conditional repression yields fewer cartel-cartel killings than a crackdown",
+         "conditional repression reduces violence", None, "Lessing 2015, J. Conflict "
+         "Resolution 59(8); Lessing 2017, Making Peace in Drug Wars", "ratio", "decrease"),
+    Fact("recruitment_beats_incapacitation", "recruitment",
+         "halving recruitment lowers violence more than doubling incapacitation",
+         "reducing recruitment is the only way to lower violence", None,
+         "Prieto-Curiel, Campedelli & Hope 2023, Science 381(6664)", "gap", "increase"),
+)
+
+#: Experiment names in run order.
+EXPERIMENTS: tuple[str, ...] = tuple(dict.fromkeys(f.experiment for f in FACTS))
+
+
+# --------------------------------------------------------------------------- statistics
+
+
+def effect(arms: np.ndarray, estimator: str) -> float:
+    """The pooled effect of ``arms`` (seeds x arms) under ``estimator`` (see :class:`Fact`)."""
+    s = np.asarray(arms, dtype=float).sum(axis=0)
+
+    def ratio(c: float, t: float) -> float:
+        return t / c - 1.0 if c > 0 else (0.0 if t == 0 else np.inf)
+
+    if estimator == "ratio":
+        return float(ratio(s[0], s[1]))
+    if estimator == "ratio_gap":
+        return float(ratio(s[0], s[1]) - ratio(s[2], s[3]))
+    if estimator == "gap":
+        return float((s[2] - s[1]) / s[0]) if s[0] > 0 else 0.0
+    raise ValueError(f"unknown estimator {estimator!r}")
+
+
+def interval(arms: np.ndarray, estimator: str, n_boot: int = BOOTSTRAP) -> tuple[float, float]:
+    """5th and 95th percentiles of the effect over paired bootstrap resamples of the seeds."""
+    arms = np.asarray(arms, dtype=float)
+    n = arms.shape[0]
+    if n < 2:
+        value = effect(arms, estimator)
+        return value, value
+    rng = np.random.default_rng(_BOOTSTRAP_SEED)
+    picks = rng.integers(0, n, size=(n_boot, n))
+    draws = np.array([effect(arms[idx], estimator) for idx in picks])
+    draws = draws[np.isfinite(draws)]
+    if draws.size == 0:
+        return float("nan"), float("nan")
+    lo, hi = np.percentile(draws, [5.0, 95.0])
+    return float(lo), float(hi)
+
+
+def holds(criterion: str, lo: float, hi: float) -> bool:
+    """Whether the interval ``[lo, hi]`` meets ``criterion`` (see :class:`Fact`)."""
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        return False
+    if criterion == "increase":
+        return lo > 0.0
+    if criterion == "decrease":
+        return hi < 0.0
+    if criterion == "no_shrink":
+        return lo > -0.02
+    raise ValueError(f"unknown criterion {criterion!r}")
+
+
+CRITERIA = {
+    "increase": "the 90% interval lies above 0",
+    "decrease": "the 90% interval lies below 0",
+    "no_shrink": "the 90% interval lies above -2%",
+}
+
+
+# --------------------------------------------------------------------------- runs
+
+
+@lru_cache(maxsize=1)
+def _base() -> Scenario:
+    return load_scenario("mexico-2006")
+
+
+def _world() -> World:
+    return load_mexico()
+
+
+def _run(scenario: Scenario, extra: Sequence[tuple[int, Event]] = (),
+         params: Parameters | None = None, *, plazas: bool = False) -> Simulation:
+    """Simulate ``scenario`` (its seed, policies, events) plus ``extra`` events."""
+    world = _world()
+    meta = scenario.scenario
+    events = [*resolve_events(scenario, world), *extra]
+    events.sort(key=lambda item: item[0])
+    return simulate(world, params or scenario.parameters, start=meta.start,
+                    n_weeks=weeks_between(meta.start, meta.end),
+                    policies=resolve_policies(scenario), events=events, seed=meta.seed,
+                    record_plazas=plazas)
+
+
+def _scenario(seed: int, until: dt.date, policy: str | None = None) -> Scenario:
+    return with_overrides(_base(), seed=seed, until=until, policy=policy)
+
+
+#: The five largest cartels of the 2006 map, in the order seeds rotate through them.
+KINGPIN_TARGETS = 5
+
+
+def _kingpin(seed: int) -> dict[str, tuple[float, ...]]:
+    world = _world()
+    sc = _scenario(seed, SHORT_END)
+    week = week_of(sc.scenario.start, EVENT_DATE)
+    order = np.argsort(-world.initial_strength.sum(axis=1), kind="stable")[:KINGPIN_TARGETS]
+    k = int(order[seed % KINGPIN_TARGETS])
+    plaza = int(np.argmax(world.initial_strength[k]))
+    event = LeaderRemovalEvent(world.cartel_names[k], plaza, killed=False)
+    control = _run(sc, plazas=True).recorder.homicides
+    treated = _run(sc, [(week, event)], plazas=True).recorder.homicides
+    others = world.initial_strength[k] > 0
+    others[plaza] = False
+    out = {}
+    for name, weeks, cols in (("kingpin_capo_municipality_6m", 26, [plaza]),
+                              ("kingpin_capo_municipality_12m", 52, [plaza]),
+                              ("kingpin_other_municipalities_6m", 26, others)):
+        out[name] = (float(control[week:week + weeks][:, cols].sum()),
+                     float(treated[week:week + weeks][:, cols].sum()))
+    return out
+
+
+def _crackdown_diversion(seed: int) -> dict[str, tuple[float, ...]]:
+    sc = _scenario(seed, SHORT_END)
+    week = week_of(sc.scenario.start, EVENT_DATE)
+    control = _run(sc, plazas=True).recorder
+    # Dell's crackdowns hit municipalities on trafficking routes where cartels fought:
+    # the target is the inland plaza with the most transit among those with cartel
+    # violence in the half-year before.
+    world = _world()
+    violent = control.violence[week - 26:week].sum(axis=0) > 0
+    inland = world.kind == KIND_MARKET  # a transit municipality, not a port or crossing
+    transit = np.where(violent & inland, control.flow[week - 8:week].mean(axis=0), -1.0)
+    target = int(np.argmax(transit))
+    surge = MilitaryOperationEvent(op_id=-1, plazas=np.array([target]), ops_per_week=10.0,
+                                   active=True)
+    treated = _run(sc, [(week, surge)], plazas=True).recorder
+    window = slice(week, week + 26)
+    gain = treated.flow[window].sum(axis=0) - control.flow[window].sum(axis=0)
+    gain[target] = -np.inf
+    diverted = np.argsort(-gain, kind="stable")[:10]
+    return {
+        "crackdown_local_violence": (float(control.homicides[window, target].sum()),
+                                     float(treated.homicides[window, target].sum())),
+        "crackdown_flow_diverted": (float(control.flow[window, target].sum()),
+                                    float(treated.flow[window, target].sum())),
+        "crackdown_diverted_violence": (float(control.homicides[window][:, diverted].sum()),
+                                        float(treated.homicides[window][:, diverted].sum())),
+    }
+
+
+ACTIVE_FLOW_T = 0.01  # tons/week: a plaza with less transit than this is not a route
+
+
+def _balloon(seed: int) -> dict[str, tuple[float, ...]]:
+    sc = _scenario(seed, MID_END, policy="crackdown")
+    doubled = sc.parameters.model_copy(
+        update={"capacity_ops_per_week": 2.0 * sc.parameters.capacity_ops_per_week})
+    counts = []
+    for params in (sc.parameters, doubled):
+        flow = _run(sc, params=params, plazas=True).recorder.flow
+        counts.append(float((flow[-26:].mean(axis=0) > ACTIVE_FLOW_T).sum()))
+    return {"balloon_active_plazas": tuple(counts)}
+
+
+def _supply_shortage(seed: int) -> dict[str, tuple[float, ...]]:
+    world = _world()
+    sc = _scenario(seed, MID_END)
+    week = week_of(sc.scenario.start, EVENT_DATE)
+    cut = [(week, MultiplierEvent("supply_mult", -1, 0.6, active=True)),
+           (week + 52, MultiplierEvent("supply_mult", -1, 0.6, active=False))]
+    control = _run(sc, plazas=True).recorder
+    treated = _run(sc, cut, plazas=True).recorder
+    contested = control.disputed[week - 26:week].mean(axis=0) >= 0.25
+    border = (world.kind == KIND_CROSSING) & contested
+    window = slice(week, week + 52)
+    c, t = control.homicides[window], treated.homicides[window]
+    return {"shortage_border_violence": (
+        float(c[:, border].sum()), float(t[:, border].sum()),
+        float(c[:, ~border].sum()), float(t[:, ~border].sum()))}
+
+
+def _conditional_vs_crackdown(seed: int) -> dict[str, tuple[float, ...]]:
+    sums = []
+    for policy in ("crackdown", "conditional"):
+        nat = _run(_scenario(seed, LONG_END, policy=policy)).recorder.national
+        sums.append((float(nat["homicides_state"].sum()), float(nat["homicides_cartel"].sum())))
+    return {"conditional_state_killings": (sums[0][0], sums[1][0]),
+            "conditional_cartel_killings": (sums[0][1], sums[1][1])}
+
+
+def _recruitment(seed: int) -> dict[str, tuple[float, ...]]:
+    sc = _scenario(seed, LONG_END)
+    p = sc.parameters
+    variants = (p, p.model_copy(update={"recruit_rate": 0.5 * p.recruit_rate}),
+                p.model_copy(update={"routine_arrests_per_week": 2.0 * p.routine_arrests_per_week}))
+    killed = []
+    for params in variants:
+        nat = _run(sc, params=params).recorder.national
+        related = nat["homicides_cartel"] + nat["homicides_state"] + nat["homicides_bystander"]
+        killed.append(float(related[-52:].sum()))
+    return {"recruitment_beats_incapacitation": tuple(killed)}
+
+
+_RUNNERS: dict[str, Callable[[int], dict[str, tuple[float, ...]]]] = {
+    "kingpin": _kingpin,
+    "crackdown_diversion": _crackdown_diversion,
+    "balloon": _balloon,
+    "supply_shortage": _supply_shortage,
+    "conditional_vs_crackdown": _conditional_vs_crackdown,
+    "recruitment": _recruitment,
+}
+
+
+def run_experiment(task: tuple[str, int]) -> dict[str, tuple[float, ...]]:
+    """Run one ``(experiment, seed)`` task; returns each of its facts' arm sums.
+
+    A pure function of its argument: the task :func:`validate` sends to workers.
+    """
+    experiment, seed = task
+    return _RUNNERS[experiment](int(seed))
+
+
+# --------------------------------------------------------------------------- the suite
+
+
+#: File names of a validation directory.
+VALIDATION_TABLE = "validation.parquet"
+VALIDATION_SAMPLES = "validation_seeds.parquet"
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """The validation table, the per-seed arm sums behind it, and how it was made."""
+
+    table: pd.DataFrame
+    samples: pd.DataFrame
+    seeds: tuple[int, ...] = ()
+    workers: int = 1
+    wall_time_s: float = 0.0
+
+    def manifest(self) -> dict[str, object]:
+        """What produced the table: seeds, experiments, base scenario, version, time."""
+        return {
+            "kind": "validation",
+            "seeds": list(self.seeds),
+            "experiments": sorted(set(self.table.experiment)),
+            "scenario": _base().to_dict(),
+            "bootstrap": {"resamples": BOOTSTRAP, "seed": _BOOTSTRAP_SEED},
+            "plazasim_version": plazasim.__version__,
+            "python": platform.python_version(),
+            "workers": self.workers,
+            "wall_time_s": round(self.wall_time_s, 3),
+            "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        }
+
+
+def check_validation_dir(out_dir: str | os.PathLike[str]) -> None:
+    """Refuse an output path that :func:`write_validation` must not replace.
+
+    As :func:`plazasim.results.store.check_out_dir`; an existing non-empty
+    directory must also be an earlier validation directory.
+    """
+    out_dir = Path(out_dir)
+    check_out_dir(out_dir)
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / VALIDATION_TABLE).is_file():
+        raise PlazasimError(f"out: {out_dir} is not a validation directory (no "
+                            f"{VALIDATION_TABLE}); refusing to replace it")
+
+
+def write_validation(result: ValidationResult, out_dir: str | os.PathLike[str]) -> Path:
+    """Write ``validation.parquet``, ``validation_seeds.parquet`` and the manifest atomically."""
+    out_dir = Path(out_dir).absolute()
+    check_validation_dir(out_dir)
+    text = manifest_text(result.manifest())
+
+    def fill(tmp: Path) -> None:
+        result.table.to_parquet(tmp / VALIDATION_TABLE, engine="pyarrow", index=False)
+        result.samples.to_parquet(tmp / VALIDATION_SAMPLES, engine="pyarrow", index=False)
+        (tmp / MANIFEST).write_text(text, encoding="utf-8")
+
+    return write_directory(out_dir, fill)
+
+
+def validate(seeds: Sequence[int], *, workers: int = 1,
+             experiments: Sequence[str] | None = None,
+             progress: Callable[[int, int], None] | None = None) -> ValidationResult:
+    """Run the chosen experiments (default: all) on ``seeds`` and judge every fact."""
+    chosen = list(EXPERIMENTS if experiments is None else experiments)
+    unknown = [e for e in chosen if e not in _RUNNERS]
+    if unknown:
+        raise PlazasimError(f"experiments: unknown {', '.join(map(repr, unknown))} "
+                            f"(known: {', '.join(EXPERIMENTS)})")
+    if not seeds:
+        raise PlazasimError("seeds: give at least one seed")
+    if len(set(seeds)) != len(seeds) or min(seeds) < 0:
+        raise PlazasimError("seeds: must be distinct integers >= 0")
+    if workers < 1:
+        raise PlazasimError(f"workers: must be >= 1 (got {workers})")
+    tasks = [(e, int(s)) for e in chosen for s in seeds]
+    t0 = time.perf_counter()
+    results = map_tasks(run_experiment, tasks, workers, progress=progress,
+                        name="plazasim-validate")
+    wall = time.perf_counter() - t0
+    rows, samples = [], []
+    for fact in FACTS:
+        if fact.experiment not in chosen:
+            continue
+        arms = np.array([res[fact.name] for (e, _), res in zip(tasks, results, strict=True)
+                         if e == fact.experiment])
+        for (e, seed), res in zip(tasks, results, strict=True):
+            if e == fact.experiment:
+                samples.extend({"fact": fact.name, "seed": seed, "arm": i, "value": v}
+                               for i, v in enumerate(res[fact.name]))
+        measured = effect(arms, fact.estimator)
+        lo, hi = interval(arms, fact.estimator)
+        rows.append({
+            "fact": fact.name, "measured": measured, "lo": lo, "hi": hi,
+            "published": fact.published, "source": fact.source,
+            "holds": holds(fact.criterion, lo, hi), "criterion": CRITERIA[fact.criterion],
+            "published_value": fact.published_value, "statement": fact.statement,
+            "experiment": fact.experiment, "n_seeds": len(seeds),
+        })
+    return ValidationResult(
+        table=pd.DataFrame(rows, columns=COLUMNS),
+        samples=pd.DataFrame(samples, columns=["fact", "seed", "arm", "value"]),
+        seeds=tuple(int(s) for s in seeds), workers=min(workers, len(tasks)), wall_time_s=wall)
