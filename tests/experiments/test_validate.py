@@ -14,6 +14,13 @@ def test_ratio_effect_is_pooled_over_seeds() -> None:
     assert v.effect(arms, "ratio") == pytest.approx(45.0 / 40.0 - 1.0)
 
 
+def test_an_effect_without_control_events_is_undefined_and_does_not_hold() -> None:
+    arms = np.array([[0.0, 3.0], [0.0, 0.0]])
+    assert np.isnan(v.effect(arms, "ratio"))
+    lo, hi = v.interval(arms, "ratio")
+    assert np.isnan(lo) and np.isnan(hi) and not v.holds("increase", lo, hi)
+
+
 def test_ratio_gap_and_gap_estimators() -> None:
     arms = np.array([[10.0, 20.0, 100.0, 110.0]])
     assert v.effect(arms, "ratio_gap") == pytest.approx(1.0 - 0.1)
@@ -72,7 +79,8 @@ def test_a_real_experiment_end_to_end() -> None:
                                 "crackdown_diverted_violence"]
     assert (table.n_seeds == 2).all()
     for row in table.itertuples():
-        assert row.lo <= row.measured <= row.hi or np.isclose(row.lo, row.hi)
+        if np.isfinite(row.measured):
+            assert row.lo <= row.measured <= row.hi or np.isclose(row.lo, row.hi)
         assert row.holds == v.holds(
             next(f.criterion for f in v.FACTS if f.name == row.fact), row.lo, row.hi)
     # Per-seed arm sums: 3 facts x 2 seeds x 2 arms, non-negative, and rerunning a seed

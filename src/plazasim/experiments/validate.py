@@ -19,10 +19,9 @@ with its policy timeline and historical events unless stated):
   about +36%) and 12 months (Lindo & Padilla-Romo 2018, J. Health Econ.: about
   +80%), and in the organisation's other municipalities over 6 months (Lindo &
   Padilla-Romo: about +30%).
-* ``crackdown_diversion`` — a sustained military operation in the plaza with the
-  most cocaine transit among inland municipalities (not ports or crossings) with
-  cartel violence in the half-year before
-  (10 operations/week from 1 Jun 2007) vs none (Dell 2015,
+* ``crackdown_diversion`` — a sustained military operation (10 operations/week
+  from 1 Jun 2007) vs none, in the inland municipality on a cocaine route (not a
+  port or crossing) that saw the most cartel violence in the half-year before (Dell 2015,
   AER): violence in that plaza, its cocaine flow, and violence in the ten plazas
   that gain the most flow (where the trade was diverted).
 * ``balloon`` — an unconditional crackdown with twice the enforcement capacity vs
@@ -187,14 +186,14 @@ def effect(arms: np.ndarray, estimator: str) -> float:
     s = np.asarray(arms, dtype=float).sum(axis=0)
 
     def ratio(c: float, t: float) -> float:
-        return t / c - 1.0 if c > 0 else (0.0 if t == 0 else np.inf)
+        return t / c - 1.0 if c > 0 else float("nan")  # no control events: undefined
 
     if estimator == "ratio":
         return float(ratio(s[0], s[1]))
     if estimator == "ratio_gap":
         return float(ratio(s[0], s[1]) - ratio(s[2], s[3]))
     if estimator == "gap":
-        return float((s[2] - s[1]) / s[0]) if s[0] > 0 else 0.0
+        return float((s[2] - s[1]) / s[0]) if s[0] > 0 else float("nan")
     raise ValueError(f"unknown estimator {estimator!r}")
 
 
@@ -264,6 +263,7 @@ def _scenario(seed: int, until: dt.date, policy: str | None = None) -> Scenario:
     return with_overrides(_base(), seed=seed, until=until, policy=policy)
 
 
+ACTIVE_FLOW_T = 0.01  # tons/week: a plaza with less transit than this is not a route
 #: The five largest cartels of the 2006 map, in the order seeds rotate through them.
 KINGPIN_TARGETS = 5
 
@@ -293,14 +293,14 @@ def _crackdown_diversion(seed: int) -> dict[str, tuple[float, ...]]:
     sc = _scenario(seed, SHORT_END)
     week = week_of(sc.scenario.start, EVENT_DATE)
     control = _run(sc, plazas=True).recorder
-    # Dell's crackdowns hit municipalities on trafficking routes where cartels fought:
-    # the target is the inland plaza with the most transit among those with cartel
-    # violence in the half-year before.
+    # Dell's crackdowns hit contested municipalities on trafficking routes: the target
+    # is the inland plaza (not a port or crossing) with cocaine transit that saw the
+    # most cartel violence in the half-year before.
     world = _world()
-    violent = control.violence[week - 26:week].sum(axis=0) > 0
-    inland = world.kind == KIND_MARKET  # a transit municipality, not a port or crossing
-    transit = np.where(violent & inland, control.flow[week - 8:week].mean(axis=0), -1.0)
-    target = int(np.argmax(transit))
+    on_route = (control.flow[week - 8:week].mean(axis=0) > ACTIVE_FLOW_T) & (
+        world.kind == KIND_MARKET)
+    violence = np.where(on_route, control.violence[week - 26:week].sum(axis=0), -1.0)
+    target = int(np.argmax(violence))
     surge = MilitaryOperationEvent(op_id=-1, plazas=np.array([target]), ops_per_week=10.0,
                                    active=True)
     treated = _run(sc, [(week, surge)], plazas=True).recorder
@@ -316,9 +316,6 @@ def _crackdown_diversion(seed: int) -> dict[str, tuple[float, ...]]:
         "crackdown_diverted_violence": (float(control.homicides[window][:, diverted].sum()),
                                         float(treated.homicides[window][:, diverted].sum())),
     }
-
-
-ACTIVE_FLOW_T = 0.01  # tons/week: a plaza with less transit than this is not a route
 
 
 def _balloon(seed: int) -> dict[str, tuple[float, ...]]:

@@ -36,6 +36,7 @@ import numpy as np
 from plazasim.model.context import Context
 from plazasim.model.revenue import local_market_usd
 from plazasim.model.state import NO_CARTEL, State
+from plazasim.model.supply import price_index
 from plazasim.world.world import ALLIED
 
 
@@ -45,7 +46,8 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 
 def plaza_value(state: State, ctx: Context, flow_t: np.ndarray) -> np.ndarray:
     """``(P,)`` weekly value of holding each plaza (USD/week)."""
-    return local_market_usd(state, ctx) + flow_t * ctx.params.piso_usd_per_t
+    toll = ctx.params.piso_usd_per_t * price_index(state, ctx.params)
+    return local_market_usd(state, ctx) + flow_t * toll
 
 
 def decide(state: State, ctx: Context, flow_t: np.ndarray,

@@ -89,6 +89,11 @@ class Parameters(BaseModel):
         0.10, "share", "reasoning: US south-west border seizures of some 20-30 t/yr against "
         "~240 t/yr arriving (UNODC WDR 2008)", 0.02, 0.3, ge=0.0, le=1.0)
     # --- 2. revenue ------------------------------------------------------------
+    demand_elasticity: float = _p(
+        0.55, "|price elasticity| of US cocaine demand", "DEA STRIDE (press release 11 Dec "
+        "2008): price per pure gram +89% Jan 2007-Sep 2008 during a ~30% supply fall (UNODC WDR "
+        "2008 seizures), so 0.7^(-1/e) = 1.89 gives e ~ 0.55; Castillo, Mejia & Restrepo 2020: "
+        "scarcity raises the value of trafficking", 0.3, 1.5, ge=0.05)
     border_margin_usd_per_t: float = _p(
         15.0e6, "USD/t", "reasoning: wholesale price at the US border (~US$25,000/kg) minus "
         "purchase price in Central America (~US$10,000/kg), UNODC WDR 2010", 5.0e6, 30.0e6)

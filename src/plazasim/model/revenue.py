@@ -1,7 +1,8 @@
 """Phase 2: revenue from exports, transit tolls and local markets.
 
 * Export: tons delivered to the US x ``border_margin_usd_per_t`` (wholesale
-  margin between Central America and the US border, UNODC WDR 2010).
+  margin between Central America and the US border, UNODC WDR 2010) x the
+  scarcity price index (``supply.price_index``).
 * Tolls: the *piso* collected from other cartels' shipments (phase 1).
 * Local: retail drug sales and extortion, ``retail_usd_per_capita_year`` per
   resident, growing with each plaza's population (DESIGN.md §1), shared among the
@@ -17,7 +18,7 @@ import numpy as np
 
 from plazasim.model.context import Context, population_now
 from plazasim.model.state import State
-from plazasim.model.supply import SupplyRecord
+from plazasim.model.supply import SupplyRecord, price_index
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ def collect_revenue(state: State, ctx: Context, supply: SupplyRecord) -> Revenue
     share = s / np.maximum(tot, 1e-12)
     bonus = 1.0 + params.violent_extortion_bonus * state.violent
     local = (share * bonus * market[None, :]).sum(axis=1)
-    export = supply.delivered_t * params.border_margin_usd_per_t
+    export = supply.delivered_t * params.border_margin_usd_per_t * price_index(state, params)
     gross = export + supply.toll_income_usd + local
     # Piso paid is a transfer between cartels: net it out of the payer's revenue.
     total = gross - supply.toll_paid_usd

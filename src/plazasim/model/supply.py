@@ -15,6 +15,12 @@ enforcement raises interdiction); a share ``us_border_seizure`` is seized at the
 US border; the rest is delivered. Transit through a neutral or allied plaza pays
 the controller a toll (the *piso*). Stock of a cartel with no route stays in
 stock. Books: entered = delivered + seized + change in stock, to rounding.
+
+Scarcity (Castillo, Mejía & Restrepo 2020, REStat): when a supply shock cuts
+the cocaine entering, the price per ton rises along the US demand curve,
+``price index = supply_mult ^ (-1 / demand_elasticity)`` (capped at
+``MAX_PRICE_INDEX``), and scales the border margin and the *piso* alike: each ton
+is worth more, so routes and plazas are worth fighting for even as volumes fall.
 """
 
 from __future__ import annotations
@@ -24,9 +30,27 @@ from dataclasses import dataclass
 import numpy as np
 
 from plazasim.model.context import Context
+from plazasim.model.params import Parameters
 from plazasim.model.routing import Routes, compute_routes
 from plazasim.model.state import NO_CARTEL, State
 from plazasim.world.world import ALLIED, NEUTRAL
+
+#: Upper bound of the price index, so a supply shock towards zero stays finite.
+MAX_PRICE_INDEX = 10.0
+
+
+def price_index(state: State, params: Parameters) -> float:
+    """Price per ton relative to the pre-shock level, from the supply multiplier.
+
+    Constant-elasticity demand: quantity ``q`` sells at ``q^(-1/e)`` times the old
+    price (DEA STRIDE, Dec 2008: +89% per pure gram during the 2007-08 shortage).
+    """
+    q = float(state.supply_mult)
+    if q == 1.0:
+        return 1.0
+    if q <= 0.0:
+        return MAX_PRICE_INDEX
+    return float(min(q ** (-1.0 / params.demand_elasticity), MAX_PRICE_INDEX))
 
 MAX_SEIZURE_PER_PLAZA = 0.5  # no single plaza seizes more than half of a load
 
@@ -118,11 +142,12 @@ def supply_and_route(state: State, ctx: Context) -> SupplyRecord:
     rel = state.relation[shipper, np.where(held, ctrl, 0)]
     rate = np.where(rel == NEUTRAL, 1.0, np.where(rel == ALLIED,
                     params.allied_toll_km / max(params.piso_km, 1e-9), 0.0))
-    fee = np.where(held, vol_in * rate * params.piso_usd_per_t, 0.0)
+    price = price_index(state, params)
+    fee = np.where(held, vol_in * rate * params.piso_usd_per_t * price, 0.0)
     # A shipper cannot pay more piso than its shipments earn at the border: scale its
     # fees down (the controllers it pays receive the same reduced amounts).
     owed = np.bincount(shipper, weights=fee, minlength=k_slots)
-    earned = delivered * params.border_margin_usd_per_t
+    earned = delivered * params.border_margin_usd_per_t * price
     payable = np.where(owed > earned, earned / np.maximum(owed, 1e-300), 1.0)
     fee = fee * payable[shipper]
     income = np.bincount(np.where(held, ctrl, 0), weights=fee, minlength=k_slots)
