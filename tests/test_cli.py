@@ -170,7 +170,7 @@ def _bad_cases(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
         "unknown policy": (
             ["run", "synthetic-small", "--policy", "foo", "--out", out],
             "error: --policy: unknown policy 'foo' "
-            "(known: conditional, crackdown, kingpin, laissez_faire, signaling)",
+            "(known: conditional, crackdown, kingpin, laissez_faire, mix, signaling)",
         ),
         "out is not a run dir": (
             ["run", "synthetic-small", "--out", str(precious)],

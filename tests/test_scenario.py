@@ -192,7 +192,7 @@ CASES = {
     "unknown policy": (
         HEAD + '[[policy]]\nfrom = 2007-01-01\nname = "foo"\n',
         "policy[0].name: unknown policy 'foo' "
-        "(known: conditional, crackdown, kingpin, laissez_faire, signaling)",
+        "(known: conditional, crackdown, kingpin, laissez_faire, mix, signaling)",
     ),
     "bad policy param value": (
         HEAD + '[[policy]]\nfrom = 2007-01-01\nname = "signaling"\nparams = { wait_weeks = -1 }\n',
@@ -373,7 +373,7 @@ def test_overrides_seed_until_policy() -> None:
         (
             {"policy": "kindness"},
             "policy: unknown policy 'kindness' "
-            "(known: conditional, crackdown, kingpin, laissez_faire, signaling)",
+            "(known: conditional, crackdown, kingpin, laissez_faire, mix, signaling)",
         ),
     ],
 )

@@ -64,6 +64,12 @@ def on(week: int, days: int = 0) -> dt.date:
     return START + dt.timedelta(weeks=week, days=days)
 
 
+#: Policy parameters for policies that have no usable defaults.
+POLICY_PARAMS: dict[str, dict[str, Any]] = {
+    "mix": {"parts": [{"name": "signaling", "share": 0.5}, {"name": "kingpin", "share": 0.5}]},
+}
+
+
 def scenario(events: Sequence[dict[str, Any]], *, weeks: int = 30, policy: str = "crackdown",
              seed: int = SEED, params: dict[str, Any] | None = None) -> Scenario:
     """A scenario on world60 (``[world]`` matches the ``world60`` fixture)."""
@@ -71,7 +77,7 @@ def scenario(events: Sequence[dict[str, Any]], *, weeks: int = 30, policy: str =
         "scenario": {"name": "events", "start": START, "end": on(weeks - 1), "seed": seed},
         "world": {"kind": "synthetic", "plazas": 60, "seed": 3, "cartels": 4},
         "parameters": dict(params or {}),
-        "policy": [{"from": START, "name": policy}],
+        "policy": [{"from": START, "name": policy, "params": POLICY_PARAMS.get(policy, {})}],
         "events": list(events),
     })
 
@@ -184,7 +190,8 @@ def test_us_signal_composes_with_every_registered_policy(world60: World, policy:
     hits = ops_per_week(sim, D, np.array([plaza]))
     assert hits[:2].sum() > 0, "D should be hit there before the signal (by the surge at least)"
     # laissez_faire does not enforce: its only operations are the surge's.
-    if getattr(make_policy(policy), "enforces", True) or policy == "laissez_faire":
+    if getattr(make_policy(policy, POLICY_PARAMS.get(policy)), "enforces", True) or \
+            policy == "laissez_faire":
         assert hits[2:].sum() == 0, f"{policy} hit the signalled cartel in its plaza"
 
 

@@ -1,7 +1,8 @@
 """Enforcement policies: the plug-in interface, the built-in policies and third-party ones.
 
 Importing this package registers the built-ins (``signaling``, ``crackdown``,
-``kingpin``, ``conditional``, ``laissez_faire``). Policies shipped by other
+``kingpin``, ``conditional``, ``laissez_faire``, and ``mix``, which runs several
+of them in the same week). Policies shipped by other
 packages are declared in their ``pyproject.toml`` under the entry-point group
 ``plazasim.policies`` and are registered by :func:`load_entry_point_policies`
 (see docs/POLICIES.md), so a user can add a policy without touching this package.
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import importlib.metadata
 
-from plazasim.policies import conditional, crackdown, kingpin, laissez_faire, signaling
+from plazasim.policies import conditional, crackdown, kingpin, laissez_faire, mix, signaling
 from plazasim.policies.base import (
     OP_ARRESTS,
     OP_KINGPIN,
@@ -45,6 +46,7 @@ __all__ = [
     "load_entry_point_policies",
     "load_plugins_once",
     "make_policy",
+    "mix",
     "register",
     "registered",
     "signaling",

@@ -41,7 +41,8 @@ def validate_params(policy: str, model: type[M], params: Mapping[str, Any]) -> M
         field = ".".join(str(part) for part in err["loc"]) or "?"
         shown = repr(err.get("input"))
         shown = shown if len(shown) <= 40 else shown[:37] + "..."
-        msg = f"{policy}.{field}: {err['msg']} (got {shown})"
+        problem = str(err["msg"]).removeprefix("Value error, ")
+        msg = f"{policy}.{field}: {problem} (got {shown})"
         raise ValueError(" ".join(msg.split())) from exc
 
 

@@ -1,0 +1,126 @@
+"""The ``mix`` policy: several policies at once, each with a share of the capacity.
+
+DESIGN.md §3 asks that policies compose. A timeline composes them in time (one
+after another); ``mix`` composes them in the same week, as real governments do
+(a kingpin strategy run by the federal police while the army cracks down in a
+few states). Each part gets ``share`` of the week's operations (largest
+remainder rounding, so the parts always add up to the capacity), decides on the
+same observation, and its operations are listed in the order of the parts, so
+earlier parts keep their operations if the enforcement phase must cut.
+
+Example (scenario TOML)::
+
+    [[policy]]
+    from = 2006-12-11
+    name = "mix"
+    params = { parts = [
+        { name = "signaling", share = 0.7 },
+        { name = "kingpin", share = 0.3, params = { targets = 2 } },
+    ] }
+
+The mix is announced with the strongest announcement among its parts, and it
+enforces if any part does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any, ClassVar
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from plazasim.policies.base import (
+    Observation,
+    Operations,
+    Policy,
+    make_policy,
+    register,
+    registered,
+)
+from plazasim.policies.common import validate_params
+
+__all__ = ["Mix", "MixParams", "MixPart", "split_capacity"]
+
+
+class MixPart(BaseModel):
+    """One part of a mix: a registered policy, its parameters and its capacity share."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    share: float = Field(gt=0.0, le=1.0, allow_inf_nan=False)
+    params: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("name")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        if value not in registered():
+            raise ValueError(f"unknown policy {value!r} (known: {', '.join(sorted(registered()))})")
+        if value == "mix":
+            raise ValueError("a mix cannot contain another mix")
+        return value
+
+
+class MixParams(BaseModel):
+    """Parameters of :class:`Mix`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    parts: list[MixPart] = Field(min_length=1, description="the policies and their shares")
+
+    @field_validator("parts")
+    @classmethod
+    def _shares_sum_to_one(cls, parts: list[MixPart]) -> list[MixPart]:
+        total = sum(part.share for part in parts)
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"shares must add up to 1 (they add up to {total:g})")
+        return parts
+
+
+def split_capacity(capacity: int, shares: list[float]) -> list[int]:
+    """Split ``capacity`` operations by ``shares`` (largest remainder; ties to the first)."""
+    capacity = max(int(capacity), 0)
+    raw = np.asarray(shares, dtype=float) * capacity
+    base = np.floor(raw).astype(int)
+    left = capacity - int(base.sum())
+    order = np.argsort(-(raw - base), kind="stable")[:left]
+    base[order] += 1
+    return base.tolist()
+
+
+@register("mix")
+class Mix:
+    """Run several policies in the same week, each on its share of the capacity."""
+
+    name: ClassVar[str] = "mix"
+
+    def __init__(self, **params: Any) -> None:
+        self.params = validate_params(self.name, MixParams, params)
+        self.parts: list[Policy] = []
+        for i, part in enumerate(self.params.parts):
+            try:
+                self.parts.append(make_policy(part.name, part.params))
+            except ValueError as exc:
+                # "<policy>.<param>: problem" -> "mix.parts[i].params.<param>: problem"
+                field, sep, problem = str(exc).partition(": ")
+                where = field.partition(".")[2] if sep else ""
+                raise ValueError(
+                    f"mix.parts.{i}.params{'.' + where if where else ''}: {problem or exc}"
+                ) from None
+        self.enforces = any(getattr(p, "enforces", True) for p in self.parts)
+        self.announcement = max(float(getattr(p, "announcement", 0.0) or 0.0)
+                                for p in self.parts)
+
+    def decide(self, obs: Observation, rng: np.random.Generator) -> Operations:
+        """Each part decides on its share of ``obs.capacity``; their lists are concatenated."""
+        caps = split_capacity(obs.capacity, [part.share for part in self.params.parts])
+        out = Operations()
+        for policy, cap in zip(self.parts, caps, strict=True):
+            ops = policy.decide(replace(obs, capacity=cap), rng)
+            n = min(len(ops), cap)
+            out.plaza += ops.plaza[:n]
+            out.cartel += ops.cartel[:n]
+            out.kind += ops.kind[:n]
+            out.intensity += ops.intensity[:n]
+        return out
