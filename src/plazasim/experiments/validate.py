@@ -21,7 +21,8 @@ with its policy timeline and historical events unless stated):
   Padilla-Romo: about +30%).
 * ``crackdown_diversion`` — a sustained military operation (10 operations/week
   from 1 Jun 2007) vs none, in the inland municipality on a cocaine route (not a
-  port or crossing) that saw the most cartel violence in the half-year before (Dell 2015,
+  port or crossing) that saw the most cartel violence in the half-year before;
+  the diverted-to plazas are the ten whose flow rose most over its pre-event level (Dell 2015,
   AER): violence in that plaza, its cocaine flow, and violence in the ten plazas
   that gain the most flow (where the trade was diverted).
 * ``balloon`` — an unconditional crackdown with twice the enforcement capacity vs
@@ -305,7 +306,12 @@ def _crackdown_diversion(seed: int) -> dict[str, tuple[float, ...]]:
                                    active=True)
     treated = _run(sc, [(week, surge)], plazas=True).recorder
     window = slice(week, week + 26)
-    gain = treated.flow[window].sum(axis=0) - control.flow[window].sum(axis=0)
+    # Diverted-to plazas: the largest rise in flow in the treated run over the flow
+    # before the event (the two runs share that history). Choosing them by the
+    # treated-minus-control difference would select plazas where the *control* run
+    # happened to lose traffic, often to fighting, and bias the comparison.
+    pre = control.flow[week - 8:week].mean(axis=0)
+    gain = treated.flow[window].mean(axis=0) - pre
     gain[target] = -np.inf
     diverted = np.argsort(-gain, kind="stable")[:10]
     return {
