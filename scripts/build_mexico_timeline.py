@@ -34,8 +34,9 @@ DEFAULT_DATA = REPO_ROOT.parent / "shared" / "data"
 DEFAULT_OUT = REPO_ROOT / "src" / "plazasim" / "scenarios"
 BASE_NAME = "mexico-2006"
 BASE_DESCRIPTION = (
-    "Mexico 2006-2012: federal operations from Dec 2006 under the signaling policy; US signal "
-    "on Ciudad Juárez in Apr 2010")
+    "Mexico 2006-2012 under the signaling policy, with the historical timeline: federal "
+    "operations, leader captures and killings, cartel splits, alliances and wars, the 2007-09 "
+    "supply shortage, Merida capacity, arms flow, and the US signal on Ciudad Juárez in Apr 2010")
 DEAL_DESCRIPTION = (
     "Mexico 2006-2012 as in mexico-2006, plus an immunity-for-intelligence deal with Sinaloa "
     "from Dec 2006: tests the seed article's claim that Sinaloa's leaders were shielded from US "
