@@ -32,7 +32,8 @@ class Context:
         entries, crossings: plaza indices of entry and crossing plazas.
         entry_tons_share: ``(len(entries),)`` share of the week's cocaine landing at each
             entry (origin mix x coast shares x entry weights; sums to 1).
-        edge_u, edge_v, edge_km: directed links (both directions), km.
+        edge_u, edge_v, edge_km: directed links u -> v (both directions), km, sorted by
+            ``v`` then ``u``.
         crossing_cost: ``(len(crossings),)`` km-equivalent cost of using each crossing.
         scale: the world's population relative to Mexico in 2006. National totals given
             for Mexico (initial members, cocaine per year, enforcement capacity, routine
@@ -103,6 +104,12 @@ def build_context(world: World, params: Parameters) -> Context:
     w_norm = w / w.max() if w.max() > 0 else np.ones_like(w)
     pop = world.population
     rel = pop / max(pop.mean(), 1.0)
+    # Directed links, sorted by the plaza entered (then the one left): the rows of the
+    # reversed routing graph, so routing can build its CSR matrix without sorting.
+    edge_u = np.concatenate([world.edge_src, world.edge_dst]).astype(np.int64)
+    edge_v = np.concatenate([world.edge_dst, world.edge_src]).astype(np.int64)
+    edge_km = np.concatenate([world.edge_km, world.edge_km]).astype(np.float64)
+    order = np.lexsort((edge_u, edge_v))
     return Context(
         world=world,
         params=params,
@@ -111,9 +118,9 @@ def build_context(world: World, params: Parameters) -> Context:
         entries=entries,
         crossings=crossings,
         entry_tons_share=entry_shares(world, params, entries),
-        edge_u=np.concatenate([world.edge_src, world.edge_dst]).astype(np.int64),
-        edge_v=np.concatenate([world.edge_dst, world.edge_src]).astype(np.int64),
-        edge_km=np.concatenate([world.edge_km, world.edge_km]),
+        edge_u=edge_u[order],
+        edge_v=edge_v[order],
+        edge_km=edge_km[order],
         crossing_cost=params.crossing_cost_km * (1.0 - w_norm),
         bystander_factor=np.clip(np.sqrt(rel), 0.2, 5.0),
         scale=world_scale(world),

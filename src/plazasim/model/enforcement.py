@@ -39,7 +39,7 @@ becomes the cartel's ``leader_plaza``: the succession fight is fiercest there
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -101,8 +101,12 @@ def observe(state: State, ctx: Context, conflict: ConflictRecord,
     others = np.maximum(present.sum(axis=0) - 1, 1)
     violence = np.where(present,
                         (1.0 - noise) * true_kills + noise * (total - true_kills) / others, 0.0)
-    sigma = 0.2 * (1.0 - intelligence_against(state))[:, None]
-    estimate = s * np.exp(sigma * rng.standard_normal(size=s.shape))
+    # The state estimates the presences it sees, with lognormal noise (sd 0.2 in logs,
+    # less against an informant's rivals); what it does not see it takes at face value.
+    ks, ps = np.nonzero(present)
+    sigma = 0.2 * (1.0 - intelligence_against(state))
+    estimate = s.copy()
+    estimate[ks, ps] *= np.exp(sigma[ks] * rng.standard_normal(ks.size))
     controller = np.where(state.signal != NO_CARTEL, state.signal, state.control)
     capacity = int(np.floor(p.capacity_ops_per_week * state.capacity_mult * ctx.scale
                             + rng.random()))
@@ -152,27 +156,34 @@ def surge_operations(state: State, obs: Observation,
     """Operations of the military operations in force, each aimed by the crackdown rule.
 
     A surge of ``r`` operations a week runs ``floor(r + u)`` of them (``u`` uniform,
-    so the mean is ``r``) on the largest presences in its plazas; operations on a
-    US-signalled cartel in its own plaza are dropped, as for the national policy.
+    so the mean is ``r``) on the largest presences in its plazas, the first half
+    (rounded) as network takedowns and the rest as arrests, as ``crackdown`` does
+    with its default parameters; operations on a US-signalled cartel in its own
+    plaza are dropped, as for the national policy. Only the region's columns are
+    looked at, so a surge costs in proportion to its size, not to the country's.
     """
-    from plazasim.policies.crackdown import Crackdown
+    from plazasim.policies.common import targetable, top_pairs
+    from plazasim.policies.crackdown import CrackdownParams
 
-    rule = Crackdown()
-    ops = Operations()
+    share = CrackdownParams().takedown_fraction
+    ok_cartel = targetable(obs)[:, None]
+    parts: list[tuple[np.ndarray, ...]] = []
     for op_id in sorted(state.surges):
         plazas, per_week = state.surges[op_id]
         n = int(np.floor(per_week + rng.random()))
-        if n <= 0:
+        if n <= 0 or plazas.size == 0:
             continue
-        region = np.zeros(obs.present.shape[1], dtype=bool)
-        region[plazas] = True
-        local = replace(obs, present=obs.present & region[None, :], capacity=n)
-        chosen = rule.decide(local, rng)
-        for pl, k, kind, inten in zip(chosen.plaza, chosen.cartel, chosen.kind,
-                                      chosen.intensity, strict=True):
-            if state.signal[pl] != k:
-                ops.add(pl, k, kind, inten)
-    return ops.as_arrays()
+        ks, local = top_pairs(obs.present[:, plazas] & ok_cartel,
+                              obs.strength_estimate[:, plazas], n)
+        ps = plazas[local]
+        n_take = int(np.floor(share * ks.size + 0.5))
+        kinds = np.where(np.arange(ks.size) < n_take, OP_TAKEDOWN, OP_ARRESTS)
+        keep = state.signal[ps] != ks
+        parts.append((ps[keep], ks[keep], kinds[keep], np.ones(int(keep.sum()))))
+    if not parts:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty, np.zeros(0)
+    return tuple(np.concatenate(cols) for cols in zip(*parts, strict=True))
 
 
 def remove_leaders(state: State, ctx: Context, removed: np.ndarray, state_deaths: np.ndarray,

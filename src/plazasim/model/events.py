@@ -188,12 +188,12 @@ class RelationEvent:
     label: str = "alliance"
 
     def apply(self, state: State, ctx: Context) -> bool:
-        """Set the (symmetric) relation; routes are recomputed since tolls change."""
+        """Set the (symmetric) relation; both re-plan their routes, since tolls change."""
         a, b = slot_of(state, self.cartel), slot_of(state, self.other)
         if NO_CARTEL in (a, b):
             return False
         state.relation[a, b] = state.relation[b, a] = self.relation
-        state.routes = None
+        state.routes_dirty.update((a, b))
         return True
 
 
@@ -261,8 +261,6 @@ class MultiplierEvent:
         elif factors.pop(self.period_id, None) is None:
             return False
         setattr(state, self.attribute, float(np.prod(list(factors.values()))))
-        if self.attribute == "supply_mult":
-            state.routes = None
         return True
 
 

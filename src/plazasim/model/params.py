@@ -75,9 +75,17 @@ class Parameters(BaseModel):
         200.0, "km-equivalent", "reasoning: small crossings cost more to use; the cost is "
         "this value x (1 - normalised crossing volume share)", 0.0, 1000.0)
     route_update_weeks: int = Field(
-        4, ge=1, le=52, description="weeks. Routes are recomputed at most this often (traffickers "
-        "re-plan routes on a monthly horizon; reasoning)",
+        4, ge=1, le=52, description="weeks. Routes are re-planned at most this often, and then "
+        "only if a planned path got materially dearer (traffickers re-plan routes on a monthly "
+        "horizon; reasoning)",
         json_schema_extra={"units": "weeks", "source": "reasoning", "range": [1, 12]})
+    route_max_age_weeks: int = Field(
+        13, ge=1, le=520, description="weeks. Routes are re-planned at least this often, to "
+        "find paths that got cheaper (a quarter; reasoning)",
+        json_schema_extra={"units": "weeks", "source": "reasoning", "range": [4, 52]})
+    route_cost_tolerance: float = _p(
+        0.05, "share", "reasoning: a planned path that became more than 5% dearer triggers "
+        "re-planning (Dell 2015: crackdowns raise route costs and divert traffic)", 0.0, 0.5)
     seizure_per_heat: float = _p(
         0.004, "share of passing tons seized per unit heat per plaza",
         "reasoning: ~36 of ~275 t/yr seized in Mexico (GAO-07-1018) with pre-war heat",

@@ -13,7 +13,7 @@ that each week's shipments, seizures and tolls are vectorised sums.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse as sp
@@ -36,7 +36,11 @@ class Routes:
         path_of: ``(L,)`` path row of each element of ``nodes``.
         start: ``(R,)`` offset of each path in ``nodes``.
         length: ``(R,)`` number of plazas on each path.
-        cost: ``(R,)`` km-equivalent cost of each path (inf if unreachable).
+        cost: ``(R,)`` km-equivalent cost of each path when it was planned (inf if
+            unreachable).
+        hop_km: ``(L,)`` km of the link into each node of a path (0 at the source).
+        exit_cost: ``(R,)`` km-equivalent cost of the path's crossing.
+        planned_week: ``(R,)`` week each path was planned.
 
     """
 
@@ -47,6 +51,9 @@ class Routes:
     start: np.ndarray
     length: np.ndarray
     cost: np.ndarray
+    hop_km: np.ndarray
+    exit_cost: np.ndarray
+    planned_week: np.ndarray
 
 
 def toll_km(state: State, ctx: Context, cartels: np.ndarray) -> np.ndarray:
@@ -61,33 +68,71 @@ def toll_km(state: State, ctx: Context, cartels: np.ndarray) -> np.ndarray:
     return np.where(held[None, :] & ~own, toll, 0.0)
 
 
-def compute_routes(state: State, ctx: Context) -> Routes:
-    """Least-cost paths for every alive cartel from every entry plaza (DESIGN.md §2 step 1)."""
+def _layered_graph(ctx: Context, costs: np.ndarray) -> sp.csr_matrix:
+    """The reversed routing graph of ``costs.shape[0]`` layers plus one super-sink each.
+
+    ``costs[l, e]`` is the cost of directed link ``e`` (``ctx.edge_u -> edge_v``) in
+    layer ``l``. The links are stored reversed (row ``v``, column ``u``); they are
+    already sorted by ``v``, so the CSR arrays are assembled directly, without the
+    sort a COO conversion would do. Sink ``l`` (row ``n*L + l``) links to layer
+    ``l``'s crossings at ``ctx.crossing_cost``.
+    """
+    n = ctx.n_plazas
+    n_layers = costs.shape[0]
+    per_row = np.bincount(ctx.edge_v, minlength=n)
+    n_cross = ctx.crossings.size
+    row_len = np.concatenate([np.tile(per_row, n_layers), np.full(n_layers, n_cross)])
+    indptr = np.zeros(row_len.size + 1, dtype=np.int64)
+    np.cumsum(row_len, out=indptr[1:])
+    offsets = np.arange(n_layers, dtype=np.int64)[:, None] * n
+    indices = np.concatenate([(ctx.edge_u[None, :] + offsets).ravel(),
+                              (ctx.crossings[None, :] + offsets).ravel()])
+    data = np.concatenate([costs.ravel(), np.tile(ctx.crossing_cost, n_layers)]) + 1e-9
+    total = n * n_layers + n_layers
+    return sp.csr_matrix((data, indices, indptr), shape=(total, total))
+
+
+def _edge_km(ctx: Context, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Km of the links ``u -> v`` (edges are sorted by ``(v, u)`` in the context)."""
+    n = ctx.n_plazas
+    keys = ctx.edge_v * n + ctx.edge_u
+    found = np.searchsorted(keys, v * n + u)
+    return ctx.edge_km[np.minimum(found, keys.size - 1)]
+
+
+def path_costs(state: State, ctx: Context, routes: Routes) -> np.ndarray:
+    """``(R,)`` cost of each planned path under today's heat, control and relations.
+
+    The same cost the planner minimised: for each hop, ``km x (1 + heat_cost_factor x
+    heat)`` of the plaza entered plus the toll to enter it, and the crossing's cost.
+    """
+    heat_mult = 1.0 + ctx.params.heat_cost_factor * state.heat
+    layers, hop_layer = np.unique(routes.cartels, return_inverse=True)
+    tolls = toll_km(state, ctx, layers)
+    hop_cartel_layer = hop_layer[routes.path_of]
+    first = np.zeros(routes.nodes.size, dtype=bool)
+    first[routes.start[routes.length > 0]] = True
+    hop = np.where(first, 0.0, routes.hop_km * heat_mult[routes.nodes]
+                   + tolls[hop_cartel_layer, routes.nodes])
+    total = np.bincount(routes.path_of, weights=hop, minlength=routes.cartels.size)
+    return np.where(routes.length > 0, total + routes.exit_cost, np.inf)
+
+
+def compute_routes(state: State, ctx: Context, cartels: np.ndarray | None = None) -> Routes:
+    """Least-cost paths from every entry plaza (DESIGN.md §2 step 1).
+
+    For every alive cartel, or only for ``cartels`` (sorted slots) when given.
+    """
     params = ctx.params
     n = ctx.n_plazas
-    cartels = np.flatnonzero(state.alive)
+    cartels = np.flatnonzero(state.alive) if cartels is None else np.asarray(cartels)
     n_layers = cartels.size
     tolls = toll_km(state, ctx, cartels)
     heat_mult = 1.0 + params.heat_cost_factor * state.heat
-    # Reversed graph: an original link u->v (cost of entering v) becomes v->u.
+    # Cost of each directed link u -> v: entering v (stored reversed, v -> u).
     base = ctx.edge_km * heat_mult[ctx.edge_v]
-    layer_off = (np.arange(n_layers) * n)[:, None]
-    rows = (ctx.edge_v[None, :] + layer_off).ravel()
-    cols = (ctx.edge_u[None, :] + layer_off).ravel()
-    data = (base[None, :] + tolls[:, ctx.edge_v]).ravel()
-    # Super-sink per layer, linked to that layer's crossings (the toll of the crossing
-    # plaza is paid on the link into it; using the crossing costs crossing_cost).
+    graph = _layered_graph(ctx, base[None, :] + tolls[:, ctx.edge_v])
     sink = n * n_layers + np.arange(n_layers)
-    n_cross = ctx.crossings.size
-    s_rows = np.repeat(sink, n_cross)
-    s_cols = (ctx.crossings[None, :] + layer_off).ravel()
-    s_data = np.tile(ctx.crossing_cost, n_layers)
-    total = n * n_layers + n_layers
-    graph = sp.csr_matrix(
-        (np.concatenate([data, s_data]) + 1e-9, (np.concatenate([rows, s_rows]),
-                                                  np.concatenate([cols, s_cols]))),
-        shape=(total, total),
-    )
     dist, pred, _ = dijkstra(graph, directed=True, indices=sink, min_only=True,
                              return_predecessors=True)
     # Trace every (cartel, entry) path by pointer jumping, all paths at once.
@@ -98,13 +143,16 @@ def compute_routes(state: State, ctx: Context) -> Routes:
     steps_nodes, steps_path = [], []
     path_ids = np.arange(cur.size)
     active = reach.copy()
+    exit_node = np.full(cur.size, -1, dtype=np.int64)
     while active.any():
         idx = path_ids[active]
-        steps_nodes.append(cur[idx] - src_layer[idx] * n)
+        here = cur[idx] - src_layer[idx] * n
+        steps_nodes.append(here)
         steps_path.append(idx)
         nxt = pred[cur[idx]]
         cur[idx] = nxt
         done = nxt >= n * n_layers  # reached the super-sink
+        exit_node[idx[done]] = here[done]
         active[idx[done]] = False
     if steps_nodes:
         nodes = np.concatenate(steps_nodes)
@@ -115,13 +163,104 @@ def compute_routes(state: State, ctx: Context) -> Routes:
         nodes = np.zeros(0, dtype=np.int64)
         path_of = np.zeros(0, dtype=np.int64)
     length = np.bincount(path_of, minlength=cur.size)
-    start = np.concatenate([[0], np.cumsum(length)[:-1]])
-    return Routes(
+    start = np.concatenate([[0], np.cumsum(length)[:-1]]).astype(np.int64)
+    prev = np.concatenate([[0], nodes[:-1]])
+    hop_km = _edge_km(ctx, prev, nodes)
+    hop_km[start[length > 0]] = 0.0
+    cross_pos = np.searchsorted(ctx.crossings, np.maximum(exit_node, 0))
+    cross_pos = np.minimum(cross_pos, ctx.crossings.size - 1)
+    exit_cost = np.where(exit_node >= 0, ctx.crossing_cost[cross_pos], 0.0)
+    routes = Routes(
         cartels=cartels[src_layer],
         sources=src_node,
         nodes=nodes.astype(np.int64),
         path_of=path_of.astype(np.int64),
-        start=start.astype(np.int64),
+        start=start,
         length=length.astype(np.int64),
-        cost=np.where(reach, dist[src_node + src_layer * n], np.inf),
+        cost=np.zeros(cur.size),
+        hop_km=hop_km,
+        exit_cost=exit_cost,
+        planned_week=np.full(cur.size, state.week, dtype=np.int64),
     )
+    return replace(routes, cost=path_costs(state, ctx, routes))
+
+
+def merge_routes(old: Routes, new: Routes) -> Routes:
+    """``old`` with the paths of ``new``'s cartels replaced by ``new``'s paths.
+
+    Paths are ordered by (cartel, entry plaza), as :func:`compute_routes` orders them,
+    so a partial re-plan gives the same arrays as a full one would for those cartels.
+    """
+    keep = ~np.isin(old.cartels, np.unique(new.cartels))
+    cartels = np.concatenate([old.cartels[keep], new.cartels])
+    sources = np.concatenate([old.sources[keep], new.sources])
+    order = np.lexsort((sources, cartels))
+    rank = np.empty(order.size, dtype=np.int64)
+    rank[order] = np.arange(order.size)
+    # Node segments: kept old paths (renumbered), then the new ones.
+    kept_ids = np.flatnonzero(keep)
+    renumber = np.full(old.cartels.size, -1, dtype=np.int64)
+    renumber[kept_ids] = np.arange(kept_ids.size)
+    old_nodes = keep[old.path_of]
+    path_of = np.concatenate([renumber[old.path_of[old_nodes]], new.path_of + kept_ids.size])
+    final_path = rank[path_of]
+    node_order = np.argsort(final_path, kind="stable")
+    length = np.bincount(final_path, minlength=order.size)
+    return Routes(
+        cartels=cartels[order],
+        sources=sources[order],
+        nodes=np.concatenate([old.nodes[old_nodes], new.nodes])[node_order],
+        path_of=final_path[node_order],
+        start=np.concatenate([[0], np.cumsum(length)[:-1]]).astype(np.int64),
+        length=length.astype(np.int64),
+        cost=np.concatenate([old.cost[keep], new.cost])[order],
+        hop_km=np.concatenate([old.hop_km[old_nodes], new.hop_km])[node_order],
+        exit_cost=np.concatenate([old.exit_cost[keep], new.exit_cost])[order],
+        planned_week=np.concatenate([old.planned_week[keep], new.planned_week])[order],
+    )
+
+
+def stale_cartels(state: State, ctx: Context) -> np.ndarray | None:
+    """Which cartels must re-plan their routes this week (``None``: all of them).
+
+    Traffickers re-plan when something material changes, not every week (Dell 2015:
+    a crackdown that makes a route dearer diverts traffic): all of them when the set
+    of cartels changed (a split, a dissolution, an absorption); a cartel whose
+    relations changed (``state.routes_dirty``); a cartel whose plan is
+    ``route_max_age_weeks`` old (to find paths that got cheaper); and a cartel whose
+    plan is at least ``route_update_weeks`` old and whose planned paths now cost, in
+    total, more than ``1 + route_cost_tolerance`` times what they cost when planned
+    (heat from operations on the way, a new controller). Returns an empty array
+    when nobody needs to.
+    """
+    routes = state.routes
+    everyone = np.flatnonzero(state.alive)
+    if not isinstance(routes, Routes):
+        return None
+    if not np.array_equal(np.unique(routes.cartels), everyone):
+        return None
+    p = ctx.params
+    age = state.week - routes.planned_week
+    stale = set(routes.cartels[age >= p.route_max_age_weeks].tolist())
+    stale |= {k for k in state.routes_dirty if state.alive[k]}
+    due = (age >= p.route_update_weeks) & np.isfinite(routes.cost)
+    if due.any():
+        now = path_costs(state, ctx, routes)
+        k = routes.cartels[due]
+        then = np.bincount(k, weights=routes.cost[due], minlength=state.n_slots)
+        later = np.bincount(k, weights=now[due], minlength=state.n_slots)
+        dearer = later > then * (1.0 + p.route_cost_tolerance) + 1e-6
+        stale |= set(np.flatnonzero(dearer).tolist())
+    return np.array(sorted(stale), dtype=np.int64)
+
+
+def update_routes(state: State, ctx: Context) -> None:
+    """Re-plan the routes of the cartels that need it (see :func:`stale_cartels`)."""
+    stale = stale_cartels(state, ctx)
+    if stale is None:
+        state.routes = compute_routes(state, ctx)
+        state.routes_week = state.week
+    elif stale.size:
+        assert isinstance(state.routes, Routes)
+        state.routes = merge_routes(state.routes, compute_routes(state, ctx, stale))
+    state.routes_dirty.clear()

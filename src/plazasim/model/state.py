@@ -60,7 +60,9 @@ class State:
         deals: immunity deals in force, ``{id: (cartel name, intelligence share)}``;
             ``protected`` and ``intelligence`` are derived from them.
         routes: cached routing result (see ``model.routing``), or None.
-        routes_week: week the cached routes were computed.
+        routes_week: week the cached routes were last computed for every cartel.
+        routes_dirty: cartels whose relations changed, so their routes must be
+            re-planned next week (``model.routing.stale_cartels``).
         capacity_mult: multiplier on enforcement capacity (events may change it).
         lethality_mult: multiplier on conflict lethality (events may change it).
         supply_mult: multiplier on cocaine entering (events may change it).
@@ -98,6 +100,7 @@ class State:
     deals: dict[int, tuple[str, float]] = field(default_factory=dict)
     routes: object | None = None
     routes_week: int = -(10**9)
+    routes_dirty: set[int] = field(default_factory=set)
     capacity_mult: float = 1.0
     lethality_mult: float = 1.0
     supply_mult: float = 1.0
@@ -152,6 +155,8 @@ class State:
                 out[name] = value.copy()
             elif isinstance(value, list):
                 out[name] = list(value)
+            elif isinstance(value, set):
+                out[name] = set(value)
             elif isinstance(value, dict):
                 out[name] = {key: dict(v) if isinstance(v, dict) else v
                              for key, v in value.items()}

@@ -31,7 +31,7 @@ import numpy as np
 
 from plazasim.model.context import Context
 from plazasim.model.params import Parameters
-from plazasim.model.routing import Routes, compute_routes
+from plazasim.model.routing import Routes, update_routes
 from plazasim.model.state import NO_CARTEL, State
 from plazasim.world.world import ALLIED, NEUTRAL
 
@@ -68,16 +68,6 @@ class SupplyRecord:
     toll_paid_usd: np.ndarray  # (K,) piso paid by each shipper
 
 
-def routes_stale(state: State, ctx: Context) -> bool:
-    """True when cached routes must be recomputed (age, or the set of cartels changed)."""
-    routes = state.routes
-    if not isinstance(routes, Routes):
-        return True
-    if state.week - state.routes_week >= ctx.params.route_update_weeks:
-        return True
-    return not np.array_equal(np.unique(routes.cartels), np.flatnonzero(state.alive))
-
-
 def supply_and_route(state: State, ctx: Context) -> SupplyRecord:
     """Bring this week's cocaine in and ship every cartel's stock (mutates ``state``)."""
     params = ctx.params
@@ -96,9 +86,7 @@ def supply_and_route(state: State, ctx: Context) -> SupplyRecord:
     received = take_share * landing[None, :]  # (K, E)
     state.stock += received.sum(axis=1)
 
-    if routes_stale(state, ctx):
-        state.routes = compute_routes(state, ctx)
-        state.routes_week = state.week
+    update_routes(state, ctx)
     routes = state.routes
     assert isinstance(routes, Routes)
 
