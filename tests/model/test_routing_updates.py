@@ -75,10 +75,12 @@ def test_nobody_replans_before_the_update_interval_and_a_heated_cartel_does_afte
     state.heat[middle] = 50.0  # a crackdown on one of k's routes
     state.week = 3
     assert stale_cartels(state, ctx).size == 0  # too soon
-    state.week = 4
+    state.week = 5
+    assert stale_cartels(state, ctx).size == 0  # not a review week
+    state.week = 8
     assert k in stale_cartels(state, ctx).tolist()
     update_routes(state, ctx)
-    assert (state.routes.planned_week[state.routes.cartels == k] == 4).all()
+    assert (state.routes.planned_week[state.routes.cartels == k] == 8).all()
     assert (state.routes.planned_week[state.routes.cartels != k] == 0).all() or \
         len(stale_cartels(state, ctx)) == 0
 

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from plazasim.model.context import Context
-from plazasim.model.state import NO_CARTEL, State
+from plazasim.model.state import NO_CARTEL, State, sparse_poisson
 from plazasim.world.world import ALLIED
 
 MAX_WEEKLY_LOSS = 0.5  # no side loses more than half its local members in one week
@@ -106,10 +106,10 @@ def fight(state: State, ctx: Context, rng: np.random.Generator) -> ConflictRecor
 
     violent = state.violent[cartels] & present
     exec_expected = np.where(violent, p.execution_rate * s, 0.0)
-    executions_k = rng.poisson(exec_expected).astype(float)
+    executions_k = sparse_poisson(rng, exec_expected)
     killed_by[cartels] += executions_k
     executions = executions_k.sum(axis=0)
-    bystanders = rng.poisson(p.bystander_ratio * cartel_deaths * ctx.bystander_factor)
+    bystanders = sparse_poisson(rng, p.bystander_ratio * cartel_deaths * ctx.bystander_factor)
 
     # k fought the controller of p: k killed there, or the controller killed there while
     # k was present; either way k is not allied to it (the diagonal is ALLIED, so k is
@@ -151,20 +151,27 @@ def succession_deaths(state: State, ctx: Context, cartels: np.ndarray, present: 
     fell = leader >= 0
     where[np.flatnonzero(fell), leader[fell]] = 1.0
     expected = np.where(present, p.succession_lethality * weak[:, None] * s * where, 0.0)
-    drawn = rng.poisson(expected).astype(float)
+    drawn = sparse_poisson(rng, expected)
     return np.minimum(drawn, np.floor(MAX_WEEKLY_LOSS * s))
 
 
 def update_control(state: State, ctx: Context) -> None:
-    """Apply the contest rule for control and keep arrival/violence bookkeeping current."""
+    """Apply the contest rule for control and keep arrival/violence bookkeeping current.
+
+    Works on the rows of living cartels only (dead slots hold nothing).
+    """
     p = ctx.params
-    s = np.where(state.alive[:, None], state.strength, 0.0)
+    rows = np.flatnonzero(state.alive)
+    n = state.strength.shape[1]
+    s = state.strength[rows]
     present = s >= p.presence_threshold
     any_present = present.any(axis=0)
     sg = np.where(present, s, 0.0) ** p.contest_exponent
     total = sg.sum(axis=0)
-    leader = np.argmax(sg, axis=0)
-    share = np.where(total > 0, sg[leader, np.arange(s.shape[1])] / np.maximum(total, 1e-300), 0.0)
+    best = np.argmax(sg, axis=0) if rows.size else np.zeros(n, dtype=np.int64)
+    leader = rows[best] if rows.size else np.zeros(n, dtype=np.int64)
+    top = sg[best, np.arange(n)] if rows.size else np.zeros(n)
+    share = np.where(total > 0, top / np.maximum(total, 1e-300), 0.0)
     ctrl = state.control
     dominant = share >= p.dominance_share
     same = leader == state.contest_leader
@@ -172,19 +179,26 @@ def update_control(state: State, ctx: Context) -> None:
                                       np.where(same, state.challenger_weeks + 1, 1), 0)
     state.contest_leader = np.where(dominant, leader, NO_CARTEL)
     takeover = state.challenger_weeks >= p.hold_weeks
-    ctrl_present = np.zeros_like(any_present)
     held = ctrl != NO_CARTEL
-    ctrl_present[held] = present[ctrl[held], np.flatnonzero(held)]
+    # Is the controller still present? (A dead controller's slot is no longer present.)
+    ctrl_present = np.zeros(n, dtype=bool)
+    where_held = np.flatnonzero(held)
+    if where_held.size:
+        c = ctrl[where_held]
+        ctrl_present[where_held] = state.alive[c] & (
+            state.strength[c, where_held] >= p.presence_threshold)
     abandoned = held & ~ctrl_present
     unheld_taken = ~held & any_present
     new_ctrl = np.where(takeover | abandoned | unheld_taken,
                         np.where(any_present, leader, NO_CARTEL), ctrl)
     state.challenger_weeks[takeover] = 0
     state.control = new_ctrl.astype(np.int64)
-    # Arrival and first-violence bookkeeping (used by the signaling policy).
-    arrived = present & (state.arrival_week < 0)
-    state.arrival_week[arrived] = state.week
-    state.arrival_week[~present] = -1
-    first = present & state.violent & (state.first_violence_week < 0)
-    state.first_violence_week[first] = state.week
-    state.first_violence_week[~present] = -1
+    # Arrival and first-violence bookkeeping (used by the signaling policy), living rows.
+    arrival = state.arrival_week[rows]
+    arrival[present & (arrival < 0)] = state.week
+    arrival[~present] = -1
+    state.arrival_week[rows] = arrival
+    first = state.first_violence_week[rows]
+    first[present & state.violent[rows] & (first < 0)] = state.week
+    first[~present] = -1
+    state.first_violence_week[rows] = first

@@ -45,7 +45,7 @@ import numpy as np
 
 from plazasim.model.conflict import ConflictRecord
 from plazasim.model.context import Context
-from plazasim.model.state import NO_CARTEL, State
+from plazasim.model.state import NO_CARTEL, State, sparse_poisson
 from plazasim.policies.base import (
     OP_ARRESTS,
     OP_KINGPIN,
@@ -262,7 +262,7 @@ def enforce(state: State, ctx: Context, policy: Policy, conflict: ConflictRecord
     removed = np.minimum(removed, state.strength)
     violent_mult = np.where(state.violent, p.state_clash_violent_mult, 1.0)
     clash_expected = (removed * violent_mult * p.state_clash_deaths).sum(axis=0)
-    state_deaths = rng.poisson(clash_expected).astype(float)
+    state_deaths = sparse_poisson(rng, clash_expected)
     # Clash deaths come out of the members removed, not on top of them (whole persons).
     state_deaths = np.minimum(state_deaths, np.floor(removed.sum(axis=0)))
 

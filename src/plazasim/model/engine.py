@@ -15,6 +15,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from threadpoolctl import threadpool_limits
+
 from plazasim.model.context import Context, build_context
 from plazasim.model.params import Parameters
 from plazasim.model.recorder import Recorder
@@ -105,25 +107,29 @@ def simulate(
     recorder = Recorder(n_weeks, world, params.max_cartels, record_plazas=record_plazas)
     log: list[EventLogEntry] = []
     nxt = 0
-    for t in range(n_weeks):
-        while nxt < len(timeline) and timeline[nxt][0] <= t:
-            policy = timeline[nxt][1]
-            nxt += 1
-            announcement = float(getattr(policy, "announcement", 0.0) or 0.0)
-            if announcement > 0:
-                receive_announcement(state, ctx, announcement)
-        for event in by_week.get(t, ()):
-            applied = event.apply(state, ctx)
-            log.append(EventLogEntry(week=t, label=str(getattr(event, "label", "event")),
-                                     applied=applied is not False))
-        stock_before = float(state.stock.sum())
-        cash_before = float(state.cash.sum())
-        members_before = float(state.strength.sum())
-        rec = step(state, ctx, policy, WeekStreams(seed, t))
-        recorder.record(t, state, rec, policy_name=getattr(policy, "name", "?"),
-                        stock_before=stock_before, cash_before=cash_before,
-                        members_before=members_before)
-        if progress is not None:
-            progress(t + 1, n_weeks)
+    # The step's matrix products are small (cartels x cartels x plazas): BLAS threads
+    # only spin and contend there (a full Mexico run took twice the CPU time with
+    # OpenBLAS's default threads on 2 cores), so the run uses one.
+    with threadpool_limits(limits=1, user_api="blas"):
+        for t in range(n_weeks):
+            while nxt < len(timeline) and timeline[nxt][0] <= t:
+                policy = timeline[nxt][1]
+                nxt += 1
+                announcement = float(getattr(policy, "announcement", 0.0) or 0.0)
+                if announcement > 0:
+                    receive_announcement(state, ctx, announcement)
+            for event in by_week.get(t, ()):
+                applied = event.apply(state, ctx)
+                log.append(EventLogEntry(week=t, label=str(getattr(event, "label", "event")),
+                                         applied=applied is not False))
+            stock_before = float(state.stock.sum())
+            cash_before = float(state.cash.sum())
+            members_before = float(state.strength.sum())
+            rec = step(state, ctx, policy, WeekStreams(seed, t))
+            recorder.record(t, state, rec, policy_name=getattr(policy, "name", "?"),
+                            stock_before=stock_before, cash_before=cash_before,
+                            members_before=members_before)
+            if progress is not None:
+                progress(t + 1, n_weeks)
     return Simulation(state=state, ctx=ctx, recorder=recorder, dates=week_dates(start, n_weeks),
                       event_log=log)

@@ -227,11 +227,12 @@ def stale_cartels(state: State, ctx: Context) -> np.ndarray | None:
     a crackdown that makes a route dearer diverts traffic): all of them when the set
     of cartels changed (a split, a dissolution, an absorption); a cartel whose
     relations changed (``state.routes_dirty``); a cartel whose plan is
-    ``route_max_age_weeks`` old (to find paths that got cheaper); and a cartel whose
-    plan is at least ``route_update_weeks`` old and whose planned paths now cost, in
-    total, more than ``1 + route_cost_tolerance`` times what they cost when planned
-    (heat from operations on the way, a new controller). Returns an empty array
-    when nobody needs to.
+    ``route_max_age_weeks`` old (to find paths that got cheaper); and, on the weeks
+    costs are reviewed (every ``route_update_weeks``), a cartel whose plan is at
+    least that old and whose planned paths now cost, in total, more than
+    ``1 + route_cost_tolerance`` times what they cost when planned (heat from
+    operations on the way, a new controller). Returns an empty array when nobody
+    needs to.
     """
     routes = state.routes
     everyone = np.flatnonzero(state.alive)
@@ -244,7 +245,8 @@ def stale_cartels(state: State, ctx: Context) -> np.ndarray | None:
     stale = set(routes.cartels[age >= p.route_max_age_weeks].tolist())
     stale |= {k for k in state.routes_dirty if state.alive[k]}
     due = (age >= p.route_update_weeks) & np.isfinite(routes.cost)
-    if due.any():
+    # Costs are reviewed on a fixed cadence (every route_update_weeks weeks), not weekly.
+    if state.week % p.route_update_weeks == 0 and due.any():
         now = path_costs(state, ctx, routes)
         k = routes.cartels[due]
         then = np.bincount(k, weights=routes.cost[due], minlength=state.n_slots)

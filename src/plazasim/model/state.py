@@ -18,6 +18,19 @@ from plazasim.world.world import ALLIED, NEUTRAL, World
 NO_CARTEL = -1
 
 
+def sparse_poisson(rng: np.random.Generator, lam: np.ndarray) -> np.ndarray:
+    """Poisson draws with means ``lam`` (float64, same shape), drawing only where ``lam > 0``.
+
+    Most expected deaths are zero in most plazas in most weeks; skipping them makes
+    a draw cost what the violence costs, not what the map costs.
+    """
+    out = np.zeros(lam.shape)
+    idx = np.flatnonzero(lam > 0)
+    if idx.size:
+        out.flat[idx] = rng.poisson(lam.flat[idx])
+    return out
+
+
 @dataclass
 class State:
     """Everything that changes during a run (DESIGN.md §2).
