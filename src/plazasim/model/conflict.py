@@ -155,23 +155,45 @@ def succession_deaths(state: State, ctx: Context, cartels: np.ndarray, present: 
     return np.minimum(drawn, np.floor(MAX_WEEKLY_LOSS * s))
 
 
+def contest_leaders(strength: np.ndarray, rows: np.ndarray, threshold: float,
+                    gamma: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per plaza: the contest leader, its share of ``sum s^gamma``, and whether anyone is present.
+
+    ``strength`` is ``(K, P)``; only the living ``rows`` count, and only their
+    presences (``>= threshold``), so the work is done on the list of present cells
+    (a few percent of the map). Ties go to the lowest slot, as ``argmax`` would.
+    Returns ``leader`` (slot, or the first living row where nobody is present),
+    ``share`` (0 where nobody is) and ``any_present``.
+    """
+    n = strength.shape[1]
+    sub = strength[rows]
+    r, c = np.nonzero(sub >= threshold)
+    weight = sub[r, c] ** gamma
+    total = np.bincount(c, weights=weight, minlength=n)
+    top = np.zeros(n)
+    np.maximum.at(top, c, weight)
+    first = np.full(n, rows.size, dtype=np.int64)
+    best = weight >= top[c]
+    np.minimum.at(first, c[best], r[best])
+    any_present = first < rows.size
+    if rows.size == 0:
+        return np.zeros(n, dtype=np.int64), np.zeros(n), any_present
+    leader = rows[np.where(any_present, first, 0)]
+    share = np.where(total > 0, top / np.maximum(total, 1e-300), 0.0)
+    return leader.astype(np.int64), share, any_present
+
+
 def update_control(state: State, ctx: Context) -> None:
     """Apply the contest rule for control and keep arrival/violence bookkeeping current.
 
-    Works on the rows of living cartels only (dead slots hold nothing).
+    Works on the rows of living cartels only (dead slots hold nothing), and on the
+    present cells only (:func:`contest_leaders`).
     """
     p = ctx.params
     rows = np.flatnonzero(state.alive)
     n = state.strength.shape[1]
-    s = state.strength[rows]
-    present = s >= p.presence_threshold
-    any_present = present.any(axis=0)
-    sg = np.where(present, s, 0.0) ** p.contest_exponent
-    total = sg.sum(axis=0)
-    best = np.argmax(sg, axis=0) if rows.size else np.zeros(n, dtype=np.int64)
-    leader = rows[best] if rows.size else np.zeros(n, dtype=np.int64)
-    top = sg[best, np.arange(n)] if rows.size else np.zeros(n)
-    share = np.where(total > 0, top / np.maximum(total, 1e-300), 0.0)
+    leader, share, any_present = contest_leaders(state.strength, rows, p.presence_threshold,
+                                                 p.contest_exponent)
     ctrl = state.control
     dominant = share >= p.dominance_share
     same = leader == state.contest_leader
@@ -194,6 +216,7 @@ def update_control(state: State, ctx: Context) -> None:
     state.challenger_weeks[takeover] = 0
     state.control = new_ctrl.astype(np.int64)
     # Arrival and first-violence bookkeeping (used by the signaling policy), living rows.
+    present = state.strength[rows] >= p.presence_threshold
     arrival = state.arrival_week[rows]
     arrival[present & (arrival < 0)] = state.week
     arrival[~present] = -1
