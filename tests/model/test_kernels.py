@@ -85,3 +85,54 @@ def test_sparse_poisson_has_the_poisson_mean() -> None:
     lam[::2] = 2.5
     out = sparse_poisson(np.random.default_rng(11), lam)
     assert abs(out[::2].mean() - 2.5) < 0.02 and abs(out[::2].var() - 2.5) < 0.05
+
+
+def dense_removals(state: State, ctx: Context, cartel: np.ndarray, plaza: np.ndarray,
+                   kind: np.ndarray, effect: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The straightforward form: a (K, P) matrix and a Python loop over takedowns."""
+    from plazasim.policies import OP_ARRESTS, OP_TAKEDOWN
+
+    p = ctx.params
+    k_slots, n = state.strength.shape
+    removed = np.zeros((k_slots, n))
+    frac = (np.where(kind == OP_ARRESTS, p.arrest_share, 0.0)
+            + np.where(kind == OP_TAKEDOWN, p.takedown_share, 0.0))
+    frac = np.clip(frac * effect, 0.0, 1.0)
+    np.add.at(removed, (cartel, plaza), state.strength[cartel, plaza] * frac)
+    cash = np.zeros(k_slots)
+    take = kind == OP_TAKEDOWN
+    for c, pl, e in zip(cartel[take], plaza[take], effect[take], strict=True):
+        nbrs = ctx.adj.indices[ctx.adj.indptr[pl]:ctx.adj.indptr[pl + 1]]
+        removed[c, nbrs] += state.strength[c, nbrs] * min(p.takedown_neighbour_share * e, 1.0)
+    if take.any():
+        members = np.maximum(state.strength.sum(axis=1), 1e-12)
+        np.add.at(cash, cartel[take], state.strength[cartel[take], plaza[take]]
+                  / members[cartel[take]] * p.seize_cash_share * effect[take])
+        cash = np.minimum(cash, 1.0) * np.maximum(state.cash, 0.0)
+    return np.minimum(removed, state.strength), cash
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_operation_removals_match_the_dense_loop(
+        fresh: Callable[..., tuple[State, Context]], data: st.DataObject) -> None:
+    from plazasim.model.enforcement import operation_removals
+
+    state, ctx = fresh(takedown_neighbour_share=0.3)
+    n_ops = data.draw(st.integers(0, 40))
+    cartel = np.array(data.draw(st.lists(st.integers(0, 3), min_size=n_ops, max_size=n_ops)),
+                      dtype=np.int64)
+    plaza = np.array(data.draw(st.lists(st.integers(0, ctx.n_plazas - 1), min_size=n_ops,
+                                        max_size=n_ops)), dtype=np.int64)  # repeats welcome
+    kind = np.array(data.draw(st.lists(st.integers(1, 3), min_size=n_ops, max_size=n_ops)),
+                    dtype=np.int64)
+    effect = np.array(data.draw(st.lists(st.floats(0.1, 3.0), min_size=n_ops,
+                                         max_size=n_ops)))
+    cell_c, cell_p, amount, cash = operation_removals(state, ctx, cartel, plaza, kind, effect)
+    removed, ref_cash = dense_removals(state, ctx, cartel, plaza, kind, effect)
+    got = np.zeros_like(removed)
+    got[cell_c, cell_p] = amount
+    np.testing.assert_allclose(got, removed, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(cash, ref_cash, rtol=1e-12)
+    assert np.unique(cell_c * ctx.n_plazas + cell_p).size == cell_c.size  # one entry per cell

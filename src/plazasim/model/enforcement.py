@@ -186,28 +186,80 @@ def surge_operations(state: State, obs: Observation,
     return tuple(np.concatenate(cols) for cols in zip(*parts, strict=True))
 
 
-def remove_leaders(state: State, ctx: Context, removed: np.ndarray, state_deaths: np.ndarray,
-                   kingpins: np.ndarray) -> None:
+def remove_leaders(state: State, ctx: Context, state_deaths: np.ndarray,
+                   kingpins: np.ndarray) -> np.ndarray:
     """Carry out the leader removals queued by scenario events this week (mutates all).
 
-    Each removes one member (the leader) in the plaza named, or in the cartel's
-    stronghold, cuts cohesion like a successful kingpin operation, and, for a
-    killing, adds one state-cartel homicide there.
+    Each removes one member (the leader), after this week's operations, in the
+    plaza named or in the cartel's stronghold, cuts cohesion like a successful
+    kingpin operation, and, for a killing, adds one state-cartel homicide there.
+    Returns ``(K,)`` members removed.
     """
     p = ctx.params
+    removed = np.zeros(state.n_slots)
     for k, plaza, killed in state.pending_leaders:
         if not state.alive[k]:
             continue
         where = plaza if plaza >= 0 else int(np.argmax(state.strength[k]))
-        taken = min(1.0, state.strength[k, where] - removed[k, where])
+        taken = min(1.0, state.strength[k, where])
         if taken > 0:
-            removed[k, where] += taken
+            state.strength[k, where] -= taken
+            removed[k] += taken
             if killed:
                 state_deaths[where] += 1.0
         kingpins[k] += 1.0
         state.cohesion[k] = max(state.cohesion[k] - p.kingpin_cohesion_loss, 0.0)
         state.leader_plaza[k] = where
     state.pending_leaders.clear()
+    return removed
+
+
+def operation_removals(state: State, ctx: Context, cartel: np.ndarray, plaza: np.ndarray,
+                       kind: np.ndarray, effect: np.ndarray
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Members removed and cash seized by this week's operations (reads ``state`` only).
+
+    Arrests remove ``arrest_share x effect`` of the cartel's members in the plaza, a
+    takedown ``takedown_share x effect`` there and ``takedown_neighbour_share x
+    effect`` in each neighbouring plaza, all from the strength before any removal,
+    summed per cell and capped at what is there. Returns the cells (cartel slots,
+    plazas, sorted by cartel then plaza), the members removed from each, and
+    ``(K,)`` cash seized (USD). Works on (cartel, plaza, amount) triplets, so it
+    costs what the operations cost, not what the map costs.
+    """
+    p = ctx.params
+    k_slots, n = state.strength.shape
+    is_arrest = kind == OP_ARRESTS
+    is_take = kind == OP_TAKEDOWN
+    frac = np.where(is_arrest, p.arrest_share, 0.0) + np.where(is_take, p.takedown_share, 0.0)
+    frac = np.clip(frac * effect, 0.0, 1.0)
+    rm_c, rm_p = [cartel], [plaza]
+    rm_amount = [state.strength[cartel, plaza] * frac]
+    cash_seized = np.zeros(k_slots)
+    if is_take.any():
+        t_c, t_p, t_e = cartel[is_take], plaza[is_take], effect[is_take]
+        indptr, indices = ctx.adj.indptr, ctx.adj.indices
+        counts = indptr[t_p + 1] - indptr[t_p]
+        first = np.repeat(indptr[t_p], counts)
+        within = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        nbrs = indices[first + within]
+        nb_c = np.repeat(t_c, counts)
+        share = np.minimum(p.takedown_neighbour_share * np.repeat(t_e, counts), 1.0)
+        rm_c.append(nb_c)
+        rm_p.append(nbrs)
+        rm_amount.append(state.strength[nb_c, nbrs] * share)
+        members = np.maximum(state.strength.sum(axis=1), 1e-12)
+        network = (state.strength[t_c, t_p] / members[t_c]) * p.seize_cash_share * t_e
+        np.add.at(cash_seized, t_c, network)
+        cash_seized = np.minimum(cash_seized, 1.0) * np.maximum(state.cash, 0.0)
+    cells, where = np.unique(np.concatenate(rm_c) * n + np.concatenate(rm_p),
+                             return_inverse=True)
+    cell_c, cell_p = cells // n, cells % n
+    # (bincount returns integers when there is nothing to count: keep floats.)
+    amount = np.bincount(where, weights=np.concatenate(rm_amount),
+                         minlength=cells.size).astype(np.float64)
+    amount = np.minimum(amount, state.strength[cell_c, cell_p])
+    return cell_c, cell_p, amount, cash_seized
 
 
 def enforce(state: State, ctx: Context, policy: Policy, conflict: ConflictRecord,
@@ -241,30 +293,15 @@ def enforce(state: State, ctx: Context, policy: Policy, conflict: ConflictRecord
     gain = intelligence_against(state)[cartel]
     leaked = rng.random(plaza.size) < state.infiltration[cartel] * (1.0 - gain)
     effect = intensity * np.where(leaked, 1.0 - p.leak_effect, 1.0) * (1.0 + gain)
-    removed = np.zeros((k_slots, n))
-    local = state.strength[cartel, plaza]
-    is_arrest = kind == OP_ARRESTS
-    is_take = kind == OP_TAKEDOWN
-    frac = np.where(is_arrest, p.arrest_share, 0.0) + np.where(is_take, p.takedown_share, 0.0)
-    frac = np.clip(frac * effect, 0.0, 1.0)
-    np.add.at(removed, (cartel, plaza), local * frac)
-    cash_seized = np.zeros(k_slots)
-    if is_take.any():
-        t_c, t_p, t_e = cartel[is_take], plaza[is_take], effect[is_take]
-        for c, pl, e in zip(t_c, t_p, t_e, strict=True):
-            nbrs = ctx.adj.indices[ctx.adj.indptr[pl]:ctx.adj.indptr[pl + 1]]
-            share = min(p.takedown_neighbour_share * e, 1.0)
-            removed[c, nbrs] += state.strength[c, nbrs] * share
-        members = np.maximum(state.strength.sum(axis=1), 1e-12)
-        network = (state.strength[t_c, t_p] / members[t_c]) * p.seize_cash_share * t_e
-        np.add.at(cash_seized, t_c, network)
-        cash_seized = np.minimum(cash_seized, 1.0) * np.maximum(state.cash, 0.0)
-    removed = np.minimum(removed, state.strength)
-    violent_mult = np.where(state.violent, p.state_clash_violent_mult, 1.0)
-    clash_expected = (removed * violent_mult * p.state_clash_deaths).sum(axis=0)
+    cell_c, cell_p, amount, cash_seized = operation_removals(state, ctx, cartel, plaza, kind,
+                                                             effect)
+    violent_mult = np.where(state.violent[cell_c, cell_p], p.state_clash_violent_mult, 1.0)
+    clash_expected = np.bincount(cell_p, weights=amount * violent_mult * p.state_clash_deaths,
+                                 minlength=n).astype(np.float64)
     state_deaths = sparse_poisson(rng, clash_expected)
     # Clash deaths come out of the members removed, not on top of them (whole persons).
-    state_deaths = np.minimum(state_deaths, np.floor(removed.sum(axis=0)))
+    state_deaths = np.minimum(state_deaths,
+                              np.floor(np.bincount(cell_p, weights=amount, minlength=n)))
 
     kingpins = np.zeros(k_slots)
     is_king = kind == OP_KINGPIN
@@ -274,12 +311,11 @@ def enforce(state: State, ctx: Context, policy: Policy, conflict: ConflictRecord
         state.cohesion = np.clip(state.cohesion - p.kingpin_cohesion_loss * kingpins, 0.0, 1.0)
         # The last successful operation on a cartel names the plaza where its leader fell.
         state.leader_plaza[cartel[is_king][hit]] = plaza[is_king][hit]
+    arrested = np.bincount(cell_c, weights=amount, minlength=k_slots).astype(np.float64)
+    state.strength[cell_c, cell_p] -= amount
+    state.strength[cell_c, cell_p] = np.maximum(state.strength[cell_c, cell_p], 0.0)
     if state.pending_leaders:
-        remove_leaders(state, ctx, removed, state_deaths, kingpins)
-
-    arrested = removed.sum(axis=1)
-    state.strength -= removed
-    np.maximum(state.strength, 0.0, out=state.strength)
+        arrested += remove_leaders(state, ctx, state_deaths, kingpins)
     state.cash -= cash_seized
     state.punished[:] = False
     state.punished[cartel, plaza] = True

@@ -138,6 +138,7 @@ class Recorder:
         world = self.world
         n_weeks, p = self.controller.shape
         categories = ["", *(name or f"<unused slot {i}>" for i, name in enumerate(self.names))]
+        state_names, state_code = np.unique(world.state, return_inverse=True)
         action = np.zeros((n_weeks, p), dtype=np.int8)
         target = np.full((n_weeks, p), "", dtype=object)
         for t, (plz, crt, knd) in enumerate(self.ops):
@@ -149,8 +150,11 @@ class Recorder:
                     target[t, pl] = f"{current}+{name}" if current else name
         return pd.DataFrame({
             "date": np.repeat(pd.to_datetime(dates), p),
-            "plaza_id": pd.Categorical(np.tile(world.plaza_id, n_weeks)),
-            "state": pd.Categorical(np.tile(world.state, n_weeks)),
+            # Categoricals from codes: no (weeks x plazas) array of strings is ever built.
+            "plaza_id": pd.Categorical.from_codes(np.tile(np.arange(p), n_weeks),
+                                                  categories=pd.Index(world.plaza_id)),
+            "state": pd.Categorical.from_codes(np.tile(state_code, n_weeks),
+                                               categories=pd.Index(state_names)),
             "controller": pd.Categorical.from_codes(self.controller.ravel().astype(np.int64) + 1,
                                                     categories=categories
                                                     ).remove_unused_categories(),

@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import numpy as np
 import pandas as pd
 
@@ -212,6 +211,8 @@ def query(out_dir: Path, sql: str) -> pd.DataFrame:
     The views read the Parquet files in place, so a query over a large
     ``plazas`` table does not load it into pandas first.
     """
+    import duckdb  # imported here: ~25 MB that a simulation never needs
+
     out_dir = _require_run(out_dir)
     con = duckdb.connect(":memory:")
     try:

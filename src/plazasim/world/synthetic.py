@@ -12,7 +12,6 @@ random anchors, the same rule the Mexico builder uses.
 
 from __future__ import annotations
 
-import networkx as nx
 import numpy as np
 from scipy.spatial import Delaunay
 
@@ -106,6 +105,7 @@ def synthetic_world(n_plazas: int, seed: int = 0, n_cartels: int = 6) -> World:
 
 def _delaunay_links(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Delaunay links, longest 10% pruned while the graph stays connected."""
+    import networkx as nx  # imported here: ~20 MB that running the Mexico world never needs
     tri = Delaunay(xy)
     s = tri.simplices
     pairs = np.concatenate([s[:, [0, 1]], s[:, [1, 2]], s[:, [0, 2]]])
