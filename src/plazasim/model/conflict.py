@@ -145,14 +145,14 @@ def succession_deaths(state: State, ctx: Context, cartels: np.ndarray, present: 
     weak = 1.0 - state.cohesion[cartels]
     if p.succession_lethality <= 0 or not (weak > 0).any():
         return None
-    s = state.strength[cartels]
-    where = np.full(s.shape, p.succession_spread)
-    leader = state.leader_plaza[cartels]
-    fell = leader >= 0
-    where[np.flatnonzero(fell), leader[fell]] = 1.0
-    expected = np.where(present, p.succession_lethality * weak[:, None] * s * where, 0.0)
-    drawn = sparse_poisson(rng, expected)
-    return np.minimum(drawn, np.floor(MAX_WEEKLY_LOSS * s))
+    # Only the present cells of leaderless cartels can lose anyone.
+    r, c = np.nonzero(present & (weak > 0)[:, None])
+    s = state.strength[cartels[r], c]
+    where = np.where(c == state.leader_plaza[cartels[r]], 1.0, p.succession_spread)
+    drawn = sparse_poisson(rng, p.succession_lethality * weak[r] * s * where)
+    out = np.zeros(present.shape)
+    out[r, c] = np.minimum(drawn, np.floor(MAX_WEEKLY_LOSS * s))
+    return out
 
 
 def contest_leaders(strength: np.ndarray, rows: np.ndarray, threshold: float,

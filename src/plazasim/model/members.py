@@ -37,34 +37,45 @@ class MembersRecord:
 
 
 def recruit_and_attrit(state: State, ctx: Context, money: MoneyRecord) -> MembersRecord:
-    """Grow and shrink cartel membership (mutates ``state.strength`` and ``state.cash``)."""
+    """Grow and shrink cartel membership (mutates ``state.strength`` and ``state.cash``).
+
+    Works on the rows of living cartels (dead slots have no members).
+    """
     p = ctx.params
-    s = np.where(state.alive[:, None], state.strength, 0.0)
+    k_slots = state.n_slots
+    rows = np.flatnonzero(state.alive)
+    s = state.strength[rows]
     total_local = s.sum(axis=0)
     cap = p.youth_pool_share * ctx.world.youth
     room = np.clip(1.0 - total_local / np.maximum(cap, 1e-9), 0.0, 1.0)
-    want = p.recruit_rate * s * room[None, :]
+    want = (p.recruit_rate * s) * room[None, :]
     want_k = want.sum(axis=1)
     cost = want_k * p.recruit_cost_usd
-    afford = np.where(cost > 0, np.clip(np.maximum(state.cash, 0.0) / np.maximum(cost, 1e-12),
-                                        0.0, 1.0), 1.0)
+    cash = np.maximum(state.cash[rows], 0.0)
+    afford = np.where(cost > 0, np.clip(cash / np.maximum(cost, 1e-12), 0.0, 1.0), 1.0)
     recruits = want * afford[:, None]
-    recruiting_usd = recruits.sum(axis=1) * p.recruit_cost_usd
-    state.cash -= recruiting_usd
+    recruits_k = recruits.sum(axis=1)
+    recruiting = recruits_k * p.recruit_cost_usd
+    state.cash[rows] -= recruiting
 
     members = s.sum(axis=1)
     national = members.sum()
     share = s / np.maximum(national, 1e-12)
     routine = np.minimum(p.routine_arrests_per_week * ctx.scale * share, 0.5 * s)
     sat_rate = np.clip(p.saturation * members, 0.0, 0.5)
-    desert_rate = p.unpaid_desertion * money.unpaid_share
+    desert_rate = p.unpaid_desertion * money.unpaid_share[rows]
     leave_rate = np.clip(sat_rate + desert_rate, 0.0, 1.0)
     leave = (s - routine) * leave_rate[:, None]
-    state.strength += recruits - routine - leave
-    np.maximum(state.strength, 0.0, out=state.strength)
+    state.strength[rows] = np.maximum(s + (recruits - routine - leave), 0.0)
+
+    def per_slot(values: np.ndarray) -> np.ndarray:
+        out = np.zeros(k_slots)
+        out[rows] = values
+        return out
+
     return MembersRecord(
-        recruits=recruits.sum(axis=1),
-        routine_arrests=routine.sum(axis=1),
-        attrition=leave.sum(axis=1),
-        recruiting_usd=recruiting_usd,
+        recruits=per_slot(recruits_k),
+        routine_arrests=per_slot(routine.sum(axis=1)),
+        attrition=per_slot(leave.sum(axis=1)),
+        recruiting_usd=per_slot(recruiting),
     )
