@@ -96,5 +96,14 @@ def test_relations_age_and_the_cartel_set_force_replans(
     assert not state.routes_dirty
     state.week = 13
     assert stale_cartels(state, ctx).tolist() == [0, 3]  # 1 and 2 were re-planned at 5
+    update_routes(state, ctx)
+    # A dissolved cartel's paths are dropped; a new faction plans its own, nobody else.
+    state.week = 14
     state.alive[3] = False
-    assert stale_cartels(state, ctx) is None  # the cartel set changed: plan everyone
+    state.alive[5] = True
+    state.strength[5] = state.strength[0] * 0.5
+    assert stale_cartels(state, ctx).tolist() == [5]
+    update_routes(state, ctx)
+    assert set(np.unique(state.routes.cartels).tolist()) == {0, 1, 2, 5}
+    assert (state.routes.planned_week[state.routes.cartels == 5] == 14).all()
+    assert (state.routes.planned_week[state.routes.cartels == 0] == 13).all()

@@ -98,9 +98,15 @@ def observe(state: State, ctx: Context, conflict: ConflictRecord,
     total = true_kills.sum(axis=0)
     # A share `noise` of each cartel's killings is blamed, evenly, on the others present.
     noise = p.attribution_noise
-    others = np.maximum(present.sum(axis=0) - 1, 1)
-    violence = np.where(present,
-                        (1.0 - noise) * true_kills + noise * (total - true_kills) / others, 0.0)
+    # Only plazas with killings have anything to attribute (a handful a week).
+    cols = np.flatnonzero(total > 0)
+    violence = np.zeros(s.shape)
+    if cols.size:
+        here = present[:, cols]
+        others = np.maximum(here.sum(axis=0) - 1, 1)
+        tk = true_kills[:, cols]
+        violence[:, cols] = np.where(
+            here, (1.0 - noise) * tk + noise * (total[cols] - tk) / others, 0.0)
     # The state estimates the presences it sees, with lognormal noise (sd 0.2 in logs,
     # less against an informant's rivals); what it does not see it takes at face value.
     ks, ps = np.nonzero(present)

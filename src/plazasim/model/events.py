@@ -228,7 +228,7 @@ class AbsorbEvent:
         state.relation[b, :] = NEUTRAL
         state.relation[:, b] = NEUTRAL
         state.relation[b, b] = ALLIED
-        state.routes = None
+        state.routes_dirty.add(a)  # it now holds b's plazas; b's paths are dropped
         return True
 
 

@@ -220,29 +220,47 @@ def merge_routes(old: Routes, new: Routes) -> Routes:
     )
 
 
+def drop_cartels(routes: Routes, gone: np.ndarray) -> Routes:
+    """``routes`` without the paths of the cartels ``gone``."""
+    keep = ~np.isin(routes.cartels, gone)
+    if keep.all():
+        return routes
+    kept_ids = np.flatnonzero(keep)
+    renumber = np.full(routes.cartels.size, -1, dtype=np.int64)
+    renumber[kept_ids] = np.arange(kept_ids.size)
+    on = keep[routes.path_of]
+    length = routes.length[keep]
+    return Routes(
+        cartels=routes.cartels[keep], sources=routes.sources[keep],
+        nodes=routes.nodes[on], path_of=renumber[routes.path_of[on]],
+        start=np.concatenate([[0], np.cumsum(length)[:-1]]).astype(np.int64),
+        length=length, cost=routes.cost[keep], hop_km=routes.hop_km[on],
+        exit_cost=routes.exit_cost[keep], planned_week=routes.planned_week[keep],
+    )
+
+
 def stale_cartels(state: State, ctx: Context) -> np.ndarray | None:
-    """Which cartels must re-plan their routes this week (``None``: all of them).
+    """Which living cartels must (re-)plan their routes this week (``None``: all of them).
 
     Traffickers re-plan when something material changes, not every week (Dell 2015:
-    a crackdown that makes a route dearer diverts traffic): all of them when the set
-    of cartels changed (a split, a dissolution, an absorption); a cartel whose
-    relations changed (``state.routes_dirty``); a cartel whose plan is
-    ``route_max_age_weeks`` old (to find paths that got cheaper); and, on the weeks
-    costs are reviewed (every ``route_update_weeks``), a cartel whose plan is at
-    least that old and whose planned paths now cost, in total, more than
-    ``1 + route_cost_tolerance`` times what they cost when planned (heat from
-    operations on the way, a new controller). Returns an empty array when nobody
-    needs to.
+    a crackdown that makes a route dearer diverts traffic): a cartel with no plan
+    yet (the first week, a new faction); a cartel whose relations changed
+    (``state.routes_dirty``); a cartel whose plan is ``route_max_age_weeks`` old
+    (to find paths that got cheaper); and, on the weeks costs are reviewed (every
+    ``route_update_weeks``), a cartel whose plan is at least that old and whose
+    planned paths now cost, in total, more than ``1 + route_cost_tolerance`` times
+    what they cost when planned (heat from operations on the way, a new
+    controller, a dissolved neighbour's plazas changing hands). Returns an empty
+    array when nobody needs to.
     """
     routes = state.routes
-    everyone = np.flatnonzero(state.alive)
     if not isinstance(routes, Routes):
         return None
-    if not np.array_equal(np.unique(routes.cartels), everyone):
-        return None
     p = ctx.params
+    alive = np.flatnonzero(state.alive)
+    stale = set(np.setdiff1d(alive, routes.cartels).tolist())
     age = state.week - routes.planned_week
-    stale = set(routes.cartels[age >= p.route_max_age_weeks].tolist())
+    stale |= set(routes.cartels[age >= p.route_max_age_weeks].tolist())
     stale |= {k for k in state.routes_dirty if state.alive[k]}
     due = (age >= p.route_update_weeks) & np.isfinite(routes.cost)
     # Costs are reviewed on a fixed cadence (every route_update_weeks weeks), not weekly.
@@ -253,11 +271,15 @@ def stale_cartels(state: State, ctx: Context) -> np.ndarray | None:
         later = np.bincount(k, weights=now[due], minlength=state.n_slots)
         dearer = later > then * (1.0 + p.route_cost_tolerance) + 1e-6
         stale |= set(np.flatnonzero(dearer).tolist())
-    return np.array(sorted(stale), dtype=np.int64)
+    return np.array(sorted(k for k in stale if state.alive[k]), dtype=np.int64)
 
 
 def update_routes(state: State, ctx: Context) -> None:
-    """Re-plan the routes of the cartels that need it (see :func:`stale_cartels`)."""
+    """Drop the routes of dissolved cartels and (re-)plan those :func:`stale_cartels` names."""
+    if isinstance(state.routes, Routes):
+        gone = np.setdiff1d(np.unique(state.routes.cartels), np.flatnonzero(state.alive))
+        if gone.size:
+            state.routes = drop_cartels(state.routes, gone)
     stale = stale_cartels(state, ctx)
     if stale is None:
         state.routes = compute_routes(state, ctx)

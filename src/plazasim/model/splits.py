@@ -99,6 +99,7 @@ def split_cartel(
         arr[new] = arr[parent] * moved_share
         arr[parent] -= arr[new]
     state.relation[new, parent] = state.relation[parent, new] = RIVAL
+    state.routes_dirty.add(parent)  # its paths now cross a rival's plazas; ``new`` plans anew
     rivals = np.flatnonzero(state.relation[parent] == RIVAL)
     for r in rivals:
         if r != new:
@@ -135,6 +136,4 @@ def split_and_dissolve(state: State, ctx: Context, rng: np.random.Generator) -> 
         state.arrival_week[k] = -1
         state.first_violence_week[k] = -1
         state.signal[state.signal == k] = NO_CARTEL
-    if gone.size or splits:
-        state.routes = None
     return SplitRecord(splits=splits, dissolved=[int(k) for k in gone], dispersed=dispersed)

@@ -157,7 +157,6 @@ class State:
         self.counts[k] = self.counts[parent] if parent >= 0 else 0.0
         self.arrival_week[k] = -1
         self.first_violence_week[k] = -1
-        self.routes = None
         return k
 
     def copy(self) -> State:
