@@ -3,6 +3,9 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.bench-installed
+# Extra arguments for benchmarks/run.py, e.g. make bench BENCH_ARGS="--no-mesa"
+BENCH_ARGS ?=
 
 .PHONY: demo test bench lint data clean
 
@@ -21,8 +24,13 @@ test: $(STAMP)
 	$(BIN)/ruff check src tests scripts benchmarks
 	$(BIN)/python -m pytest
 
-bench: $(STAMP)
-	$(BIN)/python benchmarks/run.py
+# The `bench` extra (mesa, pyinstrument) only for benchmarks: `make test` never installs it.
+$(BENCH_STAMP): pyproject.toml | $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[bench]"
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python benchmarks/run.py --profile $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests scripts benchmarks
