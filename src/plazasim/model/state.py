@@ -45,8 +45,8 @@ class State:
         challenger_weeks: ``(P,)`` int, consecutive weeks the current leader of the
             contest (``contest_leader``) has dominated without holding control.
         contest_leader: ``(P,)`` int, slot that currently dominates the contest.
-        arrival_week: ``(K, P)`` int, week cartel k became present in p (-1 if absent).
-        first_violence_week: ``(K, P)`` int, first week of violence by k in p since arrival.
+        arrival_week: ``(K, P)`` int32, week cartel k became present in p (-1 if absent).
+        first_violence_week: ``(K, P)`` int32, first week of violence by k in p since arrival.
         violent: ``(K, P)`` bool, posture chosen this week (True = violent).
         cash: ``(K,)`` float64, USD.
         stock: ``(K,)`` float64, tons of cocaine held, not yet shipped.
@@ -214,8 +214,8 @@ def initial_state(world: World, params: Parameters) -> State:
         control=control.astype(np.int64),
         challenger_weeks=np.zeros(p, dtype=np.int64),
         contest_leader=control.astype(np.int64).copy(),
-        arrival_week=np.where(present, 0, -1).astype(np.int64),
-        first_violence_week=np.full((k, p), -1, dtype=np.int64),
+        arrival_week=np.where(present, 0, -1).astype(np.int32),
+        first_violence_week=np.full((k, p), -1, dtype=np.int32),
         violent=np.zeros((k, p), dtype=bool),
         cash=cash,
         stock=np.zeros(k),
