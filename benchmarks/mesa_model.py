@@ -17,7 +17,7 @@ world and policy objects, and swaps the array representation for agents:
   ``nx.single_source_dijkstra`` per cartel from a virtual sink behind the US
   crossings, with a weight function that prices heat and tolls, re-planned when
   plazasim's rule says so (``routing.stale_cartels``: no plan yet, a split, an
-  old plan, or, on review weeks, a plan that became materially dearer);
+  old plan or a plan that became materially dearer, both on review weeks);
 * a ``mesa.DataCollector`` records the national series (the meanings and units
   of plazasim's ``national.parquet``, see ``model/recorder.py``).
 
@@ -232,19 +232,19 @@ class Cartel(mesa.Agent):
         self.planned_cost = sum(self.path_cost(path) for path in self.routes.values())
 
     def routes_stale(self) -> bool:
-        """Plan when there is no plan or relations changed; re-plan when the plan is old, or,
-        on review weeks, materially dearer than planned.
-
-        Costs are reviewed every ``route_update_weeks`` weeks (of the run, not of the
-        plan), for plans at least that old.
+        """Plan when there is no plan or relations changed; on review weeks (every
+        ``route_update_weeks`` weeks of the run), re-plan when the plan is old or, for
+        plans at least ``route_update_weeks`` old, materially dearer than planned.
         """
         if self.routes is None or self.replan:
             return True
         p, week = self.model.params, self.model.week
+        if week % p.route_update_weeks:
+            return False  # plans are only reviewed on review weeks
         age = week - self.planned_week
         if age >= p.route_max_age_weeks:
             return True
-        if age < p.route_update_weeks or week % p.route_update_weeks or not self.routes:
+        if age < p.route_update_weeks or not self.routes:
             return False
         now = sum(self.path_cost(path) for path in self.routes.values())
         return now > self.planned_cost * (1.0 + p.route_cost_tolerance) + 1e-6

@@ -87,23 +87,25 @@ def test_nobody_replans_before_the_update_interval_and_a_heated_cartel_does_afte
 
 def test_relations_age_and_the_cartel_set_force_replans(
         fresh: Callable[..., tuple[State, Context]]) -> None:
-    state, ctx = fresh(route_max_age_weeks=13)
+    state, ctx = fresh(route_max_age_weeks=12)
     update_routes(state, ctx)
     state.week = 5
     state.routes_dirty.update({1, 2})
     assert stale_cartels(state, ctx).tolist() == [1, 2]
     update_routes(state, ctx)
     assert not state.routes_dirty
-    state.week = 13
+    state.week = 11
+    assert stale_cartels(state, ctx).tolist() == []  # not a review week (every 4 weeks)
+    state.week = 12
     assert stale_cartels(state, ctx).tolist() == [0, 3]  # 1 and 2 were re-planned at 5
     update_routes(state, ctx)
     # A dissolved cartel's paths are dropped; a new faction plans its own, nobody else.
-    state.week = 14
+    state.week = 13
     state.alive[3] = False
     state.alive[5] = True
     state.strength[5] = state.strength[0] * 0.5
     assert stale_cartels(state, ctx).tolist() == [5]
     update_routes(state, ctx)
     assert set(np.unique(state.routes.cartels).tolist()) == {0, 1, 2, 5}
-    assert (state.routes.planned_week[state.routes.cartels == 5] == 14).all()
-    assert (state.routes.planned_week[state.routes.cartels == 0] == 13).all()
+    assert (state.routes.planned_week[state.routes.cartels == 5] == 13).all()
+    assert (state.routes.planned_week[state.routes.cartels == 0] == 12).all()

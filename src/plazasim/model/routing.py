@@ -244,14 +244,14 @@ def stale_cartels(state: State, ctx: Context) -> np.ndarray | None:
 
     Traffickers re-plan when something material changes, not every week (Dell 2015:
     a crackdown that makes a route dearer diverts traffic): a cartel with no plan
-    yet (the first week, a new faction); a cartel whose relations changed
-    (``state.routes_dirty``); a cartel whose plan is ``route_max_age_weeks`` old
-    (to find paths that got cheaper); and, on the weeks costs are reviewed (every
-    ``route_update_weeks``), a cartel whose plan is at least that old and whose
-    planned paths now cost, in total, more than ``1 + route_cost_tolerance`` times
-    what they cost when planned (heat from operations on the way, a new
-    controller, a dissolved neighbour's plazas changing hands). Returns an empty
-    array when nobody needs to.
+    yet (the first week, a new faction) and a cartel whose relations changed
+    (``state.routes_dirty``), at once; and, on review weeks (every
+    ``route_update_weeks``), a cartel whose plan is ``route_max_age_weeks`` old (to
+    find paths that got cheaper) or at least ``route_update_weeks`` old with planned
+    paths that now cost, in total, more than ``1 + route_cost_tolerance`` times what
+    they cost when planned (heat from operations on the way, a new controller, a
+    dissolved neighbour's plazas changing hands). Returns an empty array when nobody
+    needs to.
     """
     routes = state.routes
     if not isinstance(routes, Routes):
@@ -259,12 +259,15 @@ def stale_cartels(state: State, ctx: Context) -> np.ndarray | None:
     p = ctx.params
     alive = np.flatnonzero(state.alive)
     stale = set(np.setdiff1d(alive, routes.cartels).tolist())
+    stale |= {k for k in state.routes_dirty if state.alive[k]}
+    # Plans are reviewed on a fixed cadence (every route_update_weeks weeks), not weekly,
+    # so the re-plans of a review week are computed together, in one Dijkstra call.
+    if state.week % p.route_update_weeks != 0:
+        return np.array(sorted(k for k in stale if state.alive[k]), dtype=np.int64)
     age = state.week - routes.planned_week
     stale |= set(routes.cartels[age >= p.route_max_age_weeks].tolist())
-    stale |= {k for k in state.routes_dirty if state.alive[k]}
     due = (age >= p.route_update_weeks) & np.isfinite(routes.cost)
-    # Costs are reviewed on a fixed cadence (every route_update_weeks weeks), not weekly.
-    if state.week % p.route_update_weeks == 0 and due.any():
+    if due.any():
         now = path_costs(state, ctx, routes)
         k = routes.cartels[due]
         then = np.bincount(k, weights=routes.cost[due], minlength=state.n_slots)
