@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
@@ -41,6 +41,9 @@ class Context:
             proportionate share; for the Mexico world it is 1.
         bystander_factor: ``(P,)`` relative exposure of residents to crossfire
             (square root of population relative to the mean, clipped to [0.2, 5]).
+        links_into: ``(P,)`` number of links into each plaza (``edge_v`` counts).
+        cache: structural arrays derived on first use (e.g. the routing graph's CSR
+            index arrays for a number of layers); never part of the model's state.
 
     """
 
@@ -57,6 +60,8 @@ class Context:
     crossing_cost: np.ndarray
     bystander_factor: np.ndarray
     scale: float
+    links_into: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    cache: dict[object, object] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def n_plazas(self) -> int:
@@ -124,6 +129,7 @@ def build_context(world: World, params: Parameters) -> Context:
         crossing_cost=params.crossing_cost_km * (1.0 - w_norm),
         bystander_factor=np.clip(np.sqrt(rel), 0.2, 5.0),
         scale=world_scale(world),
+        links_into=np.bincount(edge_v[order], minlength=world.n_plazas),
     )
 
 

@@ -74,20 +74,28 @@ def _layered_graph(ctx: Context, costs: np.ndarray) -> sp.csr_matrix:
     ``costs[l, e]`` is the cost of directed link ``e`` (``ctx.edge_u -> edge_v``) in
     layer ``l``. The links are stored reversed (row ``v``, column ``u``); they are
     already sorted by ``v``, so the CSR arrays are assembled directly, without the
-    sort a COO conversion would do. Sink ``l`` (row ``n*L + l``) links to layer
-    ``l``'s crossings at ``ctx.crossing_cost``.
+    sort a COO conversion would do, and the index arrays, which depend only on the
+    number of layers, are built once per run. Sink ``l`` (row ``n*L + l``) links to
+    layer ``l``'s crossings at ``ctx.crossing_cost``.
     """
     n = ctx.n_plazas
     n_layers = costs.shape[0]
-    per_row = np.bincount(ctx.edge_v, minlength=n)
-    n_cross = ctx.crossings.size
-    row_len = np.concatenate([np.tile(per_row, n_layers), np.full(n_layers, n_cross)])
-    indptr = np.zeros(row_len.size + 1, dtype=np.int64)
-    np.cumsum(row_len, out=indptr[1:])
-    offsets = np.arange(n_layers, dtype=np.int64)[:, None] * n
-    indices = np.concatenate([(ctx.edge_u[None, :] + offsets).ravel(),
-                              (ctx.crossings[None, :] + offsets).ravel()])
-    data = np.concatenate([costs.ravel(), np.tile(ctx.crossing_cost, n_layers)]) + 1e-9
+    key = ("layered_graph", n_layers)
+    if key not in ctx.cache:
+        n_cross = ctx.crossings.size
+        row_len = np.concatenate([np.tile(ctx.links_into, n_layers),
+                                  np.full(n_layers, n_cross)])
+        indptr = np.zeros(row_len.size + 1, dtype=np.int32)
+        np.cumsum(row_len, out=indptr[1:])
+        offsets = np.arange(n_layers, dtype=np.int32)[:, None] * n
+        indices = np.concatenate([(ctx.edge_u[None, :].astype(np.int32) + offsets).ravel(),
+                                  (ctx.crossings[None, :].astype(np.int32) + offsets).ravel()])
+        ctx.cache[key] = (indptr, indices)
+    indptr, indices = ctx.cache[key]
+    data = np.empty(indices.size)
+    data[: costs.size] = costs.ravel()
+    data[costs.size:] = np.tile(ctx.crossing_cost, n_layers)
+    data += 1e-9
     total = n * n_layers + n_layers
     return sp.csr_matrix((data, indices, indptr), shape=(total, total))
 
@@ -131,7 +139,8 @@ def compute_routes(state: State, ctx: Context, cartels: np.ndarray | None = None
     heat_mult = 1.0 + params.heat_cost_factor * state.heat
     # Cost of each directed link u -> v: entering v (stored reversed, v -> u).
     base = ctx.edge_km * heat_mult[ctx.edge_v]
-    graph = _layered_graph(ctx, base[None, :] + tolls[:, ctx.edge_v])
+    # Links are sorted by the plaza entered, so each plaza's toll repeats over its links.
+    graph = _layered_graph(ctx, base[None, :] + np.repeat(tolls, ctx.links_into, axis=1))
     sink = n * n_layers + np.arange(n_layers)
     dist, pred, _ = dijkstra(graph, directed=True, indices=sink, min_only=True,
                              return_predecessors=True)
