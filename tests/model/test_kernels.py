@@ -136,3 +136,23 @@ def test_operation_removals_match_the_dense_loop(
     np.testing.assert_allclose(got, removed, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(cash, ref_cash, rtol=1e-12)
     assert np.unique(cell_c * ctx.n_plazas + cell_p).size == cell_c.size  # one entry per cell
+
+
+def test_local_revenue_on_present_cells_matches_the_dense_form(
+        fresh: Callable[..., tuple[State, Context]]) -> None:
+    from plazasim.model.revenue import collect_revenue, local_market_usd
+    from plazasim.model.supply import supply_and_route
+
+    state, ctx = fresh()
+    rng = np.random.default_rng(4)
+    state.violent[:] = rng.random(state.violent.shape) < 0.3
+    state.strength[1, :10] = 3.0  # below the presence threshold: earns nothing
+    supply = supply_and_route(state, ctx)
+    got = collect_revenue(state, ctx, supply).local_usd
+    p = ctx.params
+    s = np.where(state.alive[:, None] & (state.strength >= p.presence_threshold),
+                 state.strength, 0.0)
+    share = s / np.maximum(s.sum(axis=0), 1e-12)
+    bonus = 1.0 + p.violent_extortion_bonus * state.violent
+    dense = (share * bonus * local_market_usd(state, ctx)[None, :]).sum(axis=1)
+    np.testing.assert_allclose(got, dense, rtol=1e-12)
