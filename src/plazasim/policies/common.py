@@ -68,7 +68,8 @@ def top_pairs(mask: np.ndarray, score: np.ndarray, n: int) -> tuple[np.ndarray, 
         empty = np.empty(0, dtype=np.int64)
         return empty, empty
     values = np.asarray(score, dtype=np.float64)[ks, ps]
-    values = np.nan_to_num(values, nan=0.0, posinf=np.finfo(np.float64).max)
+    if not np.isfinite(values).all():  # rare: skip nan_to_num's overhead otherwise
+        values = np.nan_to_num(values, nan=0.0, posinf=np.finfo(np.float64).max)
     if ks.size > n:
         cutoff = np.partition(values, ks.size - n)[ks.size - n]
         keep = values >= cutoff
