@@ -11,7 +11,8 @@ effect, since the model is not calibrated to reproduce magnitudes); it is never
 written by hand, and a fact the model fails is reported as failed.
 
 The experiments (all from 1 Dec 2006 on the bundled ``mexico-2006`` scenario,
-with its policy timeline and historical events unless stated):
+with its policy timeline and historical events unless stated; their runners are
+in :mod:`plazasim.experiments.stylized`):
 
 * ``kingpin`` — a leader of one of the five largest cartels (rotating with the
   seed) is captured in its stronghold on 1 Jun 2007 vs not. Facts: homicides in
@@ -47,7 +48,6 @@ import platform
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -56,14 +56,8 @@ import pandas as pd
 import plazasim
 from plazasim.errors import PlazasimError
 from plazasim.experiments.parallel import map_tasks
-from plazasim.experiments.run import resolve_events, resolve_policies
-from plazasim.model.engine import Event, Simulation, simulate, week_of, weeks_between
-from plazasim.model.events import LeaderRemovalEvent, MilitaryOperationEvent, MultiplierEvent
-from plazasim.model.params import Parameters
+from plazasim.experiments.stylized import RUNNERS, base_scenario, run_experiment
 from plazasim.results.store import MANIFEST, check_out_dir, manifest_text, write_directory
-from plazasim.scenario import Scenario, load_scenario, with_overrides
-from plazasim.world.mexico import load_mexico
-from plazasim.world.world import KIND_CROSSING, KIND_MARKET, World
 
 __all__ = [
     "BOOTSTRAP",
@@ -90,10 +84,6 @@ COLUMNS = ["fact", "measured", "lo", "hi", "published", "source", "holds",
 BOOTSTRAP = 2000
 _BOOTSTRAP_SEED = 20_231_129
 
-EVENT_DATE = dt.date(2007, 6, 1)  # after the first half-year's transient
-SHORT_END = dt.date(2008, 6, 1)  # 12 months after the event, plus a margin
-MID_END = dt.date(2009, 6, 1)
-LONG_END = dt.date(2010, 12, 31)  # last year with observed homicides
 
 
 @dataclass(frozen=True)
@@ -235,164 +225,6 @@ CRITERIA = {
 }
 
 
-# --------------------------------------------------------------------------- runs
-
-
-@lru_cache(maxsize=1)
-def _base() -> Scenario:
-    return load_scenario("mexico-2006")
-
-
-def _world() -> World:
-    return load_mexico()
-
-
-def _run(scenario: Scenario, extra: Sequence[tuple[int, Event]] = (),
-         params: Parameters | None = None, *, plazas: bool = False) -> Simulation:
-    """Simulate ``scenario`` (its seed, policies, events) plus ``extra`` events."""
-    world = _world()
-    meta = scenario.scenario
-    events = [*resolve_events(scenario, world), *extra]
-    events.sort(key=lambda item: item[0])
-    return simulate(world, params or scenario.parameters, start=meta.start,
-                    n_weeks=weeks_between(meta.start, meta.end),
-                    policies=resolve_policies(scenario), events=events, seed=meta.seed,
-                    record_plazas=plazas)
-
-
-def _scenario(seed: int, until: dt.date, policy: str | None = None) -> Scenario:
-    return with_overrides(_base(), seed=seed, until=until, policy=policy)
-
-
-ACTIVE_FLOW_T = 0.01  # tons/week: a plaza with less transit than this is not a route
-#: The five largest cartels of the 2006 map, in the order seeds rotate through them.
-KINGPIN_TARGETS = 5
-
-
-def _kingpin(seed: int) -> dict[str, tuple[float, ...]]:
-    world = _world()
-    sc = _scenario(seed, SHORT_END)
-    week = week_of(sc.scenario.start, EVENT_DATE)
-    order = np.argsort(-world.initial_strength.sum(axis=1), kind="stable")[:KINGPIN_TARGETS]
-    k = int(order[seed % KINGPIN_TARGETS])
-    plaza = int(np.argmax(world.initial_strength[k]))
-    event = LeaderRemovalEvent(world.cartel_names[k], plaza, killed=False)
-    control = _run(sc, plazas=True).recorder.homicides
-    treated = _run(sc, [(week, event)], plazas=True).recorder.homicides
-    others = world.initial_strength[k] > 0
-    others[plaza] = False
-    out = {}
-    for name, weeks, cols in (("kingpin_capo_municipality_6m", 26, [plaza]),
-                              ("kingpin_capo_municipality_12m", 52, [plaza]),
-                              ("kingpin_other_municipalities_6m", 26, others)):
-        out[name] = (float(control[week:week + weeks][:, cols].sum()),
-                     float(treated[week:week + weeks][:, cols].sum()))
-    return out
-
-
-def _crackdown_diversion(seed: int) -> dict[str, tuple[float, ...]]:
-    sc = _scenario(seed, SHORT_END)
-    week = week_of(sc.scenario.start, EVENT_DATE)
-    control = _run(sc, plazas=True).recorder
-    # Dell's crackdowns hit contested municipalities on trafficking routes: the target
-    # is the inland plaza (not a port or crossing) with cocaine transit that saw the
-    # most cartel violence in the half-year before.
-    world = _world()
-    on_route = (control.flow[week - 8:week].mean(axis=0) > ACTIVE_FLOW_T) & (
-        world.kind == KIND_MARKET)
-    violence = np.where(on_route, control.violence[week - 26:week].sum(axis=0), -1.0)
-    target = int(np.argmax(violence))
-    surge = MilitaryOperationEvent(op_id=-1, plazas=np.array([target]), ops_per_week=10.0,
-                                   active=True)
-    treated = _run(sc, [(week, surge)], plazas=True).recorder
-    window = slice(week, week + 26)
-    # Diverted-to plazas: the largest rise in flow in the treated run over the flow
-    # before the event (the two runs share that history). Choosing them by the
-    # treated-minus-control difference would select plazas where the *control* run
-    # happened to lose traffic, often to fighting, and bias the comparison.
-    pre = control.flow[week - 8:week].mean(axis=0)
-    gain = treated.flow[window].mean(axis=0) - pre
-    gain[target] = -np.inf
-    diverted = np.argsort(-gain, kind="stable")[:10]
-    return {
-        "crackdown_local_violence": (float(control.homicides[window, target].sum()),
-                                     float(treated.homicides[window, target].sum())),
-        "crackdown_flow_diverted": (float(control.flow[window, target].sum()),
-                                    float(treated.flow[window, target].sum())),
-        "crackdown_diverted_violence": (float(control.homicides[window][:, diverted].sum()),
-                                        float(treated.homicides[window][:, diverted].sum())),
-    }
-
-
-def _balloon(seed: int) -> dict[str, tuple[float, ...]]:
-    sc = _scenario(seed, MID_END, policy="crackdown")
-    doubled = sc.parameters.model_copy(
-        update={"capacity_ops_per_week": 2.0 * sc.parameters.capacity_ops_per_week})
-    counts = []
-    for params in (sc.parameters, doubled):
-        flow = _run(sc, params=params, plazas=True).recorder.flow
-        counts.append(float((flow[-26:].mean(axis=0) > ACTIVE_FLOW_T).sum()))
-    return {"balloon_active_plazas": tuple(counts)}
-
-
-def _supply_shortage(seed: int) -> dict[str, tuple[float, ...]]:
-    world = _world()
-    sc = _scenario(seed, MID_END)
-    week = week_of(sc.scenario.start, EVENT_DATE)
-    cut = [(week, MultiplierEvent("supply_mult", -1, 0.6, active=True)),
-           (week + 52, MultiplierEvent("supply_mult", -1, 0.6, active=False))]
-    control = _run(sc, plazas=True).recorder
-    treated = _run(sc, cut, plazas=True).recorder
-    contested = control.disputed[week - 26:week].mean(axis=0) >= 0.25
-    border = (world.kind == KIND_CROSSING) & contested
-    window = slice(week, week + 52)
-    c, t = control.homicides[window], treated.homicides[window]
-    return {"shortage_border_violence": (
-        float(c[:, border].sum()), float(t[:, border].sum()),
-        float(c[:, ~border].sum()), float(t[:, ~border].sum()))}
-
-
-def _conditional_vs_crackdown(seed: int) -> dict[str, tuple[float, ...]]:
-    sums = []
-    for policy in ("crackdown", "conditional"):
-        nat = _run(_scenario(seed, LONG_END, policy=policy)).recorder.national
-        sums.append((float(nat["homicides_state"].sum()), float(nat["homicides_cartel"].sum())))
-    return {"conditional_state_killings": (sums[0][0], sums[1][0]),
-            "conditional_cartel_killings": (sums[0][1], sums[1][1])}
-
-
-def _recruitment(seed: int) -> dict[str, tuple[float, ...]]:
-    sc = _scenario(seed, LONG_END)
-    p = sc.parameters
-    variants = (p, p.model_copy(update={"recruit_rate": 0.5 * p.recruit_rate}),
-                p.model_copy(update={"routine_arrests_per_week": 2.0 * p.routine_arrests_per_week}))
-    killed = []
-    for params in variants:
-        nat = _run(sc, params=params).recorder.national
-        related = nat["homicides_cartel"] + nat["homicides_state"] + nat["homicides_bystander"]
-        killed.append(float(related[-52:].sum()))
-    return {"recruitment_beats_incapacitation": tuple(killed)}
-
-
-_RUNNERS: dict[str, Callable[[int], dict[str, tuple[float, ...]]]] = {
-    "kingpin": _kingpin,
-    "crackdown_diversion": _crackdown_diversion,
-    "balloon": _balloon,
-    "supply_shortage": _supply_shortage,
-    "conditional_vs_crackdown": _conditional_vs_crackdown,
-    "recruitment": _recruitment,
-}
-
-
-def run_experiment(task: tuple[str, int]) -> dict[str, tuple[float, ...]]:
-    """Run one ``(experiment, seed)`` task; returns each of its facts' arm sums.
-
-    A pure function of its argument: the task :func:`validate` sends to workers.
-    """
-    experiment, seed = task
-    return _RUNNERS[experiment](int(seed))
-
-
 # --------------------------------------------------------------------------- the suite
 
 
@@ -417,7 +249,7 @@ class ValidationResult:
             "kind": "validation",
             "seeds": list(self.seeds),
             "experiments": sorted(set(self.table.experiment)),
-            "scenario": _base().to_dict(),
+            "scenario": base_scenario().to_dict(),
             "bootstrap": {"resamples": BOOTSTRAP, "seed": _BOOTSTRAP_SEED},
             "plazasim_version": plazasim.__version__,
             "python": platform.python_version(),
@@ -459,7 +291,7 @@ def validate(seeds: Sequence[int], *, workers: int = 1,
              progress: Callable[[int, int], None] | None = None) -> ValidationResult:
     """Run the chosen experiments (default: all) on ``seeds`` and judge every fact."""
     chosen = list(EXPERIMENTS if experiments is None else experiments)
-    unknown = [e for e in chosen if e not in _RUNNERS]
+    unknown = [e for e in chosen if e not in RUNNERS]
     if unknown:
         raise PlazasimError(f"experiments: unknown {', '.join(map(repr, unknown))} "
                             f"(known: {', '.join(EXPERIMENTS)})")
