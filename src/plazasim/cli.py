@@ -16,7 +16,7 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import pandas as pd
 import typer
@@ -38,6 +38,8 @@ from plazasim.scenario import (
 )
 
 __all__ = ["app", "main"]
+
+T = TypeVar("T")
 
 EXIT_USER = 2
 EXIT_BUG = 1
@@ -92,18 +94,45 @@ def _apply_overrides(
         raise
 
 
-def _progress_bar(quiet: bool) -> Progress:
+def _progress_bar(quiet: bool, verb: str, unit: str) -> Progress:
     """Build the progress bar on stderr, so stdout carries only the results."""
     return Progress(
-        TextColumn("[bold]simulating[/]"),
+        TextColumn(f"[bold]{verb}[/]"),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("weeks"),
+        TextColumn(unit),
         TimeRemainingColumn(),
         console=err,
         transient=True,
         disable=quiet,
     )
+
+
+def _with_progress(quiet: bool, verb: str, unit: str, total: int | None,
+                   work: Callable[[Callable[[int, int], None]], T]) -> T:
+    """Run ``work(on_progress)`` under a progress bar of ``total`` ``unit``."""
+    with _progress_bar(quiet, verb, unit) as bar:
+        task = bar.add_task(verb, total=total)
+
+        def on_progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        return work(on_progress)
+
+
+def _check_batch_options(seeds: int, first_seed: int | None, workers: int | None) -> None:
+    """Refuse the options every many-run command shares, naming the option."""
+    if seeds < 1:
+        raise PlazasimError(f"--seeds: must be >= 1 (got {seeds})")
+    if first_seed is not None and first_seed < 0:
+        raise PlazasimError(f"--first-seed: must be >= 0 (got {first_seed})")
+    if workers is not None and workers < 1:
+        raise PlazasimError(f"--workers: must be >= 1 (got {workers})")
+
+
+def _default_out(prefix: str) -> Path:
+    """``runs/<prefix>-<YYYYmmdd-HHMMSS>``: where a many-run command writes by default."""
+    return Path("runs") / f"{prefix}-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}"
 
 
 def _fmt(value: Any) -> str:
@@ -182,13 +211,8 @@ def run(
     check_against_world(sc, world)
     run_scenario = _engine()
 
-    with _progress_bar(quiet) as bar:
-        task = bar.add_task("simulating", total=None)
-
-        def on_progress(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        result = run_scenario(sc, progress=on_progress, world=world)
+    result = _with_progress(quiet, "simulating", "weeks", None, lambda on_progress: run_scenario(
+        sc, progress=on_progress, world=world))
     path = write_run(result, target)
     if not quiet:
         observed = getattr(getattr(result, "world", None), "observed", None) or world.observed
@@ -403,12 +427,7 @@ def compare(
     ] = False,
 ) -> None:
     """Compare policies (or scenarios) over many seeds: medians, 90% intervals, paired diffs."""
-    if seeds < 1:
-        raise PlazasimError(f"--seeds: must be >= 1 (got {seeds})")
-    if first_seed is not None and first_seed < 0:
-        raise PlazasimError(f"--first-seed: must be >= 0 (got {first_seed})")
-    if workers is not None and workers < 1:
-        raise PlazasimError(f"--workers: must be >= 1 (got {workers})")
+    _check_batch_options(seeds, first_seed, workers)
     until_date = _parse_until(until)
     variants, name = _compare_variants(scenario, policies, scenarios, until_date)
     from plazasim.experiments import compare as cmp
@@ -417,20 +436,10 @@ def compare(
     seed_list = list(range(first, first + seeds))
     n_runs = len(variants) * seeds
     n_workers = workers if workers is not None else cmp.default_workers(n_runs)
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    target = out_dir or Path("runs") / f"compare-{name}-{stamp}"
+    target = out_dir or _default_out(f"compare-{name}")
     cmp.check_compare_dir(target)  # before simulating, so the runs are not wasted
-
-    with Progress(
-        TextColumn("[bold]comparing[/]"), BarColumn(), MofNCompleteColumn(), TextColumn("runs"),
-        TimeRemainingColumn(), console=err, transient=True, disable=quiet,
-    ) as bar:
-        task = bar.add_task("comparing", total=n_runs)
-
-        def on_progress(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        result = cmp.compare(variants, seed_list, workers=n_workers, progress=on_progress)
+    result = _with_progress(quiet, "comparing", "runs", n_runs, lambda on_progress: cmp.compare(
+        variants, seed_list, workers=n_workers, progress=on_progress))
     path = cmp.write_compare(result, target)
     if not quiet:
         labels = result.variants
@@ -485,12 +494,7 @@ def validate(
     from plazasim.experiments import validate as val
     from plazasim.experiments.parallel import default_workers
 
-    if seeds < 1:
-        raise PlazasimError(f"--seeds: must be >= 1 (got {seeds})")
-    if first_seed < 0:
-        raise PlazasimError(f"--first-seed: must be >= 0 (got {first_seed})")
-    if workers is not None and workers < 1:
-        raise PlazasimError(f"--workers: must be >= 1 (got {workers})")
+    _check_batch_options(seeds, first_seed, workers)
     chosen = list(val.EXPERIMENTS) if experiments is None else _names("--experiments",
                                                                           experiments)
     unknown = [e for e in chosen if e not in val.EXPERIMENTS]
@@ -500,21 +504,12 @@ def validate(
     seed_list = list(range(first_seed, first_seed + seeds))
     n_runs = len(chosen) * seeds
     n_workers = workers if workers is not None else default_workers(n_runs)
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    target = out_dir or Path("runs") / f"validation-{stamp}"
+    target = out_dir or _default_out("validation")
     val.check_validation_dir(target)  # before simulating, so the runs are not wasted
-    with Progress(
-        TextColumn("[bold]validating[/]"), BarColumn(), MofNCompleteColumn(),
-        TextColumn("experiment-seeds"), TimeRemainingColumn(), console=err, transient=True,
-        disable=quiet,
-    ) as bar:
-        task = bar.add_task("validating", total=n_runs)
-
-        def on_progress(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        result = val.validate(seed_list, workers=n_workers, experiments=chosen,
-                              progress=on_progress)
+    result = _with_progress(quiet, "validating", "experiment-seeds", n_runs,
+                            lambda on_progress: val.validate(
+                                seed_list, workers=n_workers, experiments=chosen,
+                                progress=on_progress))
     path = val.write_validation(result, target)
     if not quiet:
         out.print(_validation_table(result.table))
