@@ -194,58 +194,60 @@ def compute_routes(state: State, ctx: Context, cartels: np.ndarray | None = None
     return replace(routes, cost=path_costs(state, ctx, routes))
 
 
+#: Routes fields with one entry per path, and with one entry per node of a path.
+_PER_PATH = ("cartels", "sources", "cost", "exit_cost", "planned_week")
+_PER_NODE = ("nodes", "hop_km")
+
+
+def _assemble(per_path: dict[str, np.ndarray], per_node: dict[str, np.ndarray],
+              path_of: np.ndarray) -> Routes:
+    """Routes from per-path and per-node columns, paths in (cartel, entry) order.
+
+    ``path_of`` numbers each node's path in the order of ``per_path``; paths are
+    re-sorted as :func:`compute_routes` orders them and nodes follow their paths.
+    """
+    order = np.lexsort((per_path["sources"], per_path["cartels"]))
+    rank = np.empty(order.size, dtype=np.int64)
+    rank[order] = np.arange(order.size)
+    final = rank[path_of]
+    node_order = np.argsort(final, kind="stable")
+    length = np.bincount(final, minlength=order.size).astype(np.int64)
+    return Routes(
+        **{name: col[order] for name, col in per_path.items()},
+        **{name: col[node_order] for name, col in per_node.items()},
+        path_of=final[node_order],
+        start=np.concatenate([[0], np.cumsum(length)[:-1]]).astype(np.int64),
+        length=length,
+    )
+
+
+def _parts(routes: Routes, keep: np.ndarray) -> tuple[dict, dict, np.ndarray]:
+    """The columns of the paths ``keep`` selects, with their nodes' path numbers."""
+    renumber = np.cumsum(keep) - 1
+    on = keep[routes.path_of]
+    return ({name: getattr(routes, name)[keep] for name in _PER_PATH},
+            {name: getattr(routes, name)[on] for name in _PER_NODE},
+            renumber[routes.path_of[on]])
+
+
 def merge_routes(old: Routes, new: Routes) -> Routes:
     """``old`` with the paths of ``new``'s cartels replaced by ``new``'s paths.
 
     Paths are ordered by (cartel, entry plaza), as :func:`compute_routes` orders them,
     so a partial re-plan gives the same arrays as a full one would for those cartels.
     """
-    keep = ~np.isin(old.cartels, np.unique(new.cartels))
-    cartels = np.concatenate([old.cartels[keep], new.cartels])
-    sources = np.concatenate([old.sources[keep], new.sources])
-    order = np.lexsort((sources, cartels))
-    rank = np.empty(order.size, dtype=np.int64)
-    rank[order] = np.arange(order.size)
-    # Node segments: kept old paths (renumbered), then the new ones.
-    kept_ids = np.flatnonzero(keep)
-    renumber = np.full(old.cartels.size, -1, dtype=np.int64)
-    renumber[kept_ids] = np.arange(kept_ids.size)
-    old_nodes = keep[old.path_of]
-    path_of = np.concatenate([renumber[old.path_of[old_nodes]], new.path_of + kept_ids.size])
-    final_path = rank[path_of]
-    node_order = np.argsort(final_path, kind="stable")
-    length = np.bincount(final_path, minlength=order.size)
-    return Routes(
-        cartels=cartels[order],
-        sources=sources[order],
-        nodes=np.concatenate([old.nodes[old_nodes], new.nodes])[node_order],
-        path_of=final_path[node_order],
-        start=np.concatenate([[0], np.cumsum(length)[:-1]]).astype(np.int64),
-        length=length.astype(np.int64),
-        cost=np.concatenate([old.cost[keep], new.cost])[order],
-        hop_km=np.concatenate([old.hop_km[old_nodes], new.hop_km])[node_order],
-        exit_cost=np.concatenate([old.exit_cost[keep], new.exit_cost])[order],
-        planned_week=np.concatenate([old.planned_week[keep], new.planned_week])[order],
-    )
+    path_a, node_a, of_a = _parts(old, ~np.isin(old.cartels, np.unique(new.cartels)))
+    path_b, node_b, of_b = _parts(new, np.ones(new.cartels.size, dtype=bool))
+    n_a = path_a["cartels"].size
+    return _assemble({k: np.concatenate([path_a[k], path_b[k]]) for k in _PER_PATH},
+                     {k: np.concatenate([node_a[k], node_b[k]]) for k in _PER_NODE},
+                     np.concatenate([of_a, of_b + n_a]))
 
 
 def drop_cartels(routes: Routes, gone: np.ndarray) -> Routes:
     """``routes`` without the paths of the cartels ``gone``."""
     keep = ~np.isin(routes.cartels, gone)
-    if keep.all():
-        return routes
-    kept_ids = np.flatnonzero(keep)
-    renumber = np.full(routes.cartels.size, -1, dtype=np.int64)
-    renumber[kept_ids] = np.arange(kept_ids.size)
-    on = keep[routes.path_of]
-    length = routes.length[keep]
-    return Routes(
-        cartels=routes.cartels[keep], sources=routes.sources[keep],
-        nodes=routes.nodes[on], path_of=renumber[routes.path_of[on]],
-        start=np.concatenate([[0], np.cumsum(length)[:-1]]).astype(np.int64),
-        length=length, cost=routes.cost[keep], hop_km=routes.hop_km[on],
-        exit_cost=routes.exit_cost[keep], planned_week=routes.planned_week[keep],
-    )
+    return routes if keep.all() else _assemble(*_parts(routes, keep))
 
 
 def stale_cartels(state: State, ctx: Context) -> np.ndarray | None:
@@ -295,7 +297,6 @@ def update_routes(state: State, ctx: Context) -> None:
     stale = stale_cartels(state, ctx)
     if stale is None:
         state.routes = compute_routes(state, ctx)
-        state.routes_week = state.week
     elif stale.size:
         assert isinstance(state.routes, Routes)
         state.routes = merge_routes(state.routes, compute_routes(state, ctx, stale))

@@ -73,7 +73,6 @@ class State:
         deals: immunity deals in force, ``{id: (cartel name, intelligence share)}``;
             ``protected`` and ``intelligence`` are derived from them.
         routes: cached routing result (see ``model.routing``), or None.
-        routes_week: week the cached routes were last computed for every cartel.
         routes_dirty: cartels whose relations changed, so their routes must be
             re-planned next week (``model.routing.stale_cartels``).
         capacity_mult: multiplier on enforcement capacity (events may change it).
@@ -112,7 +111,6 @@ class State:
     period_factors: dict[str, dict[int, float]] = field(default_factory=dict)
     deals: dict[int, tuple[str, float]] = field(default_factory=dict)
     routes: object | None = None
-    routes_week: int = -(10**9)
     routes_dirty: set[int] = field(default_factory=set)
     capacity_mult: float = 1.0
     lethality_mult: float = 1.0
