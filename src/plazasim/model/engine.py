@@ -125,7 +125,7 @@ def simulate(
             stock_before = float(state.stock.sum())
             cash_before = float(state.cash.sum())
             members_before = float(state.strength.sum())
-            rec = step(state, ctx, policy, WeekStreams(seed, t))
+            rec = step(state, ctx, policy, WeekStreams.of(seed, t))
             recorder.record(t, state, rec, policy_name=getattr(policy, "name", "?"),
                             stock_before=stock_before, cash_before=cash_before,
                             members_before=members_before)

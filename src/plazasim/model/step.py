@@ -7,6 +7,7 @@ only fixes their order and gathers what they report into a :class:`WeekRecord`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -55,33 +56,36 @@ class WeekRecord:
     splits: list[tuple[int, int]]
 
 
-class WeekStreams:
+class WeekStreams(NamedTuple):
     """Independent random streams for the phases of one week of one run.
 
     Each phase draws from its own generator, seeded by ``(seed, week, phase)``
-    through NumPy's ``SeedSequence``. So a phase that draws more or fewer numbers
-    (a policy that orders more operations, a cartel that attacks more plazas) does
-    not shift the draws of any other phase, nor of any later week. This is what
-    makes common random numbers work when runs are compared: two policies run on
-    the same seed see the same baseline homicides, the same observation noise and
-    the same draws wherever their states agree (Law 2015, *Simulation Modeling and
-    Analysis*, §11.2, on synchronising random numbers).
+    through NumPy's ``SeedSequence`` (:meth:`of`). So a phase that draws more or
+    fewer numbers (a policy that orders more operations, a cartel that attacks more
+    plazas) does not shift the draws of any other phase, nor of any later week.
+    This is what makes common random numbers work when runs are compared: two
+    policies run on the same seed see the same baseline homicides, the same
+    observation noise and the same draws wherever their states agree (Law 2015,
+    *Simulation Modeling and Analysis*, §11.2, on synchronising random numbers).
     """
 
-    PHASES = ("decide", "conflict", "enforce", "policy", "splits", "baseline")
+    decide: np.random.Generator
+    conflict: np.random.Generator
+    enforce: np.random.Generator
+    policy: np.random.Generator
+    splits: np.random.Generator
+    baseline: np.random.Generator
 
-    def __init__(self, seed: int, week: int) -> None:
-        self.seed, self.week = int(seed), int(week)
-        self._made: dict[str, np.random.Generator] = {}
+    @classmethod
+    def of(cls, seed: int, week: int) -> WeekStreams:
+        """The streams of week ``week`` of the run seeded ``seed``."""
+        return cls(*(np.random.default_rng([int(seed), int(week), i])
+                     for i in range(len(cls._fields))))
 
-    def __getattr__(self, phase: str) -> np.random.Generator:
-        if phase not in WeekStreams.PHASES:
-            raise AttributeError(phase)
-        made = self.__dict__["_made"]
-        if phase not in made:
-            key = [self.seed, self.week, WeekStreams.PHASES.index(phase)]
-            made[phase] = np.random.default_rng(key)
-        return made[phase]
+    @classmethod
+    def shared(cls, rng: np.random.Generator) -> WeekStreams:
+        """One generator for every phase (convenient in tests)."""
+        return cls(*(rng,) * len(cls._fields))
 
 
 def step(state: State, ctx: Context, policy: Policy,
@@ -91,23 +95,18 @@ def step(state: State, ctx: Context, policy: Policy,
     ``rng`` is this week's :class:`WeekStreams` (what the engine passes), or one
     generator that every phase shares (convenient in tests).
     """
-    if isinstance(rng, WeekStreams):
-        r = rng
-        streams = (r.decide, r.conflict, r.enforce, r.policy, r.splits, r.baseline)
-    else:
-        streams = (rng,) * 6
-    r_decide, r_conflict, r_enforce, r_policy, r_splits, r_baseline = streams
+    r = rng if isinstance(rng, WeekStreams) else WeekStreams.shared(rng)
     supply = supply_and_route(state, ctx)                      # 1
     revenue = collect_revenue(state, ctx, supply)              # 2
     money = pay_and_launder(state, ctx, revenue)               # 3
     members = recruit_and_attrit(state, ctx, money)            # 4
-    decide(state, ctx, supply.flow_t, r_decide)                # 5
-    conflict = fight(state, ctx, r_conflict)                   # 6
-    enforcement = enforce(state, ctx, policy, conflict, r_enforce,
-                          policy_rng=r_policy)                 # 7
-    splits = split_and_dissolve(state, ctx, r_splits)          # 8
+    decide(state, ctx, supply.flow_t, r.decide)                # 5
+    conflict = fight(state, ctx, r.conflict)                   # 6
+    enforcement = enforce(state, ctx, policy, conflict, r.enforce,
+                          policy_rng=r.policy)                 # 7
+    splits = split_and_dissolve(state, ctx, r.splits)          # 8
     learn(state, ctx)                                          # 9
-    baseline = baseline_homicides(state, ctx, r_baseline)      # 10 (record)
+    baseline = baseline_homicides(state, ctx, r.baseline)      # 10 (record)
     state.week += 1
     return WeekRecord(
         hom_cartel=conflict.cartel_deaths + conflict.executions,
