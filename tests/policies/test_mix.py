@@ -105,6 +105,8 @@ seed = 3
 kind = "synthetic"
 plazas = 120
 cartels = 4
+[parameters]
+capacity_ops_per_week = 2000.0  # a small world's share of national capacity is tiny
 [[policy]]
 from = 2007-01-01
 name = "mix"
@@ -116,5 +118,5 @@ params = { parts = [{ name = "signaling", share = 0.7 },
     assert (a.national.policy == "mix").all()
     assert a.national.operations.sum() > 0
     kinds = set(a.plazas.action.unique())
-    assert "kingpin" in kinds or a.national.operations.sum() < 10
+    assert {"kingpin", "arrests"} <= kinds  # both parts acted
     np.testing.assert_array_equal(a.cartels.members, b.cartels.members)
