@@ -44,14 +44,8 @@ from rich.console import Console
 from rich.table import Table
 from scipy.stats import ks_2samp
 
-from plazasim.model.context import build_context
-from plazasim.model.engine import simulate, week_dates, weeks_between
-from plazasim.model.learning import receive_announcement
+from plazasim.model.engine import simulate, weeks_between
 from plazasim.model.params import Parameters
-from plazasim.model.recorder import Recorder
-from plazasim.model.state import initial_state
-from plazasim.model.step import step
-from plazasim.policies import make_policy
 from plazasim.policies.base import Policy
 from plazasim.scenario import Scenario, with_overrides
 from plazasim.world import World, build_world
@@ -114,25 +108,10 @@ def one_run(impl: str, seed: int, weeks: int, policy: str | None = None) -> dict
 
 def plazasim_with_draws(world: World, params: Parameters, start: dt.date, n_weeks: int,
                         policies: Sequence[tuple[int, Policy]], draws: MeanDraws) -> pd.DataFrame:
-    """plazasim's engine loop (no events) with one fixed-draw generator for every phase."""
-    ctx = build_context(world, params)
-    state = initial_state(world, params)
-    recorder = Recorder(n_weeks, world, params.max_cartels, record_plazas=False)
-    timeline = sorted(policies, key=lambda item: item[0])
-    policy: Policy = make_policy("laissez_faire")
-    nxt = 0
-    for t in range(n_weeks):
-        while nxt < len(timeline) and timeline[nxt][0] <= t:
-            policy = timeline[nxt][1]
-            nxt += 1
-            credibility = float(getattr(policy, "announcement", 0.0) or 0.0)
-            if credibility > 0:
-                receive_announcement(state, ctx, credibility)
-        before = float(state.stock.sum()), float(state.cash.sum()), float(state.strength.sum())
-        rec = step(state, ctx, policy, draws)  # type: ignore[arg-type]
-        recorder.record(t, state, rec, policy_name=policy.name, stock_before=before[0],
-                        cash_before=before[1], members_before=before[2])
-    return recorder.national_frame(week_dates(start, n_weeks))
+    """plazasim's engine (no events) with one fixed-draw generator for every phase."""
+    sim = simulate(world, params, start=start, n_weeks=n_weeks, policies=policies,
+                   record_plazas=False, draws=lambda week: draws)  # type: ignore[arg-type,return-value]
+    return sim.recorder.national_frame(sim.dates)
 
 
 def deterministic_check(weeks: int, u: float, policy: str | None = None) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+import numpy as np
 from threadpoolctl import threadpool_limits
 
 from plazasim.model.context import Context, build_context
@@ -85,6 +86,7 @@ def simulate(
     seed: int = 0,
     progress: Callable[[int, int], None] | None = None,
     record_plazas: bool = True,
+    draws: Callable[[int], WeekStreams | np.random.Generator] | None = None,
 ) -> Simulation:
     """Run ``n_weeks`` weekly steps and record them.
 
@@ -93,6 +95,8 @@ def simulate(
     that week's step. A policy with a positive ``announcement`` attribute (a
     credibility in [0, 1], e.g. ``conditional``) is announced publicly when it comes
     into force, and cartels update their beliefs (``learning.receive_announcement``).
+    ``draws(week)`` replaces the week's random streams (default
+    ``WeekStreams.of(seed, week)``): benchmarks use it to fix every draw.
     """
     from plazasim.model.learning import receive_announcement
     from plazasim.policies.base import make_policy
@@ -125,7 +129,8 @@ def simulate(
             stock_before = float(state.stock.sum())
             cash_before = float(state.cash.sum())
             members_before = float(state.strength.sum())
-            rec = step(state, ctx, policy, WeekStreams.of(seed, t))
+            rec = step(state, ctx, policy,
+                       WeekStreams.of(seed, t) if draws is None else draws(t))
             recorder.record(t, state, rec, policy_name=getattr(policy, "name", "?"),
                             stock_before=stock_before, cash_before=cash_before,
                             members_before=members_before)
