@@ -168,22 +168,17 @@ def surge_operations(state: State, obs: Observation,
     plaza are dropped, as for the national policy. Only the region's columns are
     looked at, so a surge costs in proportion to its size, not to the country's.
     """
-    from plazasim.policies.common import targetable, top_pairs
-    from plazasim.policies.crackdown import CrackdownParams
+    from plazasim.policies.crackdown import CrackdownParams, crackdown_kinds, largest_presences
 
     share = CrackdownParams().takedown_fraction
-    ok_cartel = targetable(obs)[:, None]
     parts: list[tuple[np.ndarray, ...]] = []
     for op_id in sorted(state.surges):
         plazas, per_week = state.surges[op_id]
         n = int(np.floor(per_week + rng.random()))
         if n <= 0 or plazas.size == 0:
             continue
-        ks, local = top_pairs(obs.present[:, plazas] & ok_cartel,
-                              obs.strength_estimate[:, plazas], n)
-        ps = plazas[local]
-        n_take = int(np.floor(share * ks.size + 0.5))
-        kinds = np.where(np.arange(ks.size) < n_take, OP_TAKEDOWN, OP_ARRESTS)
+        ks, ps = largest_presences(obs, n, plazas)
+        kinds = crackdown_kinds(ks.size, share)
         keep = state.signal[ps] != ks
         parts.append((ps[keep], ks[keep], kinds[keep], np.ones(int(keep.sum()))))
     if not parts:

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from plazasim.policies.base import OP_ARRESTS, OP_TAKEDOWN, Observation, Operations, register
 from plazasim.policies.common import PARAMS_CONFIG, targetable, top_pairs, validate_params
 
-__all__ = ["Crackdown", "CrackdownParams", "largest_presences"]
+__all__ = ["Crackdown", "CrackdownParams", "crackdown_kinds", "largest_presences"]
 
 
 class CrackdownParams(BaseModel):
@@ -34,15 +34,31 @@ class CrackdownParams(BaseModel):
         1.0, gt=0.0, le=100.0, description="scale of every operation (1 = standard)")
 
 
-def largest_presences(obs: Observation, n: int) -> tuple[np.ndarray, np.ndarray]:
+def largest_presences(obs: Observation, n: int,
+                      plazas: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Find the ``n`` largest targetable presences by estimated strength, largest first.
 
     Only pairs where the cartel is known to be present count (a strength estimate
     on an absent pair is noise); protected and dead slots are excluded. Ties are
-    broken by plaza index then cartel slot. Returns cartel slots and plaza indices.
+    broken by plaza index then cartel slot. With ``plazas`` (sorted indices) only
+    those columns are looked at, so a regional search costs what the region costs.
+    Returns cartel slots and plaza indices.
     """
-    ok = np.asarray(obs.present, dtype=bool) & targetable(obs)[:, None]
-    return top_pairs(ok, obs.strength_estimate, n)
+    present = np.asarray(obs.present, dtype=bool)
+    estimate = obs.strength_estimate
+    if plazas is not None:
+        present, estimate = present[:, plazas], estimate[:, plazas]
+    ks, ps = top_pairs(present & targetable(obs)[:, None], estimate, n)
+    return ks, (ps if plazas is None else plazas[ps])
+
+
+def crackdown_kinds(n_ops: int, takedown_fraction: float) -> np.ndarray:
+    """Kinds of ``n_ops`` ranked operations: the top share takedowns, the rest arrests.
+
+    The number of takedowns is ``takedown_fraction x n_ops``, rounded half up.
+    """
+    n_takedown = int(np.floor(takedown_fraction * n_ops + 0.5))
+    return np.where(np.arange(n_ops) < n_takedown, OP_TAKEDOWN, OP_ARRESTS)
 
 
 @register("crackdown")
@@ -62,11 +78,9 @@ class Crackdown:
         """
         ks, ps = largest_presences(obs, int(obs.capacity))
         n_ops = int(ks.size)
-        n_takedown = int(np.floor(self.params.takedown_fraction * n_ops + 0.5))
-        kinds = [OP_TAKEDOWN] * n_takedown + [OP_ARRESTS] * (n_ops - n_takedown)
         return Operations(
             plaza=ps.tolist(),
             cartel=ks.tolist(),
-            kind=kinds,
+            kind=crackdown_kinds(n_ops, self.params.takedown_fraction).tolist(),
             intensity=[float(self.params.intensity)] * n_ops,
         )
