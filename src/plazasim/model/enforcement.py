@@ -88,8 +88,12 @@ def intelligence_against(state: State) -> np.ndarray:
 
 
 def observe(state: State, ctx: Context, conflict: ConflictRecord,
-            rng: np.random.Generator) -> Observation:
-    """Build what the state can see this week."""
+            rng: np.random.Generator, intelligence: np.ndarray | None = None) -> Observation:
+    """Build what the state can see this week.
+
+    ``intelligence`` is :func:`intelligence_against` for this week, if the caller
+    has it already.
+    """
     p = ctx.params
     alive = state.alive
     s = np.where(alive[:, None], state.strength, 0.0)
@@ -110,7 +114,9 @@ def observe(state: State, ctx: Context, conflict: ConflictRecord,
     # The state estimates the presences it sees, with lognormal noise (sd 0.2 in logs,
     # less against an informant's rivals); what it does not see it takes at face value.
     ks, ps = np.nonzero(present)
-    sigma = 0.2 * (1.0 - intelligence_against(state))
+    if intelligence is None:
+        intelligence = intelligence_against(state)
+    sigma = 0.2 * (1.0 - intelligence)
     estimate = s.copy()
     estimate[ks, ps] *= np.exp(sigma[ks] * rng.standard_normal(ks.size))
     controller = np.where(state.signal != NO_CARTEL, state.signal, state.control)
@@ -274,7 +280,8 @@ def enforce(state: State, ctx: Context, policy: Policy, conflict: ConflictRecord
     p = ctx.params
     k_slots, n = state.strength.shape
     policy_rng = rng if policy_rng is None else policy_rng
-    obs = observe(state, ctx, conflict, rng)
+    intelligence = intelligence_against(state)
+    obs = observe(state, ctx, conflict, rng, intelligence)
     ops = policy.decide(obs, policy_rng)
     if getattr(policy, "enforces", True):
         ops = back_signals(state, obs, ops)
@@ -291,7 +298,7 @@ def enforce(state: State, ctx: Context, policy: Policy, conflict: ConflictRecord
                                           zip((plaza, cartel, kind, intensity), extra,
                                               strict=True))
 
-    gain = intelligence_against(state)[cartel]
+    gain = intelligence[cartel]
     leaked = rng.random(plaza.size) < state.infiltration[cartel] * (1.0 - gain)
     effect = intensity * np.where(leaked, 1.0 - p.leak_effect, 1.0) * (1.0 + gain)
     cell_c, cell_p, amount, cash_seized = operation_removals(state, ctx, cartel, plaza, kind,
