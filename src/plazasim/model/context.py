@@ -29,6 +29,8 @@ class Context:
         adj: ``(P, P)`` CSR adjacency (1.0 per link).
         adj_norm: ``(P, P)`` CSR, row q divided by deg(q): spreads a plaza's
             outgoing attackers evenly over its neighbours.
+        adj_norm_t: ``adj_norm.T`` as CSR: for each plaza p, the plazas q whose
+            attackers can reach it (compiled kernels follow it to skip empty cells).
         entries, crossings: plaza indices of entry and crossing plazas.
         entry_tons_share: ``(len(entries),)`` share of the week's cocaine landing at each
             entry (origin mix x coast shares x entry weights; sums to 1).
@@ -51,6 +53,7 @@ class Context:
     params: Parameters
     adj: sp.csr_matrix
     adj_norm: sp.csr_matrix
+    adj_norm_t: sp.csr_matrix
     entries: np.ndarray
     crossings: np.ndarray
     entry_tons_share: np.ndarray
@@ -102,7 +105,7 @@ def build_context(world: World, params: Parameters) -> Context:
     """Derive the per-run constants."""
     adj = world.adjacency()
     deg = np.asarray(adj.sum(axis=1)).ravel()
-    adj_norm = sp.diags(1.0 / np.maximum(deg, 1.0)) @ adj
+    adj_norm = sp.csr_matrix(sp.diags(1.0 / np.maximum(deg, 1.0)) @ adj)
     entries = np.flatnonzero(world.kind == KIND_ENTRY)
     crossings = np.flatnonzero(world.kind == KIND_CROSSING)
     w = world.crossing_weight[crossings]
@@ -119,7 +122,8 @@ def build_context(world: World, params: Parameters) -> Context:
         world=world,
         params=params,
         adj=adj.tocsr(),
-        adj_norm=sp.csr_matrix(adj_norm),
+        adj_norm=adj_norm,
+        adj_norm_t=adj_norm.T.tocsr(),
         entries=entries,
         crossings=crossings,
         entry_tons_share=entry_shares(world, params, entries),

@@ -34,6 +34,7 @@ from __future__ import annotations
 import numpy as np
 
 from plazasim.model.context import Context
+from plazasim.model.decision_kernels import attack_candidates, move_and_postures
 from plazasim.model.revenue import local_market_usd
 from plazasim.model.state import NO_CARTEL, State
 from plazasim.model.supply import price_index
@@ -58,29 +59,21 @@ def decide(state: State, ctx: Context, flow_t: np.ndarray,
     on frontier (cartel, plaza) pairs, so the cost grows with the frontier, not K x P.
     """
     p = ctx.params
-    n = state.strength.shape[1]
     a = np.flatnonzero(state.alive)
     s = state.strength[a]
-    present = s >= p.presence_threshold
     ctrl = state.control
     held = ctrl != NO_CARTEL
-    ctrl_idx = np.where(held, ctrl, 0)
     rel_a = state.relation[a]  # (A, K)
-    ally_of_ctrl = (rel_a[:, ctrl_idx] == ALLIED) & held[None, :]  # (A, P)
     # Controller and its allies present; a leaderless cartel defends less well (Calderón
     # et al. 2015): its members count for 1 - cohesion_defence x (1 - cohesion).
     resolve = 1.0 - p.cohesion_defence * (1.0 - state.cohesion[a])
-    defenders = (s * resolve[:, None] * ally_of_ctrl).sum(axis=0)
-    neighbour = np.asarray(ctx.adj_norm.T @ s.T).T * p.attack_share  # (A, P)
-    candidate = (neighbour >= p.presence_threshold) & ~ally_of_ctrl & ~present
-    ci, cp = np.nonzero(candidate)
+    ci, cp, att, dfd = attack_candidates(s, rel_a, ctrl, held, resolve, ctx.adj_norm,
+                                         p.attack_share, p.presence_threshold)
     value = plaza_value(state, ctx, flow_t)
     v_ref = max(float(np.mean(value[held])) if held.any() else float(value.mean()), 1e-9)
     net_belief = np.maximum(state.belief[a] - state.belief_discreet[a], 0.0)
     signalled = state.signal != NO_CARTEL
     sig_idx = np.where(signalled, state.signal, 0)
-    att = neighbour[ci, cp]
-    dfd = defenders[cp]
     g = p.contest_exponent
     p_win = 1.0 / (1.0 + (dfd / np.maximum(att, 1e-12)) ** g)
     sig_against = signalled[cp] & (rel_a[ci, sig_idx[cp]] != ALLIED)
@@ -92,27 +85,21 @@ def decide(state: State, ctx: Context, flow_t: np.ndarray,
         - p.punishment_weight * p.signal_credibility * sig_against
     )
     go = rng.random(ci.size) < _sigmoid(utility / p.logit_temperature)
-    attacks_a = np.zeros((a.size, n))
-    attacks_a[ci[go], cp[go]] = 1.0
 
-    # Move attackers: from each neighbour q, attack_share/deg(q) of k's members per target.
-    inflow = attacks_a * neighbour
-    out_frac = np.asarray(ctx.adj_norm @ attacks_a.T).T * p.attack_share
-    s_new = np.maximum(s + inflow - s * np.minimum(out_frac, 1.0), 0.0)
+    # Move attackers: from each neighbour q, attack_share/deg(q) of k's members per target;
+    # then postures where each cartel is present.
+    hostile = state.relation[np.ix_(a, a)] != ALLIED
+    s_new, pi, pp, disputed = move_and_postures(
+        s, ci[go], cp[go], att[go], ctx.adj_norm, ctx.adj_norm_t, p.attack_share,
+        p.presence_threshold, hostile)
     state.strength[a] = s_new
-
-    # Postures.
-    present2 = s_new >= p.presence_threshold
-    hostile = (state.relation[np.ix_(a, a)] != ALLIED).astype(float)
-    disputed = present2 & ((hostile @ present2) > 0)
-    sig_on = signalled[None, :] & (rel_a[:, sig_idx] != ALLIED)
+    sig_on = signalled[pp] & (rel_a[pi, sig_idx[pp]] != ALLIED)
     u_violent = (
         p.violence_bias
         + p.violence_gain * (1.0 + disputed)
-        - p.punishment_weight * net_belief[:, None]
-        - p.punishment_weight * p.signal_credibility * (sig_on & present2)
+        - p.punishment_weight * net_belief[pi]
+        - p.punishment_weight * p.signal_credibility * sig_on
     )
-    pi, pp = np.nonzero(present2)
-    draw = rng.random(pi.size) < _sigmoid(u_violent[pi, pp] / p.logit_temperature)
+    draw = rng.random(pi.size) < _sigmoid(u_violent / p.logit_temperature)
     state.violent[:] = False
     state.violent[a[pi[draw]], pp[draw]] = True

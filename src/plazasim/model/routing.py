@@ -20,6 +20,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
 from plazasim.model.context import Context
+from plazasim.model.paths import trace
 from plazasim.model.state import NO_CARTEL, State
 from plazasim.world.world import ALLIED, RIVAL
 
@@ -103,7 +104,9 @@ def _layered_graph(ctx: Context, costs: np.ndarray) -> sp.csr_matrix:
 def _edge_km(ctx: Context, u: np.ndarray, v: np.ndarray) -> np.ndarray:
     """Km of the links ``u -> v`` (edges are sorted by ``(v, u)`` in the context)."""
     n = ctx.n_plazas
-    keys = ctx.edge_v * n + ctx.edge_u
+    if "edge_keys" not in ctx.cache:
+        ctx.cache["edge_keys"] = ctx.edge_v * n + ctx.edge_u
+    keys = ctx.cache["edge_keys"]
     found = np.searchsorted(keys, v * n + u)
     return ctx.edge_km[np.minimum(found, keys.size - 1)]
 
@@ -144,34 +147,13 @@ def compute_routes(state: State, ctx: Context, cartels: np.ndarray | None = None
     sink = n * n_layers + np.arange(n_layers)
     dist, pred, _ = dijkstra(graph, directed=True, indices=sink, min_only=True,
                              return_predecessors=True)
-    # Trace every (cartel, entry) path by pointer jumping, all paths at once.
+    # Trace every (cartel, entry) path back to its crossing.
     src_layer = np.repeat(np.arange(n_layers), ctx.entries.size)
     src_node = np.tile(ctx.entries, n_layers)
-    cur = src_node + src_layer * n
-    reach = np.isfinite(dist[cur])
-    steps_nodes, steps_path = [], []
-    path_ids = np.arange(cur.size)
-    active = reach.copy()
-    exit_node = np.full(cur.size, -1, dtype=np.int64)
-    while active.any():
-        idx = path_ids[active]
-        here = cur[idx] - src_layer[idx] * n
-        steps_nodes.append(here)
-        steps_path.append(idx)
-        nxt = pred[cur[idx]]
-        cur[idx] = nxt
-        done = nxt >= n * n_layers  # reached the super-sink
-        exit_node[idx[done]] = here[done]
-        active[idx[done]] = False
-    if steps_nodes:
-        nodes = np.concatenate(steps_nodes)
-        path_of = np.concatenate(steps_path)
-        order = np.argsort(path_of, kind="stable")
-        nodes, path_of = nodes[order], path_of[order]
-    else:
-        nodes = np.zeros(0, dtype=np.int64)
-        path_of = np.zeros(0, dtype=np.int64)
-    length = np.bincount(path_of, minlength=cur.size)
+    first = src_node + src_layer * n
+    first = np.where(np.isfinite(dist[first]), first, -1)
+    nodes, path_of, exit_node = trace(pred, first, src_layer * n, n * n_layers)
+    length = np.bincount(path_of, minlength=first.size)
     start = np.concatenate([[0], np.cumsum(length)[:-1]]).astype(np.int64)
     prev = np.concatenate([[0], nodes[:-1]])
     hop_km = _edge_km(ctx, prev, nodes)
@@ -182,14 +164,14 @@ def compute_routes(state: State, ctx: Context, cartels: np.ndarray | None = None
     routes = Routes(
         cartels=cartels[src_layer],
         sources=src_node,
-        nodes=nodes.astype(np.int64),
-        path_of=path_of.astype(np.int64),
+        nodes=nodes,
+        path_of=path_of,
         start=start,
         length=length.astype(np.int64),
-        cost=np.zeros(cur.size),
+        cost=np.zeros(first.size),
         hop_km=hop_km,
         exit_cost=exit_cost,
-        planned_week=np.full(cur.size, state.week, dtype=np.int64),
+        planned_week=np.full(first.size, state.week, dtype=np.int64),
     )
     return replace(routes, cost=path_costs(state, ctx, routes))
 
