@@ -140,14 +140,13 @@ class Recorder:
         categories = ["", *(name or f"<unused slot {i}>" for i, name in enumerate(self.names))]
         state_names, state_code = np.unique(world.state, return_inverse=True)
         action = np.zeros((n_weeks, p), dtype=np.int8)
-        target = np.full((n_weeks, p), "", dtype=object)
+        targets: dict[int, list[str]] = {}  # cell (t x P + plaza) -> cartels, in order
         for t, (plz, crt, knd) in enumerate(self.ops):
             for pl, c, kd in zip(plz, crt, knd, strict=True):
                 action[t, pl] = max(action[t, pl], kd)
-                name = self.names[c]
-                current = target[t, pl]
-                if name not in current.split("+"):
-                    target[t, pl] = f"{current}+{name}" if current else name
+                names = targets.setdefault(t * p + int(pl), [])
+                if self.names[c] not in names:
+                    names.append(self.names[c])
         return pd.DataFrame({
             "date": np.repeat(pd.to_datetime(dates), p),
             # Categoricals from codes: no (weeks x plazas) array of strings is ever built.
@@ -161,8 +160,24 @@ class Recorder:
             "disputed": self.disputed.ravel(),
             "violence_observed": self.violence.ravel().astype(np.float64),
             "action": pd.Categorical.from_codes(action.ravel(), categories=list(OP_NAMES)),
-            "action_target": pd.Categorical(target.ravel()),
+            "action_target": _joined_categorical(targets, n_weeks * p),
             "homicides_total": self.homicides.ravel().astype(np.float64),
             "flow_t": self.flow.ravel().astype(np.float64),
             "heat": self.heat.ravel().astype(np.float64),
         })
+
+
+def _joined_categorical(names_at: dict[int, list[str]], size: int) -> pd.Categorical:
+    """``size`` cells, "a+b" where ``names_at`` lists cartels a, b, "" elsewhere.
+
+    Built from codes, as ``pd.Categorical`` of the strings would be (sorted
+    categories), without a (weeks x plazas) array of Python strings.
+    """
+    labels = {cell: "+".join(names) for cell, names in names_at.items()}
+    categories = sorted(set(labels.values()) | ({""} if len(labels) < size else set()))
+    code_of = {label: i for i, label in enumerate(categories)}
+    codes = np.full(size, code_of.get("", 0), dtype=np.int32)
+    if labels:
+        codes[np.fromiter(labels, dtype=np.int64, count=len(labels))] = [
+            code_of[label] for label in labels.values()]
+    return pd.Categorical.from_codes(codes, categories=pd.Index(categories))

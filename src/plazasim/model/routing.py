@@ -250,8 +250,9 @@ def stale_cartels(state: State, ctx: Context) -> np.ndarray | None:
     if not isinstance(routes, Routes):
         return None
     p = ctx.params
-    alive = np.flatnonzero(state.alive)
-    stale = set(np.setdiff1d(alive, routes.cartels).tolist())
+    unplanned = state.alive.copy()
+    unplanned[routes.cartels] = False
+    stale = set(np.flatnonzero(unplanned).tolist())
     stale |= {k for k in state.routes_dirty if state.alive[k]}
     # Plans are reviewed on a fixed cadence (every route_update_weeks weeks), not weekly,
     # so the re-plans of a review week are computed together, in one Dijkstra call.
@@ -273,9 +274,9 @@ def stale_cartels(state: State, ctx: Context) -> np.ndarray | None:
 def update_routes(state: State, ctx: Context) -> None:
     """Drop the routes of dissolved cartels and (re-)plan those :func:`stale_cartels` names."""
     if isinstance(state.routes, Routes):
-        gone = np.setdiff1d(np.unique(state.routes.cartels), np.flatnonzero(state.alive))
-        if gone.size:
-            state.routes = drop_cartels(state.routes, gone)
+        dead = ~state.alive[state.routes.cartels]
+        if dead.any():
+            state.routes = drop_cartels(state.routes, np.unique(state.routes.cartels[dead]))
     stale = stale_cartels(state, ctx)
     if stale is None:
         state.routes = compute_routes(state, ctx)

@@ -127,9 +127,10 @@ def supply_and_route(state: State, ctx: Context) -> SupplyRecord:
     shipper = routes.cartels[routes.path_of]
     ctrl = state.control[routes.nodes]
     held = (ctrl != NO_CARTEL) & (ctrl != shipper)
-    rel = state.relation[shipper, np.where(held, ctrl, 0)]
-    rate = np.where(rel == NEUTRAL, 1.0, np.where(rel == ALLIED,
-                    params.allied_toll_km / max(params.piso_km, 1e-9), 0.0))
+    rel = state.relation
+    rate_of = np.where(rel == NEUTRAL, 1.0, np.where(rel == ALLIED,
+                       params.allied_toll_km / max(params.piso_km, 1e-9), 0.0))  # (K, K)
+    rate = rate_of[shipper, np.where(held, ctrl, 0)]
     price = price_index(state, params)
     fee = np.where(held, vol_in * rate * params.piso_usd_per_t * price, 0.0)
     # A shipper cannot pay more piso than its shipments earn at the border: scale its
