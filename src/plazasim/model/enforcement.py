@@ -184,26 +184,27 @@ def surge_operations(state: State, obs: Observation,
     so the mean is ``r``) on the largest presences in its plazas, the first half
     (rounded) as network takedowns and the rest as arrests, as ``crackdown`` does
     with its default parameters; operations on a US-signalled cartel in its own
-    plaza are dropped, as for the national policy. Only the region's columns are
-    looked at, so a surge costs in proportion to its size, not to the country's.
+    plaza are dropped, as for the national policy. All surges are ranked in one
+    sort (``largest_presences_by_region``), so a week costs about the same with one
+    surge or ten.
     """
-    from plazasim.policies.crackdown import CrackdownParams, crackdown_kinds, largest_presences
+    from plazasim.policies.crackdown import (
+        DEFAULT_PARAMS,
+        largest_presences_by_region,
+        n_takedowns,
+    )
 
-    share = CrackdownParams().takedown_fraction
-    parts: list[tuple[np.ndarray, ...]] = []
+    share = DEFAULT_PARAMS.takedown_fraction
+    regions, counts = [], []
     for op_id in sorted(state.surges):
         plazas, per_week = state.surges[op_id]
-        n = int(np.floor(per_week + rng.random()))
-        if n <= 0 or plazas.size == 0:
-            continue
-        ks, ps = largest_presences(obs, n, plazas)
-        kinds = crackdown_kinds(ks.size, share)
-        keep = state.signal[ps] != ks
-        parts.append((ps[keep], ks[keep], kinds[keep], np.ones(int(keep.sum()))))
-    if not parts:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, empty, np.zeros(0)
-    return tuple(np.concatenate(cols) for cols in zip(*parts, strict=True))
+        regions.append(plazas)
+        counts.append(int(np.floor(per_week + rng.random())))
+    region, rank, cartel, plaza = largest_presences_by_region(obs, regions, counts)
+    n_ops = np.bincount(region, minlength=len(regions))  # fewer than ordered if few targets
+    kind = np.where(rank < n_takedowns(n_ops, share)[region], OP_TAKEDOWN, OP_ARRESTS)
+    keep = state.signal[plaza] != cartel
+    return plaza[keep], cartel[keep], kind[keep], np.ones(int(keep.sum()))
 
 
 def remove_leaders(state: State, ctx: Context, state_deaths: np.ndarray,
