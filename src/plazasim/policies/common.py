@@ -21,6 +21,7 @@ __all__ = [
     "ranking_scores",
     "targetable",
     "top_cells",
+    "top_order",
     "top_pairs",
     "validate_params",
 ]
@@ -83,25 +84,33 @@ def top_cells(ks: np.ndarray, ps: np.ndarray, values: np.ndarray,
               n: int) -> tuple[np.ndarray, np.ndarray]:
     """The ``n`` highest-``values`` cells among the candidates ``(ks[i], ps[i])``, best first.
 
-    ``values`` are the cells' scores (float64). Ties are broken by plaza index then
-    cartel slot; NaN scores count as 0. A partition finds the cut-off score first
-    and only the cells at or above it are sorted, which keeps a week cheap when
-    thousands of cells qualify but capacity is a few hundred.
-
-    Returns:
-        cartel slots and plaza indices, ``int64`` arrays of length ``<= n``.
-
+    Ranked as :func:`top_order` ranks them. Returns cartel slots and plaza indices,
+    ``int64`` arrays of length ``<= n``.
     """
     if n <= 0 or ks.size == 0:
         empty = np.empty(0, dtype=np.int64)
         return empty, empty
+    best = top_order(ks, ps, values, n)
+    return ks[best], ps[best]
+
+
+def top_order(ks: np.ndarray, ps: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """Positions of the ``n`` highest-``values`` candidate cells ``(ks[i], ps[i])``, best first.
+
+    ``values`` are the cells' scores (float64). Ties are broken by plaza index then
+    cartel slot; NaN scores count as 0. A partition finds the cut-off score first
+    and only the cells at or above it are sorted, which keeps a week cheap when
+    thousands of cells qualify but capacity is a few hundred.
+    """
+    if n <= 0 or ks.size == 0:
+        return np.empty(0, dtype=np.int64)
     values = ranking_scores(values)
+    candidates = np.arange(ks.size)
     if ks.size > n:
         cutoff = np.partition(values, ks.size - n)[ks.size - n]
-        keep = values >= cutoff
-        ks, ps, values = ks[keep], ps[keep], values[keep]
-    order = np.lexsort((ks, ps, -values))[:n]
-    return ks[order], ps[order]
+        candidates = np.flatnonzero(values >= cutoff)
+    order = np.lexsort((ks[candidates], ps[candidates], -values[candidates]))[:n]
+    return candidates[order]
 
 
 def ranking_scores(values: np.ndarray) -> np.ndarray:
