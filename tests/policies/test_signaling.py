@@ -7,6 +7,7 @@ import pytest
 
 from plazasim.policies import OP_ARRESTS, OP_TAKEDOWN, make_policy
 from plazasim.policies.signaling import (
+    Seen,
     Signaling,
     SignalingParams,
     allied_with_dominant,
@@ -243,13 +244,13 @@ def test_dominant_cartel_prefers_signal_and_drops_dead_slots() -> None:
 
 
 def test_waiting_and_alliance_masks() -> None:
-    w = contested(17).ally(0, 1)
-    obs = w.build()
+    w = contested(17).ally(0, 1).put(1, 1, arrival=0)  # plaza 1: no dominant
+    seen = Seen.of(w.build())
+    assert list(zip(seen.k.tolist(), seen.p.tolist(), strict=True)) == [(0, 0), (1, 0), (1, 1)]
     params = SignalingParams()
-    assert waiting(obs, params)[:, 0].tolist() == [False, True]
-    assert waiting(obs, SignalingParams(wait_weeks=3))[:, 0].tolist() == [False, False]
-    assert allied_with_dominant(obs, dominant_cartel(obs))[:, 0].tolist() == [False, True]
-    assert not allied_with_dominant(obs, dominant_cartel(obs))[:, 1].any()  # no dominant
+    assert waiting(seen, params).tolist() == [False, True, False]
+    assert waiting(seen, SignalingParams(wait_weeks=3)).tolist() == [False, False, False]
+    assert allied_with_dominant(seen).tolist() == [False, True, False]
 
 
 def test_decide_is_deterministic_and_ignores_rng() -> None:

@@ -87,6 +87,25 @@ def intelligence_against(state: State) -> np.ndarray:
     return gain
 
 
+def attributed_violence(true_kills: np.ndarray, total: np.ndarray, ks: np.ndarray,
+                        ps: np.ndarray, noise: float) -> np.ndarray:
+    """``(K, P)`` killings the state attributes to each cartel present (persons/week).
+
+    A share ``noise`` of each cartel's killings is blamed, evenly, on the other cartels
+    present in the plaza; cartels not seen there are blamed for nothing. ``ks, ps``
+    are the seen presences and ``total`` the killings per plaza. Only presences in
+    plazas with killings are computed (a few hundred cells a week).
+    """
+    violence = np.zeros(true_kills.shape)
+    n_present = np.bincount(ps, minlength=total.size)
+    hit = total[ps] > 0
+    kc, pc = ks[hit], ps[hit]
+    others = np.maximum(n_present[pc] - 1, 1)
+    tk = true_kills[kc, pc]
+    violence[kc, pc] = (1.0 - noise) * tk + noise * (total[pc] - tk) / others
+    return violence
+
+
 def observe(state: State, ctx: Context, conflict: ConflictRecord,
             rng: np.random.Generator, intelligence: np.ndarray | None = None) -> Observation:
     """Build what the state can see this week.
@@ -96,29 +115,23 @@ def observe(state: State, ctx: Context, conflict: ConflictRecord,
     """
     p = ctx.params
     alive = state.alive
-    s = np.where(alive[:, None], state.strength, 0.0)
-    present = s >= p.presence_threshold
+    n = state.strength.shape[1]
+    # Dead slots are seen as absent. This copy becomes the strength estimate below.
+    estimate = state.strength.copy()
+    estimate[~alive] = 0.0
+    present = estimate >= p.presence_threshold
+    # The seen presences as flat indices into (K, P), row-major (cartel, then plaza).
+    cells = np.flatnonzero(present)
+    ks, ps = np.divmod(cells, n)
     true_kills = conflict.killed_by
     total = true_kills.sum(axis=0)
-    # A share `noise` of each cartel's killings is blamed, evenly, on the others present.
-    noise = p.attribution_noise
-    # Only plazas with killings have anything to attribute (a handful a week).
-    cols = np.flatnonzero(total > 0)
-    violence = np.zeros(s.shape)
-    if cols.size:
-        here = present[:, cols]
-        others = np.maximum(here.sum(axis=0) - 1, 1)
-        tk = true_kills[:, cols]
-        violence[:, cols] = np.where(
-            here, (1.0 - noise) * tk + noise * (total[cols] - tk) / others, 0.0)
+    violence = attributed_violence(true_kills, total, ks, ps, p.attribution_noise)
     # The state estimates the presences it sees, with lognormal noise (sd 0.2 in logs,
     # less against an informant's rivals); what it does not see it takes at face value.
-    ks, ps = np.nonzero(present)
     if intelligence is None:
         intelligence = intelligence_against(state)
     sigma = 0.2 * (1.0 - intelligence)
-    estimate = s.copy()
-    estimate[ks, ps] *= np.exp(sigma[ks] * rng.standard_normal(ks.size))
+    estimate.reshape(-1)[cells] *= np.exp(sigma[ks] * rng.standard_normal(ks.size))
     controller = np.where(state.signal != NO_CARTEL, state.signal, state.control)
     capacity = int(np.floor(p.capacity_ops_per_week * state.capacity_mult * ctx.scale
                             + rng.random()))
@@ -171,26 +184,27 @@ def surge_operations(state: State, obs: Observation,
     so the mean is ``r``) on the largest presences in its plazas, the first half
     (rounded) as network takedowns and the rest as arrests, as ``crackdown`` does
     with its default parameters; operations on a US-signalled cartel in its own
-    plaza are dropped, as for the national policy. Only the region's columns are
-    looked at, so a surge costs in proportion to its size, not to the country's.
+    plaza are dropped, as for the national policy. All surges are ranked in one
+    sort (``largest_presences_by_region``), so a week costs about the same with one
+    surge or ten.
     """
-    from plazasim.policies.crackdown import CrackdownParams, crackdown_kinds, largest_presences
+    from plazasim.policies.crackdown import (
+        DEFAULT_PARAMS,
+        largest_presences_by_region,
+        n_takedowns,
+    )
 
-    share = CrackdownParams().takedown_fraction
-    parts: list[tuple[np.ndarray, ...]] = []
+    share = DEFAULT_PARAMS.takedown_fraction
+    regions, counts = [], []
     for op_id in sorted(state.surges):
         plazas, per_week = state.surges[op_id]
-        n = int(np.floor(per_week + rng.random()))
-        if n <= 0 or plazas.size == 0:
-            continue
-        ks, ps = largest_presences(obs, n, plazas)
-        kinds = crackdown_kinds(ks.size, share)
-        keep = state.signal[ps] != ks
-        parts.append((ps[keep], ks[keep], kinds[keep], np.ones(int(keep.sum()))))
-    if not parts:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, empty, np.zeros(0)
-    return tuple(np.concatenate(cols) for cols in zip(*parts, strict=True))
+        regions.append(plazas)
+        counts.append(int(np.floor(per_week + rng.random())))
+    region, rank, cartel, plaza = largest_presences_by_region(obs, regions, counts)
+    n_ops = np.bincount(region, minlength=len(regions))  # fewer than ordered if few targets
+    kind = np.where(rank < n_takedowns(n_ops, share)[region], OP_TAKEDOWN, OP_ARRESTS)
+    keep = state.signal[plaza] != cartel
+    return plaza[keep], cartel[keep], kind[keep], np.ones(int(keep.sum()))
 
 
 def remove_leaders(state: State, ctx: Context, state_deaths: np.ndarray,

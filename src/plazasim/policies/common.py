@@ -3,7 +3,7 @@
 A policy validates its parameters with :func:`validate_params` (one-line errors
 that a scenario loader shows as is), excludes untouchable cartels with
 :func:`targetable`, and ranks candidate (cartel, plaza) cells with
-:func:`top_pairs`.
+:func:`top_pairs` (or, given the candidate cells, :func:`top_cells`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,15 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from plazasim.policies.base import Observation
 
-__all__ = ["PARAMS_CONFIG", "targetable", "top_pairs", "validate_params"]
+__all__ = [
+    "PARAMS_CONFIG",
+    "ranking_scores",
+    "targetable",
+    "top_cells",
+    "top_order",
+    "top_pairs",
+    "validate_params",
+]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -55,24 +63,58 @@ def top_pairs(mask: np.ndarray, score: np.ndarray, n: int) -> tuple[np.ndarray, 
     """Select the ``n`` highest-scoring ``(cartel, plaza)`` cells of ``mask``, best first.
 
     Ties are broken by plaza index then cartel slot, so the order depends on
-    nothing but the inputs; NaN scores count as 0. A partition finds the cut-off
-    score first and only the cells at or above it are sorted, which keeps a week
-    cheap when thousands of cells qualify but capacity is a few hundred.
+    nothing but the inputs; NaN scores count as 0. See :func:`top_cells`, which
+    does the ranking once the candidate cells are listed.
 
     Returns:
         cartel slots and plaza indices, ``int64`` arrays of length ``<= n``.
 
     """
-    ks, ps = np.nonzero(mask)
+    mask = np.asarray(mask)
+    # Flat indices, then (row, column): the same cells in the same (row-major) order
+    # as np.nonzero, several times faster on a (K, P) mask.
+    cells = np.flatnonzero(mask)
+    ks, ps = np.divmod(cells, mask.shape[1])
+    score = np.asarray(score, dtype=np.float64)
+    values = score.reshape(-1)[cells] if score.shape == mask.shape else score[ks, ps]
+    return top_cells(ks, ps, values, n)
+
+
+def top_cells(ks: np.ndarray, ps: np.ndarray, values: np.ndarray,
+              n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``n`` highest-``values`` cells among the candidates ``(ks[i], ps[i])``, best first.
+
+    Ranked as :func:`top_order` ranks them. Returns cartel slots and plaza indices,
+    ``int64`` arrays of length ``<= n``.
+    """
     if n <= 0 or ks.size == 0:
         empty = np.empty(0, dtype=np.int64)
         return empty, empty
-    values = np.asarray(score, dtype=np.float64)[ks, ps]
-    if not np.isfinite(values).all():  # rare: skip nan_to_num's overhead otherwise
-        values = np.nan_to_num(values, nan=0.0, posinf=np.finfo(np.float64).max)
+    best = top_order(ks, ps, values, n)
+    return ks[best], ps[best]
+
+
+def top_order(ks: np.ndarray, ps: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """Positions of the ``n`` highest-``values`` candidate cells ``(ks[i], ps[i])``, best first.
+
+    ``values`` are the cells' scores (float64). Ties are broken by plaza index then
+    cartel slot; NaN scores count as 0. A partition finds the cut-off score first
+    and only the cells at or above it are sorted, which keeps a week cheap when
+    thousands of cells qualify but capacity is a few hundred.
+    """
+    if n <= 0 or ks.size == 0:
+        return np.empty(0, dtype=np.int64)
+    values = ranking_scores(values)
+    candidates = np.arange(ks.size)
     if ks.size > n:
         cutoff = np.partition(values, ks.size - n)[ks.size - n]
-        keep = values >= cutoff
-        ks, ps, values = ks[keep], ps[keep], values[keep]
-    order = np.lexsort((ks, ps, -values))[:n]
-    return ks[order], ps[order]
+        candidates = np.flatnonzero(values >= cutoff)
+    order = np.lexsort((ks[candidates], ps[candidates], -values[candidates]))[:n]
+    return candidates[order]
+
+
+def ranking_scores(values: np.ndarray) -> np.ndarray:
+    """``values`` as :func:`top_cells` ranks them: NaN as 0, infinities as the extreme floats."""
+    if np.isfinite(values).all():  # the usual case: skip nan_to_num's overhead
+        return values
+    return np.nan_to_num(values, nan=0.0, posinf=np.finfo(np.float64).max)

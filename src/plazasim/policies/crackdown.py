@@ -10,15 +10,31 @@ punishment depend on behaviour.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import numpy as np
 from pydantic import BaseModel, Field
 
 from plazasim.policies.base import OP_ARRESTS, OP_TAKEDOWN, Observation, Operations, register
-from plazasim.policies.common import PARAMS_CONFIG, targetable, top_pairs, validate_params
+from plazasim.policies.common import (
+    PARAMS_CONFIG,
+    ranking_scores,
+    targetable,
+    top_cells,
+    validate_params,
+)
 
-__all__ = ["Crackdown", "CrackdownParams", "crackdown_kinds", "largest_presences"]
+__all__ = [
+    "DEFAULT_PARAMS",
+    "Crackdown",
+    "CrackdownParams",
+    "crackdown_kinds",
+    "largest_presences",
+    "largest_presences_by_region",
+    "n_takedowns",
+    "presences",
+]
 
 
 class CrackdownParams(BaseModel):
@@ -34,31 +50,81 @@ class CrackdownParams(BaseModel):
         1.0, gt=0.0, le=100.0, description="scale of every operation (1 = standard)")
 
 
+def presences(obs: Observation) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The targetable presences the state sees: cartel slots, plazas, estimated members.
+
+    Only pairs where the cartel is known to be present count (a strength estimate
+    on an absent pair is noise); protected and dead slots are excluded. Cells are
+    in row-major order (cartel slot, then plaza).
+    """
+    present = np.asarray(obs.present, dtype=bool)
+    cells = np.flatnonzero(present & targetable(obs)[:, None])
+    ks, ps = np.divmod(cells, present.shape[1])
+    estimate = np.asarray(obs.strength_estimate, dtype=np.float64)
+    return ks, ps, estimate.reshape(-1)[cells]
+
+
 def largest_presences(obs: Observation, n: int,
                       plazas: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Find the ``n`` largest targetable presences by estimated strength, largest first.
 
-    Only pairs where the cartel is known to be present count (a strength estimate
-    on an absent pair is noise); protected and dead slots are excluded. Ties are
-    broken by plaza index then cartel slot. With ``plazas`` (sorted indices) only
-    those columns are looked at, so a regional search costs what the region costs.
-    Returns cartel slots and plaza indices.
+    The candidates are :func:`presences`. Ties are broken by plaza index then cartel
+    slot. With ``plazas`` (plaza indices) only presences in those plazas count, as
+    in :func:`largest_presences_by_region`. Returns cartel slots and plaza indices.
     """
-    present = np.asarray(obs.present, dtype=bool)
-    estimate = obs.strength_estimate
     if plazas is not None:
-        present, estimate = present[:, plazas], estimate[:, plazas]
-    ks, ps = top_pairs(present & targetable(obs)[:, None], estimate, n)
-    return ks, (ps if plazas is None else plazas[ps])
+        _, _, ks, ps = largest_presences_by_region(obs, [plazas], [n])
+        return ks, ps
+    ks, ps, values = presences(obs)
+    return top_cells(ks, ps, values, n)
+
+
+def largest_presences_by_region(
+    obs: Observation, regions: Sequence[np.ndarray], counts: Sequence[int]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The ``counts[i]`` largest targetable presences in each region ``regions[i]``.
+
+    Each region (plaza indices; regions may overlap) is ranked as
+    :func:`largest_presences` ranks the country: estimated strength, largest first,
+    ties by plaza index then cartel slot, NaN as 0. All regions are ranked in one
+    sort, so ten military surges a week cost about what one does.
+
+    Returns:
+        region index, rank in the region (0 = largest), cartel slot and plaza of
+        each presence selected, region by region in the order given, each region
+        largest first.
+
+    """
+    ks, ps, values = presences(obs)
+    regions_of_plaza = np.zeros((np.shape(obs.present)[1], len(regions)), dtype=bool)
+    for i, plazas in enumerate(regions):
+        regions_of_plaza[plazas, i] = True
+    cell, region = np.divmod(np.flatnonzero(regions_of_plaza[ps]), max(len(regions), 1))
+    ks, ps, values = ks[cell], ps[cell], ranking_scores(values[cell])
+    order = np.lexsort((ks, ps, -values, region))
+    region, ks, ps = region[order], ks[order], ps[order]
+    rank = np.arange(region.size) - np.searchsorted(region, region)
+    keep = rank < np.asarray(counts, dtype=np.int64)[region]
+    return region[keep], rank[keep], ks[keep], ps[keep]
+
+
+def n_takedowns(n_ops: np.ndarray | int, takedown_fraction: float) -> np.ndarray:
+    """How many of ``n_ops`` ranked operations are takedowns: the share, rounded half up."""
+    return np.floor(takedown_fraction * np.asarray(n_ops) + 0.5).astype(np.int64)
 
 
 def crackdown_kinds(n_ops: int, takedown_fraction: float) -> np.ndarray:
     """Kinds of ``n_ops`` ranked operations: the top share takedowns, the rest arrests.
 
-    The number of takedowns is ``takedown_fraction x n_ops``, rounded half up.
+    The number of takedowns is ``takedown_fraction x n_ops``, rounded half up
+    (:func:`n_takedowns`).
     """
-    n_takedown = int(np.floor(takedown_fraction * n_ops + 0.5))
-    return np.where(np.arange(n_ops) < n_takedown, OP_TAKEDOWN, OP_ARRESTS)
+    return np.where(np.arange(n_ops) < n_takedowns(n_ops, takedown_fraction),
+                    OP_TAKEDOWN, OP_ARRESTS)
+
+
+#: The default parameters (military surges aim like a default crackdown).
+DEFAULT_PARAMS = CrackdownParams()
 
 
 @register("crackdown")
