@@ -102,7 +102,7 @@ def supply_and_route(state: State, ctx: Context) -> SupplyRecord:
 
     seize = np.minimum(params.base_seizure_per_plaza + params.seizure_per_heat * state.heat,
                        MAX_SEIZURE_PER_PLAZA)
-    keep_log = np.log1p(-seize[routes.nodes])
+    keep_log = np.log1p(-seize)[routes.nodes]
     csum = np.cumsum(keep_log)
     if csum.size:
         first = np.minimum(routes.start, csum.size - 1)
@@ -123,24 +123,25 @@ def supply_and_route(state: State, ctx: Context) -> SupplyRecord:
     state.stock -= shipped
     np.maximum(state.stock, 0.0, out=state.stock)
 
-    # Piso: shippers pay the controller of each neutral or allied plaza they cross.
+    # Piso: shippers pay the controller of each neutral or allied plaza they cross. Only
+    # the hops that pay are listed (a fee of 0 adds nothing to the sums below).
     shipper = routes.cartels[routes.path_of]
     ctrl = state.control[routes.nodes]
-    held = (ctrl != NO_CARTEL) & (ctrl != shipper)
     rel = state.relation
     rate_of = np.where(rel == NEUTRAL, 1.0, np.where(rel == ALLIED,
                        params.allied_toll_km / max(params.piso_km, 1e-9), 0.0))  # (K, K)
-    rate = rate_of[shipper, np.where(held, ctrl, 0)]
+    paying = np.flatnonzero((ctrl != NO_CARTEL) & (ctrl != shipper))
+    payer, payee = shipper[paying], ctrl[paying]
     price = price_index(state, params)
-    fee = np.where(held, vol_in * rate * params.piso_usd_per_t * price, 0.0)
+    fee = vol_in[paying] * rate_of[payer, payee] * params.piso_usd_per_t * price
     # A shipper cannot pay more piso than its shipments earn at the border: scale its
     # fees down (the controllers it pays receive the same reduced amounts).
-    owed = np.bincount(shipper, weights=fee, minlength=k_slots)
+    owed = np.bincount(payer, weights=fee, minlength=k_slots)
     earned = delivered * params.border_margin_usd_per_t * price
     payable = np.where(owed > earned, earned / np.maximum(owed, 1e-300), 1.0)
-    fee = fee * payable[shipper]
-    income = np.bincount(np.where(held, ctrl, 0), weights=fee, minlength=k_slots)
-    paid = np.bincount(shipper, weights=fee, minlength=k_slots)
+    fee = fee * payable[payer]
+    income = np.bincount(payee, weights=fee, minlength=k_slots)
+    paid = np.bincount(payer, weights=fee, minlength=k_slots)
     return SupplyRecord(
         entered_t=float(entered),
         delivered_t=delivered,
