@@ -75,14 +75,14 @@ def hostile_pairs(r: np.ndarray, c: np.ndarray, hostile: np.ndarray,
     ``j`` come in row order and for any one ``j`` the ``i`` do: a ``bincount``
     keyed on either adds its terms in the order a dense sum over rows would.
     """
-    crowded = np.flatnonzero(np.bincount(c, minlength=n)[c] >= 2)
+    count = np.bincount(c, minlength=n)
+    crowded = np.flatnonzero(count[c] >= 2)
     cells = crowded[np.argsort(c[crowded], kind="stable")]  # by plaza, then row
-    plaza = c[cells]
-    start = np.flatnonzero(np.r_[True, plaza[1:] != plaza[:-1]])
-    size = np.diff(np.r_[start, plaza.size])
+    size = count[count >= 2]  # cells per crowded plaza, in plaza order
+    start = np.cumsum(size) - size
     first = np.repeat(start, size)  # first sorted position of each cell's plaza
     partners = np.repeat(size, size)
-    u = np.repeat(np.arange(plaza.size), partners)
+    u = np.repeat(np.arange(cells.size), partners)
     offset = np.arange(u.size) - np.repeat(np.cumsum(partners) - partners, partners)
     i = cells[u]
     j = cells[np.repeat(first, partners) + offset]
@@ -123,16 +123,16 @@ def encounters(state: State, ctx: Context, s: np.ndarray, r: np.ndarray, k: np.n
     return lost_to.sum(axis=1), inflicted
 
 
-def plaza_totals(values: np.ndarray, r: np.ndarray, c: np.ndarray, n_rows: int) -> np.ndarray:
-    """Per cell, the sum of ``values`` over the cells of its plaza (row-major cells ``r, c``).
+def plaza_totals(values: np.ndarray, r: np.ndarray, at: np.ndarray, n_plazas: int,
+                 n_rows: int) -> np.ndarray:
+    """Per plaza, the sum of ``values`` over its cells (row-major cells: rows ``r``, plaza ``at``).
 
     Summed over a row-long table per plaza (NumPy's pairwise sum), as a dense
     ``(A, D)`` array's ``sum(axis=0)`` did.
     """
-    plazas, at = np.unique(c, return_inverse=True)
-    table = np.zeros((plazas.size, n_rows))
+    table = np.zeros((n_plazas, n_rows))
     table[at, r] = values
-    return table.sum(axis=1)[at]
+    return table.sum(axis=1)
 
 
 def fight(state: State, ctx: Context, rng: np.random.Generator) -> ConflictRecord:
@@ -152,6 +152,7 @@ def fight(state: State, ctx: Context, rng: np.random.Generator) -> ConflictRecor
     pair_i, pair_j = hostile_pairs(r, c, hostile, n)
     disputed = np.zeros(n, dtype=bool)
     disputed[c[pair_i]] = True
+    cols = np.flatnonzero(disputed)
     fighters = np.flatnonzero(disputed[c])
 
     killed = np.zeros(r.size)  # deaths inflicted by the cell's cartel in its plaza
@@ -164,8 +165,9 @@ def fight(state: State, ctx: Context, rng: np.random.Generator) -> ConflictRecor
         drawn = np.minimum(drawn, np.floor(MAX_WEEKLY_LOSS * s[fighters]))
         lost[fighters] = drawn
         rf, cf = r[fighters], c[fighters]
-        expected_here = plaza_totals(expected_loss, rf, cf, cartels.size)
-        drawn_here = plaza_totals(drawn, rf, cf, cartels.size)
+        at = np.searchsorted(cols, cf)
+        expected_here = plaza_totals(expected_loss, rf, at, cols.size, cartels.size)[at]
+        drawn_here = plaza_totals(drawn, rf, at, cols.size, cartels.size)[at]
         scale = np.where(expected_here > 0, drawn_here / np.maximum(expected_here, 1e-12), 0.0)
         killed[fighters] = inflicted * scale
         s_now[fighters] = np.maximum(s[fighters] - drawn, 0.0)
@@ -316,8 +318,7 @@ def update_control(state: State, ctx: Context,
     state.challenger_weeks[takeover] = 0
     state.control = new_ctrl.astype(np.int64)
     # Arrival and first-violence bookkeeping (used by the signaling policy), living rows.
-    forget_absent(state, rows, state.arrival_week, p.presence_threshold)
-    forget_absent(state, rows, state.first_violence_week, p.presence_threshold)
+    forget_absent(state, rows, p.presence_threshold)
     arrival = state.arrival_week[k, c]
     state.arrival_week[k, c] = np.where(arrival < 0, state.week, arrival)
     first = state.first_violence_week[k, c]
@@ -325,9 +326,11 @@ def update_control(state: State, ctx: Context,
                                                first)
 
 
-def forget_absent(state: State, rows: np.ndarray, weeks: np.ndarray, threshold: float) -> None:
-    """Reset to -1 the ``(K, P)`` week marks of living ``rows`` where the cartel is not present."""
-    marked_r, marked_c = np.divmod(np.flatnonzero(weeks[rows] >= 0), weeks.shape[1])
+def forget_absent(state: State, rows: np.ndarray, threshold: float) -> None:
+    """Reset to -1 the arrival and first-violence weeks of living ``rows`` where they are absent."""
+    marked = (state.arrival_week[rows] >= 0) | (state.first_violence_week[rows] >= 0)
+    marked_r, marked_c = np.divmod(np.flatnonzero(marked), state.strength.shape[1])
     marked_k = rows[marked_r]
     gone = ~(state.strength[marked_k, marked_c] >= threshold)
-    weeks[marked_k[gone], marked_c[gone]] = -1
+    state.arrival_week[marked_k[gone], marked_c[gone]] = -1
+    state.first_violence_week[marked_k[gone], marked_c[gone]] = -1
