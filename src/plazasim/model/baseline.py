@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from plazasim.model.context import Context, population_now
+from plazasim.model.context import Context
+from plazasim.model.revenue import population_this_week
 from plazasim.model.state import State
 
 
@@ -21,4 +22,4 @@ def baseline_homicides(state: State, ctx: Context, rng: np.random.Generator) -> 
     world = ctx.world
     years = state.week / 52.0
     rate = world.baseline_rate * p.baseline_scale * np.exp(p.baseline_trend_per_year * years)
-    return rng.poisson(rate * population_now(world, state.week) / 1e5 / 52.0).astype(float)
+    return rng.poisson(rate * population_this_week(ctx, state.week) / 1e5 / 52.0).astype(float)

@@ -54,75 +54,153 @@ class ConflictRecord:
     fights_with_controller: np.ndarray  # (K, P) bool
 
 
+def present_cells(strength: np.ndarray, rows: np.ndarray,
+                  threshold: float) -> tuple[np.ndarray, np.ndarray]:
+    """The cells where a living cartel is present, in row-major order.
+
+    Returns ``(r, c)``: ``r`` indexes ``rows`` (the living slots), ``c`` is the
+    plaza; the order is that of ``np.nonzero`` on ``strength[rows] >= threshold``.
+    """
+    flat = np.flatnonzero(strength[rows] >= threshold)
+    return np.divmod(flat, strength.shape[1])
+
+
+def hostile_pairs(r: np.ndarray, c: np.ndarray, hostile: np.ndarray,
+                  n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Ordered pairs ``(i, j)`` of present cells in the same plaza whose cartels are not allied.
+
+    ``r, c`` are row-major present cells (:func:`present_cells`), ``hostile`` is
+    ``(A, A)`` over the same rows (its diagonal False). Pairs are listed plaza by
+    plaza; within a plaza, by ``i`` then ``j``, so for any one ``i`` the partners
+    ``j`` come in row order and for any one ``j`` the ``i`` do: a ``bincount``
+    keyed on either adds its terms in the order a dense sum over rows would.
+    """
+    count = np.bincount(c, minlength=n)
+    crowded = np.flatnonzero(count[c] >= 2)
+    cells = crowded[np.argsort(c[crowded], kind="stable")]  # by plaza, then row
+    size = count[count >= 2]  # cells per crowded plaza, in plaza order
+    start = np.cumsum(size) - size
+    first = np.repeat(start, size)  # first sorted position of each cell's plaza
+    partners = np.repeat(size, size)
+    u = np.repeat(np.arange(cells.size), partners)
+    offset = np.arange(u.size) - np.repeat(np.cumsum(partners) - partners, partners)
+    i = cells[u]
+    j = cells[np.repeat(first, partners) + offset]
+    keep = hostile[r[i], r[j]]
+    return i[keep], j[keep]
+
+
+def encounters(state: State, ctx: Context, s: np.ndarray, r: np.ndarray, k: np.ndarray,
+               c: np.ndarray, pair_i: np.ndarray, pair_j: np.ndarray, fighters: np.ndarray,
+               n_rows: int) -> tuple[np.ndarray, np.ndarray]:
+    """Expected losses and inflicted deaths of each fighting cell (mass action, Tullock shares).
+
+    ``s, r, k, c`` are the present cells' members, rows, slots and plazas; ``pair_i,
+    pair_j`` the hostile pairs (:func:`hostile_pairs`); ``fighters`` the cells in
+    disputed plazas. Returns ``(expected_loss, inflicted)`` over ``fighters``: ``i``
+    loses ``lethality x s_i s_j / (s_i + s_j) x m_i m_j x s_j^g / (s_i^g + s_j^g)``
+    to each ``j``, which counts as a kill of ``j``.
+
+    A cell's losses are summed over a row-long table of its opponents (NumPy's
+    pairwise sum), its kills in row order, as the dense ``(A, A, D)`` form did, so
+    the results are the same to the bit.
+    """
+    p = ctx.params
+    mult = np.ones(s.size)
+    mult[fighters] = np.where(state.violent[k[fighters], c[fighters]],
+                              p.violent_lethality_mult, 1.0)
+    sg = np.zeros(s.size)
+    sg[fighters] = s[fighters] ** p.contest_exponent
+    s_i, s_j = s[pair_i], s[pair_j]
+    encounter = s_i * s_j / np.maximum(s_i + s_j, 1e-12)
+    pair = (p.lethality * state.lethality_mult) * encounter * mult[pair_i] * mult[pair_j]
+    denom = sg[pair_i] + sg[pair_j]
+    loss_share = np.where(denom > 0, sg[pair_j] / np.maximum(denom, 1e-300), 0.0)
+    loss = pair * loss_share
+    lost_to = np.zeros((fighters.size, n_rows))  # [fighting cell, opponent's row]
+    lost_to[np.searchsorted(fighters, pair_i), r[pair_j]] = loss
+    inflicted = np.bincount(pair_j, weights=loss, minlength=s.size)[fighters]
+    return lost_to.sum(axis=1), inflicted
+
+
+def plaza_totals(values: np.ndarray, r: np.ndarray, at: np.ndarray, n_plazas: int,
+                 n_rows: int) -> np.ndarray:
+    """Per plaza, the sum of ``values`` over its cells (row-major cells: rows ``r``, plaza ``at``).
+
+    Summed over a row-long table per plaza (NumPy's pairwise sum), as a dense
+    ``(A, D)`` array's ``sum(axis=0)`` did.
+    """
+    table = np.zeros((n_plazas, n_rows))
+    table[at, r] = values
+    return table.sum(axis=1)
+
+
 def fight(state: State, ctx: Context, rng: np.random.Generator) -> ConflictRecord:
-    """Resolve fighting and control (mutates strength, control and arrival bookkeeping)."""
+    """Resolve fighting and control (mutates strength, control and arrival bookkeeping).
+
+    Works on the present cells of living cartels (a few percent of the map): nobody
+    else fights, kills, executes or loses members. Random numbers are drawn in the
+    row-major order of those cells, as on the dense ``(A, P)`` arrays.
+    """
     p = ctx.params
     k_slots, n = state.strength.shape
     cartels = np.flatnonzero(state.alive)
-    s = state.strength[cartels]  # (A, P)
-    present = s >= p.presence_threshold
+    r, c = present_cells(state.strength, cartels, p.presence_threshold)
+    k = cartels[r]
+    s = state.strength[k, c]  # members before the fighting, per present cell
     hostile = state.relation[np.ix_(cartels, cartels)] != ALLIED  # (A, A)
-    others = hostile.astype(float) @ present.astype(float)
-    disputed_kp = present & (others > 0)
-    disputed = disputed_kp.any(axis=0)
+    pair_i, pair_j = hostile_pairs(r, c, hostile, n)
+    disputed = np.zeros(n, dtype=bool)
+    disputed[c[pair_i]] = True
     cols = np.flatnonzero(disputed)
+    fighters = np.flatnonzero(disputed[c])
 
-    killed_by = np.zeros((k_slots, n))
-    losses = np.zeros((cartels.size, n))
-    if cols.size:
-        sd = np.where(present[:, cols], s[:, cols], 0.0)  # (A, D)
-        mult = np.where(state.violent[cartels][:, cols], p.violent_lethality_mult, 1.0)
-        g = p.contest_exponent
-        sg = sd**g
-        # pair_deaths[a, b, d] = lethality * s_a * s_b * m_a * m_b for hostile pairs.
-        encounter = sd[:, None, :] * sd[None, :, :] / np.maximum(
-            sd[:, None, :] + sd[None, :, :], 1e-12)
-        pair = (p.lethality * state.lethality_mult) * encounter * mult[:, None, :] * \
-            mult[None, :, :] * hostile[:, :, None]
-        denom = sg[:, None, :] + sg[None, :, :]
-        loss_share = np.where(denom > 0, sg[None, :, :] / np.maximum(denom, 1e-300), 0.0)
-        expected_loss = (pair * loss_share).sum(axis=1)  # a's losses, (A, D)
-        inflicted = (pair * loss_share).sum(axis=0)  # a's kills: b's losses caused by a
+    killed = np.zeros(r.size)  # deaths inflicted by the cell's cartel in its plaza
+    lost = np.zeros(r.size)  # members the cell lost in fighting
+    s_now = s.copy()
+    if fighters.size:
+        expected_loss, inflicted = encounters(state, ctx, s, r, k, c, pair_i, pair_j, fighters,
+                                              cartels.size)
         drawn = rng.poisson(expected_loss).astype(float)
-        drawn = np.minimum(drawn, np.floor(MAX_WEEKLY_LOSS * sd))
-        losses[:, cols] = drawn
-        scale = np.where(expected_loss.sum(axis=0) > 0,
-                         drawn.sum(axis=0) / np.maximum(expected_loss.sum(axis=0), 1e-12), 0.0)
-        killed_by[cartels[:, None], cols[None, :]] = inflicted * scale[None, :]
-    fight_hit = killed_by > 0
-    state.strength[cartels] -= losses
-    np.maximum(state.strength, 0.0, out=state.strength)
-    cartel_deaths = losses.sum(axis=0)
+        drawn = np.minimum(drawn, np.floor(MAX_WEEKLY_LOSS * s[fighters]))
+        lost[fighters] = drawn
+        rf, cf = r[fighters], c[fighters]
+        at = np.searchsorted(cols, cf)
+        expected_here = plaza_totals(expected_loss, rf, at, cols.size, cartels.size)[at]
+        drawn_here = plaza_totals(drawn, rf, at, cols.size, cartels.size)[at]
+        scale = np.where(expected_here > 0, drawn_here / np.maximum(expected_here, 1e-12), 0.0)
+        killed[fighters] = inflicted * scale
+        s_now[fighters] = np.maximum(s[fighters] - drawn, 0.0)
+        state.strength[k[fighters], cf] = s_now[fighters]
+    hit = killed > 0  # killed in fighting (not counting executions and succession)
+    # Member losses are whole numbers, so these sums are exact in any order.
+    cartel_deaths = np.bincount(c, weights=lost, minlength=n)
     members_lost = np.zeros(k_slots)
-    members_lost[cartels] = losses.sum(axis=1)
+    members_lost[cartels] = np.bincount(r, weights=lost, minlength=cartels.size)
 
-    succession = succession_deaths(state, ctx, cartels, present, rng)
+    succession = succession_deaths(state, ctx, cartels, r, c, s_now, rng)
     if succession is not None:
-        state.strength[cartels] -= succession
-        np.maximum(state.strength, 0.0, out=state.strength)
-        killed_by[cartels] += succession
-        cartel_deaths = cartel_deaths + succession.sum(axis=0)
-        members_lost[cartels] += succession.sum(axis=1)
+        cells, deaths = succession
+        s_now[cells] = np.maximum(s_now[cells] - deaths, 0.0)
+        state.strength[k[cells], c[cells]] = s_now[cells]
+        killed[cells] += deaths
+        cartel_deaths = cartel_deaths + np.bincount(c[cells], weights=deaths, minlength=n)
+        members_lost[cartels] += np.bincount(r[cells], weights=deaths, minlength=cartels.size)
 
-    violent = state.violent[cartels] & present
-    exec_expected = np.where(violent, p.execution_rate * s, 0.0)
-    executions_k = sparse_poisson(rng, exec_expected)
-    killed_by[cartels] += executions_k
-    executions = executions_k.sum(axis=0)
+    violent = np.flatnonzero(state.violent[k, c])
+    executions_k = sparse_poisson(rng, p.execution_rate * s[violent])
+    killed[violent] += executions_k
+    executions = np.bincount(c[violent], weights=executions_k, minlength=n)
     bystanders = sparse_poisson(rng, p.bystander_ratio * cartel_deaths * ctx.bystander_factor)
+    killed_by = np.zeros((k_slots, n))
+    killed_by[k, c] = killed
 
-    # k fought the controller of p: k killed there, or the controller killed there while
-    # k was present; either way k is not allied to it (the diagonal is ALLIED, so k is
-    # never its own opponent).
+    present_now = s_now >= p.presence_threshold
     fights = np.zeros((k_slots, n), dtype=bool)
-    held = np.flatnonzero(state.control != NO_CARTEL)
-    if cols.size and held.size:
-        ctrl = state.control[held]
-        against = state.relation[:, ctrl] != ALLIED  # (K, H)
-        ctrl_fought = fight_hit[ctrl, held]
-        present_now = state.alive[:, None] & (state.strength[:, held] >= p.presence_threshold)
-        fights[:, held] = against & (fight_hit[:, held] | (ctrl_fought[None, :] & present_now))
-    update_control(state, ctx)
+    if fighters.size:
+        fought = fights_with_controller(state, k, c, hit, present_now)
+        fights[k[fought], c[fought]] = True
+    update_control(state, ctx, present=(r[present_now], c[present_now]))
     return ConflictRecord(
         cartel_deaths=cartel_deaths,
         executions=executions,
@@ -134,25 +212,44 @@ def fight(state: State, ctx: Context, rng: np.random.Generator) -> ConflictRecor
     )
 
 
-def succession_deaths(state: State, ctx: Context, cartels: np.ndarray, present: np.ndarray,
-                      rng: np.random.Generator) -> np.ndarray | None:
-    """``(A, P)`` members killed in succession fights this week, or None if no leader fell.
+def fights_with_controller(state: State, k: np.ndarray, c: np.ndarray, hit: np.ndarray,
+                           present_now: np.ndarray) -> np.ndarray:
+    """The present cells (indices) whose cartel fought the controller of the plaza.
 
-    Drawn only when some living cartel has lost cohesion, so runs without leader
-    removals draw exactly the same random numbers as before this phase existed.
+    k fought the controller of p: k killed there, or the controller killed there
+    while k is still present; either way k is not allied to it (the diagonal is
+    ALLIED, so k is never its own opponent). ``hit`` marks the cells whose cartel
+    killed someone in this week's fighting; control is the one before this week's contest.
+    """
+    ctrl = state.control[c]
+    held = ctrl != NO_CARTEL
+    against = held & (state.relation[k, ctrl] != ALLIED)
+    ctrl_fought = np.zeros(state.control.size, dtype=bool)
+    ctrl_fought[c[hit & held & (k == ctrl)]] = True
+    return np.flatnonzero(against & (hit | (ctrl_fought[c] & present_now)))
+
+
+def succession_deaths(state: State, ctx: Context, cartels: np.ndarray, r: np.ndarray,
+                      c: np.ndarray, s: np.ndarray, rng: np.random.Generator,
+                      ) -> tuple[np.ndarray, np.ndarray] | None:
+    """Members killed in succession fights this week, or None if no leader fell.
+
+    ``r, c`` are the present cells (rows of ``cartels``, plazas) and ``s`` their
+    members now. Returns the indices of the cells that can lose anyone (those of
+    leaderless cartels) and their deaths. Drawn only when some living cartel has
+    lost cohesion, so runs without leader removals draw exactly the same random
+    numbers as before this phase existed.
     """
     p = ctx.params
     weak = 1.0 - state.cohesion[cartels]
     if p.succession_lethality <= 0 or not (weak > 0).any():
         return None
-    # Only the present cells of leaderless cartels can lose anyone.
-    r, c = np.nonzero(present & (weak > 0)[:, None])
-    s = state.strength[cartels[r], c]
-    where = np.where(c == state.leader_plaza[cartels[r]], 1.0, p.succession_spread)
-    drawn = sparse_poisson(rng, p.succession_lethality * weak[r] * s * where)
-    out = np.zeros(present.shape)
-    out[r, c] = np.minimum(drawn, np.floor(MAX_WEEKLY_LOSS * s))
-    return out
+    cells = np.flatnonzero(weak[r] > 0)
+    rc, here = r[cells], c[cells]
+    s = s[cells]
+    where = np.where(here == state.leader_plaza[cartels[rc]], 1.0, p.succession_spread)
+    drawn = sparse_poisson(rng, p.succession_lethality * weak[rc] * s * where)
+    return cells, np.minimum(drawn, np.floor(MAX_WEEKLY_LOSS * s))
 
 
 def contest_leaders(strength: np.ndarray, rows: np.ndarray, threshold: float,
@@ -165,10 +262,14 @@ def contest_leaders(strength: np.ndarray, rows: np.ndarray, threshold: float,
     Returns ``leader`` (slot, or the first living row where nobody is present),
     ``share`` (0 where nobody is) and ``any_present``.
     """
-    n = strength.shape[1]
-    sub = strength[rows]
-    r, c = np.nonzero(sub >= threshold)
-    weight = sub[r, c] ** gamma
+    r, c = present_cells(strength, rows, threshold)
+    return contest_on_cells(r, c, strength[rows[r], c], rows, strength.shape[1], gamma)
+
+
+def contest_on_cells(r: np.ndarray, c: np.ndarray, s: np.ndarray, rows: np.ndarray, n: int,
+                     gamma: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`contest_leaders` given the present cells ``(r, c)`` (row-major) and their members."""
+    weight = s ** gamma
     total = np.bincount(c, weights=weight, minlength=n)
     top = np.zeros(n)
     np.maximum.at(top, c, weight)
@@ -183,17 +284,22 @@ def contest_leaders(strength: np.ndarray, rows: np.ndarray, threshold: float,
     return leader.astype(np.int64), share, any_present
 
 
-def update_control(state: State, ctx: Context) -> None:
+def update_control(state: State, ctx: Context,
+                   present: tuple[np.ndarray, np.ndarray] | None = None) -> None:
     """Apply the contest rule for control and keep arrival/violence bookkeeping current.
 
     Works on the rows of living cartels only (dead slots hold nothing), and on the
-    present cells only (:func:`contest_leaders`).
+    present cells only (:func:`contest_leaders`). ``present``, when the caller
+    already knows them, is those cells as :func:`present_cells` would return them.
     """
     p = ctx.params
     rows = np.flatnonzero(state.alive)
     n = state.strength.shape[1]
-    leader, share, any_present = contest_leaders(state.strength, rows, p.presence_threshold,
-                                                 p.contest_exponent)
+    r, c = present_cells(state.strength, rows, p.presence_threshold) if present is None \
+        else present
+    k = rows[r]
+    leader, share, any_present = contest_on_cells(r, c, state.strength[k, c], rows, n,
+                                                  p.contest_exponent)
     ctrl = state.control
     dominant = share >= p.dominance_share
     same = leader == state.contest_leader
@@ -204,11 +310,7 @@ def update_control(state: State, ctx: Context) -> None:
     held = ctrl != NO_CARTEL
     # Is the controller still present? (A dead controller's slot is no longer present.)
     ctrl_present = np.zeros(n, dtype=bool)
-    where_held = np.flatnonzero(held)
-    if where_held.size:
-        c = ctrl[where_held]
-        ctrl_present[where_held] = state.alive[c] & (
-            state.strength[c, where_held] >= p.presence_threshold)
+    ctrl_present[c[k == ctrl[c]]] = True
     abandoned = held & ~ctrl_present
     unheld_taken = ~held & any_present
     new_ctrl = np.where(takeover | abandoned | unheld_taken,
@@ -216,12 +318,19 @@ def update_control(state: State, ctx: Context) -> None:
     state.challenger_weeks[takeover] = 0
     state.control = new_ctrl.astype(np.int64)
     # Arrival and first-violence bookkeeping (used by the signaling policy), living rows.
-    present = state.strength[rows] >= p.presence_threshold
-    arrival = state.arrival_week[rows]
-    arrival[present & (arrival < 0)] = state.week
-    arrival[~present] = -1
-    state.arrival_week[rows] = arrival
-    first = state.first_violence_week[rows]
-    first[present & state.violent[rows] & (first < 0)] = state.week
-    first[~present] = -1
-    state.first_violence_week[rows] = first
+    forget_absent(state, rows, p.presence_threshold)
+    arrival = state.arrival_week[k, c]
+    state.arrival_week[k, c] = np.where(arrival < 0, state.week, arrival)
+    first = state.first_violence_week[k, c]
+    state.first_violence_week[k, c] = np.where(state.violent[k, c] & (first < 0), state.week,
+                                               first)
+
+
+def forget_absent(state: State, rows: np.ndarray, threshold: float) -> None:
+    """Reset to -1 the arrival and first-violence weeks of living ``rows`` where they are absent."""
+    marked = (state.arrival_week[rows] >= 0) | (state.first_violence_week[rows] >= 0)
+    marked_r, marked_c = np.divmod(np.flatnonzero(marked), state.strength.shape[1])
+    marked_k = rows[marked_r]
+    gone = ~(state.strength[marked_k, marked_c] >= threshold)
+    state.arrival_week[marked_k[gone], marked_c[gone]] = -1
+    state.first_violence_week[marked_k[gone], marked_c[gone]] = -1

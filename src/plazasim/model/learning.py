@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from plazasim.model.conflict import present_cells
 from plazasim.model.context import Context
 from plazasim.model.state import State
 from plazasim.world.world import ALLIED
@@ -22,14 +23,21 @@ from plazasim.world.world import ALLIED
 def learn(state: State, ctx: Context) -> None:
     """Update ``counts``, ``belief`` and ``belief_discreet`` (mutates ``state``)."""
     p = ctx.params
-    present = state.alive[:, None] & (state.strength >= p.presence_threshold)
-    violent = present & state.violent
-    discreet = present & ~state.violent
+    # Acts are the present cells of living cartels (a few percent of the map).
+    rows = np.flatnonzero(state.alive)
+    r, c = present_cells(state.strength, rows, p.presence_threshold)
+    k = rows[r]
+    violent = state.violent[k, c]
+    punished = state.punished[k, c]
+
+    def acts(which: np.ndarray) -> np.ndarray:
+        return np.bincount(k[which], minlength=state.n_slots)
+
     own = np.stack([
-        (violent & state.punished).sum(axis=1),
-        violent.sum(axis=1),
-        (discreet & state.punished).sum(axis=1),
-        discreet.sum(axis=1),
+        acts(violent & punished),
+        acts(violent),
+        acts(~violent & punished),
+        acts(~violent),
     ], axis=1).astype(float)  # (K, 4)
     everyone = own[state.alive].sum(axis=0)
     seen = own + p.social_learning * (everyone[None, :] - own)

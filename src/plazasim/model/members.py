@@ -48,25 +48,35 @@ def recruit_and_attrit(state: State, ctx: Context, money: MoneyRecord) -> Member
     total_local = s.sum(axis=0)
     cap = p.youth_pool_share * ctx.world.youth
     room = np.clip(1.0 - total_local / np.maximum(cap, 1e-9), 0.0, 1.0)
-    want = (p.recruit_rate * s) * room[None, :]
+    # (A, P) work is done in place: each new temporary of this size costs more than the
+    # arithmetic on it.
+    want = p.recruit_rate * s
+    want *= room[None, :]
     want_k = want.sum(axis=1)
     cost = want_k * p.recruit_cost_usd
     cash = np.maximum(state.cash[rows], 0.0)
     afford = np.where(cost > 0, np.clip(cash / np.maximum(cost, 1e-12), 0.0, 1.0), 1.0)
-    recruits = want * afford[:, None]
+    recruits = want
+    recruits *= afford[:, None]
     recruits_k = recruits.sum(axis=1)
     recruiting = recruits_k * p.recruit_cost_usd
     state.cash[rows] -= recruiting
 
     members = s.sum(axis=1)
     national = members.sum()
-    share = s / np.maximum(national, 1e-12)
-    routine = np.minimum(p.routine_arrests_per_week * ctx.scale * share, 0.5 * s)
+    routine = s / np.maximum(national, 1e-12)  # each cell's share of the national members
+    routine *= p.routine_arrests_per_week * ctx.scale
+    np.minimum(routine, 0.5 * s, out=routine)
     sat_rate = np.clip(p.saturation * members, 0.0, 0.5)
     desert_rate = p.unpaid_desertion * money.unpaid_share[rows]
     leave_rate = np.clip(sat_rate + desert_rate, 0.0, 1.0)
-    leave = (s - routine) * leave_rate[:, None]
-    state.strength[rows] = np.maximum(s + (recruits - routine - leave), 0.0)
+    leave = s - routine
+    leave *= leave_rate[:, None]
+    change = recruits  # recruits - routine - leave, then the new strength
+    change -= routine
+    change -= leave
+    np.add(s, change, out=change)
+    state.strength[rows] = np.maximum(change, 0.0, out=change)
 
     def per_slot(values: np.ndarray) -> np.ndarray:
         out = np.zeros(k_slots)

@@ -12,10 +12,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
+from plazasim.model.conflict import present_cells
 from plazasim.model.context import Context, population_now
 from plazasim.model.state import State
 from plazasim.model.supply import SupplyRecord, price_index
@@ -31,9 +33,29 @@ class RevenueRecord:
     total_usd: np.ndarray  # (K,) export + toll income + local - piso paid (>= 0)
 
 
+def population_this_week(ctx: Context, week: int) -> np.ndarray:
+    """``population_now(ctx.world, week)``, computed once a week (read-only, in ``ctx.cache``)."""
+    return _weekly(ctx, "population_now", week, lambda: population_now(ctx.world, week))
+
+
 def local_market_usd(state: State, ctx: Context) -> np.ndarray:
-    """``(P,)`` weekly retail and extortion value of each plaza (USD/week)."""
-    return ctx.params.retail_usd_per_capita_year / 52.0 * population_now(ctx.world, state.week)
+    """``(P,)`` weekly retail and extortion value of each plaza (USD/week; read-only).
+
+    Phases 2 and 5 both read it, so it is computed once a week.
+    """
+    return _weekly(ctx, "local_market_usd", state.week,
+                   lambda: ctx.params.retail_usd_per_capita_year / 52.0
+                   * population_this_week(ctx, state.week))
+
+
+def _weekly(ctx: Context, key: str, week: int, compute: Callable[[], np.ndarray]) -> np.ndarray:
+    """``compute()`` for ``week``, kept in ``ctx.cache[key]`` until the week changes."""
+    cached = ctx.cache.get(key)
+    if cached is None or cached[0] != week:
+        value = compute().view()  # a view, so that freezing it never freezes world arrays
+        value.setflags(write=False)
+        cached = ctx.cache[key] = (week, value)
+    return cached[1]
 
 
 def collect_revenue(state: State, ctx: Context, supply: SupplyRecord) -> RevenueRecord:
@@ -42,7 +64,7 @@ def collect_revenue(state: State, ctx: Context, supply: SupplyRecord) -> Revenue
     market = local_market_usd(state, ctx)
     # On the present cells of living cartels only (a few percent of the map).
     rows = np.flatnonzero(state.alive)
-    r, c = np.nonzero(state.strength[rows] >= params.presence_threshold)
+    r, c = present_cells(state.strength, rows, params.presence_threshold)
     k = rows[r]
     s = state.strength[k, c]
     tot = np.bincount(c, weights=s, minlength=ctx.n_plazas)
