@@ -14,6 +14,7 @@ that each week's shipments, seizures and tolls are vectorised sums.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
@@ -55,6 +56,11 @@ class Routes:
     hop_km: np.ndarray
     exit_cost: np.ndarray
     planned_week: np.ndarray
+
+    @cached_property
+    def node_cartel(self) -> np.ndarray:
+        """``(L,)`` slot of the cartel whose path each element of ``nodes`` is on."""
+        return self.cartels[self.path_of]
 
 
 def toll_km(state: State, ctx: Context, cartels: np.ndarray) -> np.ndarray:
@@ -115,16 +121,21 @@ def path_costs(state: State, ctx: Context, routes: Routes) -> np.ndarray:
     """``(R,)`` cost of each planned path under today's heat, control and relations.
 
     The same cost the planner minimised: for each hop, ``km x (1 + heat_cost_factor x
-    heat)`` of the plaza entered plus the toll to enter it, and the crossing's cost.
+    heat)`` of the plaza entered plus the toll to enter it (:func:`toll_km`, looked up
+    per hop), and the crossing's cost.
     """
-    heat_mult = 1.0 + ctx.params.heat_cost_factor * state.heat
-    layers, hop_layer = np.unique(routes.cartels, return_inverse=True)
-    tolls = toll_km(state, ctx, layers)
-    hop_cartel_layer = hop_layer[routes.path_of]
+    p = ctx.params
+    heat_mult = 1.0 + p.heat_cost_factor * state.heat
+    ctrl = state.control[routes.nodes]
+    shipper = routes.node_cartel
+    rel = state.relation
+    toll_of = np.where(rel == RIVAL, p.rival_toll_km, p.piso_km)
+    toll_of = np.where(rel == ALLIED, p.allied_toll_km, toll_of)  # (K, K)
+    charged = (ctrl != NO_CARTEL) & (ctrl != shipper)
+    toll = np.where(charged, toll_of[shipper, np.where(charged, ctrl, 0)], 0.0)
     first = np.zeros(routes.nodes.size, dtype=bool)
     first[routes.start[routes.length > 0]] = True
-    hop = np.where(first, 0.0, routes.hop_km * heat_mult[routes.nodes]
-                   + tolls[hop_cartel_layer, routes.nodes])
+    hop = np.where(first, 0.0, routes.hop_km * heat_mult[routes.nodes] + toll)
     total = np.bincount(routes.path_of, weights=hop, minlength=routes.cartels.size)
     return np.where(routes.length > 0, total + routes.exit_cost, np.inf)
 

@@ -125,7 +125,7 @@ def supply_and_route(state: State, ctx: Context) -> SupplyRecord:
 
     # Piso: shippers pay the controller of each neutral or allied plaza they cross. Only
     # the hops that pay are listed (a fee of 0 adds nothing to the sums below).
-    shipper = routes.cartels[routes.path_of]
+    shipper = routes.node_cartel
     ctrl = state.control[routes.nodes]
     rel = state.relation
     rate_of = np.where(rel == NEUTRAL, 1.0, np.where(rel == ALLIED,
