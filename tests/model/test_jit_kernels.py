@@ -9,6 +9,7 @@ last bit could flip a random draw and make runs with and without Numba diverge.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,6 +17,8 @@ import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from plazasim.cli import main
+from plazasim.errors import PlazasimError
 from plazasim.model import decision_kernels as dk
 from plazasim.model import jit, paths
 from plazasim.model.context import Context
@@ -146,10 +149,31 @@ def test_a_run_is_the_same_with_and_without_numba(monkeypatch: pytest.MonkeyPatc
 
 
 def test_the_switch_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PLAZASIM_JIT", "0")
-    assert not jit.enabled()
-    monkeypatch.delenv("PLAZASIM_JIT")
-    assert jit.enabled() is jit.AVAILABLE
+    monkeypatch.delenv("PLAZASIM_JIT", raising=False)
+    assert not jit.enabled()  # opt-in: the NumPy forms by default
+    for off in ("0", "false", "OFF", ""):
+        monkeypatch.setenv("PLAZASIM_JIT", off)
+        assert not jit.enabled()
+    monkeypatch.setenv("PLAZASIM_JIT", "maybe")
+    with pytest.raises(PlazasimError, match="PLAZASIM_JIT: expected 1"):
+        jit.enabled()
+    monkeypatch.setenv("PLAZASIM_JIT", "1")
+    if jit.AVAILABLE:
+        assert jit.enabled()
+    else:
+        with pytest.raises(PlazasimError, match="numba is not installed"):
+            jit.enabled()
+
+
+def test_a_bad_switch_is_one_line_from_the_cli(monkeypatch: pytest.MonkeyPatch,
+                                               tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("PLAZASIM_JIT", "2")
+    code = main(["run", "synthetic-small", "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code != 0
+    assert err == ["error: PLAZASIM_JIT: expected 1 (compiled kernels) or 0, got '2'"]
+    assert not (tmp_path / "out").exists()  # nothing half-written
 
 
 def test_context_carries_the_transposed_adjacency(
