@@ -11,12 +11,15 @@ compute what ``decide`` needs from those arrays:
   cell where a cartel is then present, whether the plaza is disputed.
 
 Each exists as a NumPy function (the reference, always available) and as a loop
-compiled by Numba (:mod:`plazasim.model.jit`) that skips empty cells. The loops
-add the same terms in the same order as the sparse and dense products of the
-NumPy form, so both give bit-identical arrays
-(``tests/model/test_jit_kernels.py``). Transcendental functions (``tanh``,
-``log1p``, powers) stay in NumPy, in ``decide``, on the gathered vectors, so that
-the compiled and NumPy paths cannot differ in their last bit.
+compiled by Numba (:mod:`plazasim.model.jit`) that skips empty cells. Both add the
+same terms in the same order as the first, dense NumPy form (the sparse products
+``adj.T @ s.T`` and ``adj @ attacks.T``, row sums of ``(A, P)`` arrays), so all
+give bit-identical arrays (``tests/model/test_jit_kernels.py`` keeps that dense
+form as the reference). The NumPy functions work on the few cells that matter
+where they can: candidate cells, cells next to an attack, present cells.
+Transcendental functions (``tanh``, ``log1p``, powers) stay in NumPy, in
+``decide``, on the gathered vectors, so that the compiled and NumPy paths cannot
+differ in their last bit.
 """
 
 from __future__ import annotations
@@ -54,11 +57,11 @@ def _row_entries(indptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.n
     Row after row as listed (repeats allowed), each row's entries in storage order;
     also the number of entries of each listed row.
     """
-    start = indptr[rows]
-    count = indptr[rows + 1] - start
-    ends = np.cumsum(count)
+    stop = indptr[rows + 1]
+    count = stop - indptr[rows]
+    ends = np.cumsum(count)  # where each listed row's entries end in the output
     total = int(ends[-1]) if ends.size else 0
-    return np.arange(total) + np.repeat(start - ends + count, count), count
+    return np.arange(total) + np.repeat(stop - ends, count), count
 
 
 def attack_candidates_numpy(s: np.ndarray, rel_a: np.ndarray, control: np.ndarray,
