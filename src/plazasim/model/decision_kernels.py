@@ -11,12 +11,15 @@ compute what ``decide`` needs from those arrays:
   cell where a cartel is then present, whether the plaza is disputed.
 
 Each exists as a NumPy function (the reference, always available) and as a loop
-compiled by Numba (:mod:`plazasim.model.jit`) that skips empty cells. The loops
-add the same terms in the same order as the sparse and dense products of the
-NumPy form, so both give bit-identical arrays
-(``tests/model/test_jit_kernels.py``). Transcendental functions (``tanh``,
-``log1p``, powers) stay in NumPy, in ``decide``, on the gathered vectors, so that
-the compiled and NumPy paths cannot differ in their last bit.
+compiled by Numba (:mod:`plazasim.model.jit`) that skips empty cells. Both add the
+same terms in the same order as the first, dense NumPy form (the sparse products
+``adj.T @ s.T`` and ``adj @ attacks.T``, row sums of ``(A, P)`` arrays), so all
+give bit-identical arrays (``tests/model/test_jit_kernels.py`` keeps that dense
+form as the reference). The NumPy functions work on the few cells that matter
+where they can: candidate cells, cells next to an attack, present cells.
+Transcendental functions (``tanh``, ``log1p``, powers) stay in NumPy, in
+``decide``, on the gathered vectors, so that the compiled and NumPy paths cannot
+differ in their last bit.
 """
 
 from __future__ import annotations
@@ -48,27 +51,58 @@ class Postures(NamedTuple):
     disputed: np.ndarray  # (N,) bool: a non-allied cartel is present too
 
 
-def _allied_to_controller(rel_a: np.ndarray, control: np.ndarray,
-                          held: np.ndarray) -> np.ndarray:
-    """``(A, P)`` bool: row's cartel is the controller of p or its ally."""
-    return (rel_a[:, np.where(held, control, 0)] == ALLIED) & held[None, :]
+def _row_entries(indptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions in a CSR's ``indices``/``data`` of the entries of ``rows``.
+
+    Row after row as listed (repeats allowed), each row's entries in storage order;
+    also the number of entries of each listed row.
+    """
+    stop = indptr[rows + 1]
+    count = stop - indptr[rows]
+    ends = np.cumsum(count)  # where each listed row's entries end in the output
+    total = int(ends[-1]) if ends.size else 0
+    return np.arange(total) + np.repeat(stop - ends, count), count
 
 
 def attack_candidates_numpy(s: np.ndarray, rel_a: np.ndarray, control: np.ndarray,
                             held: np.ndarray, resolve: np.ndarray, adj: sp.csr_matrix,
-                            share: float, threshold: float) -> Candidates:
+                            adj_t: sp.csr_matrix, share: float,
+                            threshold: float) -> Candidates:
     """Pairs (row, p) with enough attackers next door, p neither held by an ally nor own.
 
     ``s`` is ``(A, P)`` members of the alive cartels; ``adj`` the row-normalised
-    adjacency (:attr:`Context.adj_norm`); ``share`` the attack share; ``resolve``
-    each row's defence weight.
+    adjacency (:attr:`Context.adj_norm`) and ``adj_t`` its transpose as CSR
+    (:attr:`Context.adj_norm_t`); ``share`` the attack share; ``resolve`` each row's
+    defence weight.
+
+    Members next door are ``adj.T @ s.T``: for each (row, p) the terms
+    ``adj[q, p] x s[row, q]`` in ascending q from 0.0. ``adj_t @ s.T`` adds the same
+    terms in the same order when ``adj_t``'s rows are sorted (as ``tocsr()`` leaves
+    them) and skips building the CSC transpose. Only the dense product and the
+    threshold test touch every cell; allies and defenders are needed at the few
+    candidate cells only (tens a week, of 22,000 in the Mexico world).
     """
-    ally = _allied_to_controller(rel_a, control, held)
-    defenders = (s * resolve[:, None] * ally).sum(axis=0)
-    neighbour = np.asarray(adj.T @ s.T).T * share
-    candidate = (neighbour >= threshold) & ~ally & ~(s >= threshold)
-    ci, cp = np.nonzero(candidate)
-    return Candidates(ci, cp, neighbour[ci, cp], defenders[cp])
+    s = np.ascontiguousarray(s)
+    a_rows, n = s.shape
+    if adj_t.has_sorted_indices:
+        neighbour = (adj_t @ s.T).T * share
+    else:
+        neighbour = np.asarray(adj.T @ s.T).T * share
+    near = np.flatnonzero(neighbour >= threshold)  # row-major, as np.nonzero lists them
+    near = near[~(s.reshape(-1)[near] >= threshold)]  # not where the row is present
+    ci, cp = np.divmod(near, n)
+    mine = held[cp]
+    ctrl = np.where(mine, control[cp], 0)
+    keep = ~((rel_a[ci, ctrl] == ALLIED) & mine)  # nor held by the row or an ally
+    ci, cp, ctrl, mine = ci[keep], cp[keep], ctrl[keep], mine[keep]
+    ally = (rel_a[:, ctrl] == ALLIED) & mine  # (A, C): the rows that defend each candidate
+    # The dense form's (s x resolve x ally).sum(axis=0) adds the rows one after the
+    # other; a bincount over the (A, C) block read row-major adds them in the same
+    # order (a 1-D or single-column sum could be pairwise instead).
+    weights = s[:, cp] * resolve[:, None] * ally
+    defenders = np.bincount(np.tile(np.arange(cp.size), a_rows), weights.reshape(-1),
+                            minlength=cp.size).astype(np.float64, copy=False)  # int if empty
+    return Candidates(ci, cp, neighbour[ci, cp], defenders)
 
 
 @jit.compiled
@@ -112,11 +146,11 @@ def _attack_candidates_loop(s, rel_a, control, held, resolve, indptr, indices, d
 
 def attack_candidates(s: np.ndarray, rel_a: np.ndarray, control: np.ndarray,
                       held: np.ndarray, resolve: np.ndarray, adj: sp.csr_matrix,
-                      share: float, threshold: float) -> Candidates:
+                      adj_t: sp.csr_matrix, share: float, threshold: float) -> Candidates:
     """:func:`attack_candidates_numpy`, compiled when Numba is available."""
     if not jit.enabled():
-        return attack_candidates_numpy(s, rel_a, control, held, resolve, adj, share,
-                                       threshold)
+        return attack_candidates_numpy(s, rel_a, control, held, resolve, adj, adj_t,
+                                       share, threshold)
     return Candidates(*_attack_candidates_loop(
         np.ascontiguousarray(s, dtype=np.float64), rel_a, control, held,
         resolve.astype(np.float64), adj.indptr, adj.indices, adj.data, float(share),
@@ -132,18 +166,66 @@ def move_and_postures_numpy(s: np.ndarray, row: np.ndarray, plaza: np.ndarray,
     Each attacked plaza receives ``inflow`` members; every neighbour q of it gives up
     ``share x adj[q, p]`` of its members per attacked p (capped at all of them).
     ``hostile`` is ``(A, A)`` bool: the two rows' cartels are not allied. ``adj_t``
-    (``adj.T`` as CSR) lets the compiled form find the cells that lose members.
+    (``adj.T`` as CSR) finds the cells that lose members.
+
+    The dense form is ``max(s + grown - s x min(out, 1), 0)`` with
+    ``out = (adj @ attacks.T).T x share``. Away from the attacks ``grown`` and ``out``
+    are 0.0 and the cell is ``s + 0.0`` (the ``+ 0.0`` only turns -0.0 into 0.0), so
+    the formula runs on the attacked cells and their neighbours only (a few hundred).
+    There ``out`` adds, in row q's storage order as the CSR product does, the
+    entries ``adj[q, p]`` of the attacked p; the product's other terms are
+    ``adj x 0.0 = +0.0`` and change no sum.
     """
-    attacks = np.zeros(s.shape)
-    attacks[row, plaza] = 1.0
-    grown = np.zeros(s.shape)
-    grown[row, plaza] = inflow
-    out_frac = np.asarray(adj @ attacks.T).T * share
-    s_new = np.maximum(s + grown - s * np.minimum(out_frac, 1.0), 0.0)
+    s = np.ascontiguousarray(s)
+    n = s.shape[1]
+    # With negative or NaN members somewhere, the dense formula for the quiet cells.
+    s_new = s + 0.0 if s.min(initial=0.0) >= 0.0 else np.maximum(s + 0.0 - s * 0.0, 0.0)
+    if row.size:
+        _move(s, s_new.reshape(-1), row, plaza, inflow, adj, adj_t, share)
     present = s_new >= threshold
-    disputed = present & ((hostile.astype(float) @ present) > 0)
-    pi, pp = np.nonzero(present)
-    return Postures(s_new, pi, pp, disputed[pi, pp])
+    pi, pp = np.divmod(np.flatnonzero(present), n)  # np.nonzero's order, ~7x faster
+    return Postures(s_new, pi, pp, _disputed(pi, pp, hostile, present))
+
+
+def _move(s: np.ndarray, s_new: np.ndarray, row: np.ndarray, plaza: np.ndarray,
+          inflow: np.ndarray, adj: sp.csr_matrix, adj_t: sp.csr_matrix,
+          share: float) -> None:
+    """Write into ``s_new`` (flat view) the moved members of the cells attacks reach."""
+    a_rows, n = s.shape
+    # Which attack (1-based, 0 for none) each cell receives; a repeated cell keeps its
+    # last attack, as the dense ``grown[row, plaza] = inflow`` does.
+    attack_of = np.zeros(a_rows * n, dtype=np.int64)
+    attack_of[row * n + plaza] = np.arange(1, row.size + 1)
+    # Cells that change: the attacked ones and, in the same row, each q with an entry
+    # adj[q, p] for an attacked p (row p of adj_t). Repeats compute the same value.
+    pos_t, count_t = _row_entries(adj_t.indptr, plaza)
+    cell_row = np.concatenate([row, np.repeat(row, count_t)]) * n
+    cell = cell_row + np.concatenate([plaza, adj_t.indices[pos_t]])
+    pos, count = _row_entries(adj.indptr, cell - cell_row)
+    term_cell = np.repeat(np.arange(cell.size), count)
+    hit = attack_of[np.repeat(cell_row, count) + adj.indices[pos]] > 0
+    out = np.bincount(term_cell[hit], adj.data[pos[hit]], minlength=cell.size) * share
+    grown = np.concatenate([[0.0], inflow])[attack_of[cell]]
+    old = s.reshape(-1)[cell]
+    s_new[cell] = np.maximum(old + grown - old * np.minimum(out, 1.0), 0.0)
+
+
+def _disputed(pi: np.ndarray, pp: np.ndarray, hostile: np.ndarray,
+              present: np.ndarray) -> np.ndarray:
+    """Whether each present cell ``(pi, pp)`` shares its plaza with a hostile row.
+
+    Each plaza gets the bit mask of the rows present there (a sum of distinct powers
+    of two, exact in float64 up to 53 rows); a cell is disputed when that mask meets
+    its row's mask of hostile rows. This is the dense
+    ``(hostile @ present > 0)[pi, pp]`` without the ``(A, A) x (A, P)`` product.
+    """
+    a_rows, n = present.shape
+    if a_rows > 53:
+        return ((hostile.astype(float) @ present) > 0)[pi, pp]
+    bit = np.arange(a_rows)
+    occupied = np.bincount(pp, np.ldexp(1.0, bit)[pi], minlength=n).astype(np.int64)
+    hostile_mask = (hostile.astype(bool).astype(np.int64) << bit).sum(axis=1)
+    return (occupied[pp] & hostile_mask[pi]) != 0
 
 
 @jit.compiled

@@ -68,7 +68,8 @@ def decide(state: State, ctx: Context, flow_t: np.ndarray,
     # et al. 2015): its members count for 1 - cohesion_defence x (1 - cohesion).
     resolve = 1.0 - p.cohesion_defence * (1.0 - state.cohesion[a])
     ci, cp, att, dfd = attack_candidates(s, rel_a, ctrl, held, resolve, ctx.adj_norm,
-                                         p.attack_share, p.presence_threshold)
+                                         ctx.adj_norm_t, p.attack_share,
+                                         p.presence_threshold)
     value = plaza_value(state, ctx, flow_t)
     v_ref = max(float(np.mean(value[held])) if held.any() else float(value.mean()), 1e-9)
     net_belief = np.maximum(state.belief[a] - state.belief_discreet[a], 0.0)
