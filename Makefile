@@ -13,10 +13,8 @@ $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# The `fast` extra (numba) is installed so that tests compare the compiled kernels with
-# their NumPy forms; runs use it only with PLAZASIM_JIT=1.
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[test,build-data,fast]"
+	$(BIN)/python -m pip install --quiet -e ".[test,build-data]"
 	touch $(STAMP)
 
 demo: $(STAMP)

@@ -9,8 +9,7 @@ import resource
 import statistics
 import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -92,23 +91,3 @@ def loglog_slope(xs: list[float], ys: list[float]) -> float | None:
         return None
     return round(float(np.polyfit(np.log(xs), np.log(ys), 1)[0]), 3)
 
-
-@contextmanager
-def jit_mode(on: bool) -> Iterator[None]:
-    """Run the block with plazasim's compiled kernels on (``PLAZASIM_JIT=1``) or off."""
-    before = os.environ.get("PLAZASIM_JIT")
-    os.environ["PLAZASIM_JIT"] = "1" if on else "0"
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop("PLAZASIM_JIT", None)
-        else:
-            os.environ["PLAZASIM_JIT"] = before
-
-
-def jit_available() -> bool:
-    """Whether numba (the `fast` extra) is installed, so the compiled kernels can be timed."""
-    from plazasim.model import jit
-
-    return jit.AVAILABLE

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
-from _common import jit_available, jit_mode, summary, timed
+from _common import summary, timed
 from _speed import SCENARIO, SYNTH_CARTELS, SYNTH_SEED, SYNTH_START, signaling_from_week_0
 
 from plazasim.experiments.run import resolve_policies
@@ -85,21 +85,12 @@ def compare(mesa: ModuleType | None, label: str, world: World, params: Parameter
                                    budget_s)
         except Exception as exc:  # a broken Mesa model must not take the plazasim numbers down
             row["note"] = f"Mesa run failed: {type(exc).__name__}: {exc}"
-    with jit_mode(False):
-        runs, homicides = _plazasim(world, params, start, row["weeks"], policies, seed, repeats)
+    runs, homicides = _plazasim(world, params, start, row["weeks"], policies, seed, repeats)
     row["plazasim_s"] = summary(runs)
     row["plazasim_repeats"] = repeats
     row["plazasim_s_per_week"] = round(statistics.median(runs) / row["weeks"], 6)
     if row["mesa_s"] is not None:
         row["ratio"] = round(row["mesa_s"] / statistics.median(runs), 1)  # same weeks, both
-    # The same run with the compiled kernels (PLAZASIM_JIT=1), when numba is installed.
-    row["plazasim_jit_s_per_week"] = row["ratio_jit"] = None
-    if jit_available():
-        with jit_mode(True):
-            jit_runs, _ = _plazasim(world, params, start, row["weeks"], policies, seed, repeats)
-        row["plazasim_jit_s_per_week"] = round(statistics.median(jit_runs) / row["weeks"], 6)
-        if row["mesa_s"] is not None:
-            row["ratio_jit"] = round(row["mesa_s"] / statistics.median(jit_runs), 1)
     # A glance, not an equivalence check (that is check_equivalence.py): a Mesa run
     # with no homicides at all would make the speed-up meaningless.
     row["homicides_total"] = {"plazasim": round(homicides, 1), "mesa": mesa_homicides}

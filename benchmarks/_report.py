@@ -136,22 +136,8 @@ def notes(res: dict[str, Any]) -> list[str]:
     if best is not None:
         out.append(f"Per-step ratio 10,000 vs 2,500 plazas from the fastest repeat of each: "
                    f"{best}x (the target uses the medians)")
-    out += jit_notes(res)
     out.append(f"Harness process peak RSS at the end: {res['harness_peak_rss_mb']} MB")
     return out
-
-
-def jit_notes(res: dict[str, Any]) -> list[str]:
-    """The compiled kernels (PLAZASIM_JIT=1): same numbers, other time and memory."""
-    jit = res.get("jit") or {}
-    if not jit.get("available"):
-        return [f"Compiled kernels not measured: {jit.get('why', 'not run')}"] if jit else []
-    mexico = (res.get("speedup_vs_mesa") or {}).get("mexico") or {}
-    ratio = mexico.get("ratio_jit")
-    return [f"With the compiled kernels (PLAZASIM_JIT=1, numba): full mexico-2006 run "
-            f"{jit['simulate_s']['median']:.2f} s ({jit['speedup_over_numpy']}x the NumPy "
-            f"forms), peak memory {jit['memory']['peak_rss_mb']:,.0f} MB"
-            + (f", {_x(ratio)} the Mesa model on Mexico" if ratio is not None else "")]
 
 
 def _rich(title: str, rows: Rows, console: Console) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -16,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from _common import jit_available, jit_mode, loglog_slope, summary, timed
+from _common import loglog_slope, summary, timed
 
 from plazasim.experiments.run import resolve_events, resolve_policies, run_scenario
 from plazasim.model.engine import simulate, weeks_between
@@ -37,46 +36,13 @@ def signaling_from_week_0() -> list[tuple[int, Any]]:
 
 
 def warm_up() -> float:
-    """One short synthetic run, so lazy imports and first-call costs stay out of the timings.
-
-    With numba installed, a second one with the compiled kernels (which compiles them,
-    or loads them from numba's cache).
-    """
+    """One short synthetic run, so lazy imports and first-call costs stay out of the timings."""
     world = synthetic_world(500, seed=SYNTH_SEED, n_cartels=SYNTH_CARTELS)
     t0 = time.perf_counter()
-    for on in (False, True) if jit_available() else (False,):
-        with jit_mode(on):
-            simulate(world, Parameters(), start=SYNTH_START, n_weeks=8,
-                     policies=signaling_from_week_0(), seed=SYNTH_SEED).recorder.national_frame(
-                         [SYNTH_START + dt.timedelta(weeks=t) for t in range(8)])
+    simulate(world, Parameters(), start=SYNTH_START, n_weeks=8,
+             policies=signaling_from_week_0(), seed=SYNTH_SEED).recorder.national_frame(
+                 [SYNTH_START + dt.timedelta(weeks=t) for t in range(8)])
     return round(time.perf_counter() - t0, 3)
-
-
-def bench_jit(repeats: int, numpy_median_s: float) -> dict[str, Any]:
-    """The full Mexico ``simulate`` with the compiled kernels (PLAZASIM_JIT=1), and its memory.
-
-    Same call as :func:`bench_mexico`'s ``simulate``; the numbers are identical to the
-    NumPy forms' (tests/model/test_jit_kernels.py), only the time and memory differ.
-    """
-    if not jit_available():
-        return {"available": False, "why": "numba is not installed (the `fast` extra)"}
-    scenario = load_scenario(SCENARIO)
-    world = build_world(scenario.world)
-    meta = scenario.scenario
-    weeks = weeks_between(meta.start, meta.end)
-    sims = []
-    with jit_mode(True):
-        for _ in range(repeats):
-            wall, _cpu, _ = timed(lambda: simulate(
-                world, scenario.parameters, start=meta.start, n_weeks=weeks,
-                policies=resolve_policies(scenario), events=resolve_events(scenario, world),
-                seed=meta.seed))
-            sims.append(wall)
-    median = statistics.median(sims)
-    return {"available": True, "simulate_s": summary(sims),
-            "numpy_simulate_median_s": numpy_median_s,
-            "speedup_over_numpy": round(numpy_median_s / median, 2),
-            "memory": bench_memory(jit=True)}
 
 
 def bench_mexico(repeats: int) -> dict[str, Any]:
@@ -146,10 +112,8 @@ print(json.dumps({{"after_imports": after_imports, "peak": peak_rss_mb(),
 """
 
 
-def bench_memory(*, jit: bool = False) -> dict[str, Any]:
+def bench_memory() -> dict[str, Any]:
     """Peak RSS of one full ``run_scenario`` (cold world build included) in a fresh interpreter.
-
-    ``jit``: with the compiled kernels (numba's import and code loading count too).
 
     A fresh process, so the harness's imports and earlier benchmarks don't count.
     The peak still includes the interpreter and plazasim's imports (numpy, pandas,
@@ -157,9 +121,8 @@ def bench_memory(*, jit: bool = False) -> dict[str, Any]:
     """
     t0 = time.perf_counter()
     code = _MEMORY_PROBE.format(here=str(Path(__file__).resolve().parent), scenario=SCENARIO)
-    env = os.environ | {"PLAZASIM_JIT": "1" if jit else "0"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, env=env)
+                         check=True)
     probe = json.loads(out.stdout.strip().splitlines()[-1])
     peak, base = probe["peak"], probe["after_imports"]
     return {"scenario": SCENARIO, "weeks": probe["weeks"], "peak_rss_mb": peak,

@@ -34,10 +34,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from _common import jit_mode, load_1m, machine_info, peak_rss_mb
+from _common import load_1m, machine_info, peak_rss_mb
 from _mesa_side import bench_speedup, load_mesa_model
 from _report import markdown, print_all, targets
-from _speed import bench_jit, bench_memory, bench_mexico, bench_scaling, warm_up
+from _speed import bench_memory, bench_mexico, bench_scaling, warm_up
 from rich.console import Console
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -106,9 +106,7 @@ def main(argv: list[str] | None = None) -> int:
 
     with status("warm-up"):
         res["warm_up_s"] = warm_up()
-    # The headline numbers are the default NumPy forms; the compiled kernels get their own
-    # section (PLAZASIM_JIT=1), whatever the caller's environment says.
-    with status("mexico-2006 full run, with events"), jit_mode(False):
+    with status("mexico-2006 full run, with events"):
         res["mexico"] = bench_mexico(plan.repeats)
     res["mexico_full_run_s"] = res["mexico"]["simulate_s"]["median"]
     res["weeks_per_s"] = res["mexico"]["weeks_per_s"]
@@ -116,9 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     with status("peak memory of one run_scenario, in a fresh process"):
         res["memory"] = bench_memory()
     res["peak_rss_mb"] = res["memory"]["peak_rss_mb"]
-    with status("mexico-2006 full run with the compiled kernels (PLAZASIM_JIT=1)"):
-        res["jit"] = bench_jit(plan.repeats, res["mexico_full_run_s"])
-    with status("scaling with plazas and cartels"), jit_mode(False):
+    with status("scaling with plazas and cartels"):
         res["scaling"] = bench_scaling(list(plan.scaling_plazas), list(plan.scaling_cartels),
                                        2_500, plan.scaling_weeks, plan.repeats)
     load["after_scaling"] = load_1m()

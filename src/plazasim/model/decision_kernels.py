@@ -1,25 +1,21 @@
-"""The two array kernels of phase 5 (decisions), in NumPy and compiled form.
+"""The two array kernels of phase 5 (decisions), on the cells that matter.
 
-:func:`plazasim.model.decisions.decide` spends most of its time building dense
-``(alive cartels x plazas)`` arrays, although cartels are present in a small
-share of the cells (about 1,900 of 22,000 in the Mexico world). These kernels
-compute what ``decide`` needs from those arrays:
+:func:`plazasim.model.decisions.decide` needs, each week, quantities defined on
+dense ``(alive cartels x plazas)`` arrays, although cartels are present in a
+small share of the cells (about 1,900 of 22,000 in the Mexico world):
 
 * :func:`attack_candidates`: the (cartel, plaza) pairs a cartel may attack, with
   the attackers it could send and the defenders it would meet;
 * :func:`move_and_postures`: members after the attackers moved, and, for every
   cell where a cartel is then present, whether the plaza is disputed.
 
-Each exists as a NumPy function (the reference, always available) and as a loop
-compiled by Numba (:mod:`plazasim.model.jit`) that skips empty cells. Both add the
-same terms in the same order as the first, dense NumPy form (the sparse products
-``adj.T @ s.T`` and ``adj @ attacks.T``, row sums of ``(A, P)`` arrays), so all
-give bit-identical arrays (``tests/model/test_jit_kernels.py`` keeps that dense
-form as the reference). The NumPy functions work on the few cells that matter
-where they can: candidate cells, cells next to an attack, present cells.
-Transcendental functions (``tanh``, ``log1p``, powers) stay in NumPy, in
-``decide``, on the gathered vectors, so that the compiled and NumPy paths cannot
-differ in their last bit.
+Both compute on the few cells that matter where they can (candidate cells, cells
+next to an attack, present cells) and add the same terms in the same order as the
+straightforward dense form (the sparse products ``adj.T @ s.T`` and
+``adj @ attacks.T``, row sums of ``(A, P)`` arrays), so they give bit-identical
+arrays: ``tests/model/test_decision_kernels.py`` keeps the dense form as the
+reference. Bit-identical matters because a last-bit difference can flip a random
+draw downstream and change a run.
 """
 
 from __future__ import annotations
@@ -29,7 +25,6 @@ from typing import NamedTuple
 import numpy as np
 import scipy.sparse as sp
 
-from plazasim.model import jit
 from plazasim.world.world import ALLIED
 
 
@@ -64,10 +59,9 @@ def _row_entries(indptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.n
     return np.arange(total) + np.repeat(stop - ends, count), count
 
 
-def attack_candidates_numpy(s: np.ndarray, rel_a: np.ndarray, control: np.ndarray,
-                            held: np.ndarray, resolve: np.ndarray, adj: sp.csr_matrix,
-                            adj_t: sp.csr_matrix, share: float,
-                            threshold: float) -> Candidates:
+def attack_candidates(s: np.ndarray, rel_a: np.ndarray, control: np.ndarray,
+                      held: np.ndarray, resolve: np.ndarray, adj: sp.csr_matrix,
+                      adj_t: sp.csr_matrix, share: float, threshold: float) -> Candidates:
     """Pairs (row, p) with enough attackers next door, p neither held by an ally nor own.
 
     ``s`` is ``(A, P)`` members of the alive cartels; ``adj`` the row-normalised
@@ -105,62 +99,9 @@ def attack_candidates_numpy(s: np.ndarray, rel_a: np.ndarray, control: np.ndarra
     return Candidates(ci, cp, neighbour[ci, cp], defenders)
 
 
-@jit.compiled
-def _attack_candidates_loop(s, rel_a, control, held, resolve, indptr, indices, data,
-                            share, threshold, allied):
-    a_rows, n = s.shape
-    defenders = np.zeros(n)
-    neighbour = np.zeros((a_rows, n))
-    for p in range(n):
-        if held[p]:
-            c = control[p]
-            for i in range(a_rows):
-                if rel_a[i, c] == allied:
-                    defenders[p] += s[i, p] * resolve[i]
-    for i in range(a_rows):  # the CSC product of adj.T: plaza p gathers from q in q order
-        for q in range(n):
-            v = s[i, q]
-            if v != 0.0:
-                for jj in range(indptr[q], indptr[q + 1]):
-                    neighbour[i, indices[jj]] += data[jj] * v
-    candidate = np.zeros((a_rows, n), dtype=np.bool_)
-    count = 0
-    for i in range(a_rows):
-        for p in range(n):
-            if neighbour[i, p] * share >= threshold and s[i, p] < threshold \
-                    and not (held[p] and rel_a[i, control[p]] == allied):
-                candidate[i, p] = True
-                count += 1
-    ci = np.empty(count, dtype=np.int64)
-    cp = np.empty(count, dtype=np.int64)
-    att = np.empty(count)
-    dfd = np.empty(count)
-    k = 0
-    for i in range(a_rows):
-        for p in range(n):
-            if candidate[i, p]:
-                ci[k], cp[k], att[k], dfd[k] = i, p, neighbour[i, p] * share, defenders[p]
-                k += 1
-    return ci, cp, att, dfd
-
-
-def attack_candidates(s: np.ndarray, rel_a: np.ndarray, control: np.ndarray,
-                      held: np.ndarray, resolve: np.ndarray, adj: sp.csr_matrix,
-                      adj_t: sp.csr_matrix, share: float, threshold: float) -> Candidates:
-    """:func:`attack_candidates_numpy`, compiled when Numba is available."""
-    if not jit.enabled():
-        return attack_candidates_numpy(s, rel_a, control, held, resolve, adj, adj_t,
-                                       share, threshold)
-    return Candidates(*_attack_candidates_loop(
-        np.ascontiguousarray(s, dtype=np.float64), rel_a, control, held,
-        resolve.astype(np.float64), adj.indptr, adj.indices, adj.data, float(share),
-        float(threshold), ALLIED))
-
-
-def move_and_postures_numpy(s: np.ndarray, row: np.ndarray, plaza: np.ndarray,
-                            inflow: np.ndarray, adj: sp.csr_matrix, adj_t: sp.csr_matrix,
-                            share: float,
-                            threshold: float, hostile: np.ndarray) -> Postures:
+def move_and_postures(s: np.ndarray, row: np.ndarray, plaza: np.ndarray,
+                      inflow: np.ndarray, adj: sp.csr_matrix, adj_t: sp.csr_matrix,
+                      share: float, threshold: float, hostile: np.ndarray) -> Postures:
     """Move attackers into the attacked cells ``(row, plaza)`` and list present cells.
 
     Each attacked plaza receives ``inflow`` members; every neighbour q of it gives up
@@ -226,68 +167,3 @@ def _disputed(pi: np.ndarray, pp: np.ndarray, hostile: np.ndarray,
     occupied = np.bincount(pp, np.ldexp(1.0, bit)[pi], minlength=n).astype(np.int64)
     hostile_mask = (hostile.astype(bool).astype(np.int64) << bit).sum(axis=1)
     return (occupied[pp] & hostile_mask[pi]) != 0
-
-
-@jit.compiled
-def _move_and_postures_loop(s, row, plaza, inflow, indptr, indices, data, t_indptr,
-                            t_indices, share, threshold, hostile):
-    a_rows, n = s.shape
-    attacked = np.zeros((a_rows, n), dtype=np.bool_)
-    grown = np.zeros((a_rows, n))
-    for j in range(row.size):
-        attacked[row[j], plaza[j]] = True
-        grown[row[j], plaza[j]] = inflow[j]
-    # Only the cells next to an attacked plaza give up members; elsewhere out is 0 and
-    # s - s x 0 = s exactly, so those cells skip the row sum.
-    touched = np.zeros((a_rows, n), dtype=np.bool_)
-    for j in range(row.size):
-        p = plaza[j]
-        for jj in range(t_indptr[p], t_indptr[p + 1]):
-            touched[row[j], t_indices[jj]] = True
-    s_new = np.empty((a_rows, n))
-    for i in range(a_rows):
-        for q in range(n):  # the CSR product: q's outflow sums its attacked neighbours in order
-            if touched[i, q]:
-                out = 0.0
-                for jj in range(indptr[q], indptr[q + 1]):
-                    if attacked[i, indices[jj]]:
-                        out += data[jj]
-                moved = s[i, q] + grown[i, q] - s[i, q] * min(out * share, 1.0)
-            else:
-                moved = s[i, q] + grown[i, q]
-            s_new[i, q] = max(moved, 0.0)
-    present = s_new >= threshold
-    count = 0
-    for i in range(a_rows):
-        for p in range(n):
-            if present[i, p]:
-                count += 1
-    pi = np.empty(count, dtype=np.int64)
-    pp = np.empty(count, dtype=np.int64)
-    disputed = np.zeros(count, dtype=np.bool_)
-    k = 0
-    for i in range(a_rows):
-        for p in range(n):
-            if present[i, p]:
-                pi[k], pp[k] = i, p
-                for j in range(a_rows):
-                    if hostile[i, j] and present[j, p]:
-                        disputed[k] = True
-                        break
-                k += 1
-    return s_new, pi, pp, disputed
-
-
-def move_and_postures(s: np.ndarray, row: np.ndarray, plaza: np.ndarray,
-                      inflow: np.ndarray, adj: sp.csr_matrix, adj_t: sp.csr_matrix,
-                      share: float,
-                      threshold: float, hostile: np.ndarray) -> Postures:
-    """:func:`move_and_postures_numpy`, compiled when Numba is available."""
-    if not jit.enabled():
-        return move_and_postures_numpy(s, row, plaza, inflow, adj, adj_t, share,
-                                       threshold, hostile)
-    return Postures(*_move_and_postures_loop(
-        np.ascontiguousarray(s, dtype=np.float64), row.astype(np.int64),
-        plaza.astype(np.int64), inflow.astype(np.float64), adj.indptr, adj.indices,
-        adj.data, adj_t.indptr, adj_t.indices, float(share), float(threshold),
-        hostile.astype(np.bool_)))

@@ -3,21 +3,17 @@
 :func:`plazasim.model.routing.compute_routes` runs one Dijkstra from a super-sink
 behind the crossings, so ``pred[v]`` is the next plaza on ``v``'s cheapest way to
 a crossing. A route is read by following ``pred`` from its entry plaza until the
-next node is a sink. The walk's length is the path's, so it is a data-dependent
-loop: compiled with Numba when available (:mod:`plazasim.model.jit`), otherwise
-done by pointer jumping, one vectorised hop of every unfinished path at a time.
-Both give identical arrays.
+next node is a sink. The walk's length is the path's, so it is done by pointer
+jumping: one vectorised hop of every unfinished path at a time.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from plazasim.model import jit
 
-
-def trace_numpy(pred: np.ndarray, start: np.ndarray, offset: np.ndarray,
-                sink_from: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def trace(pred: np.ndarray, start: np.ndarray, offset: np.ndarray,
+          sink_from: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Follow ``pred`` from each node of ``start`` until it points at a sink.
 
     Args:
@@ -54,46 +50,3 @@ def trace_numpy(pred: np.ndarray, start: np.ndarray, offset: np.ndarray,
     path_of = np.concatenate(steps_path)
     order = np.argsort(path_of, kind="stable")
     return nodes[order].astype(np.int64), path_of[order].astype(np.int64), exit_node
-
-
-@jit.compiled
-def _trace_loop(pred: np.ndarray, start: np.ndarray, offset: np.ndarray,
-                sink_from: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`trace_numpy` as a loop: count each path's hops, then fill them in."""
-    m = start.size
-    length = np.zeros(m, dtype=np.int64)
-    for i in range(m):
-        c = start[i]
-        if c < 0:
-            continue
-        hops = 1
-        while pred[c] < sink_from:
-            c = pred[c]
-            hops += 1
-        length[i] = hops
-    nodes = np.empty(length.sum(), dtype=np.int64)
-    path_of = np.empty(nodes.size, dtype=np.int64)
-    exit_node = np.full(m, -1, dtype=np.int64)
-    pos = 0
-    for i in range(m):
-        c = start[i]
-        if c < 0:
-            continue
-        while True:
-            nodes[pos] = c - offset[i]
-            path_of[pos] = i
-            pos += 1
-            if pred[c] >= sink_from:
-                exit_node[i] = c - offset[i]
-                break
-            c = pred[c]
-    return nodes, path_of, exit_node
-
-
-def trace(pred: np.ndarray, start: np.ndarray, offset: np.ndarray,
-          sink_from: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`trace_numpy`'s result, compiled when Numba is available."""
-    if jit.enabled():
-        return _trace_loop(np.asarray(pred, dtype=np.int64), start.astype(np.int64),
-                           offset.astype(np.int64), int(sink_from))
-    return trace_numpy(pred, start, offset, sink_from)
