@@ -11,12 +11,13 @@ same seed share their random numbers wherever their states agree.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from plazasim.model.context import Context, build_context
 from plazasim.model.params import Parameters
@@ -75,6 +76,16 @@ def week_of(start: dt.date, when: dt.date) -> int:
     return (when - start).days // 7
 
 
+@functools.cache
+def _blas_threads() -> ThreadpoolController:
+    """The process's thread-pool controller, found once.
+
+    Finding the loaded BLAS libraries scans the process's shared objects (about
+    1,400 ``lstat`` calls, 0.8 ms); sweeps of short runs need not repeat it.
+    """
+    return ThreadpoolController()
+
+
 def simulate(
     world: World,
     params: Parameters,
@@ -114,7 +125,7 @@ def simulate(
     # The step's matrix products are small (cartels x cartels x plazas): BLAS threads
     # only spin and contend there (a full Mexico run took twice the CPU time with
     # OpenBLAS's default threads on 2 cores), so the run uses one.
-    with threadpool_limits(limits=1, user_api="blas"):
+    with _blas_threads().limit(limits=1, user_api="blas"):
         for t in range(n_weeks):
             while nxt < len(timeline) and timeline[nxt][0] <= t:
                 policy = timeline[nxt][1]
