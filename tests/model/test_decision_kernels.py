@@ -155,10 +155,11 @@ def test_numpy_forms_equal_the_dense_products(seed: int, a_rows: int, n: int,
                                               unsorted_t: bool, odd: bool) -> None:
     """The sparse NumPy forms give the arrays of the first, dense ones, bit for bit.
 
-    Also where the kernels take their fallbacks: ``adj_t`` with unsorted rows, more
-    than 53 rows (no bit masks), negative members; and on inputs ``decide`` does not
-    produce (``odd``): many attacks anywhere, repeated attacked cells, a row
-    hostile to itself.
+    Also where attack_candidates takes its fallback (``adj_t`` with unsorted rows),
+    with up to 60 rows, with negative members, and on inputs ``decide`` does not
+    produce (``odd``): many attacks anywhere, repeated attacked cells, a row hostile
+    to every other. A cartel is always its own ally (the diagonal of ``hostile``
+    is False), as in the model.
     """
     rng = np.random.default_rng(seed)
     b = _random_block(rng, a_rows, n, weighted, shuffled)
@@ -188,7 +189,7 @@ def test_numpy_forms_equal_the_dense_products(seed: int, a_rows: int, n: int,
         s = np.where(rng.random(s.shape) < 0.05, -1.0, s)
         hostile = hostile.copy()
         hostile[rng.integers(0, a_rows), :] = True
-        np.fill_diagonal(hostile, rng.random(a_rows) < 0.3)
+        np.fill_diagonal(hostile, False)
     want_moved = _dense_postures(s, row, plaza, inflow, adj, share, threshold, hostile)
     _same(want_moved, dk.move_and_postures(s, row, plaza, inflow, adj, adj_t, share,
                                            threshold, hostile))

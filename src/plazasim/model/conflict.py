@@ -34,6 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from plazasim.model.cells import hostile_pairs, present_cells
 from plazasim.model.context import Context
 from plazasim.model.state import NO_CARTEL, State, sparse_poisson
 from plazasim.world.world import ALLIED
@@ -52,42 +53,6 @@ class ConflictRecord:
     members_lost: np.ndarray  # (K,) members killed in fighting
     disputed: np.ndarray  # (P,) bool
     fights_with_controller: np.ndarray  # (K, P) bool
-
-
-def present_cells(strength: np.ndarray, rows: np.ndarray,
-                  threshold: float) -> tuple[np.ndarray, np.ndarray]:
-    """The cells where a living cartel is present, in row-major order.
-
-    Returns ``(r, c)``: ``r`` indexes ``rows`` (the living slots), ``c`` is the
-    plaza; the order is that of ``np.nonzero`` on ``strength[rows] >= threshold``.
-    """
-    flat = np.flatnonzero(strength[rows] >= threshold)
-    return np.divmod(flat, strength.shape[1])
-
-
-def hostile_pairs(r: np.ndarray, c: np.ndarray, hostile: np.ndarray,
-                  n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Ordered pairs ``(i, j)`` of present cells in the same plaza whose cartels are not allied.
-
-    ``r, c`` are row-major present cells (:func:`present_cells`), ``hostile`` is
-    ``(A, A)`` over the same rows (its diagonal False). Pairs are listed plaza by
-    plaza; within a plaza, by ``i`` then ``j``, so for any one ``i`` the partners
-    ``j`` come in row order and for any one ``j`` the ``i`` do: a ``bincount``
-    keyed on either adds its terms in the order a dense sum over rows would.
-    """
-    count = np.bincount(c, minlength=n)
-    crowded = np.flatnonzero(count[c] >= 2)
-    cells = crowded[np.argsort(c[crowded], kind="stable")]  # by plaza, then row
-    size = count[count >= 2]  # cells per crowded plaza, in plaza order
-    start = np.cumsum(size) - size
-    first = np.repeat(start, size)  # first sorted position of each cell's plaza
-    partners = np.repeat(size, size)
-    u = np.repeat(np.arange(cells.size), partners)
-    offset = np.arange(u.size) - np.repeat(np.cumsum(partners) - partners, partners)
-    i = cells[u]
-    j = cells[np.repeat(first, partners) + offset]
-    keep = hostile[r[i], r[j]]
-    return i[keep], j[keep]
 
 
 def encounters(state: State, ctx: Context, s: np.ndarray, r: np.ndarray, k: np.ndarray,

@@ -25,6 +25,7 @@ from typing import NamedTuple
 import numpy as np
 import scipy.sparse as sp
 
+from plazasim.model.cells import row_entries, shares_plaza_with_hostile
 from plazasim.world.world import ALLIED
 
 
@@ -44,19 +45,6 @@ class Postures(NamedTuple):
     row: np.ndarray  # (N,) present cells, row-major: cartel row
     plaza: np.ndarray  # (N,) present cells: plaza index
     disputed: np.ndarray  # (N,) bool: a non-allied cartel is present too
-
-
-def _row_entries(indptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Positions in a CSR's ``indices``/``data`` of the entries of ``rows``.
-
-    Row after row as listed (repeats allowed), each row's entries in storage order;
-    also the number of entries of each listed row.
-    """
-    stop = indptr[rows + 1]
-    count = stop - indptr[rows]
-    ends = np.cumsum(count)  # where each listed row's entries end in the output
-    total = int(ends[-1]) if ends.size else 0
-    return np.arange(total) + np.repeat(stop - ends, count), count
 
 
 def attack_candidates(s: np.ndarray, rel_a: np.ndarray, control: np.ndarray,
@@ -111,21 +99,21 @@ def move_and_postures(s: np.ndarray, row: np.ndarray, plaza: np.ndarray,
 
     The dense form is ``max(s + grown - s x min(out, 1), 0)`` with
     ``out = (adj @ attacks.T).T x share``. Away from the attacks ``grown`` and ``out``
-    are 0.0 and the cell is ``s + 0.0`` (the ``+ 0.0`` only turns -0.0 into 0.0), so
-    the formula runs on the attacked cells and their neighbours only (a few hundred).
+    are 0.0 and the cell is ``max(s + 0.0, 0.0)`` (for the non-negative members of a
+    run, ``s`` itself, -0.0 turned into 0.0), so the formula runs on the attacked
+    cells and their neighbours only (a few hundred).
     There ``out`` adds, in row q's storage order as the CSR product does, the
     entries ``adj[q, p]`` of the attacked p; the product's other terms are
     ``adj x 0.0 = +0.0`` and change no sum.
     """
     s = np.ascontiguousarray(s)
     n = s.shape[1]
-    # With negative or NaN members somewhere, the dense formula for the quiet cells.
-    s_new = s + 0.0 if s.min(initial=0.0) >= 0.0 else np.maximum(s + 0.0 - s * 0.0, 0.0)
+    s_new = np.maximum(s + 0.0, 0.0)  # the dense formula where no attack reaches
     if row.size:
         _move(s, s_new.reshape(-1), row, plaza, inflow, adj, adj_t, share)
     present = s_new >= threshold
     pi, pp = np.divmod(np.flatnonzero(present), n)  # np.nonzero's order, ~7x faster
-    return Postures(s_new, pi, pp, _disputed(pi, pp, hostile, present))
+    return Postures(s_new, pi, pp, shares_plaza_with_hostile(pi, pp, hostile, n))
 
 
 def _move(s: np.ndarray, s_new: np.ndarray, row: np.ndarray, plaza: np.ndarray,
@@ -139,31 +127,13 @@ def _move(s: np.ndarray, s_new: np.ndarray, row: np.ndarray, plaza: np.ndarray,
     attack_of[row * n + plaza] = np.arange(1, row.size + 1)
     # Cells that change: the attacked ones and, in the same row, each q with an entry
     # adj[q, p] for an attacked p (row p of adj_t). Repeats compute the same value.
-    pos_t, count_t = _row_entries(adj_t.indptr, plaza)
+    pos_t, count_t = row_entries(adj_t.indptr, plaza)
     cell_row = np.concatenate([row, np.repeat(row, count_t)]) * n
     cell = cell_row + np.concatenate([plaza, adj_t.indices[pos_t]])
-    pos, count = _row_entries(adj.indptr, cell - cell_row)
+    pos, count = row_entries(adj.indptr, cell - cell_row)
     term_cell = np.repeat(np.arange(cell.size), count)
     hit = attack_of[np.repeat(cell_row, count) + adj.indices[pos]] > 0
     out = np.bincount(term_cell[hit], adj.data[pos[hit]], minlength=cell.size) * share
     grown = np.concatenate([[0.0], inflow])[attack_of[cell]]
     old = s.reshape(-1)[cell]
     s_new[cell] = np.maximum(old + grown - old * np.minimum(out, 1.0), 0.0)
-
-
-def _disputed(pi: np.ndarray, pp: np.ndarray, hostile: np.ndarray,
-              present: np.ndarray) -> np.ndarray:
-    """Whether each present cell ``(pi, pp)`` shares its plaza with a hostile row.
-
-    Each plaza gets the bit mask of the rows present there (a sum of distinct powers
-    of two, exact in float64 up to 53 rows); a cell is disputed when that mask meets
-    its row's mask of hostile rows. This is the dense
-    ``(hostile @ present > 0)[pi, pp]`` without the ``(A, A) x (A, P)`` product.
-    """
-    a_rows, n = present.shape
-    if a_rows > 53:
-        return ((hostile.astype(float) @ present) > 0)[pi, pp]
-    bit = np.arange(a_rows)
-    occupied = np.bincount(pp, np.ldexp(1.0, bit)[pi], minlength=n).astype(np.int64)
-    hostile_mask = (hostile.astype(bool).astype(np.int64) << bit).sum(axis=1)
-    return (occupied[pp] & hostile_mask[pi]) != 0

@@ -43,6 +43,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from plazasim.model.cells import row_entries
 from plazasim.model.conflict import ConflictRecord
 from plazasim.model.context import Context
 from plazasim.model.state import NO_CARTEL, State, sparse_poisson
@@ -259,11 +260,8 @@ def operation_removals(state: State, ctx: Context, cartel: np.ndarray, plaza: np
     cash_seized = np.zeros(k_slots)
     if is_take.any():
         t_c, t_p, t_e = cartel[is_take], plaza[is_take], effect[is_take]
-        indptr, indices = ctx.adj.indptr, ctx.adj.indices
-        counts = indptr[t_p + 1] - indptr[t_p]
-        first = np.repeat(indptr[t_p], counts)
-        within = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-        nbrs = indices[first + within]
+        pos, counts = row_entries(ctx.adj.indptr, t_p)
+        nbrs = ctx.adj.indices[pos]
         nb_c = np.repeat(t_c, counts)
         share = np.minimum(p.takedown_neighbour_share * np.repeat(t_e, counts), 1.0)
         rm_c.append(nb_c)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from plazasim.model.conflict import present_cells
+from plazasim.model.cells import present_cells
 from plazasim.model.context import Context
 from plazasim.model.state import State
 from plazasim.world.world import ALLIED

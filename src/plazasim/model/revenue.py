@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from plazasim.model.conflict import present_cells
+from plazasim.model.cells import present_cells
 from plazasim.model.context import Context, population_now
 from plazasim.model.state import State
 from plazasim.model.supply import SupplyRecord, price_index
