@@ -63,16 +63,25 @@ class Routes:
         return self.cartels[self.path_of]
 
 
-def toll_km(state: State, ctx: Context, cartels: np.ndarray) -> np.ndarray:
-    """``(len(cartels), P)`` km-equivalent toll for each cartel to enter each plaza."""
+def entry_toll(state: State, ctx: Context, cartels: np.ndarray,
+               plazas: np.ndarray) -> np.ndarray:
+    """km-equivalent toll for cartel ``cartels[i]`` to enter plaza ``plazas[i]``.
+
+    The arrays broadcast together. 0 through unheld or own plazas; through another
+    cartel's, ``allied_toll_km``, ``piso_km`` (neutral) or ``rival_toll_km``.
+    """
     p = ctx.params
-    ctrl = state.control
-    held = ctrl != NO_CARTEL
-    rel = state.relation[np.ix_(cartels, np.where(held, ctrl, 0))]
+    ctrl = state.control[plazas]
+    charged = (ctrl != NO_CARTEL) & (ctrl != cartels)
+    rel = state.relation[cartels, np.where(charged, ctrl, 0)]
     toll = np.where(rel == RIVAL, p.rival_toll_km, p.piso_km)
     toll = np.where(rel == ALLIED, p.allied_toll_km, toll)
-    own = ctrl[None, :] == cartels[:, None]
-    return np.where(held[None, :] & ~own, toll, 0.0)
+    return np.where(charged, toll, 0.0)
+
+
+def toll_km(state: State, ctx: Context, cartels: np.ndarray) -> np.ndarray:
+    """``(len(cartels), P)`` km-equivalent toll for each cartel to enter each plaza."""
+    return entry_toll(state, ctx, cartels[:, None], np.arange(ctx.n_plazas)[None, :])
 
 
 def _layered_graph(ctx: Context, costs: np.ndarray) -> sp.csr_matrix:
@@ -121,18 +130,11 @@ def path_costs(state: State, ctx: Context, routes: Routes) -> np.ndarray:
     """``(R,)`` cost of each planned path under today's heat, control and relations.
 
     The same cost the planner minimised: for each hop, ``km x (1 + heat_cost_factor x
-    heat)`` of the plaza entered plus the toll to enter it (:func:`toll_km`, looked up
-    per hop), and the crossing's cost.
+    heat)`` of the plaza entered plus the toll to enter it (:func:`entry_toll`, per
+    hop), and the crossing's cost.
     """
-    p = ctx.params
-    heat_mult = 1.0 + p.heat_cost_factor * state.heat
-    ctrl = state.control[routes.nodes]
-    shipper = routes.node_cartel
-    rel = state.relation
-    toll_of = np.where(rel == RIVAL, p.rival_toll_km, p.piso_km)
-    toll_of = np.where(rel == ALLIED, p.allied_toll_km, toll_of)  # (K, K)
-    charged = (ctrl != NO_CARTEL) & (ctrl != shipper)
-    toll = np.where(charged, toll_of[shipper, np.where(charged, ctrl, 0)], 0.0)
+    heat_mult = 1.0 + ctx.params.heat_cost_factor * state.heat
+    toll = entry_toll(state, ctx, routes.node_cartel, routes.nodes)
     first = np.zeros(routes.nodes.size, dtype=bool)
     first[routes.start[routes.length > 0]] = True
     hop = np.where(first, 0.0, routes.hop_km * heat_mult[routes.nodes] + toll)
