@@ -26,7 +26,7 @@ from _speed import SCENARIO, SYNTH_CARTELS, SYNTH_SEED, SYNTH_START, signaling_f
 from plazasim.experiments.run import resolve_policies
 from plazasim.model.engine import simulate, week_dates
 from plazasim.model.params import Parameters
-from plazasim.scenario import check_against_world, load_scenario
+from plazasim.scenario import Scenario, check_against_world, load_scenario
 from plazasim.world import World, build_world
 from plazasim.world.synthetic import synthetic_world
 
@@ -125,6 +125,14 @@ def _mesa(mesa: ModuleType, row: dict[str, Any], world: World, params: Parameter
     return round(float(frame["homicides_total"].sum()), 1)
 
 
+def bench_scenario(mesa: ModuleType | None) -> Scenario:
+    """The Mexico scenario of the comparison: the Mesa model's ``bench_scenario`` (no
+    events), or, without the Mesa model, the bundled scenario with its events dropped."""
+    if mesa is not None:
+        return mesa.bench_scenario()
+    return load_scenario(SCENARIO).model_copy(update={"events": []})
+
+
 def bench_speedup(mesa: ModuleType | None, sizes: list[int], mexico_weeks: int,
                   synth_weeks: int, budget_s: float, synth_budget_s: float, repeats: int,
                   status: Callable[[str], Any]) -> dict[str, Any]:
@@ -133,10 +141,7 @@ def bench_speedup(mesa: ModuleType | None, sizes: list[int], mexico_weeks: int,
     Without the Mesa model, the Mexico row uses the bundled scenario with its events
     dropped, the same thing ``bench_scenario`` returns.
     """
-    if mesa is not None:
-        scenario = mesa.bench_scenario()
-    else:
-        scenario = load_scenario(SCENARIO).model_copy(update={"events": []})
+    scenario = bench_scenario(mesa)
     world = build_world(scenario.world)
     check_against_world(scenario, world)
     meta = scenario.scenario

@@ -136,6 +136,15 @@ def notes(res: dict[str, Any]) -> list[str]:
     if best is not None:
         out.append(f"Per-step ratio 10,000 vs 2,500 plazas from the fastest repeat of each: "
                    f"{best}x (the target uses the medians)")
+    floor = res.get("per_week_floor")
+    if floor:
+        budget = floor["budget_ms_per_week_at_50x"]
+        out.append(
+            f"Per-week floor (Mexico, {floor['weeks']} weeks): scipy's Dijkstra "
+            f"{floor['dijkstra_ms_per_week']} ms/week ({floor['dijkstra_calls']} calls), "
+            f"{floor['python_calls_per_week']:,} Python function calls and "
+            f"{floor['c_calls_per_week']:,} calls into C functions a week"
+            + (f"; 50x the Mesa model leaves {budget} ms/week" if budget is not None else ""))
     out.append(f"Harness process peak RSS at the end: {res['harness_peak_rss_mb']} MB")
     return out
 

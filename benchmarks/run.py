@@ -35,7 +35,8 @@ from pathlib import Path
 from typing import Any
 
 from _common import load_1m, machine_info, peak_rss_mb
-from _mesa_side import bench_speedup, load_mesa_model
+from _floor import per_week_floor
+from _mesa_side import bench_scenario, bench_speedup, load_mesa_model
 from _report import markdown, print_all, targets
 from _speed import bench_memory, bench_mexico, bench_scaling, warm_up
 from rich.console import Console
@@ -122,6 +123,12 @@ def main(argv: list[str] | None = None) -> int:
         mesa, list(plan.mesa_sizes), plan.mexico_mesa_weeks, plan.synth_mesa_weeks, budget,
         budget / 5, plan.repeats, status)
     load["after_mesa"] = load_1m()
+    with status("per-week floor: Dijkstra time and calls per week, Mexico, 104 weeks"):
+        mexico_row = res["speedup_vs_mesa"].get("mexico") or {}
+        mesa_week = mexico_row.get("mesa_s_per_week")
+        res["per_week_floor"] = per_week_floor(
+            bench_scenario(mesa), plan.mexico_mesa_weeks, plan.repeats,
+            None if mesa_week is None else 1000 * mesa_week)
     res["profile"] = None
     if args.profile:
         with status("profiling one full mexico-2006 simulate"):
