@@ -51,6 +51,7 @@ __all__ = [
     "waiting",
 ]
 
+
 class SignalingParams(BaseModel):
     """Parameters of :class:`Signaling`; times in weeks, violence in killings per week."""
 
