@@ -41,7 +41,8 @@ REQUIRED = {
     ],
     "plazas": [
         "date", "plaza_id", "state", "controller", "disputed", "violence_observed", "action",
-        "action_target", "homicides_total", "flow_t", "heat",
+        "action_target", "homicides_total", "homicides_cartel", "homicides_state",
+        "homicides_bystander", "homicides_baseline", "flow_t", "heat",
     ],
     "cartels": ["date", "cartel", "members", "cash_usd", "revenue_usd", "plazas_held", "alive"],
 }
@@ -293,6 +294,10 @@ def test_run_writes_documented_tables_and_repeats(
                        - nat["members_dispersed"], atol=1e-6)
     by_week = plz.groupby("date")["homicides_total"].sum().to_numpy()
     assert np.allclose(by_week, nat["homicides_total"], atol=1e-3)
+    # per plaza, the four types add up to the total, and each sums to its national series
+    assert np.array_equal(plz["homicides_total"].to_numpy(), plz[kinds].sum(axis=1).to_numpy())
+    for kind in kinds:
+        assert np.allclose(plz.groupby("date")[kind].sum().to_numpy(), nat[kind], atol=1e-3), kind
     assert (crt.groupby("date")["alive"].sum().to_numpy() == nat["active_cartels"]).all()
     assert run.manifest["seed"] == 1 and run.manifest["weeks"] == weeks
     assert run.manifest["scenario"]["world"] == {

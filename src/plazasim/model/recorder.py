@@ -19,6 +19,9 @@ from plazasim.model.step import WeekRecord
 from plazasim.policies.base import OP_NAMES
 from plazasim.world.world import World
 
+#: Homicide types recorded per plaza (``homicides_<type>`` columns of the plaza table).
+PLAZA_HOMICIDE_TYPES = ("cartel", "state", "bystander", "baseline")
+
 NATIONAL_SCALARS = (
     "homicides_total", "homicides_cartel", "homicides_state", "homicides_bystander",
     "homicides_baseline", "cocaine_entered_t", "cocaine_delivered_t", "cocaine_seized_t",
@@ -47,7 +50,9 @@ class Recorder:
             self.controller = np.full((n_weeks, p), NO_CARTEL, dtype=np.int16)
             self.disputed = np.zeros((n_weeks, p), dtype=bool)
             self.violence = np.zeros((n_weeks, p), dtype=np.float32)
-            self.homicides = np.zeros((n_weeks, p), dtype=np.float32)
+            # One (weeks x plazas) array per homicide type; the total is their sum.
+            self.homicides_by_type = {kind: np.zeros((n_weeks, p), dtype=np.float32)
+                              for kind in PLAZA_HOMICIDE_TYPES}
             self.flow = np.zeros((n_weeks, p), dtype=np.float32)
             self.heat = np.zeros((n_weeks, p), dtype=np.float32)
         self.ops: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
@@ -100,11 +105,22 @@ class Recorder:
             self.controller[t] = state.control
             self.disputed[t] = rec.disputed
             self.violence[t] = rec.violence_observed
-            self.homicides[t] = hom
+            self.homicides_by_type["cartel"][t] = rec.hom_cartel
+            self.homicides_by_type["state"][t] = rec.hom_state
+            self.homicides_by_type["bystander"][t] = rec.hom_bystander
+            self.homicides_by_type["baseline"][t] = rec.hom_baseline
             self.flow[t] = rec.flow_t
             self.heat[t] = state.heat
         self.ops.append((rec.op_plaza, rec.op_cartel, rec.op_kind))
         self.names = list(state.names)
+
+    @property
+    def homicides(self) -> np.ndarray:
+        """``(weeks, P)`` all homicides per plaza and week: the sum of the recorded types."""
+        total = np.zeros_like(self.homicides_by_type["cartel"])
+        for kind in PLAZA_HOMICIDE_TYPES:
+            total += self.homicides_by_type[kind]
+        return total
 
     # ------------------------------------------------------------------ tables
     def national_frame(self, dates: list[dt.date]) -> pd.DataFrame:
@@ -162,6 +178,8 @@ class Recorder:
             "action": pd.Categorical.from_codes(action.ravel(), categories=list(OP_NAMES)),
             "action_target": _joined_categorical(targets, n_weeks * p),
             "homicides_total": self.homicides.ravel().astype(np.float64),
+            **{f"homicides_{kind}": self.homicides_by_type[kind].ravel().astype(np.float64)
+               for kind in PLAZA_HOMICIDE_TYPES},
             "flow_t": self.flow.ravel().astype(np.float64),
             "heat": self.heat.ravel().astype(np.float64),
         })
