@@ -14,10 +14,11 @@ import pandas as pd
 from _mexico_common import haversine_km, read_csv
 
 #: Rule 6. PGR's seven of 2006 (Arellano Félix = Tijuana, Colima = Amezcua, Juárez,
-#: Sinaloa, Golfo, Milenio, Díaz Parada) plus BLO, Zetas and La Familia, which later split off.
+#: Sinaloa, Golfo, Milenio, Díaz Parada) plus BLO, Zetas and La Familia, which later split
+#: off; less Amezcua, which no snapshot places in any state (a cartel with no members).
 CARTELS = (
     "Sinaloa", "Beltran Leyva", "Juarez", "Tijuana", "Gulf", "Zetas",
-    "La Familia Michoacana", "Milenio", "Diaz Parada", "Amezcua",
+    "La Familia Michoacana", "Milenio", "Diaz Parada",
 )
 FEDERATION = ("Sinaloa", "Juarez", "Milenio", "Beltran Leyva")
 
@@ -26,7 +27,7 @@ FEDERATION = ("Sinaloa", "Juarez", "Milenio", "Beltran Leyva")
 NAME_MAP: dict[str, str | None] = {
     **{c: c for c in CARTELS},
     "Diaz Parada (Oaxaca)": "Diaz Parada",
-    "Amezcua (Colima cartel)": "Amezcua",
+    "Amezcua (Colima cartel)": None,
     "Knights Templar": "La Familia Michoacana",
     "South Pacific": "Beltran Leyva",
     "Beltran Leyva (La Barbie faction)": "Beltran Leyva",
@@ -160,9 +161,14 @@ def choose_snapshots(data: Path, states: list[str]) -> dict[str, dict[str, Any]]
                 weight = dtos.pop("Zetas")
                 dtos["Gulf"] = max(dtos.get("Gulf", 0.0), weight)
                 why += "; post-split Zetas presence mapped to Gulf (Zetas were Gulf's wing)"
+            if year != 2006 and r.disputed == "yes":
+                # Rule 8d': a later snapshot's dispute is the war that followed 2006, which
+                # the run must produce, not start from.
+                why += "; its dispute postdates 2006, so the state starts undisputed"
             out[st] = {"snapshot": year, "reason": why,
                        "dtos": dtos,
-                       "disputed": r.disputed == "yes", "disputed_raw": r.disputed}
+                       "disputed": r.disputed == "yes" and year == 2006,
+                       "disputed_raw": r.disputed}
         elif st in MANUAL_STATES:
             dtos, why = MANUAL_STATES[st]
             out[st] = {"snapshot": "manual", "reason": why, "dtos": dict(dtos),

@@ -81,10 +81,10 @@ RULES: dict[str, str] = {
         "person-years 2000-2006, k = 200,000 person-years, r_state = state homicides / state "
         "person-years over the same years (empirical-Bayes shrinkage toward the state rate)."),
     "06_cartels": (
-        "C0 = 10 in this order: Sinaloa, Beltran Leyva, Juarez, Tijuana, Gulf, Zetas, La "
-        "Familia Michoacana, Milenio, Diaz Parada, Amezcua: PGR's seven of 2006 (Arellano "
-        "Felix = Tijuana, Colima = Amezcua) plus BLO, Zetas and La Familia, which later split "
-        "off."),
+        "C0 = 9 in this order: Sinaloa, Beltran Leyva, Juarez, Tijuana, Gulf, Zetas, La "
+        "Familia Michoacana, Milenio, Diaz Parada: PGR's seven of 2006 (Arellano Felix = "
+        "Tijuana) plus BLO, Zetas and La Familia, which later split off, less PGR's Colima "
+        "(Amezcua) organisation, which no snapshot places in any state."),
     "07_relations": (
         "Relations at 1 Dec 2006 from cartels_2006_2012/dto_events.csv rows dated <= 2006 "
         "(cited in relation_evidence): allied within the Federation (Sinaloa, Juarez, Milenio, "

@@ -1,4 +1,4 @@
-"""Map the dated source rows to scenario events (rules T1-T8 of docs/DATA.md).
+"""Map the dated source rows to scenario events (rules T1-T10 of docs/DATA.md).
 
 Reads ``cartels_2006_2012/dto_events.csv``, ``timeline/kingpin_events_2007_2012.csv``,
 ``timeline/military_operations_valle.csv`` and, to resolve place names to INEGI codes,
@@ -342,6 +342,32 @@ def operations(data: Path, default_ops: float, out: Timeline) -> list[Planned]:
     return planned
 
 
+def incursions(data: Path, towns: Municipalities) -> list[Planned]:
+    """Wars carried into a named municipality: ``incursion`` events (rule T10).
+
+    Dated like the row's rivalry (rule T1) and listed after it on the same day.
+    """
+    rows = list(read_csv(data, DTO_FILE, dtype=str, keep_default_na=False).itertuples())
+    keys = [_dto_key(r) for r in rows]
+    _unused(rules.INCURSIONS, set(keys), DTO_FILE)
+    planned = []
+    for i, (r, key) in enumerate(zip(rows, keys, strict=True)):
+        if key not in rules.INCURSIONS:
+            continue
+        label = _dto_label(r)
+        attacker, (name, state), why = rules.INCURSIONS[key]
+        if _plain(name) not in _plain(r.description):
+            raise ValueError(f"{label}: {name!r} not in the description")
+        when = rules.DATE_FROM_NOTE.get(key, (parse_date(r.date, r.date_precision), ""))[0]
+        notes = [label + ".", f"{_name(attacker, label)} carries the war into {name}: {why} "
+                 "(rule T10).", "The forces sent, the war's length and its deaths come from "
+                 "the model."]
+        planned.append(Planned(when, "incursion",
+                               {"cartel": _name(attacker, label),
+                                "plazas": [towns.code(name, state)]}, notes, (4, i)))
+    return planned
+
+
 def exogenous() -> list[Planned]:
     """The supply, arms and capacity periods (rule T8)."""
     out = []
@@ -368,12 +394,13 @@ def check_order(events: list[Planned]) -> None:
 
 
 def build_timeline(data: Path, default_ops: float) -> Timeline:
-    """Run rules T1-T8 and return the timeline (events sorted, skips, initial rows)."""
+    """Run rules T1-T10 and return the timeline (events sorted, skips, initial rows)."""
     out = Timeline(events=[])
     towns = Municipalities(data)
     planned, leaders = dto_events(data, out)
     planned += leader_events(data, towns, leaders, out)
     planned += operations(data, default_ops, out)
+    planned += incursions(data, towns)
     planned += exogenous()
     planned.sort(key=Planned.sort_key)
     for ev in planned:

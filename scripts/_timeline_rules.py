@@ -27,14 +27,14 @@ KingpinKey = tuple[str, str, str]
 #: Rule T2: the cartels of the 2006 world (rule 6), as named in dto_events.csv.
 WORLD_CARTELS = (
     "Sinaloa", "Beltran Leyva", "Juarez", "Tijuana", "Gulf", "Zetas",
-    "La Familia Michoacana", "Milenio", "Diaz Parada", "Amezcua",
+    "La Familia Michoacana", "Milenio", "Diaz Parada",
 )
 #: Rule T2: dto_events.csv names → model cartel (None: not a trafficking organisation
 #: of the model). Breakaways created by a split (rule T4) map to themselves.
 DTO_NAMES: dict[str, str | None] = {
     **{c: c for c in WORLD_CARTELS},
     "Diaz Parada (Oaxaca)": "Diaz Parada",
-    "Amezcua (Colima cartel)": "Amezcua",
+    "Amezcua (Colima cartel)": None,
     # Héctor Beltrán Leyva's Cártel del Pacífico Sur is the continuing BLO.
     "South Pacific": "Beltran Leyva",
     # The Milenio remnant that fought CJNG for Guadalajara.
@@ -50,6 +50,8 @@ DTO_NAMES: dict[str, str | None] = {
 #: Why a name maps to None.
 NOT_IN_MODEL = {
     "Barrio Azteca (gang)": "a street gang, not a trafficking organisation of the model",
+    "Amezcua (Colima cartel)": "no snapshot of state_presence.csv places it in any state, "
+    "so the 2006 world has no such cartel (rule 6)",
 }
 #: Rule T2: kingpin_events_2007_2012.csv ``organization`` → model cartel.
 KINGPIN_ORGS: dict[str, str] = {
@@ -67,10 +69,29 @@ KINGPIN_ORGS: dict[str, str] = {
 
 #: Rule T1: a row whose own note bounds a fuzzy date more tightly than the default day.
 DATE_FROM_NOTE: dict[DtoKey, tuple[dt.date, str]] = {
+    ("2008", "war_started", "Sinaloa", "Juarez"): (
+        dt.date(2008, 3, 1),
+        "the row's note quotes InSight Crime, 'early 2008', so the middle of January-April "
+        "instead of 1 Jul"),
     ("2010", "founded", "Independent Cartel of Acapulco", "Beltran Leyva (La Barbie faction)"): (
         dt.date(2010, 9, 1),
         "the row's note says 'after Aug 2010' (the faction was leaderless after La Barbie's "
         "arrest on 2010-08-30), so 1 Sep 2010 instead of 1 Jul"),
+}
+
+#: Rule T10: wars the sources say one side carried into a named municipality:
+#: key → (attacker as in the row, (municipality as written in the description, state), why).
+INCURSIONS: dict[DtoKey, tuple[str, tuple[str, str], str]] = {
+    ("2008", "war_started", "Sinaloa", "Juarez"): (
+        "Sinaloa", ("Juarez", "08"),
+        "'Sinaloa launches an offensive on Ciudad Juarez' (InSight Crime; Reuters)"),
+    ("2008", "war_started", "Beltran Leyva", "La Familia Michoacana"): (
+        "Beltran Leyva", ("Huixquilucan", "15"),
+        "'La Barbie directs a BLO offensive against La Familia in Huixquilucan'"),
+    ("2011-09-20", "war_started", "Jalisco New Generation (CJNG)", "Zetas"): (
+        "Jalisco New Generation (CJNG)", ("Boca del Rio", "30"),
+        "'35 bodies of alleged Zetas in Boca del Rio, Veracruz, opening a Mata Zetas "
+        "campaign for the Zetas-held port'"),
 }
 
 #: Rule T4: splits that create a new organisation: key → (new, share, states, reason).
@@ -102,6 +123,8 @@ NEW_SPLITS: dict[DtoKey, tuple[str, float, tuple[str, ...], str]] = {
 
 #: Rule T3-T5: rows dropped after the scenario start, with the reason.
 SKIP_DTO: dict[DtoKey, str] = {
+    ("2009", "absorbed", "Zetas", "Amezcua (Colima cartel)"):
+        "Amezcua is not a cartel of the world: " + NOT_IN_MODEL["Amezcua (Colima cartel)"],
     ("2008", "alliance_formed", "Juarez", "Barrio Azteca (gang)"):
         "Barrio Azteca is " + NOT_IN_MODEL["Barrio Azteca (gang)"],
     ("2009", "absorbed", "La Familia Michoacana", "Milenio"):

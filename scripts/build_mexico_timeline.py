@@ -9,7 +9,7 @@ Writes ``mexico-2006.toml`` and ``mexico-2006-deal.toml`` into
 ``[world]``, ``[parameters]``, the policy timeline, the US signal and, for the deal
 variant, the immunity deal) come from the template below; the historical events come
 from ``cartels_2006_2012/dto_events.csv``, ``timeline/kingpin_events_2007_2012.csv`` and
-``timeline/military_operations_valle.csv`` by rules T1-T9 of docs/DATA.md ("Historical
+``timeline/military_operations_valle.csv`` by rules T1-T10 of docs/DATA.md ("Historical
 timeline"). The same input gives byte-identical files. Edit this script, not the TOMLs.
 """
 
@@ -60,7 +60,7 @@ TEMPLATE = Template("""\
 # alliances, wars and absorptions (cartels_2006_2012/dto_events.csv), leader
 # captures and killings (that file and timeline/kingpin_events_2007_2012.csv),
 # federal operations, and the supply, arms and budget periods. docs/DATA.md
-# ("Historical timeline", rules T1-T9) gives the rules; each note names its source row.
+# ("Historical timeline", rules T1-T10) gives the rules; each note names its source row.
 $variant
 [scenario]
 name = $name
@@ -101,7 +101,7 @@ cartel = "Sinaloa"
 plaza = "08037"
 $deal
 # ---------------------------------------------------------------------------------
-# The historical timeline (generated; rules T1-T9 of docs/DATA.md), in date order.
+# The historical timeline (generated; rules T1-T10 of docs/DATA.md), in date order.
 $events""")
 
 DEAL_VARIANT = """\

@@ -287,8 +287,8 @@ def test_run_writes_documented_tables_and_repeats(
     assert np.allclose(nat["homicides_total"], nat[kinds].sum(axis=1))
     assert np.allclose(nat["cocaine_entered_t"], nat["cocaine_delivered_t"]
                        + nat["cocaine_seized_t"] + nat["cocaine_stock_change_t"])
-    spent = ["wages_usd", "bribes_usd", "recruiting_usd", "cash_seized_usd", "laundered_usd",
-             "intercepted_usd", "cash_change_usd"]
+    spent = ["wages_usd", "bribes_usd", "recruiting_usd", "deployment_usd", "cash_seized_usd",
+             "laundered_usd", "intercepted_usd", "cash_change_usd"]
     assert np.allclose(nat["revenue_usd"], nat[spent].sum(axis=1), rtol=1e-9, atol=1e-3)
     assert np.allclose(nat["members_change"], nat["recruits"] - nat["members_out"]
                        - nat["members_dispersed"], atol=1e-6)

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from plazasim.errors import PlazasimError, ScenarioError
 from plazasim.model.params import Parameters
 from plazasim.scenario import (
+    STATE_ACTION_EVENTS,
     PolicyEntry,
     Scenario,
     UsSignal,
@@ -27,8 +28,8 @@ from plazasim.scenario import (
 from plazasim.world.world import ALLIED, KIND_CROSSING, KIND_ENTRY, RIVAL, World
 
 KINDS = (
-    "absorb, alliance, arms_flow, capacity, immunity_deal, kingpi"
-    "n_capture, kingpin_killed, military_operation, rivalry, split, supply_shock, us_signal"
+    "absorb, alliance, arms_flow, capacity, immunity_deal, incursion, kingpin_capture, "
+    "kingpin_killed, military_operation, rivalry, split, supply_shock, us_signal"
 )
 HEAD = """\
 [scenario]
@@ -358,7 +359,10 @@ def test_overrides_seed_until_policy() -> None:
     assert [(p.from_, p.name, p.params) for p in crack.policy] == [
         (dt.date(2006, 12, 1), "crackdown", {})
     ]
-    assert crack.events == sc.events and crack.parameters == sc.parameters
+    # The policy replaces all state action: operations, captures and budget changes go.
+    assert crack.events == [e for e in sc.events if e.kind not in STATE_ACTION_EVENTS]
+    assert {e.kind for e in sc.events} - {e.kind for e in crack.events} == STATE_ACTION_EVENTS
+    assert crack.parameters == sc.parameters
     assert sc == load_scenario("mexico-2006")  # the original is unchanged
 
 

@@ -29,12 +29,14 @@ from plazasim.world.world import World
 
 __all__ = [
     "DEFAULT_POLICY",
+    "STATE_ACTION_EVENTS",
     "Absorb",
     "Alliance",
     "ArmsFlow",
     "Capacity",
     "Event",
     "ImmunityDeal",
+    "Incursion",
     "KingpinCapture",
     "KingpinKilled",
     "MilitaryOperation",
@@ -264,6 +266,17 @@ class Absorb(_CartelEvent):
     other: str
 
 
+class Incursion(_CartelEvent):
+    """``cartel`` carries a war into ``plazas`` (INEGI codes) where the sources say it did.
+
+    The event gives the order only; the forces sent, the duration of the war and
+    its deaths come from the model (phase 5b).
+    """
+
+    kind: Literal["incursion"]
+    plazas: list[str] = Field(min_length=1)
+
+
 class SupplyShock(_EventBase, _Period):
     """Cocaine entering Mexico is multiplied by ``factor`` from ``date`` until ``end``."""
 
@@ -290,10 +303,19 @@ class Capacity(_EventBase, _Period):
 Event = Annotated[
     Union[  # noqa: UP007
         UsSignal, ImmunityDeal, KingpinCapture, KingpinKilled, MilitaryOperation, Split,
-        Alliance, Rivalry, Absorb, SupplyShock, ArmsFlow, Capacity,
+        Alliance, Rivalry, Absorb, Incursion, SupplyShock, ArmsFlow, Capacity,
     ],
     Field(discriminator="kind"),
 ]
+
+
+#: Event kinds that are state action: what the government's enforcement did. A policy
+#: given on the command line (``--policy``, ``compare --policies``) replaces all state
+#: action, so these events are dropped with the scenario's own timeline. Every other
+#: kind (splits, alliances, wars, incursions, supply, arms, the US signal, an immunity
+#: deal) is a condition of the world the policy acts in, and stays.
+STATE_ACTION_EVENTS = frozenset({"military_operation", "kingpin_capture", "kingpin_killed",
+                                 "capacity"})
 
 
 def _event_kinds() -> list[str]:
@@ -535,7 +557,9 @@ def with_overrides(
 
     ``until`` replaces the end date (it must be after the start); policy entries
     and events after it are dropped, since they would never apply. ``policy``
-    replaces the whole timeline with that policy, default parameters, from the start.
+    replaces all state action: the whole policy timeline becomes that policy, with
+    default parameters, from the start, and the events that were state action
+    (:data:`STATE_ACTION_EVENTS`: operations, captures, budget changes) are dropped.
     Errors name the override (``seed``, ``until``, ``policy``).
     """
     data = scenario.model_dump(by_alias=True)
@@ -555,4 +579,5 @@ def with_overrides(
         if policy not in _known_policies():
             raise ScenarioError.at("policy", _unknown_policy(policy))
         data["policy"] = [{"from": start, "name": policy, "params": {}}]
+        data["events"] = [e for e in data["events"] if e["kind"] not in STATE_ACTION_EVENTS]
     return _validate(data)

@@ -1,8 +1,8 @@
 """The cell-based conflict phase gives the numbers of the straightforward dense form, to the bit.
 
-``dense_fight`` below is the phase as it was written on whole ``(A, P)`` and
-``(A, A, D)`` arrays; the model now works on the list of present cells, and must
-draw the same random numbers and add the same terms in the same order.
+``dense_fight`` below is the phase written on whole ``(A, P)`` and ``(A, A, D)``
+arrays; the model works on the list of present cells, and must draw the same random
+numbers and add the same terms in the same order.
 """
 
 from __future__ import annotations
@@ -81,6 +81,7 @@ def dense_fight(state: State, ctx: Context, rng: np.random.Generator) -> Conflic
     k_slots, n = state.strength.shape
     cartels = np.flatnonzero(state.alive)
     s = state.strength[cartels]
+    f = state.fighters[cartels]
     present = s >= p.presence_threshold
     hostile = state.relation[np.ix_(cartels, cartels)] != ALLIED
     others = hostile.astype(float) @ present.astype(float)
@@ -88,25 +89,41 @@ def dense_fight(state: State, ctx: Context, rng: np.random.Generator) -> Conflic
     cols = np.flatnonzero(disputed)
     killed_by = np.zeros((k_slots, n))
     losses = np.zeros((cartels.size, n))
+    executions_k = np.zeros((cartels.size, n))
     if cols.size:
         sd = np.where(present[:, cols], s[:, cols], 0.0)
+        fd = np.where(present[:, cols], f[:, cols], 0.0)
         mult = np.where(state.violent[cartels][:, cols], p.violent_lethality_mult, 1.0)
-        g = p.contest_exponent
-        sg = sd**g
-        encounter = sd[:, None, :] * sd[None, :, :] / np.maximum(
-            sd[:, None, :] + sd[None, :, :], 1e-12)
-        pair = (p.lethality * state.lethality_mult) * encounter * mult[:, None, :] * \
-            mult[None, :, :] * hostile[:, :, None]
-        denom = sg[:, None, :] + sg[None, :, :]
-        loss_share = np.where(denom > 0, sg[None, :, :] / np.maximum(denom, 1e-300), 0.0)
-        expected_loss = (pair * loss_share).sum(axis=1)
-        inflicted = (pair * loss_share).sum(axis=0)
+        rival = state.relation[np.ix_(cartels, cartels)] == RIVAL
+        war = state.war[np.ix_(cartels, cartels)]
+        active = rival[:, :, None] & (war[:, :, None] | ~state.truce[cols][None, None, :])
+        x_i = np.where(active, fd[:, None, :], sd[:, None, :])
+        x_j = np.where(active, fd[None, :, :], sd[None, :, :])
+        total = np.where(active, fd.sum(axis=0)[None, None, :], sd.sum(axis=0)[None, None, :])
+        encounter = np.where(total > 0, x_i * x_j / np.maximum(total, 1e-12), 0.0)
+        encounter *= np.where(active, 1.0, p.truce_intensity) * state.lethality_mult
+        encounter *= hostile[:, :, None] & present[:, cols][:, None, :] & \
+            present[:, cols][None, :, :]
+        pair = p.lethality * encounter * mult[:, None, :] * mult[None, :, :]
+        g_i, g_j = x_i**p.contest_exponent, x_j**p.contest_exponent
+        denom = g_i + g_j
+        loss = pair * np.where(denom > 0, g_j / np.maximum(denom, 1e-300), 0.0)
+        expected_loss = loss.sum(axis=1)
+        inflicted = loss.sum(axis=0)
+        executed = (p.war_execution_rate * encounter * mult[:, None, :]).sum(axis=1)
+        executions_k[:, cols] = sparse_poisson(rng, np.where(present[:, cols], executed, 0.0))
         drawn = rng.poisson(expected_loss).astype(float)
         drawn = np.minimum(drawn, np.floor(MAX_WEEKLY_LOSS * sd))
         losses[:, cols] = drawn
         scale = np.where(expected_loss.sum(axis=0) > 0,
                          drawn.sum(axis=0) / np.maximum(expected_loss.sum(axis=0), 1e-12), 0.0)
         killed_by[cartels[:, None], cols[None, :]] = inflicted * scale[None, :]
+        after = np.maximum(sd - drawn, 0.0)
+        fighters = state.fighters[cartels]
+        fighters[:, cols] = np.where(present[:, cols],
+                                     np.minimum(np.maximum(fd - drawn, 0.0), after),
+                                     fighters[:, cols])
+        state.fighters[cartels] = fighters
     fight_hit = killed_by > 0
     state.strength[cartels] -= losses
     np.maximum(state.strength, 0.0, out=state.strength)
@@ -117,11 +134,13 @@ def dense_fight(state: State, ctx: Context, rng: np.random.Generator) -> Conflic
     if succession is not None:
         state.strength[cartels] -= succession
         np.maximum(state.strength, 0.0, out=state.strength)
+        state.fighters[cartels] = np.where(succession > 0, np.minimum(
+            state.fighters[cartels], state.strength[cartels]), state.fighters[cartels])
         killed_by[cartels] += succession
         cartel_deaths = cartel_deaths + succession.sum(axis=0)
         members_lost[cartels] += succession.sum(axis=1)
-    violent = state.violent[cartels] & present
-    executions_k = sparse_poisson(rng, np.where(violent, p.execution_rate * s, 0.0))
+    violent = state.violent[cartels] & present & ~disputed[None, :]
+    executions_k += sparse_poisson(rng, np.where(violent, p.execution_rate * s, 0.0))
     killed_by[cartels] += executions_k
     executions = executions_k.sum(axis=0)
     bystanders = sparse_poisson(rng, p.bystander_ratio * cartel_deaths * ctx.bystander_factor)
@@ -152,6 +171,10 @@ def scramble(state: State, rng: np.random.Generator, n_alive: int) -> None:
     state.relation[:] = np.triu(rel) + np.triu(rel, 1).T
     np.fill_diagonal(state.relation, ALLIED)
     state.violent[:] = rng.random((k, n)) < 0.4
+    state.fighters[:] = np.floor(state.strength * rng.random((k, n)))
+    war = rng.random((k, k)) < 0.5
+    state.war[:] = np.triu(war) | np.triu(war, 1).T
+    state.truce[:] = rng.random(n) < 0.5
     state.cohesion[:] = np.where(rng.random(k) < 0.3, rng.random(k), 1.0)
     state.leader_plaza[:] = rng.integers(-1, n, k)
     state.control[:] = rng.integers(-1, k, n)
@@ -175,7 +198,8 @@ def test_fight_on_present_cells_matches_the_dense_form(
         fresh: Callable[..., tuple[State, Context]], seed: int) -> None:
     # Up to 16 living rows: sums over more than 8 rows are where NumPy's pairwise
     # summation differs from adding in row order.
-    state, ctx = fresh(max_cartels=16, lethality=0.2, succession_lethality=0.05)
+    state, ctx = fresh(max_cartels=16, lethality=0.05, succession_lethality=0.02,
+                       truce_intensity=0.3)
     rng = np.random.default_rng(seed)
     scramble(state, rng, n_alive=int(rng.integers(1, 17)))
     ref = state.copy()

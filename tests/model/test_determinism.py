@@ -32,10 +32,11 @@ def frames(sim: Simulation) -> dict[str, pd.DataFrame]:
 
 @dataclass(frozen=True)
 class Fracture:
-    """Event: every alive cartel loses its leadership, so that splits draw random numbers."""
+    """Event: every alive cartel loses its leadership to the policy, so splits draw numbers."""
 
     def apply(self, state: State, ctx: Context) -> None:
         state.cohesion[state.alive] = 0.0
+        state.fracture[state.alive] = 1.0
 
 
 def sim_run(world: World, seed: int, policy: str = "signaling", n_weeks: int = 40,

@@ -32,6 +32,7 @@ from plazasim.model.engine import Simulation, simulate, weeks_between
 from plazasim.model.events import (
     AbsorbEvent,
     ImmunityDealEvent,
+    IncursionEvent,
     LeaderRemovalEvent,
     MilitaryOperationEvent,
     MultiplierEvent,
@@ -165,8 +166,8 @@ def test_every_event_kind_is_tested_here() -> None:
     """A new kind in the ``Event`` union must get its tests (and docs) too."""
     assert event_kinds() == {
         "us_signal", "immunity_deal", "kingpin_capture", "kingpin_killed",
-        "military_operation", "split", "alliance", "rivalry", "absorb", "supply_shock",
-        "arms_flow", "capacity",
+        "military_operation", "split", "alliance", "rivalry", "absorb", "incursion",
+        "supply_shock", "arms_flow", "capacity",
     }
 
 
@@ -188,11 +189,13 @@ def test_us_signal_composes_with_every_registered_policy(world60: World, policy:
     assert sim.state.signal[plaza] == D or not sim.state.alive[D]
     assert (np.delete(sim.state.signal, plaza) == NO_CARTEL).all()
     hits = ops_per_week(sim, D, np.array([plaza]))
-    assert hits[:2].sum() > 0, "D should be hit there before the signal (by the surge at least)"
-    # laissez_faire does not enforce: its only operations are the surge's.
-    if getattr(make_policy(policy, POLICY_PARAMS.get(policy)), "enforces", True) or \
-            policy == "laissez_faire":
-        assert hits[2:].sum() == 0, f"{policy} hit the signalled cartel in its plaza"
+    if policy == "crackdown":  # the largest presences: D's stronghold, by the surge at least
+        assert hits[:2].sum() > 0, "D should be hit there before the signal"
+    # After the signal no policy hits the signalled cartel in its plaza; a policy that does
+    # not enforce runs no operation at all, the surge's included.
+    assert hits[2:].sum() == 0, f"{policy} hit the signalled cartel in its plaza"
+    if not getattr(make_policy(policy, POLICY_PARAMS.get(policy)), "enforces", True):
+        assert sim.recorder.national["operations"].sum() == 0
 
 
 def test_us_signal_stops_the_operations_the_policy_ran_before(world60: World) -> None:
@@ -409,7 +412,7 @@ def test_military_operation_runs_its_operations_in_its_region_only(world60: Worl
     sim = run(world60, [{"kind": "military_operation", "date": on(2, 1), "end": on(42, 6),
                          "name": "Operativo Conjunto", "states": REGION,
                          "ops_per_week": rate}],
-              policy="laissez_faire", weeks=50)
+              policy="crackdown", weeks=50, params={"capacity_ops_per_week": 0.0})
     total = ops_per_week(sim)
     np.testing.assert_array_equal(ops_per_week(sim, plazas=region), total)  # all inside
     assert (total[:2] == 0).all() and (total[42:] == 0).all()
@@ -534,17 +537,30 @@ def test_later_events_can_name_the_breakaway(world60: World) -> None:
     assert not alive.iloc[:2].any() and alive.iloc[2:].all()
 
 
-def test_split_of_a_cartel_without_members_is_skipped(world60: World) -> None:
+def test_a_historical_split_forms_where_the_cartel_is(world60: World) -> None:
+    """A split named in states the cartel has left takes its members nearest to them."""
     held = set(world60.state[world60.initial_strength[C] > 0].tolist())
     empty = sorted(set(world60.state.tolist()) - held)  # states where C has nobody
     result = run_scenario(scenario([
         {"kind": "split", "date": on(1), "cartel": "Cartel C", "new": "Ghost", "states": empty},
-        {"kind": "split", "date": on(1), "cartel": "Ghost", "new": "Ghost 2"},
     ], weeks=4), world=world60)
-    # Nobody to split off in those states, so neither split happens (both are logged).
-    assert [(e["kind"], e["applied"]) for e in result.manifest["events"]] == [
-        ("split", False), ("split", False)]
-    assert "Ghost" not in set(result.cartels.cartel)
+    assert [(e["kind"], e["applied"]) for e in result.manifest["events"]] == [("split", True)]
+    crt = result.cartels
+    week1 = crt[crt.date == crt.date.unique()[1]].set_index("cartel")
+    # The splinter holds about half of what C had in the plazas it took (default share 0.5),
+    # at least ten plazas' worth of members.
+    assert week1.loc["Ghost", "members"] >= 10 * Parameters().presence_threshold * 0.5
+    assert week1.loc["Ghost", "alive"]
+
+
+def test_split_of_a_cartel_without_members_is_skipped(
+        fresh: Callable[..., tuple[State, Context]]) -> None:
+    state, ctx = fresh()
+    state.strength[C] = 0.0
+    plazas = np.arange(5)
+    assert not SplitEvent("Cartel C", "Ghost", 0.5, plazas).apply(state, ctx)
+    assert not SplitEvent("Cartel C", "Ghost", 0.5, None).apply(state, ctx)
+    assert "Ghost" not in state.names
 
 
 # --------------------------------------------------------------------------- alliance / rivalry
@@ -571,6 +587,39 @@ def test_relation_events_set_a_symmetric_relation_and_reroute(
         assert not changed.any()
         assert state.routes_dirty == {a, b}  # both re-plan their routes next week
         assert_relations_consistent(state)
+
+
+# --------------------------------------------------------------------------- incursion
+
+
+def test_incursion_gives_a_standing_order_and_opens_a_war(
+        fresh: Callable[..., tuple[State, Context]], world60: World) -> None:
+    target = int(np.argmax(world60.initial_strength[C]))  # C's stronghold
+    (event,) = model_events(world60, {"kind": "incursion", "date": on(0), "cartel": "Cartel A",
+                                      "plazas": [str(world60.plaza_id[target])]})
+    np.testing.assert_array_equal(event.plazas, [target])
+    state, ctx = fresh()
+    assert state.relation[A, C] == NEUTRAL and not state.war[A, C]
+    assert event.apply(state, ctx)
+    assert state.orders[A, target] and state.orders.sum() == 1
+    assert state.relation[A, C] == state.relation[C, A] == RIVAL
+    assert state.war[A, C] and state.war[C, A] and {A, C} <= state.routes_dirty
+    assert_relations_consistent(state)
+    assert not IncursionEvent("Nobody", np.array([target])).apply(state, ctx)
+
+
+def test_incursion_war_escalates_from_nothing(world60: World) -> None:
+    """The attacker arrives, both sides arm, and the killing grows over the first months."""
+    target = int(np.argmax(world60.initial_strength[C]))
+    sim = run(world60, [{"kind": "incursion", "date": on(2), "cartel": "Cartel A",
+                         "plazas": [str(world60.plaza_id[target])]}],
+              policy="laissez_faire", weeks=40)
+    state, threshold = sim.state, sim.ctx.params.presence_threshold
+    assert state.strength[A, target] >= threshold  # A arrived and holds on
+    assert state.fighters[A, target] > 0 and state.fighters[C, target] > 0  # both armed
+    killed = sim.recorder.homicides_by_type["cartel"][:, target]
+    assert killed[:2].sum() == 0  # peace before the order
+    assert killed[20:40].sum() > killed[2:22].sum() > 0  # escalation
 
 
 # --------------------------------------------------------------------------- absorb

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -48,8 +49,9 @@ def test_contest_leaders_matches_the_dense_argmax(data: st.DataObject, k: int, p
     np.testing.assert_array_equal(leader[d_any], d_leader[d_any])
 
 
-def test_surges_equal_the_crackdown_policy_on_the_region(
-        fresh: Callable[..., tuple[State, Context]]) -> None:
+@pytest.mark.parametrize("name", ["crackdown", "signaling", "kingpin", "laissez_faire"])
+def test_surges_are_aimed_by_the_policy_on_the_region(
+        fresh: Callable[..., tuple[State, Context]], name: str) -> None:
     state, ctx = fresh()
     from plazasim.model.conflict import fight
 
@@ -57,20 +59,26 @@ def test_surges_equal_the_crackdown_policy_on_the_region(
     obs = observe(state, ctx, fight(state.copy(), ctx, rng), rng)
     region = np.flatnonzero(state.strength.sum(axis=0) > 0)[::3]
     state.surges = {7: (region, 6.0)}
-    got = surge_operations(state, obs, np.random.default_rng(5))
-    # The straightforward form: the crackdown policy on an observation masked to the region.
-    n = int(np.floor(6.0 + np.random.default_rng(5).random()))
+    got = surge_operations(state, obs, make_policy(name), np.random.default_rng(5))
+    # The straightforward form: the policy on an observation masked to the region.
+    draws = np.random.default_rng(5)
+    n = int(np.floor(6.0 + draws.random()))
     mask = np.zeros(ctx.n_plazas, dtype=bool)
     mask[region] = True
-    ops = make_policy("crackdown").decide(
-        replace(obs, present=obs.present & mask[None, :], capacity=n), np.random.default_rng(0))
+    ops = make_policy(name).decide(
+        replace(obs, present=obs.present & mask[None, :], capacity=n), draws)
     expected = Operations(plaza=[], cartel=[], kind=[], intensity=[])
-    for pl, k, kind, inten in zip(ops.plaza, ops.cartel, ops.kind, ops.intensity, strict=True):
+    for pl, k, kind, inten in zip(ops.plaza[:n], ops.cartel[:n], ops.kind[:n], ops.intensity[:n],
+                                  strict=True):
         if state.signal[pl] != k:
             expected.add(pl, k, kind, inten)
     for mine, ref in zip(got, expected.as_arrays(), strict=True):
         np.testing.assert_array_equal(mine, ref)
-    assert got[0].size == n
+    assert np.isin(got[0], region).all()
+    if name == "crackdown":
+        assert got[0].size == n
+    if name == "laissez_faire":
+        assert got[0].size == 0
 
 
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -224,10 +224,12 @@ def test_infiltration_is_one_minus_exp_of_bribes(fresh) -> None:
                                rtol=1e-12)
     np.testing.assert_allclose(state.infiltration,
                                1.0 - np.exp(-money.bribes_usd / p.bribe_scale_usd_per_week))
+    # Laundered: a share of the proceeds, revenue less the wages paid first.
+    proceeds = np.maximum(rev - money.wages_usd, 0.0)
     np.testing.assert_allclose(money.laundered_usd + money.intercepted_usd,
-                               p.launder_share * rev, rtol=1e-12)
+                               p.launder_share * proceeds, rtol=1e-12)
     np.testing.assert_allclose(money.intercepted_usd,
-                               p.intercept_share * p.launder_share * rev, rtol=1e-12)
+                               p.intercept_share * p.launder_share * proceeds, rtol=1e-12)
     assert (money.unpaid_share[:4] == 0).all()
     spent = money.laundered_usd + money.intercepted_usd + money.bribes_usd + money.wages_usd
     np.testing.assert_allclose(state.cash - cash_before, rev - spent, rtol=0, atol=1e-3)
@@ -294,12 +296,17 @@ def test_unconditional_punishment_opens_no_gap(fresh, rng, punish: str) -> None:
 # --------------------------------------------------------------------------- conflict
 
 
-def face_off(empty, strong: float, weak: float, relation: int, **overrides: object):
+def face_off(empty, strong: float, weak: float, relation: int, *, at_war: bool = True,
+             **overrides: object):
+    """Two cartels in plaza 0; ``at_war``: in an open war, every member a fighter."""
     state, ctx = empty(**overrides)
     state.strength[0, 0] = strong
     state.strength[1, 0] = weak
     state.control[0] = 0
     state.relation[0, 1] = state.relation[1, 0] = relation
+    if at_war:
+        state.war[0, 1] = state.war[1, 0] = relation == RIVAL
+        state.fighters[:2, 0] = state.strength[:2, 0]
     return state, ctx
 
 

@@ -135,19 +135,19 @@ def test_relations(world: World) -> None:
     assert r("Gulf", "Tijuana") == ALLIED
     assert r("La Familia Michoacana", "Zetas") == RIVAL
     assert r("La Familia Michoacana", "Gulf") == RIVAL
-    assert r("Amezcua", "Sinaloa") == NEUTRAL
     assert r("Diaz Parada", "Gulf") == NEUTRAL
-    assert (rel == ALLIED).sum() == 10 + 2 * 8
+    assert (rel == ALLIED).sum() == 9 + 2 * 8
     assert (rel == RIVAL).sum() == 2 * 14
 
 
 def test_cartels_and_territory(world: World) -> None:
     assert world.cartel_names == (
         "Sinaloa", "Beltran Leyva", "Juarez", "Tijuana", "Gulf", "Zetas",
-        "La Familia Michoacana", "Milenio", "Diaz Parada", "Amezcua",
-    )
+        "La Familia Michoacana", "Milenio", "Diaz Parada",
+    )  # PGR's Colima (Amezcua) organisation has no territory in any snapshot: left out
     s = world.initial_strength
-    assert s.shape == (10, world.n_plazas)
+    assert s.shape == (9, world.n_plazas)
+    assert (s.sum(axis=1) > 0).all()  # every cartel of the world has members
 
     def top(code: str) -> str:
         return world.cartel_names[int(np.argmax(s[:, idx(world, code)]))]

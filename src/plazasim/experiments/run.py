@@ -20,6 +20,7 @@ from plazasim.model.engine import Event, simulate, week_of, weeks_between
 from plazasim.model.events import (
     AbsorbEvent,
     ImmunityDealEvent,
+    IncursionEvent,
     LeaderRemovalEvent,
     MilitaryOperationEvent,
     MultiplierEvent,
@@ -36,6 +37,7 @@ from plazasim.scenario import (
     ArmsFlow,
     Capacity,
     ImmunityDeal,
+    Incursion,
     KingpinCapture,
     KingpinKilled,
     MilitaryOperation,
@@ -109,9 +111,11 @@ def resolve_events(scenario: Scenario, world: World) -> list[tuple[int, Event]]:
             region = _region(world, event.states, event.plazas)
             ops = params.operation_ops_per_week if event.ops_per_week is None \
                 else event.ops_per_week
+            # The sources date operations' starts, rarely their ends: a default duration.
+            if end_week is None:
+                end_week = week + max(round(params.operation_default_weeks), 1)
             out.append((week, MilitaryOperationEvent(i, region, ops, active=True)))
-            if end_week is not None:
-                out.append((end_week, MilitaryOperationEvent(i, region, ops, active=False)))
+            out.append((end_week, MilitaryOperationEvent(i, region, ops, active=False)))
         elif isinstance(event, Split):
             region = _region(world, event.states, []) if event.states else None
             out.append((week, SplitEvent(event.cartel, event.new, event.share, region)))
@@ -120,6 +124,9 @@ def resolve_events(scenario: Scenario, world: World) -> list[tuple[int, Event]]:
                         else NEUTRAL if event.broken else ALLIED)
             out.append((week, RelationEvent(event.cartel, event.other, relation,
                                             label=event.kind)))
+        elif isinstance(event, Incursion):
+            plazas = np.array(sorted(world.plaza_index(code) for code in event.plazas))
+            out.append((week, IncursionEvent(event.cartel, plazas)))
         elif isinstance(event, Absorb):
             out.append((week, AbsorbEvent(event.cartel, event.other)))
         elif isinstance(event, (SupplyShock, ArmsFlow, Capacity)):

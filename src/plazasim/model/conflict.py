@@ -3,7 +3,8 @@
 Forms (DESIGN.md §6):
 * Encounters (after Prieto-Curiel et al. 2023's mass-action conflict term):
   non-allied cartels k, j present in the same plaza kill
-  ``lethality x s_k s_j / (s_k + s_j) x m_k m_j`` members a week, where ``m`` is
+  ``lethality x s_k s_j / S x m_k m_j`` members a week, where ``S`` is all the
+  members present in the plaza (``s_k + s_j`` when only the two are there) and ``m`` is
   ``violent_lethality_mult`` for a side with a violent posture, times the
   scenario's arms-flow multiplier. Prieto-Curiel's national term ``theta C_i C_j``
   is normalised here by the local numbers: plain mass action at plaza scale
@@ -11,10 +12,20 @@ Forms (DESIGN.md §6):
   against ~50-70/week in Ciudad Juárez at the 2010 peak), while the normalised
   form grows linearly with the forces engaged. Losses are shared by a Tullock contest: k
   suffers the share ``s_j^g / (s_k^g + s_j^g)`` of the pair's deaths.
-* Executions: a violent cartel kills ``execution_rate`` people per member a week
-  in plazas where it is present (Presidencia counts executions as the bulk of
-  organised-crime deaths: 30,913 of 34,612 in Dec 2006-Dec 2010). The victims
-  are outside the armed strength; they count as cartel-cartel homicides.
+* Executions where rivals meet: Presidencia counts executions as the bulk of
+  organised-crime deaths (30,913 of 34,612 in Dec 2006-Dec 2010), concentrated
+  where cartels fight. Each side k of a hostile pair executes
+  ``war_execution_rate x s_k s_j / S x m_k`` of the other side's people
+  (lookouts, dealers, relatives) a week, so executions grow with the forces
+  committed there. The victims are outside the armed strength; they count as
+  cartel-cartel homicides.
+* Executions elsewhere: a violent cartel in a plaza it shares with no rival kills
+  ``execution_rate`` people per member a week (dealers, debtors, informers).
+* Truces (Snyder & Durán-Martínez 2009): in a plaza still under the pax mafiosa
+  of the start (``State.truce``), and between cartels that share a plaza without
+  being at war (neutral, not rivals), fights and executions are scaled by
+  ``truce_intensity``; phase 5b and the events break truces, and an attack on a
+  neutral cartel's plaza makes the two rivals (phase 5).
 * Succession fights (Calderón et al. 2015 JCR; Lindo & Padilla-Romo 2018 J.
   Health Econ.): a cartel whose leader fell (cohesion below 1) loses
   ``succession_lethality x (1 - cohesion) x s`` members a week to internal
@@ -37,6 +48,7 @@ import numpy as np
 from plazasim.model.cells import hostile_pairs, present_cells
 from plazasim.model.context import Context
 from plazasim.model.state import NO_CARTEL, State, sparse_poisson
+from plazasim.model.war import active_pairs
 from plazasim.world.world import ALLIED
 
 MAX_WEEKLY_LOSS = 0.5  # no side loses more than half its local members in one week
@@ -55,49 +67,49 @@ class ConflictRecord:
     fights_with_controller: np.ndarray  # (K, P) bool
 
 
-def encounters(state: State, ctx: Context, s: np.ndarray, r: np.ndarray, k: np.ndarray,
-               c: np.ndarray, pair_i: np.ndarray, pair_j: np.ndarray, fighters: np.ndarray,
-               n_rows: int) -> tuple[np.ndarray, np.ndarray]:
-    """Expected losses and inflicted deaths of each fighting cell (mass action, Tullock shares).
+def encounters(state: State, ctx: Context, s: np.ndarray, f: np.ndarray, r: np.ndarray,
+               k: np.ndarray, c: np.ndarray, pair_i: np.ndarray, pair_j: np.ndarray,
+               engaged: np.ndarray, n_rows: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Expected losses, inflicted deaths and executions of each cell in a disputed plaza.
 
-    ``s, r, k, c`` are the present cells' members, rows, slots and plazas; ``pair_i,
-    pair_j`` the hostile pairs (:func:`hostile_pairs`); ``fighters`` the cells in
-    disputed plazas. Returns ``(expected_loss, inflicted)`` over ``fighters``: ``i``
-    loses ``lethality x s_i s_j / (s_i + s_j) x m_i m_j x s_j^g / (s_i^g + s_j^g)``
-    to each ``j``, which counts as a kill of ``j``.
+    ``s, f, r, k, c`` are the present cells' members, fighters, rows, slots and
+    plazas; ``pair_i, pair_j`` the non-allied pairs (:func:`hostile_pairs`);
+    ``engaged`` the cells in disputed plazas. For a pair at war (rivals, no truce)
+    the forces are the fighters: ``i`` loses ``lethality x f_i f_j / F x m_i m_j x
+    f_j^g / (f_i^g + f_j^g)`` to ``j`` and executes ``war_execution_rate x f_i f_j /
+    F x m_i`` of ``j``'s people, with ``F`` all fighters in the plaza (so that a
+    plaza shared by many cartels is not counted as many two-sided wars). For a pair
+    at peace (a truce, or neutral cartels) the same terms use the members ``s`` and
+    ``S`` instead, scaled by ``truce_intensity``: the friction of rivals who share a
+    plaza. Everything is scaled by the arms-flow multiplier. Returns the three over
+    ``engaged``.
 
-    A cell's losses are summed over a row-long table of its opponents (NumPy's
-    pairwise sum), its kills in row order, as the dense ``(A, A, D)`` form did, so
-    the results are the same to the bit.
+    Every sum adds its terms one after the other in row order (``bincount`` over the
+    pairs, which :func:`hostile_pairs` lists by plaza, then by row), as a dense
+    ``(A, A, D)`` form summed over a row axis does, so both give the same bits.
     """
     p = ctx.params
     mult = np.ones(s.size)
-    mult[fighters] = np.where(state.violent[k[fighters], c[fighters]],
-                              p.violent_lethality_mult, 1.0)
-    sg = np.zeros(s.size)
-    sg[fighters] = s[fighters] ** p.contest_exponent
-    s_i, s_j = s[pair_i], s[pair_j]
-    encounter = s_i * s_j / np.maximum(s_i + s_j, 1e-12)
-    pair = (p.lethality * state.lethality_mult) * encounter * mult[pair_i] * mult[pair_j]
-    denom = sg[pair_i] + sg[pair_j]
-    loss_share = np.where(denom > 0, sg[pair_j] / np.maximum(denom, 1e-300), 0.0)
-    loss = pair * loss_share
-    lost_to = np.zeros((fighters.size, n_rows))  # [fighting cell, opponent's row]
-    lost_to[np.searchsorted(fighters, pair_i), r[pair_j]] = loss
-    inflicted = np.bincount(pair_j, weights=loss, minlength=s.size)[fighters]
-    return lost_to.sum(axis=1), inflicted
-
-
-def plaza_totals(values: np.ndarray, r: np.ndarray, at: np.ndarray, n_plazas: int,
-                 n_rows: int) -> np.ndarray:
-    """Per plaza, the sum of ``values`` over its cells (row-major cells: rows ``r``, plaza ``at``).
-
-    Summed over a row-long table per plaza (NumPy's pairwise sum), as a dense
-    ``(A, D)`` array's ``sum(axis=0)`` did.
-    """
-    table = np.zeros((n_plazas, n_rows))
-    table[at, r] = values
-    return table.sum(axis=1)
+    mult[engaged] = np.where(state.violent[k[engaged], c[engaged]],
+                             p.violent_lethality_mult, 1.0)
+    n = state.truce.size
+    at_war = active_pairs(state, k[pair_i], k[pair_j], c[pair_i])
+    x_i = np.where(at_war, f[pair_i], s[pair_i])
+    x_j = np.where(at_war, f[pair_j], s[pair_j])
+    plazas = c[pair_i]
+    total = np.where(at_war, np.bincount(c, weights=f, minlength=n)[plazas],
+                     np.bincount(c, weights=s, minlength=n)[plazas])
+    encounter = np.where(total > 0, x_i * x_j / np.maximum(total, 1e-12), 0.0)
+    encounter *= np.where(at_war, 1.0, p.truce_intensity) * state.lethality_mult
+    pair = p.lethality * encounter * mult[pair_i] * mult[pair_j]
+    g_i, g_j = x_i ** p.contest_exponent, x_j ** p.contest_exponent
+    denom = g_i + g_j
+    loss = pair * np.where(denom > 0, g_j / np.maximum(denom, 1e-300), 0.0)
+    lost = np.bincount(pair_i, weights=loss, minlength=s.size)[engaged]
+    inflicted = np.bincount(pair_j, weights=loss, minlength=s.size)[engaged]
+    executed = np.bincount(pair_i, weights=p.war_execution_rate * encounter * mult[pair_i],
+                           minlength=s.size)[engaged]
+    return lost, inflicted, executed
 
 
 def fight(state: State, ctx: Context, rng: np.random.Generator) -> ConflictRecord:
@@ -113,30 +125,34 @@ def fight(state: State, ctx: Context, rng: np.random.Generator) -> ConflictRecor
     r, c = present_cells(state.strength, cartels, p.presence_threshold)
     k = cartels[r]
     s = state.strength[k, c]  # members before the fighting, per present cell
+    f = state.fighters[k, c]  # of whom fighters
     hostile = state.relation[np.ix_(cartels, cartels)] != ALLIED  # (A, A)
     pair_i, pair_j = hostile_pairs(r, c, hostile, n)
     disputed = np.zeros(n, dtype=bool)
     disputed[c[pair_i]] = True
-    cols = np.flatnonzero(disputed)
-    fighters = np.flatnonzero(disputed[c])
+    engaged = np.flatnonzero(disputed[c])
 
     killed = np.zeros(r.size)  # deaths inflicted by the cell's cartel in its plaza
     lost = np.zeros(r.size)  # members the cell lost in fighting
+    executions_k = np.zeros(r.size)  # people the cell's cartel executed in its plaza
     s_now = s.copy()
-    if fighters.size:
-        expected_loss, inflicted = encounters(state, ctx, s, r, k, c, pair_i, pair_j, fighters,
-                                              cartels.size)
+    if engaged.size:
+        expected_loss, inflicted, executed = encounters(state, ctx, s, f, r, k, c, pair_i,
+                                                        pair_j, engaged, cartels.size)
+        executions_k[engaged] = sparse_poisson(rng, executed)
         drawn = rng.poisson(expected_loss).astype(float)
-        drawn = np.minimum(drawn, np.floor(MAX_WEEKLY_LOSS * s[fighters]))
-        lost[fighters] = drawn
-        rf, cf = r[fighters], c[fighters]
-        at = np.searchsorted(cols, cf)
-        expected_here = plaza_totals(expected_loss, rf, at, cols.size, cartels.size)[at]
-        drawn_here = plaza_totals(drawn, rf, at, cols.size, cartels.size)[at]
+        drawn = np.minimum(drawn, np.floor(MAX_WEEKLY_LOSS * s[engaged]))
+        lost[engaged] = drawn
+        ce = c[engaged]
+        expected_here = np.bincount(ce, weights=expected_loss, minlength=n)[ce]
+        drawn_here = np.bincount(ce, weights=drawn, minlength=n)[ce]
         scale = np.where(expected_here > 0, drawn_here / np.maximum(expected_here, 1e-12), 0.0)
-        killed[fighters] = inflicted * scale
-        s_now[fighters] = np.maximum(s[fighters] - drawn, 0.0)
-        state.strength[k[fighters], cf] = s_now[fighters]
+        killed[engaged] = inflicted * scale
+        s_now[engaged] = np.maximum(s[engaged] - drawn, 0.0)
+        state.strength[k[engaged], ce] = s_now[engaged]
+        # The dead are fighters first; fighters never outnumber members.
+        state.fighters[k[engaged], ce] = np.minimum(np.maximum(f[engaged] - drawn, 0.0),
+                                                    s_now[engaged])
     hit = killed > 0  # killed in fighting (not counting executions and succession)
     # Member losses are whole numbers, so these sums are exact in any order.
     cartel_deaths = np.bincount(c, weights=lost, minlength=n)
@@ -148,21 +164,23 @@ def fight(state: State, ctx: Context, rng: np.random.Generator) -> ConflictRecor
         cells, deaths = succession
         s_now[cells] = np.maximum(s_now[cells] - deaths, 0.0)
         state.strength[k[cells], c[cells]] = s_now[cells]
+        state.fighters[k[cells], c[cells]] = np.minimum(state.fighters[k[cells], c[cells]],
+                                                        s_now[cells])
         killed[cells] += deaths
         cartel_deaths = cartel_deaths + np.bincount(c[cells], weights=deaths, minlength=n)
         members_lost[cartels] += np.bincount(r[cells], weights=deaths, minlength=cartels.size)
 
-    violent = np.flatnonzero(state.violent[k, c])
-    executions_k = sparse_poisson(rng, p.execution_rate * s[violent])
-    killed[violent] += executions_k
-    executions = np.bincount(c[violent], weights=executions_k, minlength=n)
+    violent = np.flatnonzero(state.violent[k, c] & ~disputed[c])
+    executions_k[violent] = sparse_poisson(rng, p.execution_rate * s[violent])
+    killed += executions_k
+    executions = np.bincount(c, weights=executions_k, minlength=n)
     bystanders = sparse_poisson(rng, p.bystander_ratio * cartel_deaths * ctx.bystander_factor)
     killed_by = np.zeros((k_slots, n))
     killed_by[k, c] = killed
 
     present_now = s_now >= p.presence_threshold
     fights = np.zeros((k_slots, n), dtype=bool)
-    if fighters.size:
+    if engaged.size:
         fought = fights_with_controller(state, k, c, hit, present_now)
         fights[k[fought], c[fought]] = True
     update_control(state, ctx, present=(r[present_now], c[present_now]))

@@ -27,19 +27,27 @@ Scenario events act here too:
   is not allied with (``intelligence_against``) an operation's effect rises by
   the deal's intelligence share ``g`` (x ``1 + g``), its leak probability falls
   (x ``1 - g``), and so does the noise of the state's strength estimate;
-* a military operation (Dell 2015; military_operations_valle.csv): each surge
-  adds its own operations a week in its region, aimed by the crackdown rule at
-  the largest presences there, on top of the national capacity;
+* a military operation (Dell 2015; Espinosa & Rubin 2015; military_operations_valle.csv):
+  each surge adds its own operations a week in its region, on top of the national
+  capacity, aimed by the policy in force: the policy decides again on what the
+  state sees in the region alone (a policy that does not enforce runs none);
 * a historical leader removal (kingpin_capture / kingpin_killed): carried out
   as a certain kingpin operation, whatever the policy or the deal.
 A leader who falls (by event or by a kingpin operation) falls in a plaza, which
 becomes the cartel's ``leader_plaza``: the succession fight is fiercest there
-(phase 6).
+(phase 6). A leader the policy's own kingpin operation removes also adds to the
+cartel's ``fracture`` (phase 8 may split it); historical removals do not, since
+the scenario's timeline carries the splits that followed them.
+
+Destabilisation (Dell 2015; Calderón et al. 2015; Osorio 2015): the share of a
+controller's local members an operation removes adds to the plaza's
+``weakened`` score (decaying like heat), which rivals weigh when they choose
+where to attack (phase 5); an operation also breaks a truce (phase 5b).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -177,35 +185,39 @@ def back_signals(state: State, obs: Observation, ops: Operations) -> Operations:
     return backed
 
 
-def surge_operations(state: State, obs: Observation,
+def surge_operations(state: State, obs: Observation, policy: Policy,
                      rng: np.random.Generator) -> tuple[np.ndarray, ...]:
-    """Operations of the military operations in force, each aimed by the crackdown rule.
+    """Operations of the military operations in force, each aimed by the policy in force.
 
     A surge of ``r`` operations a week runs ``floor(r + u)`` of them (``u`` uniform,
-    so the mean is ``r``) on the largest presences in its plazas, the first half
-    (rounded) as network takedowns and the rest as arrests, as ``crackdown`` does
-    with its default parameters; operations on a US-signalled cartel in its own
-    plaza are dropped, as for the national policy. All surges are ranked in one
-    sort (``largest_presences_by_region``), so a week costs about the same with one
-    surge or ten.
+    so the mean is ``r``). For each surge the policy decides again on what the state
+    sees in the surge's region alone (``present`` restricted to its plazas) with that
+    many operations as capacity, so a surge under ``signaling`` punishes violence and
+    backs incumbents there, and one under ``crackdown`` hits the largest presences.
+    Policies are told the same week again; see docs/POLICIES.md for what that asks
+    of a policy with memory. Operations on a US-signalled cartel in its own plaza
+    are dropped, as for the national policy.
     """
-    from plazasim.policies.crackdown import (
-        DEFAULT_PARAMS,
-        largest_presences_by_region,
-        n_takedowns,
-    )
-
-    share = DEFAULT_PARAMS.takedown_fraction
-    regions, counts = [], []
+    parts: list[tuple[np.ndarray, ...]] = []
+    in_region = np.zeros(np.shape(obs.present)[1], dtype=bool)
     for op_id in sorted(state.surges):
         plazas, per_week = state.surges[op_id]
-        regions.append(plazas)
-        counts.append(int(np.floor(per_week + rng.random())))
-    region, rank, cartel, plaza = largest_presences_by_region(obs, regions, counts)
-    n_ops = np.bincount(region, minlength=len(regions))  # fewer than ordered if few targets
-    kind = np.where(rank < n_takedowns(n_ops, share)[region], OP_TAKEDOWN, OP_ARRESTS)
+        count = int(np.floor(per_week + rng.random()))
+        if count <= 0:
+            continue
+        in_region[:] = False
+        in_region[plazas] = True
+        local = replace(obs, present=obs.present & in_region[None, :], capacity=count)
+        ops = policy.decide(local, rng)
+        plaza, cartel, kind, intensity = (a[:count] for a in ops.as_arrays())
+        keep = in_region[np.clip(plaza, 0, in_region.size - 1)] & (plaza >= 0)
+        parts.append((plaza[keep], cartel[keep], kind[keep], intensity[keep]))
+    if not parts:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty, np.zeros(0)
+    plaza, cartel, kind, intensity = (np.concatenate(cols) for cols in zip(*parts, strict=True))
     keep = state.signal[plaza] != cartel
-    return plaza[keep], cartel[keep], kind[keep], np.ones(int(keep.sum()))
+    return plaza[keep], cartel[keep], kind[keep], intensity[keep]
 
 
 def remove_leaders(state: State, ctx: Context, state_deaths: np.ndarray,
@@ -226,6 +238,7 @@ def remove_leaders(state: State, ctx: Context, state_deaths: np.ndarray,
         taken = min(1.0, state.strength[k, where])
         if taken > 0:
             state.strength[k, where] -= taken
+            state.fighters[k, where] = min(state.fighters[k, where], state.strength[k, where])
             removed[k] += taken
             if killed:
                 state_deaths[where] += 1.0
@@ -281,6 +294,16 @@ def operation_removals(state: State, ctx: Context, cartel: np.ndarray, plaza: np
     return cell_c, cell_p, amount, cash_seized
 
 
+def _valid(state: State, plaza: np.ndarray, cartel: np.ndarray, kind: np.ndarray,
+           intensity: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The operations that can take effect: on the map, on a living unprotected cartel."""
+    k_slots, n = state.strength.shape
+    ok = (plaza >= 0) & (plaza < n) & (cartel >= 0) & (cartel < k_slots)
+    plaza, cartel, kind, intensity = plaza[ok], cartel[ok], kind[ok], intensity[ok]
+    ok = state.alive[cartel] & ~state.protected[cartel] & (kind > 0) & (intensity > 0)
+    return plaza[ok], cartel[ok], kind[ok], intensity[ok]
+
+
 def enforce(state: State, ctx: Context, policy: Policy, conflict: ConflictRecord,
             rng: np.random.Generator,
             policy_rng: np.random.Generator | None = None) -> EnforcementRecord:
@@ -295,17 +318,14 @@ def enforce(state: State, ctx: Context, policy: Policy, conflict: ConflictRecord
     intelligence = intelligence_against(state)
     obs = observe(state, ctx, conflict, rng, intelligence)
     ops = policy.decide(obs, policy_rng)
-    if getattr(policy, "enforces", True):
+    enforces = getattr(policy, "enforces", True)
+    if enforces:
         ops = back_signals(state, obs, ops)
-    plaza, cartel, kind, intensity = ops.as_arrays()
-    valid = (plaza >= 0) & (plaza < n) & (cartel >= 0) & (cartel < k_slots)
-    plaza, cartel, kind, intensity = plaza[valid], cartel[valid], kind[valid], intensity[valid]
-    ok = state.alive[cartel] & ~state.protected[cartel] & (kind > 0) & (intensity > 0)
-    plaza, cartel, kind, intensity = plaza[ok], cartel[ok], kind[ok], intensity[ok]
+    plaza, cartel, kind, intensity = _valid(state, *ops.as_arrays())
     cap = max(obs.capacity, 0)
     plaza, cartel, kind, intensity = plaza[:cap], cartel[:cap], kind[:cap], intensity[:cap]
-    if state.surges:
-        extra = surge_operations(state, obs, policy_rng)
+    if state.surges and enforces:
+        extra = _valid(state, *surge_operations(state, obs, policy, policy_rng))
         plaza, cartel, kind, intensity = (np.concatenate([a, b]) for a, b in
                                           zip((plaza, cartel, kind, intensity), extra,
                                               strict=True))
@@ -329,11 +349,19 @@ def enforce(state: State, ctx: Context, policy: Policy, conflict: ConflictRecord
         hit = rng.random(int(is_king.sum())) < np.clip(p.kingpin_success * effect[is_king], 0, 1)
         np.add.at(kingpins, cartel[is_king][hit], 1.0)
         state.cohesion = np.clip(state.cohesion - p.kingpin_cohesion_loss * kingpins, 0.0, 1.0)
+        state.fracture = np.clip(state.fracture + p.kingpin_cohesion_loss * kingpins, 0.0, 1.0)
         # The last successful operation on a cartel names the plaza where its leader fell.
         state.leader_plaza[cartel[is_king][hit]] = plaza[is_king][hit]
     arrested = np.bincount(cell_c, weights=amount, minlength=k_slots).astype(np.float64)
-    state.strength[cell_c, cell_p] -= amount
-    state.strength[cell_c, cell_p] = np.maximum(state.strength[cell_c, cell_p], 0.0)
+    state.weakened *= p.heat_decay
+    incumbent = (state.control[cell_p] == cell_c) & (amount > 0)
+    np.add.at(state.weakened, cell_p[incumbent],
+              amount[incumbent] / state.strength[cell_c[incumbent], cell_p[incumbent]])
+    np.minimum(state.weakened, 1.0, out=state.weakened)
+    before = state.strength[cell_c, cell_p]
+    kept = np.where(before > 0, 1.0 - amount / np.maximum(before, 1e-300), 0.0)
+    state.strength[cell_c, cell_p] = np.maximum(before - amount, 0.0)
+    state.fighters[cell_c, cell_p] *= np.clip(kept, 0.0, 1.0)  # fighters are hit alike
     if state.pending_leaders:
         arrested += remove_leaders(state, ctx, state_deaths, kingpins)
     state.cash -= cash_seized

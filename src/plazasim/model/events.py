@@ -35,7 +35,7 @@ from plazasim.model.context import Context
 from plazasim.model.learning import receive_signal
 from plazasim.model.splits import split_cartel
 from plazasim.model.state import NO_CARTEL, State
-from plazasim.world.world import ALLIED, NEUTRAL
+from plazasim.world.world import ALLIED, NEUTRAL, RIVAL
 
 
 def slot_of(state: State, name: str) -> int:
@@ -188,11 +188,16 @@ class RelationEvent:
     label: str = "alliance"
 
     def apply(self, state: State, ctx: Context) -> bool:
-        """Set the (symmetric) relation; both re-plan their routes, since tolls change."""
+        """Set the (symmetric) relation; both re-plan their routes, since tolls change.
+
+        A rivalry opens a war (``State.war``): the two fight wherever they meet,
+        truce or not; any other relation ends it.
+        """
         a, b = slot_of(state, self.cartel), slot_of(state, self.other)
         if NO_CARTEL in (a, b):
             return False
         state.relation[a, b] = state.relation[b, a] = self.relation
+        state.war[a, b] = state.war[b, a] = self.relation == RIVAL
         state.routes_dirty.update((a, b))
         return True
 
@@ -212,6 +217,8 @@ class AbsorbEvent:
             return False
         state.strength[a] += state.strength[b]
         state.strength[b] = 0.0
+        state.fighters[a] += state.fighters[b]
+        state.fighters[b] = 0.0
         for arr in (state.cash, state.stock):
             arr[a] += arr[b]
             arr[b] = 0.0
@@ -228,7 +235,42 @@ class AbsorbEvent:
         state.relation[b, :] = NEUTRAL
         state.relation[:, b] = NEUTRAL
         state.relation[b, b] = ALLIED
+        state.war[b, :] = False
+        state.war[:, b] = False
         state.routes_dirty.add(a)  # it now holds b's plazas; b's paths are dropped
+        return True
+
+
+@dataclass(frozen=True)
+class IncursionEvent:
+    """``cartel`` opens a front in ``plazas``: it will send forces there (dto_events.csv).
+
+    The sources document where some wars were carried into another cartel's
+    territory (Sinaloa into Ciudad Juárez, 2008). The event only gives the order:
+    the plazas become standing objectives of the cartel (``State.orders``), which
+    phase 5b treats as fronts, so how many it sends, how long the war lasts and how
+    many die come from the model. Truces in those plazas end. The order lapses when
+    the cartel controls the plaza or gives the front up. Whoever holds the plazas,
+    unless an ally, becomes a rival in an open war with the cartel.
+    """
+
+    cartel: str
+    plazas: np.ndarray
+    label: str = "incursion"
+
+    def apply(self, state: State, ctx: Context) -> bool:
+        """Give the standing order."""
+        k = slot_of(state, self.cartel)
+        if k == NO_CARTEL:
+            return False
+        state.orders[k, self.plazas] = True
+        # The incursion is a war on whoever holds the plazas, unless they are allies.
+        held = state.control[self.plazas]
+        for j in np.unique(held[(held != NO_CARTEL) & (held != k)]):
+            if state.relation[k, j] != ALLIED:
+                state.relation[k, j] = state.relation[j, k] = RIVAL
+                state.war[k, j] = state.war[j, k] = True
+                state.routes_dirty.update((k, int(j)))
         return True
 
 
@@ -268,6 +310,7 @@ __all__ = [
     "MULTIPLIERS",
     "AbsorbEvent",
     "ImmunityDealEvent",
+    "IncursionEvent",
     "LeaderRemovalEvent",
     "MilitaryOperationEvent",
     "MultiplierEvent",

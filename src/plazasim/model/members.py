@@ -1,16 +1,22 @@
 """Phase 4: recruitment and attrition of armed members.
 
 Form (Prieto-Curiel, Campedelli & Hope 2023, Science): per cartel,
-``dC/dt = C (rho - eta / sum C - theta sum_j K_ij C_j - omega C)``. Here the
-conflict term lives in phase 6 (local fighting) and the state's operations in
-phase 7; this phase applies the rest, per plaza:
+``dC/dt = C (rho - eta / sum C - theta sum_j K_ij C_j - omega C)``. The conflict
+term lives in phase 6 (fights where rivals meet) and the state's operations in
+phase 7; this phase applies the rest at the level of the cartel, then places the
+members in its plazas:
 
-* recruitment ``rho x strength``, slowed as the plaza's members approach
+* recruitment ``rho x C``: recruits join where the cartel already is, in
+  proportion to its members there, slowed as a plaza's members approach
   ``youth_pool_share`` of its residents aged 15-29 (CONAPO), and bounded by the
-  cash to pay ``recruit_cost_usd`` per recruit;
+  cash to pay ``recruit_cost_usd`` each. Wars add their own hiring at the fronts
+  (phase 5b, ``model.war``);
 * routine incapacitation: ``eta`` members/week nationally (ordinary policing and
-  courts, outside the policy's operations), spread in proportion to strength;
-* saturation ``omega x C^2`` (Prieto-Curiel), spread in proportion to strength;
+  courts, outside the policy's operations), shared in proportion to size;
+* saturation ``omega x C``, with Prieto-Curiel's ``omega`` per member of a group:
+  a cartel of the model is a federation of groups of about
+  ``saturation_group_size`` members (their 150 groups), so its rate is
+  ``omega x min(C, saturation_group_size)``;
 * desertion of ``unpaid_desertion`` of the members whose wages went unpaid.
 Members are conserved: next = now + recruits - arrested - saturated - deserted.
 """
@@ -45,12 +51,13 @@ def recruit_and_attrit(state: State, ctx: Context, money: MoneyRecord) -> Member
     k_slots = state.n_slots
     rows = np.flatnonzero(state.alive)
     s = state.strength[rows]
+    members = s.sum(axis=1)
     total_local = s.sum(axis=0)
     cap = p.youth_pool_share * ctx.world.youth
     room = np.clip(1.0 - total_local / np.maximum(cap, 1e-9), 0.0, 1.0)
     # (A, P) work is done in place: each new temporary of this size costs more than the
     # arithmetic on it.
-    want = p.recruit_rate * s
+    want = s * p.recruit_rate
     want *= room[None, :]
     want_k = want.sum(axis=1)
     cost = want_k * p.recruit_cost_usd
@@ -62,12 +69,11 @@ def recruit_and_attrit(state: State, ctx: Context, money: MoneyRecord) -> Member
     recruiting = recruits_k * p.recruit_cost_usd
     state.cash[rows] -= recruiting
 
-    members = s.sum(axis=1)
     national = members.sum()
     routine = s / np.maximum(national, 1e-12)  # each cell's share of the national members
     routine *= p.routine_arrests_per_week * ctx.scale
     np.minimum(routine, 0.5 * s, out=routine)
-    sat_rate = np.clip(p.saturation * members, 0.0, 0.5)
+    sat_rate = np.clip(p.saturation * np.minimum(members, p.saturation_group_size), 0.0, 0.5)
     desert_rate = p.unpaid_desertion * money.unpaid_share[rows]
     leave_rate = np.clip(sat_rate + desert_rate, 0.0, 1.0)
     leave = s - routine
@@ -77,6 +83,8 @@ def recruit_and_attrit(state: State, ctx: Context, money: MoneyRecord) -> Member
     change -= leave
     np.add(s, change, out=change)
     state.strength[rows] = np.maximum(change, 0.0, out=change)
+    # Losses fall on the garrison first; fighters never outnumber members.
+    state.fighters[rows] = np.minimum(state.fighters[rows], state.strength[rows])
 
     def per_slot(values: np.ndarray) -> np.ndarray:
         out = np.zeros(k_slots)

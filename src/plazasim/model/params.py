@@ -72,8 +72,11 @@ class Parameters(BaseModel):
         3000.0, "km-equivalent", "reasoning: a rival plaza is practically closed (Dell 2015)",
         500.0, 20000.0)
     crossing_cost_km: float = _p(
-        200.0, "km-equivalent", "reasoning: small crossings cost more to use; the cost is "
-        "this value x (1 - normalised crossing volume share)", 0.0, 1000.0)
+        800.0, "km-equivalent", "reasoning: loads hide in legitimate traffic, so a crossing "
+        "with little of it is dear to use; the cost is this value x (1 - the crossing's BTS "
+        "volume relative to the busiest). The busiest, El Paso-Ciudad Juarez, is said to carry "
+        "most cocaine entering the US (DEA estimate cited in cartels_2006_2012/README.md, "
+        "with caution)", 0.0, 1500.0)
     route_update_weeks: int = Field(
         4, ge=1, le=52, description="weeks. Routes are re-planned at most this often, and then "
         "only if a planned path got materially dearer (traffickers re-plan routes on a monthly "
@@ -109,9 +112,10 @@ class Parameters(BaseModel):
         0.2e6, "USD/t per plaza crossed", "reasoning: the transit fee per plaza is ~1% of the "
         "border margin, so a route through a dozen neutral plazas costs ~15%", 0.0, 1.0e6)
     retail_usd_per_capita_year: float = _p(
-        25.0, "USD/person/yr", "reasoning: domestic retail and extortion of ~US$2.7bn/yr over "
-        "~107M residents; NDTA puts total DTO proceeds at US$18-39bn/yr incl. other drugs",
-        5.0, 100.0)
+        8.0, "USD/person/yr", "reasoning: Mexico's own drug market was small next to the "
+        "exports (Kilmer et al. 2010, RAND, put export revenues at several US$ bn a year); "
+        "about US$0.85bn/yr of retail sales and extortion over ~107M residents; NDTA puts "
+        "total DTO proceeds at US$18-39bn/yr incl. other drugs", 5.0, 100.0)
     violent_extortion_bonus: float = _p(
         0.5, "share", "Lessing 2017: violence is used to raise rents; extra local revenue "
         "share earned under a violent posture", 0.0, 2.0)
@@ -144,9 +148,15 @@ class Parameters(BaseModel):
     recruit_rate: float = _p(
         2.527e-3, "1/week", "Prieto-Curiel et al. 2023 Science, rho (weekly)", 1e-3, 6e-3)
     routine_arrests_per_week: float = _p(
-        40.0, "members/week", "Prieto-Curiel et al. 2023 Science, eta", 0.0, 400.0)
+        110.0, "members/week", "Prieto-Curiel et al. 2023 Science, eta: members incapacitated "
+        "nationally by ordinary policing and courts, shared among cartels by size", 20.0, 400.0)
     saturation: float = _p(
-        4.0e-8, "1/(member week)", "Prieto-Curiel et al. 2023 Science, omega", 0.0, 2e-7)
+        4.0e-8, "1/(member week)", "Prieto-Curiel et al. 2023 Science, omega: a group of C "
+        "members loses omega x C of them a week", 0.0, 2e-7)
+    saturation_group_size: float = _p(
+        767.0, "members", "Prieto-Curiel et al. 2023: ~115,000 members in 150 groups (2012). A "
+        "cartel of the model is a federation of such groups, so its saturation rate is "
+        "omega x min(members, this)", 100.0, 5000.0, ge=1.0)
     youth_pool_share: float = _p(
         0.03, "members per resident aged 15-29", "reasoning: recruitment saturates when cartel "
         "members reach ~3% of local youth", 0.005, 0.1)
@@ -166,7 +176,7 @@ class Parameters(BaseModel):
         0.5, "weeks of plaza value", "reasoning: fixed cost of mounting an incursion",
         0.0, 5.0)
     attack_bias: float = _p(
-        -3.0, "utility units", "reasoning: inertia; most weeks most plazas are not attacked",
+        -6.0, "utility units", "reasoning: inertia; most weeks most plazas are not attacked",
         -10.0, 0.0, ge=-20.0)
     punishment_weight: float = _p(
         6.0, "utility units", "Lessing 2015: expected cost of state punishment, scaled by "
@@ -177,18 +187,68 @@ class Parameters(BaseModel):
     violence_bias: float = _p(
         -1.0, "utility units", "reasoning: violence attracts attention even without the state",
         -5.0, 5.0, ge=-20.0)
-    horizon_weeks: float = _p(
-        52.0, "weeks", "reasoning: value of holding a plaza for a year", 4.0, 260.0)
+    rival_attack_bonus: float = _p(
+        3.0, "utility units", "dto_events.csv: each war_started row is an offensive; a cartel "
+        "at war attacks its rival's plazas where they meet (Rios 2013), so attacking a "
+        "rival-held plaza gains this over attacking an unheld or neutral one", 0.0, 8.0)
+    opportunism: float = _p(
+        3.0, "utility units per unit of weakening", "Dell 2015 AER; Calderon et al. 2015 JCR; "
+        "Osorio 2015 JCR: rivals move on an incumbent weakened by enforcement; the attack "
+        "utility rises by this x the share of the controller's local members the state "
+        "removed recently", 0.0, 10.0)
+    # --- 5b. war: forces committed to fronts -----------------------------------
+    mobilisation_rate: float = _p(
+        0.003, "1/week", "reasoning (InSight Crime 2013 on Sinaloa sending gunmen to Ciudad "
+        "Juarez): share of a cartel's reserve (members of its quiet plazas above the garrison) "
+        "it can send to its fronts each week", 0.001, 0.1, le=1.0)
+    garrison_share: float = _p(
+        0.5, "share of local members", "reasoning: members who stay to hold a quiet plaza "
+        "(collect rents, guard routes) and are not sent to fronts", 0.1, 0.95, le=1.0)
+    commit_ratio: float = _p(
+        1.5, "own/hostile members", "reasoning: an attacker seeks local superiority (the "
+        "military rule of thumb is 3:1; Mearsheimer 1989); a cartel reinforces a front until "
+        "it outnumbers the hostile forces there by this ratio", 1.0, 4.0, ge=0.1)
+    retreat_share: float = _p(
+        0.2, "Tullock share", "reasoning: a cartel gives up a front it does not control when "
+        "even its whole reserve would leave it below this share of the contest there", 0.02,
+        0.5, le=1.0)
+    war_spending_share: float = _p(
+        0.8, "share of the plaza's weekly value", "reasoning: a front is worth fighting for "
+        "while it pays for itself; a cartel keeps at a front at most the members whose weekly "
+        "wages this share of the plaza's weekly value would pay (Tullock contests: effort "
+        "scales with the prize)", 0.1, 10.0)
+    war_recruitment: float = _p(
+        0.05, "1/week", "Prieto-Curiel et al. 2023: recruitment sustains wars despite losses; "
+        "dto_events.csv and InSight Crime 2013: the Juarez organisation hired the Barrio Azteca "
+        "gang, Sinaloa the Artistas Asesinos. Share of a front's unmet need hired locally each "
+        "week", 0.0, 0.2, le=1.0)
+    deploy_cost_usd: float = _p(
+        1000.0, "USD/member sent", "reasoning: transport, weapons and a bonus for a gunman "
+        "sent to a front, about a month of wages", 0.0, 10000.0)
     # --- 6. conflict -----------------------------------------------------------
     lethality: float = _p(
-        0.02, "deaths/(member week)", "Prieto-Curiel 2023 conflict term normalised by local "
-        "forces, s_k s_j / (s_k + s_j); Ciudad Juarez 2010: ~60/week with a few thousand "
-        "fighters a side (INEGI)", 0.005, 0.2)
+        0.004, "deaths/(member week)", "Prieto-Curiel 2023 conflict term normalised by local "
+        "forces, s_k s_j / S with S all members present; Presidencia 2006-10: shootouts are ~9% of "
+        "organised-crime deaths, executions ~89%", 0.0005, 0.05)
     violent_lethality_mult: float = _p(
         1.5, "multiplier", "reasoning: a violent posture doubles fighting intensity", 1.0, 5.0)
     execution_rate: float = _p(
         2.0e-4, "deaths/(member week)", "reasoning: executions by a violent cartel in a plaza "
-        "it holds", 0.0, 2e-3)
+        "with no rival (punishing dealers, debtors, informers)", 0.0, 2e-3)
+    truce_fragility: float = _p(
+        0.05, "share of the controller's local members", "Dell 2015 AER; Snyder & "
+        "Duran-Martinez 2009: a truce ends when the state weakens the incumbent; it breaks "
+        "once operations have recently removed this share of the controller's members "
+        "there (State.weakened)", 0.005, 0.5, le=1.0)
+    war_execution_rate: float = _p(
+        0.04, "deaths/(member week)", "Presidencia 2006-10: 30,913 of 34,612 organised-crime "
+        "deaths were executions, concentrated where cartels fought; each side executes "
+        "this x s_k s_j / S of the other's people (lookouts, dealers, relatives) "
+        "a week, times its posture multiplier", 0.005, 0.5)
+    truce_intensity: float = _p(
+        0.005, "multiplier", "Snyder & Duran-Martinez 2009 (Crime Law Soc Change): rivals "
+        "sharing a plaza under a state-sponsored protection racket fought little; fighting "
+        "and executions there are scaled by this until the truce breaks", 0.0, 0.5, le=1.0)
     contest_exponent: float = _p(
         1.5, "dimensionless", "Tullock contest gamma (Hirshleifer 1989)", 0.5, 4.0)
     dominance_share: float = _p(
@@ -208,14 +268,15 @@ class Parameters(BaseModel):
         25.0, "operations/week", "reasoning: >60,000 arrested Jan 2007-May 2009 (WaPo 2009) in "
         "a few dozen weekly federal operations", 0.0, 200.0)
     arrest_share: float = _p(
-        0.03, "share of local strength", "reasoning: arrests per operation", 0.0, 0.5,
-        ge=0.0, le=1.0)
+        0.003, "share of local strength", "reasoning: arrests per operation; with ~25 "
+        "operations a week this keeps the state's incapacitation near Prieto-Curiel et al.'s "
+        "~110 members/week (routine arrests included)", 0.0005, 0.05, ge=0.0, le=1.0)
     takedown_share: float = _p(
-        0.10, "share of local strength", "seed: taking down the drug network", 0.1, 0.9,
-        ge=0.0, le=1.0)
+        0.01, "share of local strength", "seed: taking down the drug network; reasoning: a "
+        "few times an arrest operation", 0.002, 0.1, ge=0.0, le=1.0)
     takedown_neighbour_share: float = _p(
-        0.02, "share of strength in neighbouring plazas", "reasoning: networks span plazas",
-        0.0, 0.5, ge=0.0, le=1.0)
+        0.002, "share of strength in neighbouring plazas", "reasoning: networks span plazas",
+        0.0, 0.05, ge=0.0, le=1.0)
     kingpin_success: float = _p(
         0.05, "probability per operation", "AP 2012: 25 of 37 most-wanted taken in ~3.5 years",
         0.0, 0.5, ge=0.0, le=1.0)
@@ -238,6 +299,11 @@ class Parameters(BaseModel):
     seize_cash_share: float = _p(
         0.05, "share of cash per takedown", "reasoning: cash seized by a network takedown",
         0.0, 0.3, ge=0.0, le=1.0)
+    operation_default_weeks: float = _p(
+        52.0, "weeks", "reasoning: the sources date the start of each federal joint operation "
+        "but not its end (military_operations_valle.csv); deployments were renewed about "
+        "yearly, so an operation with no end in the scenario lasts this long", 8.0, 156.0,
+        ge=1.0)
     operation_ops_per_week: float = _p(
         5.0, "operations/week per military operation", "reasoning: a joint federal operation "
         "(several thousand troops in one state, military_operations_valle.csv) adds a few "

@@ -2,8 +2,8 @@
 
 National rows carry the two ledgers that must balance every week:
 cocaine (entered = delivered + seized + change in stock) and money (revenue =
-wages + bribes + recruiting + cash seized + laundered + intercepted + change in
-cash). Plaza rows are one per plaza per week; cartel rows one per cartel slot
+wages + bribes + recruiting + deployment + cash seized + laundered + intercepted
++ change in cash). Plaza rows are one per plaza per week; cartel rows one per cartel slot
 that has ever been used, per week.
 """
 
@@ -26,9 +26,10 @@ NATIONAL_SCALARS = (
     "homicides_total", "homicides_cartel", "homicides_state", "homicides_bystander",
     "homicides_baseline", "cocaine_entered_t", "cocaine_delivered_t", "cocaine_seized_t",
     "cocaine_stock_t", "cocaine_stock_change_t", "revenue_usd", "laundered_usd",
-    "intercepted_usd", "wages_usd", "bribes_usd", "recruiting_usd", "cash_seized_usd",
-    "cash_usd", "cash_change_usd", "members", "members_change", "recruits", "members_out",
-    "members_dispersed", "active_cartels", "operations", "plazas_disputed",
+    "intercepted_usd", "wages_usd", "bribes_usd", "recruiting_usd", "deployment_usd",
+    "cash_seized_usd", "cash_usd", "cash_change_usd", "members", "members_change", "recruits",
+    "members_out", "members_dispersed", "members_deployed", "active_cartels", "operations",
+    "plazas_disputed", "front_cells",
 )
 
 
@@ -80,6 +81,9 @@ class Recorder:
         nat["wages_usd"][t] = rec.wages_usd
         nat["bribes_usd"][t] = rec.bribes_usd
         nat["recruiting_usd"][t] = rec.recruiting_usd
+        nat["deployment_usd"][t] = rec.deployment_usd
+        nat["members_deployed"][t] = rec.members_deployed
+        nat["front_cells"][t] = rec.front_cells
         nat["cash_seized_usd"][t] = rec.cash_seized_usd
         cash = float(state.cash.sum())
         nat["cash_usd"][t] = cash
@@ -129,7 +133,7 @@ class Recorder:
         for name in NATIONAL_SCALARS:
             values = self.national[name]
             frame[name] = values.astype(np.int64) if name in (
-                "active_cartels", "operations", "plazas_disputed") else values
+                "active_cartels", "operations", "plazas_disputed", "front_cells") else values
         frame["policy"] = self.policy
         return frame
 

@@ -1,8 +1,12 @@
 """Phase 8: leadership recovery, splits into rival factions, and the end of cartels.
 
-Form (DESIGN.md §6, after Calderón et al. 2015 JCR and Phillips 2015): a
-cartel whose leader fell has low cohesion; each week it splits with probability
-``split_rate x (1 - cohesion)``. The splinter takes the part of the territory on
+Form (after Calderón et al. 2015 JCR and Phillips 2015): a cartel whose leader
+the policy's own kingpin operations removed carries a ``fracture`` (the cohesion
+it lost that way); each week it splits with probability ``split_rate x
+fracture``. Leaders removed by the scenario's historical events lower cohesion
+(succession fights, weaker defence) but add no fracture: the splits that
+followed them are events of the timeline, and the model must not add its own on
+top. The splinter takes the part of the territory on
 one side of a random line through the cartel's strength-weighted centre, about
 ``split_share`` of its members, and the matching share of cash and stock; it is a
 rival of its parent and inherits the parent's rivals. Cohesion then recovers by
@@ -31,6 +35,32 @@ class SplitRecord:
     dispersed: np.ndarray  # (K,) members released by dissolution
 
 
+#: A historical splinter takes at least this many plazas' worth of members (x presence).
+MIN_FACTION_PLAZAS = 10
+
+
+def where_present(state: State, ctx: Context, parent: int, plazas: np.ndarray) -> np.ndarray:
+    """The plazas a historical splinter of ``parent`` forms in: ``plazas``, or near them.
+
+    The named plazas when the parent has at least ``MIN_FACTION_PLAZAS x
+    presence_threshold`` members there; otherwise those plus the parent's other
+    plazas nearest to their centre (by seat coordinates), nearest first, until the
+    parent's members in the chosen plazas reach that amount or run out.
+    """
+    need = MIN_FACTION_PLAZAS * ctx.params.presence_threshold
+    s = state.strength[parent]
+    if s[plazas].sum() >= need:
+        return plazas
+    others = np.setdiff1d(np.flatnonzero(s > 0), plazas)
+    if others.size == 0:
+        return plazas
+    lon, lat = ctx.world.lon, ctx.world.lat
+    cx, cy = lon[plazas].mean(), lat[plazas].mean()
+    order = others[np.argsort(np.hypot(lon[others] - cx, lat[others] - cy), kind="stable")]
+    reach = np.searchsorted(np.cumsum(s[order]) + s[plazas].sum(), need) + 1
+    return np.sort(np.concatenate([plazas, order[:reach]]))
+
+
 def split_cartel(
     state: State,
     ctx: Context,
@@ -50,11 +80,16 @@ def split_cartel(
     is the territory's principal axis. With ``plazas`` (historical splits located
     in named states) the splinter instead takes ``share`` of the parent's members
     in each of those plazas, so the two factions share, and contest, them.
-    Cash and stock go with the members' share. Raises ``ValueError`` (before any
-    change) when the parent has no members to give, in ``plazas`` if given.
+        If the parent has fewer than ``MIN_FACTION_PLAZAS`` plazas' worth of members
+    there (the model may have drained it), the splinter forms where the parent
+    actually is: the parent's plazas nearest to the named ones are added, nearest
+    first, until it has that many. Cash and stock go with the members' share.
+    Raises ``ValueError`` (before any change) when the parent has no members to give.
     """
     p = ctx.params
     share = p.split_share if share is None else share
+    if plazas is not None:
+        plazas = where_present(state, ctx, parent, plazas)
     pool = state.strength[parent] if plazas is None else state.strength[parent, plazas]
     if not pool.sum() > 0:
         raise ValueError(f"{state.names[parent]!r} has no members to split off")
@@ -70,6 +105,8 @@ def split_cartel(
         moved = s[take] * share
         state.strength[new, take] = moved
         state.strength[parent, take] -= moved
+        state.fighters[new, take] = state.fighters[parent, take] * share
+        state.fighters[parent, take] -= state.fighters[new, take]
         moved_share = float(moved.sum()) / total
         present = state.strength[new] >= p.presence_threshold
         state.arrival_week[new] = np.where(present, state.week, -1)
@@ -93,12 +130,15 @@ def split_cartel(
         moved_share = float(s[take].sum()) / total
         state.strength[new, take] = state.strength[parent, take]
         state.strength[parent, take] = 0.0
+        state.fighters[new, take] = state.fighters[parent, take]
+        state.fighters[parent, take] = 0.0
         state.control[take[state.control[take] == parent]] = new
         state.arrival_week[new, take] = state.week
     for arr in (state.cash, state.stock):
         arr[new] = arr[parent] * moved_share
         arr[parent] -= arr[new]
     state.relation[new, parent] = state.relation[parent, new] = RIVAL
+    state.war[new, parent] = state.war[parent, new] = True
     state.routes_dirty.add(parent)  # its paths now cross a rival's plazas; ``new`` plans anew
     rivals = np.flatnonzero(state.relation[parent] == RIVAL)
     for r in rivals:
@@ -106,6 +146,7 @@ def split_cartel(
             state.relation[new, r] = state.relation[r, new] = RIVAL
     state.cohesion[parent] = 0.5
     state.cohesion[new] = 0.8
+    state.fracture[parent] = state.fracture[new] = 0.0  # the split released the pressure
     return new
 
 
@@ -114,7 +155,7 @@ def split_and_dissolve(state: State, ctx: Context, rng: np.random.Generator) -> 
     p = ctx.params
     k_slots = state.n_slots
     draws = rng.random(k_slots)
-    prob = p.split_rate * (1.0 - state.cohesion)
+    prob = p.split_rate * state.fracture
     splits = []
     for parent in np.flatnonzero(state.alive & (draws < prob)):
         if state.strength[parent].sum() < 4 * p.presence_threshold:
@@ -125,12 +166,15 @@ def split_and_dissolve(state: State, ctx: Context, rng: np.random.Generator) -> 
             break  # no free slot: fragmentation has hit the configured maximum
     state.cohesion = np.where(state.alive,
                               np.minimum(state.cohesion + p.cohesion_recovery, 1.0), 0.0)
+    state.fracture = np.where(state.alive,
+                              np.maximum(state.fracture - p.cohesion_recovery, 0.0), 0.0)
     dispersed = np.zeros(k_slots)
     members = state.strength.sum(axis=1)
     gone = np.flatnonzero(state.alive & (members < 2 * p.presence_threshold))
     for k in gone:
         dispersed[k] = members[k]
         state.strength[k] = 0.0
+        state.fighters[k] = 0.0
         state.alive[k] = False
         state.control[state.control == k] = NO_CARTEL
         state.arrival_week[k] = -1

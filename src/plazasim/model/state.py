@@ -40,7 +40,9 @@ class State:
         names: cartel name per slot ("" for unused slots).
         alive: ``(K,)`` bool, slot holds an active cartel.
         parent: ``(K,)`` int, slot this cartel split from (``NO_CARTEL`` if original).
-        strength: ``(K, P)`` float64, armed members of cartel k in plaza p.
+        strength: ``(K, P)`` float64, members of cartel k in plaza p.
+        fighters: ``(K, P)`` float64, those of them committed to a war there (phase 5b);
+            always between 0 and ``strength``. Only fighters fight (phase 6).
         control: ``(P,)`` int, controlling cartel slot or ``NO_CARTEL``.
         challenger_weeks: ``(P,)`` int, consecutive weeks the current leader of the
             contest (``contest_leader``) has dominated without holding control.
@@ -52,6 +54,9 @@ class State:
         stock: ``(K,)`` float64, tons of cocaine held, not yet shipped.
         cohesion: ``(K,)`` float64 in [0, 1]; 1 = leadership intact.
         relation: ``(K, K)`` int8, RIVAL/NEUTRAL/ALLIED, symmetric.
+        war: ``(K, K)`` bool, symmetric: the two are in an open war (a rivalry, a split or
+            an attack declared it during the run). The rivalries of the 2006 map are old
+            feuds, cold at the start; rivals at war attack each other's plazas (phase 5).
         protected: ``(K,)`` bool, immunity deal in force.
         belief: ``(K,)`` float64, believed probability that violence is punished.
         belief_discreet: ``(K,)`` float64, believed probability that discretion is punished.
@@ -65,6 +70,18 @@ class State:
             succession fight is fiercest there (phase 6).
         intelligence: ``(K,)`` float in [0, 1], intelligence k supplies on its rivals
             under an immunity deal (0 without a deal).
+        fracture: ``(K,)`` float in [0, 1], pressure to split left by leaders the policy's
+            own kingpin operations removed (phase 8); historical removals lower
+            ``cohesion`` only, since the scenario's timeline carries their splits.
+        truce: ``(P,)`` bool, the plaza keeps the peace of the start (pax mafiosa, Snyder &
+            Durán-Martínez 2009): rivals not in an open war (``war``) who share it fight
+            only at ``truce_intensity``, until a rival's arrival, the state's weakening
+            of the incumbent or a fallen leader breaks it (phase 5b). True everywhere
+            at week 0.
+        orders: ``(K, P)`` bool, standing orders to take plaza p (an incursion event):
+            cartel k treats p as a front until it controls p or gives it up.
+        weakened: ``(P,)`` float, share of the controller's local members the state
+            removed there recently (decays like heat): rivals read it as an opening.
         surges: active military operations, ``{id: (plaza indices, operations/week)}``.
         pending_leaders: leader removals ordered by scenario events for this week,
             ``(slot, plaza or -1, killed)``; the enforcement phase carries them out.
@@ -86,6 +103,7 @@ class State:
     alive: np.ndarray
     parent: np.ndarray
     strength: np.ndarray
+    fighters: np.ndarray
     control: np.ndarray
     challenger_weeks: np.ndarray
     contest_leader: np.ndarray
@@ -96,6 +114,7 @@ class State:
     stock: np.ndarray
     cohesion: np.ndarray
     relation: np.ndarray
+    war: np.ndarray
     protected: np.ndarray
     belief: np.ndarray
     belief_discreet: np.ndarray
@@ -106,6 +125,10 @@ class State:
     punished: np.ndarray
     leader_plaza: np.ndarray
     intelligence: np.ndarray
+    fracture: np.ndarray
+    truce: np.ndarray
+    orders: np.ndarray
+    weakened: np.ndarray
     surges: dict[int, tuple[np.ndarray, float]] = field(default_factory=dict)
     pending_leaders: list[tuple[int, int, bool]] = field(default_factory=list)
     period_factors: dict[str, dict[int, float]] = field(default_factory=dict)
@@ -141,14 +164,19 @@ class State:
         self.alive[k] = True
         self.parent[k] = parent
         self.strength[k] = 0.0
+        self.fighters[k] = 0.0
         self.cash[k] = 0.0
         self.stock[k] = 0.0
         self.cohesion[k] = 1.0
         self.relation[k, :] = NEUTRAL
         self.relation[:, k] = NEUTRAL
         self.relation[k, k] = ALLIED
+        self.war[k, :] = False
+        self.war[:, k] = False
         self.protected[k] = False
         self.intelligence[k] = 0.0
+        self.fracture[k] = 0.0
+        self.orders[k] = False
         self.leader_plaza[k] = NO_CARTEL
         self.belief[k] = self.belief[parent] if parent >= 0 else self.belief[k]
         self.belief_discreet[k] = self.belief_discreet[parent] if parent >= 0 else 0.0
@@ -209,6 +237,7 @@ def initial_state(world: World, params: Parameters) -> State:
         alive=alive,
         parent=np.full(k, NO_CARTEL),
         strength=strength,
+        fighters=np.zeros((k, p)),
         control=control.astype(np.int64),
         challenger_weeks=np.zeros(p, dtype=np.int64),
         contest_leader=control.astype(np.int64).copy(),
@@ -219,6 +248,7 @@ def initial_state(world: World, params: Parameters) -> State:
         stock=np.zeros(k),
         cohesion=np.where(alive, 1.0, 0.0),
         relation=relation,
+        war=np.zeros((k, k), dtype=bool),
         protected=np.zeros(k, dtype=bool),
         belief=np.full(k, prior),
         belief_discreet=np.full(k, prior),
@@ -229,4 +259,8 @@ def initial_state(world: World, params: Parameters) -> State:
         punished=np.zeros((k, p), dtype=bool),
         leader_plaza=np.full(k, NO_CARTEL, dtype=np.int64),
         intelligence=np.zeros(k),
+        fracture=np.zeros(k),
+        truce=np.ones(p, dtype=bool),
+        orders=np.zeros((k, p), dtype=bool),
+        weakened=np.zeros(p),
     )

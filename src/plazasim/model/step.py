@@ -1,4 +1,4 @@
-"""One week of the model: the ten phases of DESIGN.md §2, in order.
+"""One week of the model: the phases of docs/MODEL.md, in order.
 
 Each phase is a function of (state, context, rng) in its own module; this file
 only fixes their order and gathers what they report into a :class:`WeekRecord`.
@@ -14,7 +14,7 @@ import numpy as np
 from plazasim.model.baseline import baseline_homicides
 from plazasim.model.conflict import fight
 from plazasim.model.context import Context
-from plazasim.model.decisions import decide
+from plazasim.model.decisions import decide, plaza_value
 from plazasim.model.enforcement import enforce
 from plazasim.model.learning import learn
 from plazasim.model.members import recruit_and_attrit
@@ -23,6 +23,7 @@ from plazasim.model.revenue import collect_revenue
 from plazasim.model.splits import split_and_dissolve
 from plazasim.model.state import State
 from plazasim.model.supply import supply_and_route
+from plazasim.model.war import commit_forces
 from plazasim.policies.base import Policy
 
 
@@ -50,6 +51,9 @@ class WeekRecord:
     bribes_usd: float
     wages_usd: float
     recruiting_usd: float
+    deployment_usd: float
+    members_deployed: float
+    front_cells: int
     members_in: np.ndarray  # (K,) recruits
     members_out: np.ndarray  # (K,) routine arrests + attrition + fighting + enforcement
     dispersed: np.ndarray  # (K,) members released when a cartel dissolved
@@ -100,7 +104,9 @@ def step(state: State, ctx: Context, policy: Policy,
     revenue = collect_revenue(state, ctx, supply)              # 2
     money = pay_and_launder(state, ctx, revenue)               # 3
     members = recruit_and_attrit(state, ctx, money)            # 4
-    decide(state, ctx, supply.flow_t, r.decide)                # 5
+    value = plaza_value(state, ctx, supply.flow_t)
+    decide(state, ctx, supply.flow_t, r.decide, value)         # 5
+    war = commit_forces(state, ctx, value)                     # 5b
     conflict = fight(state, ctx, r.conflict)                   # 6
     enforcement = enforce(state, ctx, policy, conflict, r.enforce,
                           policy_rng=r.policy)                 # 7
@@ -128,8 +134,11 @@ def step(state: State, ctx: Context, policy: Policy,
         intercepted_usd=float(money.intercepted_usd.sum()),
         bribes_usd=float(money.bribes_usd.sum()),
         wages_usd=float(money.wages_usd.sum()),
-        recruiting_usd=float(members.recruiting_usd.sum()),
-        members_in=members.recruits,
+        recruiting_usd=float(members.recruiting_usd.sum() + war.hiring_usd.sum()),
+        deployment_usd=float(war.deploy_usd.sum()),
+        members_deployed=float(war.deployed.sum()),
+        front_cells=war.fronts,
+        members_in=members.recruits + war.hired,
         members_out=members.routine_arrests + members.attrition + conflict.members_lost
         + enforcement.arrested,
         dispersed=splits.dispersed,
