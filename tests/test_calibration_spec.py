@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -9,7 +12,9 @@ from hypothesis import strategies as st
 from plazasim.calibration_spec import CalibrationSpec, ResolvedPrior, accepted_bounds
 from plazasim.errors import ScenarioError
 from plazasim.model.params import Parameters
-from plazasim.scenario import Scenario, parse_scenario
+from plazasim.scenario import Scenario, load_scenario, parse_scenario
+
+SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
 
 HEAD = """\
 [scenario]
@@ -17,6 +22,17 @@ name = "t"
 start = 2007-01-01
 end = 2008-01-01
 """
+
+#: The parameters the bundled Mexico scenarios declare uncertain.
+MEXICO_CALIBRATED = {
+    "lethality", "recruit_rate", "routine_arrests_per_week", "attack_bias", "attack_share",
+    "violence_bias", "violence_gain", "punishment_weight", "bystander_ratio",
+    "capacity_ops_per_week", "arrest_share", "takedown_share", "state_clash_deaths",
+    "kingpin_cohesion_loss", "split_rate", "succession_lethality", "execution_rate",
+    "contest_exponent", "dominance_share", "wage_usd_per_member_year", "bribe_share",
+    "launder_share", "heat_cost_factor", "operation_ops_per_week",
+}
+
 
 def _declared(name: str) -> tuple[float, float]:
     lo, hi = Parameters.model_fields[name].json_schema_extra["range"]  # type: ignore[index]
@@ -55,8 +71,32 @@ heat_cost_factor = { distribution = "truncnormal", mean = 2.0, sd = 1.0, high = 
 
 def test_scenario_without_the_table_has_none_and_round_trips() -> None:
     assert parse_scenario(HEAD).calibration is None
-    sc = parse_scenario(HEAD + "[calibration]\nparameters = ['lethality']\n")
+    sc = load_scenario("mexico-2006")
     assert Scenario.model_validate(sc.to_dict()) == sc
+
+
+@pytest.mark.parametrize("name", ["mexico-2006", "mexico-2006-deal"])
+def test_bundled_mexico_priors_are_the_declared_ranges(name: str) -> None:
+    calibration = load_scenario(name).calibration
+    assert calibration is not None
+    resolved = calibration.resolved()
+    assert set(resolved) == MEXICO_CALIBRATED
+    for prior in resolved.values():
+        assert (prior.distribution, (prior.low, prior.high)) == ("uniform",
+                                                                  _declared(prior.name))
+
+
+def test_generator_script_lists_the_same_parameters() -> None:
+    sys.path.insert(0, str(SCRIPTS))
+    try:
+        import build_mexico_timeline
+    finally:
+        sys.path.remove(str(SCRIPTS))
+    assert set(build_mexico_timeline.CALIBRATION) == MEXICO_CALIBRATED
+    text = build_mexico_timeline.calibration_toml(
+        {"lethality": None, "hold_weeks": {"distribution": "loguniform", "low": 2, "high": 8}})
+    resolved = parse_scenario(HEAD + text).calibration.resolved()  # type: ignore[union-attr]
+    assert resolved["hold_weeks"] == ResolvedPrior("hold_weeks", "loguniform", 2, 8, integer=True)
 
 
 BAD = {
