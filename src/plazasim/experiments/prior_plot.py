@@ -118,9 +118,9 @@ def plot_prior(result: PriorPredictiveResult, path: str | os.PathLike[str] | Non
     n = len(result.frame)
     fig.suptitle(f"Prior predictive check of {meta.name}: {n} draw{'s' * (n != 1)} from the "
                  f"[calibration] priors, {meta.start} to {meta.end}\n"
-                 "lines: median over draws, dark band 50% of draws, light band 90% "
-                 f"({BAND[0]:g}-{BAND[1]:g}%); open circles: partial years, median and "
-                 f"{BAND[0]:g}-{BAND[1]:g}%; filled markers: observed", fontsize=10)
+                 "lines: median over draws; bands: 50% (dark) and 90% (light, "
+                 f"{BAND[0]:g}-{BAND[1]:g}%) of draws\nopen circles: partial years (median, "
+                 f"{BAND[0]:g}-{BAND[1]:g}%); filled markers: observed", fontsize=10)
     if path is not None:
         fig.savefig(path, dpi=110)
     return fig
