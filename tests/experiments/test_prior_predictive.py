@@ -256,3 +256,25 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(
     assert "Traceback" not in out + err
     assert sorted(p.name for p in tmp_path.iterdir()) == before  # no out dir, no runs/
     assert [p.name for p in (tmp_path / "a-run").iterdir()] == ["manifest.json"]
+
+
+# --------------------------------------------------------------------------- docs
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+def test_docs_list_every_outcome_column() -> None:
+    text = (DOCS / "PRIOR_PREDICTIVE.md").read_text(encoding="utf-8")
+    section = text.split("### `prior.parquet`", 1)[1].split("\n### ", 1)[0]
+    documented = re.findall(r"^\| `([\w<>]+)` \|", section, flags=re.MULTILINE)
+    assert documented == ["draw", "seed", *(f"{stem}_Y" for stem in OUTCOMES)]
+
+
+def test_scenarios_doc_example_is_valid() -> None:
+    text = (DOCS / "SCENARIOS.md").read_text(encoding="utf-8")
+    section = text.split("## `[calibration]`", 1)[1]
+    example = section.split("```toml\n", 1)[1].split("```", 1)[0]
+    sc = parse_scenario(TOML.split("[calibration]")[0] + example)
+    assert sc.calibration is not None
+    assert set(sc.calibration.resolved()) == {
+        "recruit_rate", "hold_weeks", "lethality", "execution_rate", "heat_cost_factor"}
