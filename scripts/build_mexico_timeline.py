@@ -7,8 +7,7 @@ Usage::
 Writes ``mexico-2006.toml`` and ``mexico-2006-deal.toml`` into
 ``src/plazasim/scenarios`` by default: the hand-written parts (header, ``[scenario]``,
 ``[world]``, ``[parameters]``, the policy timeline, the US signal and, for the deal
-variant, the immunity deal) come from the template below, the ``[calibration]`` table
-from :data:`CALIBRATION`; the historical events come
+variant, the immunity deal) come from the template below; the historical events come
 from ``cartels_2006_2012/dto_events.csv``, ``timeline/kingpin_events_2007_2012.csv`` and
 ``timeline/military_operations_valle.csv`` by rules T1-T9 of docs/DATA.md ("Historical
 timeline"). The same input gives byte-identical files. Edit this script, not the TOMLs.

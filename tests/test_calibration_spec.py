@@ -23,17 +23,6 @@ start = 2007-01-01
 end = 2008-01-01
 """
 
-#: The parameters the bundled Mexico scenarios declare uncertain.
-MEXICO_CALIBRATED = {
-    "lethality", "recruit_rate", "routine_arrests_per_week", "attack_bias", "attack_share",
-    "violence_bias", "violence_gain", "punishment_weight", "bystander_ratio",
-    "capacity_ops_per_week", "arrest_share", "takedown_share", "state_clash_deaths",
-    "kingpin_cohesion_loss", "split_rate", "succession_lethality", "execution_rate",
-    "contest_exponent", "dominance_share", "wage_usd_per_member_year", "bribe_share",
-    "launder_share", "heat_cost_factor", "operation_ops_per_week",
-}
-
-
 def _declared(name: str) -> tuple[float, float]:
     lo, hi = Parameters.model_fields[name].json_schema_extra["range"]  # type: ignore[index]
     return float(lo), float(hi)
@@ -59,7 +48,7 @@ heat_cost_factor = { distribution = "truncnormal", mean = 2.0, sd = 1.0, high = 
     resolved = sc.calibration.resolved()
     order = [n for n in Parameters.model_fields if n in resolved]
     assert list(resolved) == order  # declaration order, not file order
-    assert resolved["lethality"] == ResolvedPrior("lethality", "uniform", 0.005, 0.2)
+    assert resolved["lethality"] == ResolvedPrior("lethality", "uniform", *_declared("lethality"))
     assert resolved["hold_weeks"] == ResolvedPrior("hold_weeks", "uniform", 1, 12, integer=True)
     assert resolved["recruit_rate"].distribution == "loguniform"
     assert resolved["heat_cost_factor"] == ResolvedPrior(
@@ -75,30 +64,40 @@ def test_scenario_without_the_table_has_none_and_round_trips() -> None:
     assert Scenario.model_validate(sc.to_dict()) == sc
 
 
-@pytest.mark.parametrize("name", ["mexico-2006", "mexico-2006-deal"])
-def test_bundled_mexico_priors_are_the_declared_ranges(name: str) -> None:
-    calibration = load_scenario(name).calibration
-    assert calibration is not None
-    resolved = calibration.resolved()
-    assert set(resolved) == MEXICO_CALIBRATED
-    for prior in resolved.values():
-        assert (prior.distribution, (prior.low, prior.high)) == ("uniform",
-                                                                  _declared(prior.name))
-
-
-def test_generator_script_lists_the_same_parameters() -> None:
+def _script() -> object:
     sys.path.insert(0, str(SCRIPTS))
     try:
         import build_mexico_timeline
     finally:
         sys.path.remove(str(SCRIPTS))
-    assert set(build_mexico_timeline.CALIBRATION) == MEXICO_CALIBRATED
-    text = build_mexico_timeline.calibration_toml(
+    return build_mexico_timeline
+
+
+@pytest.mark.parametrize("name", ["mexico-2006", "mexico-2006-deal"])
+def test_bundled_mexico_priors_are_the_scripts(name: str) -> None:
+    calibration = load_scenario(name).calibration
+    assert calibration is not None
+    resolved = calibration.resolved()
+    listed = _script().CALIBRATION  # type: ignore[attr-defined]
+    assert set(resolved) == set(listed)  # regenerate with `make data` after editing the script
+    for prior in resolved.values():
+        if listed[prior.name] is None:
+            assert (prior.distribution, (prior.low, prior.high)) == (
+                "uniform", _declared(prior.name))
+    assert {"lethality", "recruit_rate", "execution_rate", "operation_ops_per_week"} <= set(
+        resolved)
+
+
+def test_generator_script_writes_both_forms() -> None:
+    text = _script().calibration_toml(  # type: ignore[attr-defined]
         {"lethality": None, "hold_weeks": {"distribution": "loguniform", "low": 2, "high": 8}})
     resolved = parse_scenario(HEAD + text).calibration.resolved()  # type: ignore[union-attr]
     assert resolved["hold_weeks"] == ResolvedPrior("hold_weeks", "loguniform", 2, 8, integer=True)
+    assert resolved["lethality"].distribution == "uniform"
 
 
+_RR_HI = _declared("recruit_rate")[1]
+_RR_MIN = accepted_bounds("recruit_rate")[0]
 BAD = {
     "empty": ("[calibration]\n",
               "calibration: list at least one parameter (parameters = [...] or a "
@@ -129,15 +128,15 @@ BAD = {
     "low above high": ("[calibration.priors]\nlethality = { low = 0.1, high = 0.01 }\n",
                        "calibration.priors.lethality.high: high (0.01) must be greater than "
                        "low (0.1)"),
-    "default high below low": ("[calibration.priors]\nlethality = { low = 0.5 }\n",
-                               "calibration.priors.lethality: high (0.2) must be greater than "
-                               "low (0.5)"),
-    "below accepted": ("[calibration.priors]\nlethality = { low = 0.001 }\n",
-                       "calibration.priors.lethality.low: 0.001 is below the smallest value "
-                       "parameters.lethality accepts (0.005)"),
-    "above accepted": ("[calibration.priors]\ndominance_share = { high = 1.5 }\n",
-                       "calibration.priors.dominance_share.high: 1.5 is above the largest "
-                       "value parameters.dominance_share accepts (1)"),
+    "default high below low": (f"[calibration.priors]\nrecruit_rate = {{ low = {_RR_HI * 2} }}\n",
+                               f"calibration.priors.recruit_rate: high ({_RR_HI:g}) must be "
+                               f"greater than low ({_RR_HI * 2:g})"),
+    "below accepted": (f"[calibration.priors]\nrecruit_rate = {{ low = {_RR_MIN / 2} }}\n",
+                       f"calibration.priors.recruit_rate.low: {_RR_MIN / 2:g} is below the "
+                       f"smallest value parameters.recruit_rate accepts ({_RR_MIN:g})"),
+    "above accepted": ("[calibration.priors]\nlaunder_share = { high = 1.5 }\n",
+                       "calibration.priors.launder_share.high: 1.5 is above the largest "
+                       "value parameters.launder_share accepts (1)"),
     "loguniform from 0": ("[calibration.priors]\nexecution_rate = { distribution = "
                           "'loguniform', low = 0 }\n",
                           "calibration.priors.execution_rate.low: loguniform needs low > 0 "

@@ -19,8 +19,8 @@ range (``Parameters.describe()``, docs/SCENARIOS.md "Parameters"). Everything is
 checked on load, like the rest of the scenario: the name must be a parameter,
 ``low < high``, both inside what the parameter accepts, ``low > 0`` for a
 log-uniform prior, whole bounds for an integer parameter. Errors are one line
-naming the field, e.g. ``calibration.priors.lethality.low: 0.001 is below the
-smallest value parameters.lethality accepts (0.005)``.
+naming the field, e.g. ``calibration.priors.recruit_rate.low: 0.0005 is below
+the smallest value parameters.recruit_rate accepts (0.001)``.
 """
 
 from __future__ import annotations
