@@ -42,6 +42,37 @@ DEAL_DESCRIPTION = (
     "from Dec 2006: tests the seed article's claim that Sinaloa's leaders were shielded from US "
     "prosecution in return for information on rival cartels")
 
+#: The [calibration] table of both scenarios: the uncertain parameters and their priors.
+#: ``None`` is a uniform prior over the parameter's declared range (docs/SCENARIOS.md,
+#: "Parameters"); a dict is a [calibration.priors] entry, e.g.
+#: ``{"distribution": "loguniform", "low": 0.005, "high": 0.2}``. Edit, then `make data`.
+CALIBRATION: dict[str, dict[str, Any] | None] = {
+    "lethality": None,
+    "recruit_rate": None,
+    "routine_arrests_per_week": None,
+    "attack_bias": None,
+    "attack_share": None,
+    "violence_bias": None,
+    "violence_gain": None,
+    "punishment_weight": None,
+    "bystander_ratio": None,
+    "capacity_ops_per_week": None,
+    "arrest_share": None,
+    "takedown_share": None,
+    "state_clash_deaths": None,
+    "kingpin_cohesion_loss": None,
+    "split_rate": None,
+    "succession_lethality": None,
+    "execution_rate": None,
+    "contest_exponent": None,
+    "dominance_share": None,
+    "wage_usd_per_member_year": None,
+    "bribe_share": None,
+    "launder_share": None,
+    "heat_cost_factor": None,
+    "operation_ops_per_week": None,
+}
+
 #: The hand-written part of both files ($-placeholders; the TOML itself uses braces).
 TEMPLATE = Template("""\
 # The managed drug war in Mexico, December 2006 - December 2012 (the Calderón term).
@@ -76,6 +107,7 @@ kind = "mexico"
 [parameters]
 # Defaults throughout; calibration (ABC-SMC) refines the uncertain ones.
 
+$calibration
 # Policy timeline: each entry applies from its date until the next one.
 [[policy]]
 # Before the war: no federal operations against the cartels (the counterfactual baseline).
@@ -154,15 +186,32 @@ def default_ops_per_week() -> float:
     return float(Parameters.model_fields["operation_ops_per_week"].default)
 
 
+def calibration_toml(priors: dict[str, dict[str, Any] | None]) -> str:
+    """Format :data:`CALIBRATION` as a ``[calibration]`` table (and its priors, if any)."""
+    short = [name for name, prior in priors.items() if prior is None]
+    lines = ["[calibration]",
+             "# Uncertain parameters, searched by `plazasim prior-predictive` and calibration.",
+             "# Those in `parameters` take a uniform prior over their declared range",
+             "# (docs/SCENARIOS.md, \"Parameters\"); [calibration.priors] gives others."]
+    lines += ["parameters = ["] + [f"    {toml_value(name)}," for name in short] + ["]"]
+    full = {name: prior for name, prior in priors.items() if prior is not None}
+    if full:
+        lines.append("[calibration.priors]")
+        lines += [f"{name} = {{ " + ", ".join(f"{k} = {toml_value(v)}" for k, v in prior.items())
+                  + " }" for name, prior in full.items()]
+    return "\n".join(lines) + "\n"
+
+
 def render(timeline: Timeline) -> dict[str, str]:
     """Return {file name: text} for both scenarios."""
     events = "\n" + events_toml(timeline.events)
+    calibration = calibration_toml(CALIBRATION)
     base = TEMPLATE.substitute(variant="", name=toml_value(BASE_NAME),
                                description=toml_value(BASE_DESCRIPTION), deal="",
-                               events=events)
+                               calibration=calibration, events=events)
     deal = TEMPLATE.substitute(variant=DEAL_VARIANT, name=toml_value(rules.DEAL_NAME),
                                description=toml_value(DEAL_DESCRIPTION), deal=DEAL_EVENT,
-                               events=events)
+                               calibration=calibration, events=events)
     return {f"{BASE_NAME}.toml": base, f"{rules.DEAL_NAME}.toml": deal}
 
 

@@ -520,6 +520,101 @@ def validate(
     out.print(f"wrote {path}", soft_wrap=True, markup=False)
 
 
+# --------------------------------------------------------------------------- prior predictive
+
+#: Parameter draws when ``--draws`` is not given.
+DEFAULT_PRIOR_DRAWS = 100
+
+
+def _coverage_table(report: dict[str, Any]) -> Table:
+    """One row per (observed series, year): observed, the draws' band, inside it or not."""
+    from plazasim.experiments.coverage import COMPARED
+
+    lo, hi = report["band_percentiles"]
+    shown = dict.fromkeys(row["series"] for row in report["rows"])
+    caption = "; ".join(f"{COMPARED[key][1]}: {COMPARED[key][2]} vs simulated "
+                        f"{COMPARED[key][0]}" for key in shown)
+    table = Table(title=f"Observed vs {report['draws']} prior draws (persons per year)",
+                  caption=caption, box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("Observed", no_wrap=True)
+    table.add_column("Year")
+    table.add_column("Value", justify="right")
+    table.add_column(f"Draws: median [{lo:g}%, {hi:g}%]", justify="right", no_wrap=True)
+    table.add_column("Inside", justify="center")
+    for row in report["rows"]:
+        band = f"{_stat(row['median'])} [{_stat(row['lo'])}, {_stat(row['hi'])}]"
+        inside = Text("yes", style="green") if row["inside"] else Text("no", style="bold red")
+        table.add_row(COMPARED[row["series"]][1], str(row["year"]), _fmt(row["observed"]),
+                      band, inside)
+    return table
+
+
+@app.command("prior-predictive")
+def prior_predictive(
+    scenario: Annotated[
+        str, typer.Argument(help="Scenario with a [calibration] table (file or bundled name).")
+    ] = "mexico-2006",
+    draws: Annotated[
+        int, typer.Option(help="Parameter sets drawn from the priors; one run each.")
+    ] = DEFAULT_PRIOR_DRAWS,
+    until: Annotated[
+        str | None, typer.Option(help="Stop at this date (YYYY-MM-DD) instead of the end.")
+    ] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option(help="Seed of the draws; draw i runs with seed+i (default: the scenario's)."),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(help="Worker processes (default: min(CPUs, draws); 1 runs in-process)."),
+    ] = None,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out", help="Output directory (default: runs/prior-<name>-<time>/)."),
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bar and no coverage table.")
+    ] = False,
+) -> None:
+    """Prior predictive check: run the scenario on parameter sets drawn from its priors."""
+    from plazasim.experiments import prior_predictive as pp
+    from plazasim.experiments.parallel import default_workers
+    from plazasim.experiments.priors import require_priors
+
+    if draws < 1:
+        raise PlazasimError(f"--draws: must be >= 1 (got {draws})")
+    _check_batch_options(1, None, workers)
+    until_date = _parse_until(until)
+    sc = _apply_overrides(load_scenario(scenario), seed, until_date, None)
+    require_priors(sc)
+    n_workers = workers if workers is not None else default_workers(draws)
+    target = out_dir or _default_out(f"prior-{sc.scenario.name}")
+    pp.check_prior_dir(target)  # before simulating, so the runs are not wasted
+    result = _with_progress(quiet, "drawing", "runs", draws, lambda on_progress: (
+        pp.prior_predictive(sc, draws, seed=sc.scenario.seed, workers=n_workers,
+                            progress=on_progress)))
+    path = pp.write_prior(result, target)
+    if not quiet:
+        report = result.coverage()
+        if report["rows"]:
+            out.print(_coverage_table(report))
+            out.print(f"{report['inside']} of {report['compared']} observed values lie inside "
+                      f"the draws' {report['band_percentiles'][0]:g}-"
+                      f"{report['band_percentiles'][1]:g}% band.")
+        else:
+            out.print("No observed series for this world and period: nothing to compare.")
+        rising = report["related_rises_every_year"]
+        if rising["share"] is not None:
+            years = rising["years"]
+            seen = {True: "rose", False: "did not rise"}.get(rising["observed"])
+            out.print(f"related rises every year from {years[0]} to {years[-1]} in "
+                      f"{rising['share']:.0%} of draws"
+                      + (f" (observed organised-crime deaths {seen} every year)." if seen
+                         else "."))
+        out.print(f"{draws} runs on {result.workers} worker(s) in {result.wall_time_s:.1f} s")
+    out.print(f"wrote {path}", soft_wrap=True, markup=False)
+
+
 # --------------------------------------------------------------------------- entry point
 
 

@@ -23,6 +23,7 @@ from typing import Annotated, Any, Literal, Union, get_args
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from plazasim.calibration_spec import CalibrationSpec
 from plazasim.errors import ScenarioError, from_validation_error
 from plazasim.model.params import Parameters
 from plazasim.world.world import World
@@ -335,6 +336,7 @@ class Scenario(BaseModel):
     parameters: Parameters = Field(default_factory=Parameters)
     policy: list[PolicyEntry] = Field(default_factory=list)
     events: list[Event] = Field(default_factory=list)
+    calibration: CalibrationSpec | None = None  # uncertain parameters and their priors
 
     @model_validator(mode="after")
     def _check_timeline_and_events(self) -> Scenario:
