@@ -98,13 +98,18 @@ def test_relations_age_and_the_cartel_set_force_replans(
     update_routes(state, ctx)
     state.week = 5
     state.routes_dirty.update({1, 2})
+    # Cartels whose relations changed wait for the next review week (every 4 weeks).
+    assert stale_cartels(state, ctx).tolist() == []
+    update_routes(state, ctx)
+    assert state.routes_dirty == {1, 2}
+    state.week = 8
     assert stale_cartels(state, ctx).tolist() == [1, 2]
     update_routes(state, ctx)
     assert not state.routes_dirty
     state.week = 11
-    assert stale_cartels(state, ctx).tolist() == []  # not a review week (every 4 weeks)
+    assert stale_cartels(state, ctx).tolist() == []  # not a review week
     state.week = 12
-    assert stale_cartels(state, ctx).tolist() == [0, 3]  # 1 and 2 were re-planned at 5
+    assert stale_cartels(state, ctx).tolist() == [0, 3]  # 1 and 2 were re-planned at 8
     update_routes(state, ctx)
     # A dissolved cartel's paths are dropped; a new faction plans its own, nobody else.
     state.week = 13

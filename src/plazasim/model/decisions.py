@@ -143,8 +143,10 @@ def decide(state: State, ctx: Context, flow_t: np.ndarray,
     state.fighters[a] = np.minimum(state.fighters[a], s_new)
     state.fighters[a[ci[go]], cp[go]] += att[go]
     sig_on = signalled[pp] & (rel_a[pi, sig_idx[pp]] != ALLIED)
+    at_war = facing_rival & ~state.truce[pp]
     hot = state.war[np.ix_(a, a)]
-    at_war = (facing_rival & ~state.truce[pp]) | shares_plaza_with_hostile(pi, pp, hot, n_p)
+    if hot.any():  # rivals in an open war fight where they meet, truce or not
+        at_war |= facing_rival & shares_plaza_with_hostile(pi, pp, hot, n_p)
     u_violent = (
         p.violence_bias
         + p.violence_gain * (1.0 + at_war)

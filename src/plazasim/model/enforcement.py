@@ -47,7 +47,7 @@ where to attack (phase 5); an operation also breaks a truce (phase 5b).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -62,6 +62,7 @@ from plazasim.policies.base import (
     Observation,
     Operations,
     Policy,
+    decide_in_regions,
 )
 from plazasim.world.world import ALLIED
 
@@ -198,19 +199,20 @@ def surge_operations(state: State, obs: Observation, policy: Policy,
     of a policy with memory. Operations on a US-signalled cartel in its own plaza
     are dropped, as for the national policy.
     """
-    parts: list[tuple[np.ndarray, ...]] = []
-    in_region = np.zeros(np.shape(obs.present)[1], dtype=bool)
+    regions = []
     for op_id in sorted(state.surges):
         plazas, per_week = state.surges[op_id]
         count = int(np.floor(per_week + rng.random()))
-        if count <= 0:
-            continue
-        in_region[:] = False
-        in_region[plazas] = True
-        local = replace(obs, present=obs.present & in_region[None, :], capacity=count)
-        ops = policy.decide(local, rng)
+        if count > 0:
+            regions.append((plazas, count))
+    parts: list[tuple[np.ndarray, ...]] = []
+    inside = np.zeros(np.shape(obs.present)[1], dtype=bool)
+    for (plazas, count), ops in zip(regions, decide_in_regions(policy, obs, regions, rng),
+                                    strict=True):
         plaza, cartel, kind, intensity = (a[:count] for a in ops.as_arrays())
-        keep = in_region[np.clip(plaza, 0, in_region.size - 1)] & (plaza >= 0)
+        inside[:] = False
+        inside[plazas] = True
+        keep = (plaza >= 0) & inside[np.clip(plaza, 0, inside.size - 1)]
         parts.append((plaza[keep], cartel[keep], kind[keep], intensity[keep]))
     if not parts:
         empty = np.zeros(0, dtype=np.int64)

@@ -250,14 +250,14 @@ def stale_cartels(state: State, ctx: Context) -> np.ndarray | None:
 
     Traffickers re-plan when something material changes, not every week (Dell 2015:
     a crackdown that makes a route dearer diverts traffic): a cartel with no plan
-    yet (the first week, a new faction) and a cartel whose relations changed
-    (``state.routes_dirty``), at once; and, on review weeks (every
-    ``route_update_weeks``), a cartel whose plan is ``route_max_age_weeks`` old (to
-    find paths that got cheaper) or at least ``route_update_weeks`` old with planned
-    paths that now cost, in total, more than ``1 + route_cost_tolerance`` times what
-    they cost when planned (heat from operations on the way, a new controller, a
-    dissolved neighbour's plazas changing hands). Returns an empty array when nobody
-    needs to.
+    yet (the first week, a new faction) at once; and, on review weeks (every
+    ``route_update_weeks``), a cartel whose relations changed since the last review
+    (``state.routes_dirty``), whose plan is ``route_max_age_weeks`` old (to find paths
+    that got cheaper), or whose plan is at least ``route_update_weeks`` old with
+    planned paths that now cost, in total, more than ``1 + route_cost_tolerance``
+    times what they cost when planned (heat from operations on the way, a new
+    controller, a dissolved neighbour's plazas changing hands). Returns an empty
+    array when nobody needs to.
     """
     routes = state.routes
     if not isinstance(routes, Routes):
@@ -266,11 +266,11 @@ def stale_cartels(state: State, ctx: Context) -> np.ndarray | None:
     unplanned = state.alive.copy()
     unplanned[routes.cartels] = False
     stale = set(np.flatnonzero(unplanned).tolist())
-    stale |= {k for k in state.routes_dirty if state.alive[k]}
     # Plans are reviewed on a fixed cadence (every route_update_weeks weeks), not weekly,
     # so the re-plans of a review week are computed together, in one Dijkstra call.
     if state.week % p.route_update_weeks != 0:
         return np.array(sorted(k for k in stale if state.alive[k]), dtype=np.int64)
+    stale |= {k for k in state.routes_dirty if state.alive[k]}
     age = state.week - routes.planned_week
     stale |= set(routes.cartels[age >= p.route_max_age_weeks].tolist())
     due = (age >= p.route_update_weeks) & np.isfinite(routes.cost)
@@ -296,4 +296,5 @@ def update_routes(state: State, ctx: Context) -> None:
     elif stale.size:
         assert isinstance(state.routes, Routes)
         state.routes = merge_routes(state.routes, compute_routes(state, ctx, stale))
-    state.routes_dirty.clear()
+    if stale is None or state.week % ctx.params.route_update_weeks == 0:
+        state.routes_dirty.clear()  # reviewed: their new relations are in the plans

@@ -9,8 +9,8 @@ order the policy listed them (so a policy lists its priorities first).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
 import numpy as np
@@ -123,6 +123,36 @@ class Policy(Protocol):
     def decide(self, obs: Observation, rng: np.random.Generator) -> Operations:
         """Choose this week's operations."""
         ...
+
+
+def in_region(obs: Observation, plazas: np.ndarray, capacity: int) -> Observation:
+    """What the state sees in the plazas ``plazas`` alone, with ``capacity`` operations.
+
+    Only ``present`` is restricted: violence, control and everything else stay as
+    seen nationally, so a rule that judges a cartel in a plaza judges it the same way.
+    """
+    mask = np.zeros(np.shape(obs.present)[1], dtype=bool)
+    mask[plazas] = True
+    return replace(obs, present=np.asarray(obs.present, dtype=bool) & mask[None, :],
+                   capacity=int(capacity))
+
+
+def decide_in_regions(policy: Policy, obs: Observation,
+                      regions: Sequence[tuple[np.ndarray, int]],
+                      rng: np.random.Generator) -> list[Operations]:
+    """The operations of each region ``(plazas, capacity)``, aimed by ``policy``.
+
+    Military operations run their own operations in their region by the policy in
+    force: this is ``policy.decide`` on :func:`in_region` of the observation, once per
+    region. A policy may define ``decide_regions(obs, regions, rng)`` returning the
+    same lists faster (one ranking for all regions); ``crackdown`` and ``signaling``
+    do. ``decide`` is then called more than once in a week, on the same week: a
+    policy with memory must not count a week twice (``conditional`` does not).
+    """
+    fast = getattr(policy, "decide_regions", None)
+    if fast is not None:
+        return list(fast(obs, regions, rng))
+    return [policy.decide(in_region(obs, plazas, n), rng) for plazas, n in regions]
 
 
 PolicyFactory = Callable[..., Policy]

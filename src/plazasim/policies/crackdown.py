@@ -136,6 +136,22 @@ class Crackdown:
     def __init__(self, **params: Any) -> None:
         self.params = validate_params(self.name, CrackdownParams, params)
 
+    def decide_regions(self, obs: Observation, regions: Sequence[tuple[np.ndarray, int]],
+                       rng: np.random.Generator) -> list[Operations]:
+        """:meth:`decide` on each region ``(plazas, capacity)`` alone, ranked in one sort."""
+        region, rank, ks, ps = largest_presences_by_region(
+            obs, [plazas for plazas, _ in regions], [n for _, n in regions])
+        n_ops = np.bincount(region, minlength=len(regions))
+        kind = np.where(rank < n_takedowns(n_ops, self.params.takedown_fraction)[region],
+                        OP_TAKEDOWN, OP_ARRESTS)
+        out = []
+        for i in range(len(regions)):
+            mine = region == i
+            out.append(Operations(plaza=ps[mine].tolist(), cartel=ks[mine].tolist(),
+                                  kind=kind[mine].tolist(),
+                                  intensity=[float(self.params.intensity)] * int(mine.sum())))
+        return out
+
     def decide(self, obs: Observation, rng: np.random.Generator) -> Operations:
         """Rank presences by estimated strength; takedowns for the top share, then arrests.
 

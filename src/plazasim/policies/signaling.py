@@ -21,7 +21,8 @@ world has ~2,450 plazas and calibration runs the policy millions of times).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 import numpy as np
@@ -279,6 +280,27 @@ class Signaling:
         """``(K, P)`` int operation kind per cartel and plaza before targeting and capacity."""
         seen = Seen.of(obs)
         return seen.dense(self.seen_kinds(seen))
+
+    def decide_regions(self, obs: Observation, regions: Sequence[tuple[np.ndarray, int]],
+                       rng: np.random.Generator) -> list[Operations]:
+        """:meth:`decide` on each region ``(plazas, capacity)`` alone, judging every cell once.
+
+        The rules judge a cartel in a plaza by what is seen in that plaza, so the kinds
+        of a region's cells are the same whether the state looks at the region or the
+        country; only the ranking is per region.
+        """
+        seen = Seen.of(obs)
+        kinds = self.seen_kinds(seen)
+        out = []
+        inside = np.zeros(np.shape(obs.present)[1], dtype=bool)
+        for plazas, capacity in regions:
+            inside[:] = False
+            inside[plazas] = True
+            cells = np.flatnonzero(inside[seen.p])
+            local = Seen(replace(obs, capacity=int(capacity)), seen.cell[cells], seen.k[cells],
+                         seen.p[cells], seen.dom[cells], seen.violence[cells])
+            out.append(prioritise(local, kinds[cells], self.params.intensity))
+        return out
 
     def decide(self, obs: Observation, rng: np.random.Generator) -> Operations:
         """Apply the rules; ``rng`` is unused (the rules are deterministic)."""
