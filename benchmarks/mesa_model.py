@@ -1,6 +1,6 @@
 """The plazasim rules written the ordinary Mesa 3 way: the comparison a user would otherwise build.
 
-This is a second implementation of the same model (DESIGN.md §2; the phase
+This is a second implementation of the same model (docs/MODEL.md; the phase
 modules of ``src/plazasim/model/``) used only as a benchmark baseline. It keeps
 plazasim's formulas, parameters (:class:`plazasim.model.params.Parameters`),
 world and policy objects, and swaps the array representation for agents:

@@ -118,9 +118,11 @@ RULES: dict[str, str] = {
         "where population >= 5,000 or the plaza is an entry/crossing; smaller municipalities "
         "are unheld (zero for all). Relative units: the model rescales to a national total."),
     "08d_territory_contested": (
-        "Where the snapshot used says disputed == yes, every listed DTO other than the owner "
+        "Where the 2006 snapshot says disputed == yes, every listed DTO other than the owner "
         "also gets 0.3 x sqrt(population) x (3 if entry/crossing) in the state's 3 most "
-        "populous municipalities and in every entry/crossing plaza of the state."),
+        "populous municipalities and in every entry/crossing plaza of the state. A dispute "
+        "in a later snapshot (a state with no usable 2006 row) is not used: it is the war "
+        "that followed 2006, which the run must produce, not start from."),
     "09_observed": (
         "observed (yearly): inegi_homicides_registration and inegi_homicides_occurrence "
         "2000-2010 (combined/national_homicides_year_1990_2010.csv), "

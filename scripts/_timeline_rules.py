@@ -1,4 +1,4 @@
-"""Hand-made mapping tables of the historical timeline (rules T1-T9 of docs/DATA.md).
+"""Hand-made mapping tables of the historical timeline (rules T1-T10 of docs/DATA.md).
 
 Every decision that is not mechanical sits here, next to its reason, so docs/DATA.md,
 the generated scenario notes and the script's summary say the same thing. Rows of

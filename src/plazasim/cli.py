@@ -552,7 +552,7 @@ def _coverage_table(report: dict[str, Any]) -> Table:
 @app.command("prior-predictive")
 def prior_predictive(
     scenario: Annotated[
-        str, typer.Argument(help="Scenario with a [calibration] table (file or bundled name).")
+        str, typer.Argument(help="Scenario with a \\[calibration] table (file or bundled name).")
     ] = "mexico-2006",
     draws: Annotated[
         int, typer.Option(help="Parameter sets drawn from the priors; one run each.")

@@ -1,4 +1,4 @@
-"""The scenario: a validated TOML description of one experiment (DESIGN.md §4).
+"""The scenario: a validated TOML description of one experiment (docs/SCENARIOS.md).
 
 A scenario fixes the world, the dates and step, the parameters, the policy
 timeline, the events and the seed. Everything is checked when the file is

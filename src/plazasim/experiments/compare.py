@@ -1,4 +1,4 @@
-"""Compare enforcement policies (or scenario variants) over many seeds (DESIGN.md §4).
+"""Compare enforcement policies (or scenario variants) over many seeds.
 
 One run says little: the same policy gives different numbers under another seed.
 :func:`compare` runs every *variant* (a label and a :class:`~plazasim.scenario.Scenario`)

@@ -1,6 +1,6 @@
 """Non-cartel (baseline) homicides: the violence Mexico had before the drug war.
 
-Form (DESIGN.md §6): each plaza's INEGI 2000-2006 homicide rate x its
+Form: each plaza's INEGI 2000-2006 homicide rate x its
 population, scaled by ``baseline_scale`` (the share of pre-war homicides not
 caused by cartels) and a log-linear national trend ``baseline_trend_per_year``
 (INEGI 2000-2006 fell ~1.5%/yr). National level: ~10,000/yr before 2007.

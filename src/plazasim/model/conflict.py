@@ -1,31 +1,32 @@
 """Phase 6: fighting in disputed plazas, executions, bystanders and control change.
 
-Forms (DESIGN.md §6):
-* Encounters (after Prieto-Curiel et al. 2023's mass-action conflict term):
-  non-allied cartels k, j present in the same plaza kill
-  ``lethality x s_k s_j / S x m_k m_j`` members a week, where ``S`` is all the
-  members present in the plaza (``s_k + s_j`` when only the two are there) and ``m`` is
+Forms (docs/MODEL.md, "Conflict"):
+* Encounters (after Prieto-Curiel et al. 2023's mass-action conflict term): two
+  cartels at war in a plaza (rivals in an open war, or rivals where the plaza's
+  truce has broken: ``model.war.active_pairs``) fight with their *fighters*
+  (``State.fighters``, the members committed to the war, phase 5b): k loses
+  ``lethality x f_k f_j / F x m_k m_j`` members a week to j, where ``F`` is all the
+  fighters in the plaza (``f_k + f_j`` when only the two are there) and ``m`` is
   ``violent_lethality_mult`` for a side with a violent posture, times the
   scenario's arms-flow multiplier. Prieto-Curiel's national term ``theta C_i C_j``
-  is normalised here by the local numbers: plain mass action at plaza scale
-  explodes in large plazas (a few thousand a side would kill thousands a week,
-  against ~50-70/week in Ciudad Juárez at the 2010 peak), while the normalised
-  form grows linearly with the forces engaged. Losses are shared by a Tullock contest: k
-  suffers the share ``s_j^g / (s_k^g + s_j^g)`` of the pair's deaths.
+  is normalised here by the local forces: plain mass action at plaza scale
+  explodes in large plazas, while the normalised form grows linearly with the
+  forces engaged, and a plaza shared by many cartels is not counted as many
+  two-sided wars. Losses are shared by a Tullock contest: k suffers the share
+  ``f_j^g / (f_k^g + f_j^g)`` of the pair's deaths, and the dead are fighters first.
+* Friction (Snyder & Durán-Martínez 2009): cartels that share a plaza without
+  fighting there (a truce holds, or they are neutral) still clash now and then:
+  the same terms on all their members ``s`` (``S`` for ``F``), scaled by
+  ``truce_intensity``.
 * Executions where rivals meet: Presidencia counts executions as the bulk of
   organised-crime deaths (30,913 of 34,612 in Dec 2006-Dec 2010), concentrated
-  where cartels fight. Each side k of a hostile pair executes
-  ``war_execution_rate x s_k s_j / S x m_k`` of the other side's people
-  (lookouts, dealers, relatives) a week, so executions grow with the forces
-  committed there. The victims are outside the armed strength; they count as
-  cartel-cartel homicides.
+  where cartels fight. Each side k of a pair executes ``war_execution_rate x
+  f_k f_j / F x m_k`` of the other side's people (lookouts, dealers, relatives) a
+  week, so executions grow with the forces committed there (friction likewise, on
+  members, at ``truce_intensity``). The victims are outside the armed strength;
+  they count as cartel-cartel homicides.
 * Executions elsewhere: a violent cartel in a plaza it shares with no rival kills
   ``execution_rate`` people per member a week (dealers, debtors, informers).
-* Truces (Snyder & Durán-Martínez 2009): in a plaza still under the pax mafiosa
-  of the start (``State.truce``), and between cartels that share a plaza without
-  being at war (neutral, not rivals), fights and executions are scaled by
-  ``truce_intensity``; phase 5b and the events break truces, and an attack on a
-  neutral cartel's plaza makes the two rivals (phase 5).
 * Succession fights (Calderón et al. 2015 JCR; Lindo & Padilla-Romo 2018 J.
   Health Econ.): a cartel whose leader fell (cohesion below 1) loses
   ``succession_lethality x (1 - cohesion) x s`` members a week to internal
@@ -34,8 +35,9 @@ Forms (DESIGN.md §6):
 * Bystanders: ``bystander_ratio`` per fighting death, scaled by the plaza's
   relative population (denser places expose more residents).
 * Control (Tullock contest held for some weeks): the cartel holding a share
-  ``>= dominance_share`` of ``sum s^g`` for ``hold_weeks`` consecutive weeks takes
-  control; an abandoned plaza goes to the strongest cartel present, or to nobody.
+  ``>= dominance_share`` of ``sum s^g`` (members) for ``hold_weeks`` consecutive
+  weeks takes control; an abandoned plaza goes to the strongest cartel present, or
+  to nobody.
 All deaths are Poisson draws around their expected values, capped at what is there.
 """
 

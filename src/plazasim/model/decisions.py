@@ -1,6 +1,6 @@
 """Phase 5: each cartel decides where to attack and, per plaza, whether to be violent.
 
-Form (DESIGN.md §6, after Lessing 2015/2017 on violent lobbying and conditional
+Form (after Lessing 2015/2017 on violent lobbying and conditional
 repression): quantal-response (logit) choice. Utilities are dimensionless.
 
 Attack plaza p adjacent to cartel k's presence, not held by k or an ally::

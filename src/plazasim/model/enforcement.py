@@ -1,6 +1,6 @@
 """Phase 7: the state observes, the policy orders operations, operations take effect.
 
-What the state sees (DESIGN.md §2 step 7): cartel presence, an estimate of
+What the state sees (docs/MODEL.md, "Enforcement"): cartel presence, an estimate of
 strength, the controller (a US-signalled cartel is reported as the controller of
 its plaza), and last week's killings attributed to cartels with noise — a share
 ``attribution_noise`` of each cartel's killings is blamed on the other cartels
@@ -168,7 +168,7 @@ def observe(state: State, ctx: Context, conflict: ConflictRecord,
 
 
 def back_signals(state: State, obs: Observation, ops: Operations) -> Operations:
-    """Put operations against challengers of US-signalled cartels first (DESIGN.md §3)."""
+    """Put operations against challengers of US-signalled cartels first (docs/SCENARIOS.md)."""
     plazas = np.flatnonzero(state.signal != NO_CARTEL)
     if plazas.size == 0:
         return ops

@@ -1,6 +1,6 @@
 """Phase 9: cartels update their beliefs about punishment from what they saw.
 
-Form (DESIGN.md §6, after Magliocca et al. 2019 PNAS, NarcoLogic's risk
+Form (after Magliocca et al. 2019 PNAS, NarcoLogic's risk
 perception): a time-discounted Beta-Bernoulli estimate,
 ``belief = (punished violent acts + alpha) / (violent acts seen + alpha + beta)``,
 and the same for discreet acts. An act is one cartel's posture in one plaza for

@@ -35,7 +35,7 @@ def _p(
 
 
 class Parameters(BaseModel):
-    """All model parameters of the weekly step (DESIGN.md §2 and §6)."""
+    """All model parameters of the weekly step (docs/MODEL.md, "Submodels")."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 

@@ -5,7 +5,7 @@
   scarcity price index (``supply.price_index``).
 * Tolls: the *piso* collected from other cartels' shipments (phase 1).
 * Local: retail drug sales and extortion, ``retail_usd_per_capita_year`` per
-  resident, growing with each plaza's population (DESIGN.md §1), shared among the
+  resident, growing with each plaza's population (docs/MODEL.md), shared among the
   cartels present in proportion to their strength; a violent posture adds
   ``violent_extortion_bonus`` (Lessing 2017: violence raises rents).
 """

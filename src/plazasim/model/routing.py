@@ -1,6 +1,6 @@
 """Least-cost trafficking routes from entry plazas to US crossings, one layer per cartel.
 
-Form (DESIGN.md §6, after Dell 2015 AER): the cost of moving along a link into
+Form (after Dell 2015 AER): the cost of moving along a link into
 plaza v for cartel k is ``km x (1 + heat_cost_factor x heat[v]) + toll[k, v]``,
 where the toll is 0 through unheld, own or (nearly 0) allied plazas, the *piso*
 through a neutral cartel's plaza and a prohibitive charge through a rival's.
@@ -143,7 +143,7 @@ def path_costs(state: State, ctx: Context, routes: Routes) -> np.ndarray:
 
 
 def compute_routes(state: State, ctx: Context, cartels: np.ndarray | None = None) -> Routes:
-    """Least-cost paths from every entry plaza (DESIGN.md §2 step 1).
+    """Least-cost paths from every entry plaza (phase 1, docs/MODEL.md).
 
     For every alive cartel, or only for ``cartels`` (sorted slots) when given.
     """

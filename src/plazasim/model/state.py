@@ -33,7 +33,7 @@ def sparse_poisson(rng: np.random.Generator, lam: np.ndarray) -> np.ndarray:
 
 @dataclass
 class State:
-    """Everything that changes during a run (DESIGN.md §2).
+    """Everything that changes during a run (docs/MODEL.md, "Entities").
 
     Attributes:
         week: weeks elapsed since the start.

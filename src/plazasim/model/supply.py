@@ -1,6 +1,6 @@
 """Phase 1: cocaine enters, is bought by cartels and shipped along their routes.
 
-Supply (DESIGN.md §6): ``cocaine_tons_per_year / 52`` tons arrive each week
+Supply: ``cocaine_tons_per_year / 52`` tons arrive each week
 (GAO-07-1018: ~275 t/yr), scaled by supply shocks, and land at entry plazas by
 origin and coast (seed: 95.5% Colombia, 1.7% Peru, 2.8% undetermined). The
 tons landing at a plaza go to the cartels present there in proportion to their

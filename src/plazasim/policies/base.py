@@ -1,6 +1,6 @@
 """The policy plug-in point: what the government sees, what it can order, and a registry.
 
-A policy is the only place that decides enforcement (DESIGN.md §5). It maps an
+A policy is the only place that decides enforcement (docs/MODEL.md, "Enforcement"). It maps an
 :class:`Observation` (what the state can see this week, with noise) to
 :class:`Operations` (a list of operations, each on one cartel in one plaza).
 The enforcement phase applies them, truncated to the week's capacity in the
@@ -15,7 +15,7 @@ from typing import Any, ClassVar, Protocol, runtime_checkable
 
 import numpy as np
 
-#: Operation kinds (DESIGN.md §2 step 7).
+#: Operation kinds (phase 7).
 OP_NONE = 0
 OP_ARRESTS = 1
 OP_TAKEDOWN = 2

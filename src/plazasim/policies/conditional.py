@@ -1,6 +1,6 @@
 """The ``conditional`` policy: repression proportional to each cartel's violence, announced.
 
-DESIGN.md §3. Source: Lessing (2015), "Logics of Violence in Criminal War",
+Source: Lessing (2015), "Logics of Violence in Criminal War",
 *Journal of Conflict Resolution* 59(8), and Lessing (2017), *Making Peace in Drug
 Wars: Crackdowns and Cartels in Latin America* (Cambridge University Press).
 Lessing argues that cartels fight the state ("violent lobbying") when repression
@@ -16,7 +16,7 @@ Hence the two halves of this policy:
 * the announcement: the state says so in public, with some credibility.
   :class:`Conditional` only *exposes* that credibility (``announcement``); the
   engine reads it when the policy becomes active and shifts cartels' beliefs
-  (DESIGN.md §2 step 9, ``plazasim.model.learning``).
+  (``plazasim.model.learning``).
 
 Unlike :mod:`plazasim.policies.signaling` (the MX1 rules, which judge last week's
 behaviour plaza by plaza and side with incumbents), this policy has memory, takes

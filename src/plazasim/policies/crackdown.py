@@ -1,6 +1,6 @@
 """The ``crackdown`` policy: unconditional repression aimed where cartels are biggest.
 
-DESIGN.md §3: capacity goes where cartel presence is largest, whatever the cartels
+Capacity goes where cartel presence is largest, whatever the cartels
 do. This is what Lessing (2015, 2017) calls *unconditional* repression: since a
 cartel is hit whether or not it kills, it gains nothing by being discreet, which
 is why such crackdowns are expected to provoke rather than deter fighting. The

@@ -1,6 +1,6 @@
 """The ``kingpin`` policy: capacity goes to capturing the leaders of the largest cartels.
 
-DESIGN.md §3. This is the "leadership" or decapitation strategy of the Calderón
+This is the "leadership" or decapitation strategy of the Calderón
 offensive: in March 2009 the Mexican government published a list of the 37 most
 wanted traffickers, and 25 of them had been killed or arrested by October 2012
 (AP, 9 Oct 2012; ``shared/data/cartels_2006_2012/README.md``). Its effect on

@@ -1,6 +1,6 @@
 """The ``laissez_faire`` policy: no enforcement at all.
 
-The counterfactual baseline of DESIGN.md §3: every other policy's violence, drugs
+The counterfactual baseline: every other policy's violence, drugs
 delivered and money laundered are read against a world where the state does
 nothing (a scenario may also use it for the years before a war is declared, e.g.
 until December 2006).

@@ -1,6 +1,6 @@
 """The ``mix`` policy: several policies at once, each with a share of the capacity.
 
-DESIGN.md §3 asks that policies compose. A timeline composes them in time (one
+Policies compose. A timeline composes them in time (one
 after another); ``mix`` composes them in the same week, as real governments do
 (a kingpin strategy run by the federal police while the army cracks down in a
 few states). Each part gets ``share`` of the week's operations (largest

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-#: Plaza kinds (DESIGN.md §1). ``entry`` receives cocaine, ``crossing`` ships it to the US.
+#: Plaza kinds. ``entry`` receives cocaine, ``crossing`` ships it to the US.
 KIND_MARKET = 0
 KIND_ENTRY = 1
 KIND_CROSSING = 2
@@ -24,7 +24,7 @@ RIVAL = -1
 NEUTRAL = 0
 ALLIED = 1
 
-#: Entry coasts: which origin can arrive where (DESIGN.md §2 step 1).
+#: Entry coasts: which origin can arrive where (phase 1).
 COAST_NONE = 0
 COAST_PACIFIC = 1
 COAST_GULF = 2  # Gulf of Mexico and Caribbean
