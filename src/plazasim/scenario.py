@@ -214,11 +214,14 @@ class MilitaryOperation(_EventBase, _Period):
     """Enforcement surges in the named ``states`` (2-digit INEGI codes) and/or ``plazas``.
 
     ``ops_per_week`` overrides ``parameters.operation_ops_per_week``; ``name`` is
-    the operation's name (e.g. "Operativo Conjunto Michoacan").
+    the operation's name (e.g. "Operativo Conjunto Michoacan"); ``aim`` names a
+    policy (default parameters) that aims this operation instead of the policy in
+    force.
     """
 
     kind: Literal["military_operation"]
     name: str = ""
+    aim: str | None = None
     states: list[Annotated[str, Field(pattern=_STATE_RE)]] = Field(default_factory=list)
     plazas: list[str] = Field(default_factory=list)
     ops_per_week: float | None = Field(None, gt=0.0, le=10_000.0)
@@ -358,6 +361,9 @@ class Scenario(BaseModel):
                 raise ScenarioError.at(
                     f"events[{i}].date", f"{event.date} is outside the scenario ({start} to {end})"
                 )
+            aim = getattr(event, "aim", None)
+            if aim is not None:
+                _check_policy(f"events[{i}].aim", aim, {}, field="")
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -391,12 +397,12 @@ def _unknown_policy(name: str) -> str:
     return f"unknown policy {name!r} (known: {', '.join(_known_policies())})"
 
 
-def _check_policy(path: str, name: str, params: dict[str, Any]) -> None:
+def _check_policy(path: str, name: str, params: dict[str, Any], field: str = ".name") -> None:
     """Instantiate the policy once so bad names and parameters fail at load time."""
     from plazasim.policies.base import make_policy
 
     if name not in _known_policies():
-        raise ScenarioError.at(f"{path}.name", _unknown_policy(name))
+        raise ScenarioError.at(f"{path}{field}", _unknown_policy(name))
     try:
         make_policy(name, params)
     except ValidationError as exc:

@@ -114,7 +114,8 @@ def resolve_events(scenario: Scenario, world: World) -> list[tuple[int, Event]]:
             # The sources date operations' starts, rarely their ends: a default duration.
             if end_week is None:
                 end_week = week + max(round(params.operation_default_weeks), 1)
-            out.append((week, MilitaryOperationEvent(i, region, ops, active=True)))
+            aim = make_policy(event.aim) if event.aim is not None else None
+            out.append((week, MilitaryOperationEvent(i, region, ops, active=True, aim=aim)))
             out.append((end_week, MilitaryOperationEvent(i, region, ops, active=False)))
         elif isinstance(event, Split):
             region = _region(world, event.states, []) if event.states else None

@@ -17,6 +17,7 @@ from plazasim.experiments.run import resolve_events, resolve_policies
 from plazasim.model.engine import Event, Simulation, simulate, week_of, weeks_between
 from plazasim.model.events import LeaderRemovalEvent, MilitaryOperationEvent, MultiplierEvent
 from plazasim.model.params import Parameters
+from plazasim.policies import make_policy
 from plazasim.scenario import Scenario, load_scenario, with_overrides
 from plazasim.world.mexico import load_mexico
 from plazasim.world.world import KIND_CROSSING, KIND_MARKET, World
@@ -95,8 +96,9 @@ def _crackdown_diversion(seed: int) -> dict[str, tuple[float, ...]]:
         world.kind == KIND_MARKET)
     violence = np.where(on_route, control.violence[week - 26:week].sum(axis=0), -1.0)
     target = int(np.argmax(violence))
+    # A crackdown on that one plaza, whatever the national policy (Dell's local crackdowns).
     surge = MilitaryOperationEvent(op_id=-1, plazas=np.array([target]), ops_per_week=10.0,
-                                   active=True)
+                                   active=True, aim=make_policy("crackdown"))
     treated = _run(sc, [(week, surge)], plazas=True).recorder
     window = slice(week, week + 26)
     # Diverted-to plazas: the largest rise in flow in the treated run over the flow
@@ -157,7 +159,9 @@ def _conditional_vs_crackdown(seed: int) -> dict[str, tuple[float, ...]]:
 def _recruitment(seed: int) -> dict[str, tuple[float, ...]]:
     sc = _scenario(seed, LONG_END)
     p = sc.parameters
-    variants = (p, p.model_copy(update={"recruit_rate": 0.5 * p.recruit_rate}),
+    # Recruitment is all of it: the steady recruitment and the hiring at the fronts.
+    halved = {"recruit_rate": 0.5 * p.recruit_rate, "war_recruitment": 0.5 * p.war_recruitment}
+    variants = (p, p.model_copy(update=halved),
                 p.model_copy(update={"routine_arrests_per_week": 2.0 * p.routine_arrests_per_week}))
     killed = []
     for params in variants:

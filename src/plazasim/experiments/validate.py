@@ -160,7 +160,8 @@ FACTS: tuple[Fact, ...] = (
          "conditional repression reduces violence", None, "Lessing 2015, J. Conflict "
          "Resolution 59(8); Lessing 2017, Making Peace in Drug Wars", "ratio", "decrease"),
     Fact("recruitment_beats_incapacitation", "recruitment",
-         "halving recruitment lowers violence more than doubling incapacitation",
+         "halving recruitment (steady and at the fronts) lowers violence more than doubling "
+         "incapacitation",
          "reducing recruitment is the only way to lower violence", None,
          "Prieto-Curiel, Campedelli & Hope 2023, Science 381(6664)", "gap", "increase"),
 )

@@ -186,7 +186,7 @@ def back_signals(state: State, obs: Observation, ops: Operations) -> Operations:
     return backed
 
 
-def surge_operations(state: State, obs: Observation, policy: Policy,
+def surge_operations(state: State, obs: Observation, policy: Policy | None,
                      rng: np.random.Generator) -> tuple[np.ndarray, ...]:
     """Operations of the military operations in force, each aimed by the policy in force.
 
@@ -196,19 +196,24 @@ def surge_operations(state: State, obs: Observation, policy: Policy,
     many operations as capacity, so a surge under ``signaling`` punishes violence and
     backs incumbents there, and one under ``crackdown`` hits the largest presences.
     Policies are told the same week again; see docs/POLICIES.md for what that asks
-    of a policy with memory. Operations on a US-signalled cartel in its own plaza
-    are dropped, as for the national policy.
+    of a policy with memory. A surge with an aim of its own (``State.surge_aims``)
+    follows that policy instead; ``policy`` is None when the policy in force does not
+    enforce, and then only such surges run. Operations on a US-signalled cartel in
+    its own plaza are dropped, as for the national policy.
     """
-    regions = []
+    groups: dict[int, tuple[Policy, list[tuple[np.ndarray, int]]]] = {}
     for op_id in sorted(state.surges):
         plazas, per_week = state.surges[op_id]
         count = int(np.floor(per_week + rng.random()))
-        if count > 0:
-            regions.append((plazas, count))
+        aim = state.surge_aims.get(op_id, policy)
+        if count > 0 and aim is not None:
+            groups.setdefault(id(aim), (aim, []))[1].append((plazas, count))
+    regions = [region for _, group in groups.values() for region in group]
+    decided = [ops for aim, group in groups.values()
+               for ops in decide_in_regions(aim, obs, group, rng)]
     parts: list[tuple[np.ndarray, ...]] = []
     inside = np.zeros(np.shape(obs.present)[1], dtype=bool)
-    for (plazas, count), ops in zip(regions, decide_in_regions(policy, obs, regions, rng),
-                                    strict=True):
+    for (plazas, count), ops in zip(regions, decided, strict=True):
         plaza, cartel, kind, intensity = (a[:count] for a in ops.as_arrays())
         inside[:] = False
         inside[plazas] = True
@@ -326,8 +331,9 @@ def enforce(state: State, ctx: Context, policy: Policy, conflict: ConflictRecord
     plaza, cartel, kind, intensity = _valid(state, *ops.as_arrays())
     cap = max(obs.capacity, 0)
     plaza, cartel, kind, intensity = plaza[:cap], cartel[:cap], kind[:cap], intensity[:cap]
-    if state.surges and enforces:
-        extra = _valid(state, *surge_operations(state, obs, policy, policy_rng))
+    if state.surges:
+        extra = _valid(state, *surge_operations(state, obs, policy if enforces else None,
+                                                policy_rng))
         plaza, cartel, kind, intensity = (np.concatenate([a, b]) for a, b in
                                           zip((plaza, cartel, kind, intensity), extra,
                                               strict=True))

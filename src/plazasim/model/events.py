@@ -35,6 +35,7 @@ from plazasim.model.context import Context
 from plazasim.model.learning import receive_signal
 from plazasim.model.splits import split_cartel
 from plazasim.model.state import NO_CARTEL, State
+from plazasim.policies.base import Policy
 from plazasim.world.world import ALLIED, NEUTRAL, RIVAL
 
 
@@ -131,19 +132,28 @@ class LeaderRemovalEvent:
 
 @dataclass(frozen=True)
 class MilitaryOperationEvent:
-    """Start (``active``) or end the surge ``op_id`` of ``ops_per_week`` in ``plazas``."""
+    """Start (``active``) or end the surge ``op_id`` of ``ops_per_week`` in ``plazas``.
+
+    The surge's operations are aimed by the policy in force, or by ``aim`` (a policy
+    instance) when the operation follows a rule of its own, e.g. a crackdown on one
+    plaza whatever the national policy (Dell 2015's local crackdowns).
+    """
 
     op_id: int
     plazas: np.ndarray
     ops_per_week: float
     active: bool
+    aim: Policy | None = None
     label: str = "military_operation"
 
     def apply(self, state: State, ctx: Context) -> bool:
         """Register or remove the surge."""
         if self.active:
             state.surges[self.op_id] = (self.plazas, self.ops_per_week)
+            if self.aim is not None:
+                state.surge_aims[self.op_id] = self.aim
             return True
+        state.surge_aims.pop(self.op_id, None)
         return state.surges.pop(self.op_id, None) is not None
 
 
@@ -249,7 +259,7 @@ class IncursionEvent:
     territory (Sinaloa into Ciudad Juárez, 2008). The event only gives the order:
     the plazas become standing objectives of the cartel (``State.orders``), which
     phase 5b treats as fronts, so how many it sends, how long the war lasts and how
-    many die come from the model. Truces in those plazas end. The order lapses when
+    many die come from the model. The order lapses when
     the cartel controls the plaza or gives the front up. Whoever holds the plazas,
     unless an ally, becomes a rival in an open war with the cartel.
     """

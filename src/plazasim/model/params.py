@@ -329,7 +329,9 @@ class Parameters(BaseModel):
         0.02, "cohesion units/week", "reasoning: a new leader consolidates in about a year",
         0.0, 0.1)
     split_rate: float = _p(
-        0.05, "1/week at zero cohesion", "Calderon et al. 2015; Phillips 2015", 0.0, 0.3,
+        0.05, "1/week at full fracture", "Calderon et al. 2015; Phillips 2015: splits after "
+        "leaders fall; the model's own splits follow leaders its policy's kingpin operations "
+        "removed (State.fracture)", 0.0, 0.3,
         ge=0.0, le=1.0)
     split_share: float = _p(
         0.4, "share of territory", "reasoning: the splinter takes part of the territory",

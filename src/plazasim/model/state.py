@@ -8,12 +8,16 @@ are indexed ``[cartel, plaza]``. Units: members, USD, tons, weeks.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from plazasim.model.context import world_scale
 from plazasim.model.params import Parameters
 from plazasim.world.world import ALLIED, NEUTRAL, World
+
+if TYPE_CHECKING:
+    from plazasim.policies.base import Policy
 
 NO_CARTEL = -1
 
@@ -55,7 +59,7 @@ class State:
         cohesion: ``(K,)`` float64 in [0, 1]; 1 = leadership intact.
         relation: ``(K, K)`` int8, RIVAL/NEUTRAL/ALLIED, symmetric.
         war: ``(K, K)`` bool, symmetric: the two are in an open war (a rivalry, a split or
-            an attack declared it during the run). The rivalries of the 2006 map are old
+            an incursion opened it during the run). The rivalries of the 2006 map are old
             feuds, cold at the start; rivals at war attack each other's plazas (phase 5).
         protected: ``(K,)`` bool, immunity deal in force.
         belief: ``(K,)`` float64, believed probability that violence is punished.
@@ -83,6 +87,8 @@ class State:
         weakened: ``(P,)`` float, share of the controller's local members the state
             removed there recently (decays like heat): rivals read it as an opening.
         surges: active military operations, ``{id: (plaza indices, operations/week)}``.
+        surge_aims: the policy aiming a military operation that has a rule of its own,
+            by operation id (the others follow the policy in force).
         pending_leaders: leader removals ordered by scenario events for this week,
             ``(slot, plaza or -1, killed)``; the enforcement phase carries them out.
         period_factors: factors of the period events in force, by multiplier name and
@@ -130,6 +136,7 @@ class State:
     orders: np.ndarray
     weakened: np.ndarray
     surges: dict[int, tuple[np.ndarray, float]] = field(default_factory=dict)
+    surge_aims: dict[int, Policy] = field(default_factory=dict)
     pending_leaders: list[tuple[int, int, bool]] = field(default_factory=list)
     period_factors: dict[str, dict[int, float]] = field(default_factory=dict)
     deals: dict[int, tuple[str, float]] = field(default_factory=dict)

@@ -89,8 +89,9 @@ def break_truces(state: State, ctx: Context, r: np.ndarray, c: np.ndarray, k: np
     incumbent (operations removed at least ``truce_fragility`` of the controller's
     members there, recently: ``State.weakened``; Dell 2015), when a leader falls
     there (Calderón et al. 2015: succession and predation), or when a rival newcomer
-    arrives (a cell present now that was not at the last count: ``arrival_week < 0``). Alliance
-    changes, splits and incursions break truces when they happen (the events).
+    arrives (a cell present now that was not at the last count: ``arrival_week < 0``).
+    Events do not touch truces: a rivalry, a split or an incursion opens a war
+    (``State.war``), and rivals in an open war fight where they meet, truce or not.
     ``r, c, k`` are the present cells (rows, plazas, slots) and ``facing_rival``
     marks those sharing their plaza with a rival.
     """
