@@ -89,10 +89,11 @@ def _crackdown_diversion(seed: int) -> dict[str, tuple[float, ...]]:
     week = week_of(sc.scenario.start, EVENT_DATE)
     control = _run(sc, plazas=True).recorder
     # Dell's crackdowns hit contested municipalities on trafficking routes: the target
-    # is the inland plaza (not a port or crossing) with cocaine transit that saw the
-    # most cartel violence in the half-year before.
+    # is the inland plaza (not a port or crossing) carrying cocaine in each of the four
+    # weeks before (a route in use, not one abandoned already) that saw the most cartel
+    # violence in the half-year before.
     world = _world()
-    on_route = (control.flow[week - 8:week].mean(axis=0) > ACTIVE_FLOW_T) & (
+    on_route = (control.flow[week - 4:week] > ACTIVE_FLOW_T).all(axis=0) & (
         world.kind == KIND_MARKET)
     violence = np.where(on_route, control.violence[week - 26:week].sum(axis=0), -1.0)
     target = int(np.argmax(violence))
