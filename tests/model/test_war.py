@@ -734,15 +734,20 @@ def test_a_war_escalates_then_burns_out_when_the_attacker_loses_heart(world60: W
     assert stalemate.state.fighters[D, target] > 0 and stalemate.state.orders[D, target]
 
 
-@pytest.mark.xfail(strict=True, reason="events.py IncursionEvent.apply: its docstring says "
-                   "'Truces in those plazas end.' but apply() never touches State.truce, and "
-                   "the members the order sends arrive after break_truces runs, so they are "
-                   "never seen as newcomers")
-def test_an_incursion_ends_the_truce_in_its_plazas(fresh: Factory, world60: World) -> None:
+def test_an_incursion_opens_a_war_and_leaves_the_truce_alone(fresh: Factory,
+                                                             world60: World) -> None:
+    """Events do not touch truces (docs/MODEL.md, "Truces"): the incursion makes the
+    attacker and the holder rivals in an open war, so they fight there truce or not,
+    while a third cartel there still meets them under the truce."""
     state, ctx = fresh()
     target = int(np.argmax(world60.initial_strength[A]))
+    assert not state.war[A, D]
     assert IncursionEvent("Cartel D", np.array([target])).apply(state, ctx)
-    assert not state.truce[target]
+    assert state.truce.all()
+    assert state.war[A, D] and state.war[D, A] and state.orders[D, target]
+    relate(state, A, C, RIVAL)  # a cold rival of the holder
+    pairs = active_pairs(state, np.array([D, C]), np.array([A, A]), np.array([target] * 2))
+    assert pairs.tolist() == [True, False]
 
 
 # --------------------------------------------------------------------------- 6. declare_wars
