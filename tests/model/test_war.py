@@ -411,9 +411,6 @@ def test_a_front_the_cartel_holds_is_never_given_up(empty: Factory) -> None:
     assert state.strength[A, 0] >= 10.0
 
 
-@pytest.mark.xfail(strict=True, reason="war.py commit_forces: members at an ordered front "
-                   "the cartel is not (yet) present in stay there when the front is given "
-                   "up (give_up only looks at present fronts, hopeless[:n_present])")
 def test_members_at_a_lost_ordered_front_below_presence_fall_back(empty: Factory) -> None:
     """The docstring: a front given up sends its members back to the quiet plazas. A
     plaza named by an order is a front even before the cartel is present there; the

@@ -173,9 +173,14 @@ def commit_forces(state: State, ctx: Context, value: np.ndarray) -> WarRecord:
     contenders = np.bincount(c[front], minlength=n)  # cartels fighting in each plaza
     order_k, order_p, order_enemy = _ordered_absent(state, ctx, rows, resolve)
 
-    # Fighters stand down wherever the cell is not a front.
+    # Fighters stand down wherever the cell is not a front: present cells that are not,
+    # and the few members left below presence where no order keeps them.
     idle = np.flatnonzero(~front)
     state.fighters[k[idle], c[idle]] = 0.0
+    fk_left, fp_left = np.divmod(np.flatnonzero(state.fighters), n)
+    stray = ~(state.strength[fk_left, fp_left] >= p.presence_threshold)
+    stray &= ~state.orders[fk_left, fp_left]
+    state.fighters[fk_left[stray], fp_left[stray]] = 0.0
 
     # Fronts: present ones first, then ordered absent cells.
     n_present = int(front.sum())
@@ -227,9 +232,9 @@ def commit_forces(state: State, ctx: Context, value: np.ndarray) -> WarRecord:
     sent = np.bincount(fk, weights=alloc, minlength=k_slots)
     lacking -= alloc
 
-    # Withdrawals from hopeless present fronts go back to the quiet plazas.
-    front_cells = np.flatnonzero(front)
-    give_up = np.flatnonzero(hopeless[:n_present])
+    # Withdrawals from fronts given up (present ones, and ordered ones where the first
+    # members sent are not yet a presence) go back to the quiet plazas.
+    give_up = np.flatnonzero(hopeless)
     has_quiet = np.bincount(k[quiet], minlength=k_slots) > 0
     leaving = give_up[has_quiet[fk[give_up]]]
     withdrawn = np.bincount(fk[leaving], weights=fs[leaving], minlength=k_slots)
@@ -243,9 +248,8 @@ def commit_forces(state: State, ctx: Context, value: np.ndarray) -> WarRecord:
     out = sent[qk] * reserve_cell[quiet_cells] / np.maximum(reserve[qk], 1e-300)
     back = withdrawn[qk] * members_q / np.maximum(members_k[qk], 1e-300)
     state.strength[qk, c[quiet_cells]] = np.maximum(members_q - out + back, 0.0)
-    gone = front_cells[leaving]
-    state.strength[k[gone], c[gone]] = 0.0
-    state.fighters[k[gone], c[gone]] = 0.0
+    state.strength[fk[leaving], fp[leaving]] = 0.0
+    state.fighters[fk[leaving], fp[leaving]] = 0.0
     np.add.at(state.strength, (fk, fp), alloc)
     np.add.at(state.fighters, (fk, fp), armed + alloc)
     deploy_usd = sent * p.deploy_cost_usd
