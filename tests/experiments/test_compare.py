@@ -303,7 +303,7 @@ def _bad_cases(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
                               f"error: out: {precious} exists and is not a plazasim run "
                               "directory (no manifest.json); refusing to replace it"),
         "out is a run": ([*pol, *ok, "--out", str(a_run)],
-                         f"error: out: {a_run} is a plazasim run directory, not a compare "
+                         f"error: out: {a_run} holds other plazasim results, not a compare "
                          "directory (no compare.parquet); refusing to replace it"),
     }
 

@@ -355,13 +355,7 @@ def check_compare_dir(out_dir: str | os.PathLike[str]) -> None:
     directory must also be an earlier compare directory (has ``compare.parquet``),
     so a ``plazasim run`` directory is never replaced by a comparison.
     """
-    out_dir = Path(out_dir)
-    check_out_dir(out_dir)
-    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / COMPARE_TABLE).is_file():
-        raise PlazasimError(
-            f"out: {out_dir} is a plazasim run directory, not a compare directory "
-            f"(no {COMPARE_TABLE}); refusing to replace it"
-        )
+    check_out_dir(Path(out_dir), marker=COMPARE_TABLE, kind="compare directory")
 
 
 def write_compare(result: CompareResult, out_dir: str | os.PathLike[str]) -> Path:

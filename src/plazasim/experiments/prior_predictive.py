@@ -249,13 +249,7 @@ def check_prior_dir(out_dir: str | os.PathLike[str]) -> None:
     directory must also be an earlier prior predictive check (has
     ``prior.parquet``), so no run or comparison is ever replaced by one.
     """
-    out_dir = Path(out_dir)
-    check_out_dir(out_dir)
-    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / PRIOR_TABLE).is_file():
-        raise PlazasimError(
-            f"out: {out_dir} holds other plazasim results, not a prior predictive check "
-            f"(no {PRIOR_TABLE}); refusing to replace it"
-        )
+    check_out_dir(Path(out_dir), marker=PRIOR_TABLE, kind="prior predictive check")
 
 
 def write_prior(result: PriorPredictiveResult, out_dir: str | os.PathLike[str]) -> Path:

@@ -75,13 +75,15 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"manifest: {type(value).__name__} is not JSON serialisable")
 
 
-def check_out_dir(out_dir: Path) -> None:
-    """Refuse an output path that :func:`write_run` must not replace.
+def check_out_dir(out_dir: Path, marker: str | None = None, kind: str = "") -> None:
+    """Refuse an output path that :func:`write_run` (or another writer) must not replace.
 
     An existing directory is replaced only if it is empty or is a previous run
     (has a ``manifest.json``); anything else (``--out .``, ``--out ~``, a file)
-    would be deleted by the swap, so it is an error. The CLI calls this before
-    simulating so a long run is not wasted on an unusable path.
+    would be deleted by the swap, so it is an error. With ``marker`` (a file name)
+    an existing non-empty directory must also hold that file, so that one kind of
+    result (``kind``, e.g. "compare directory") never replaces another. The CLI
+    calls this before simulating so a long run is not wasted on an unusable path.
     """
     out_dir = Path(out_dir)
     if not out_dir.exists() and not out_dir.is_symlink():
@@ -93,6 +95,11 @@ def check_out_dir(out_dir: Path) -> None:
     if any(out_dir.iterdir()) and not (out_dir / MANIFEST).is_file():
         raise PlazasimError(
             f"out: {out_dir} exists and is not a plazasim run directory (no {MANIFEST}); "
+            "refusing to replace it"
+        )
+    if marker is not None and any(out_dir.iterdir()) and not (out_dir / marker).is_file():
+        raise PlazasimError(
+            f"out: {out_dir} holds other plazasim results, not a {kind} (no {marker}); "
             "refusing to replace it"
         )
 
