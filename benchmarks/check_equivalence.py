@@ -44,7 +44,7 @@ from rich.console import Console
 from rich.table import Table
 from scipy.stats import ks_2samp
 
-from plazasim.model.engine import simulate, weeks_between
+from plazasim.model.engine import Event, simulate, weeks_between
 from plazasim.model.params import Parameters
 from plazasim.policies.base import Policy
 from plazasim.scenario import Scenario, with_overrides
@@ -66,7 +66,7 @@ DETERMINISTIC_COLUMNS = (
     "cocaine_entered_t", "cocaine_delivered_t", "cocaine_seized_t", "cocaine_stock_t",
     "revenue_usd", "laundered_usd", "members", "homicides_cartel", "homicides_state",
     "homicides_bystander", "homicides_baseline", "operations", "plazas_disputed",
-    "active_cartels",
+    "active_cartels", "members_deployed", "front_cells",
 )
 
 
@@ -107,10 +107,13 @@ def one_run(impl: str, seed: int, weeks: int, policy: str | None = None) -> dict
 
 
 def plazasim_with_draws(world: World, params: Parameters, start: dt.date, n_weeks: int,
-                        policies: Sequence[tuple[int, Policy]], draws: MeanDraws) -> pd.DataFrame:
-    """plazasim's engine (no events) with one fixed-draw generator for every phase."""
+                        policies: Sequence[tuple[int, Policy]], draws: MeanDraws,
+                        events: Sequence[tuple[int, Event]] = ()) -> pd.DataFrame:
+    """plazasim's engine with one fixed-draw generator for every phase (and ``events``,
+    none by default: the Mesa model carries out only rivalries, alliances and incursions)."""
     sim = simulate(world, params, start=start, n_weeks=n_weeks, policies=policies,
-                   record_plazas=False, draws=lambda week: draws)  # type: ignore[arg-type,return-value]
+                   events=events, record_plazas=False,
+                   draws=lambda week: draws)  # type: ignore[arg-type,return-value]
     return sim.recorder.national_frame(sim.dates)
 
 
