@@ -396,7 +396,8 @@ class Cartel(mesa.Agent):
         self.members = new
         self.fighters_at_most_members()
         for r in self.attacks:
-            self.fighters[r] = self.fighters.get(r, 0.0) + self.neighbour[r]
+            self.fighters[r] = min(self.fighters.get(r, 0.0) + self.neighbour[r],
+                                   self.members.get(r, 0.0))
 
     def choose_postures(self, present_at: dict[int, list[Cartel]]) -> None:
         """Violent or discreet in each plaza where the cartel is present.

@@ -139,9 +139,12 @@ def decide(state: State, ctx: Context, flow_t: np.ndarray,
         s, ci[go], cp[go], att[go], ctx.adj_norm, ctx.adj_norm_t, p.attack_share,
         p.presence_threshold, rival)
     state.strength[a] = s_new
-    # The attackers arrive as fighters; the plazas they left keep fewer members.
+    # The attackers arrive as fighters; the plazas they left keep fewer members. A plaza
+    # attacked and also left (next to another attack) keeps no more fighters than members.
     state.fighters[a] = np.minimum(state.fighters[a], s_new)
-    state.fighters[a[ci[go]], cp[go]] += att[go]
+    hit_k, hit_p = a[ci[go]], cp[go]
+    state.fighters[hit_k, hit_p] = np.minimum(state.fighters[hit_k, hit_p] + att[go],
+                                              s_new[ci[go], cp[go]])
     sig_on = signalled[pp] & (rel_a[pi, sig_idx[pp]] != ALLIED)
     at_war = facing_rival & ~state.truce[pp]
     hot = state.war[np.ix_(a, a)]
