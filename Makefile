@@ -38,6 +38,7 @@ lint: $(STAMP)
 data: $(STAMP)
 	$(BIN)/python scripts/build_mexico_world.py
 	$(BIN)/python scripts/build_mexico_timeline.py
+	$(BIN)/python scripts/build_observed.py
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache .ruff_cache
