@@ -14,7 +14,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[test,build-data]"
+	$(BIN)/python -m pip install --quiet -e ".[test,build-data,calibrate]"
 	touch $(STAMP)
 
 demo: $(STAMP)

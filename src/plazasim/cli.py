@@ -615,6 +615,9 @@ def prior_predictive(
     out.print(f"wrote {path}", soft_wrap=True, markup=False)
 
 
+# Commands defined in their own modules register themselves on ``app``.
+import plazasim.cli_calibration  # noqa: E402, F401
+
 # --------------------------------------------------------------------------- entry point
 
 
