@@ -33,6 +33,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = REPO_ROOT.parent / "shared" / "data"
 DEFAULT_OUT = REPO_ROOT / "src" / "plazasim" / "scenarios"
 BASE_NAME = "mexico-2006"
+#: The adopted calibration's posterior draws (and ``.json`` provenance) beside the scenarios.
+POSTERIOR_NAME = "mexico-2006.posterior.parquet"
 BASE_DESCRIPTION = (
     "Mexico 2006-2012 under the signaling policy, with the historical timeline: federal "
     "operations, leader captures and killings, cartel splits, alliances and wars, the 2007-09 "
@@ -115,9 +117,7 @@ description = $description
 [world]
 kind = "mexico"
 
-[parameters]
-# Defaults throughout; calibration (ABC-SMC) refines the uncertain ones.
-
+$parameters
 $calibration
 # Policy timeline: each entry applies from its date until the next one.
 [[policy]]
@@ -197,13 +197,17 @@ def default_ops_per_week() -> float:
     return float(Parameters.model_fields["operation_ops_per_week"].default)
 
 
-def calibration_toml(priors: dict[str, dict[str, Any] | None]) -> str:
+def calibration_toml(priors: dict[str, dict[str, Any] | None], posterior: str | None = None
+                     ) -> str:
     """Format :data:`CALIBRATION` as a ``[calibration]`` table (and its priors, if any)."""
     short = [name for name, prior in priors.items() if prior is None]
     lines = ["[calibration]",
              "# Uncertain parameters, searched by `plazasim prior-predictive` and calibration.",
              "# Those in `parameters` take a uniform prior over their declared range",
              "# (docs/SCENARIOS.md, \"Parameters\"); [calibration.priors] gives others."]
+    if posterior is not None:
+        lines += ["# The adopted posterior sample: `--posterior-draw K`, `--posterior N`.",
+                  f"posterior = {toml_value(posterior)}"]
     lines += ["parameters = ["] + [f"    {toml_value(name)}," for name in short] + ["]"]
     full = {name: prior for name, prior in priors.items() if prior is not None}
     if full:
@@ -213,16 +217,62 @@ def calibration_toml(priors: dict[str, dict[str, Any] | None]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render(timeline: Timeline) -> dict[str, str]:
-    """Return {file name: text} for both scenarios."""
+def posterior_medians(posterior: Path) -> dict[str, float | int]:
+    """Each calibrated parameter's median over the shipped (equally weighted) draws."""
+    import pandas as pd
+
+    from plazasim.model.params import Parameters
+
+    frame = pd.read_parquet(posterior)
+    out: dict[str, float | int] = {}
+    for name in CALIBRATION:
+        median = float(frame[name].median())
+        integer = Parameters.model_fields[name].annotation is int
+        out[name] = round(median) if integer else float(f"{median:.6g}")
+    return out
+
+
+def parameters_toml(posterior: Path) -> str:
+    """The ``[parameters]`` table: the posterior medians if a calibration was adopted."""
+    if not posterior.is_file():
+        return ("[parameters]\n"
+                "# Defaults throughout: no calibration adopted (scripts/adopt_calibration.py).\n")
+    import pandas as pd
+
+    meta = json.loads(posterior.with_suffix(".json").read_text(encoding="utf-8"))
+    frame = pd.read_parquet(posterior)
+    lines = ["[parameters]",
+             f"# Calibrated: posterior medians of {len(frame)} equally weighted draws "
+             f"({POSTERIOR_NAME}),",
+             f"# from `{meta['command']}`",
+             f"# ({meta['generations']} generations, {meta['simulations']:,} runs, final "
+             f"epsilon {meta['final_epsilon']:.4f}, {meta['date']}; docs/CALIBRATION.md).",
+             "# Each line: median, then the 5-95% range of the draws and the prior's range.",
+             "# Parameters not listed take their documented defaults."]
+    from plazasim.model.params import Parameters
+
+    for name, value in posterior_medians(posterior).items():
+        lo, hi = frame[name].quantile([0.05, 0.95])
+        prior = CALIBRATION[name] or {}
+        low, high = ((prior["low"], prior["high"]) if "low" in prior
+                     else Parameters.model_fields[name].json_schema_extra["range"])
+        bounds = f"prior {low:g} to {high:g}"
+        lines.append(f"{name} = {toml_value(value)}    # [{lo:.4g}, {hi:.4g}] of {bounds}")
+    return "\n".join(lines) + "\n"
+
+
+def render(timeline: Timeline, posterior: Path | None = None) -> dict[str, str]:
+    """Return {file name: text} for both scenarios (with ``posterior``'s medians if adopted)."""
+    posterior = posterior or DEFAULT_OUT / POSTERIOR_NAME
     events = "\n" + events_toml(timeline.events)
-    calibration = calibration_toml(CALIBRATION)
+    calibration = calibration_toml(CALIBRATION, posterior.name if posterior.is_file() else None)
+    parameters = parameters_toml(posterior)
     base = TEMPLATE.substitute(variant="", name=toml_value(BASE_NAME),
                                description=toml_value(BASE_DESCRIPTION), deal="",
-                               calibration=calibration, events=events)
+                               parameters=parameters, calibration=calibration, events=events)
     deal = TEMPLATE.substitute(variant=DEAL_VARIANT, name=toml_value(rules.DEAL_NAME),
                                description=toml_value(DEAL_DESCRIPTION), deal=DEAL_EVENT,
-                               calibration=calibration, events=events)
+                               parameters=parameters, calibration=calibration, events=events)
     return {f"{BASE_NAME}.toml": base, f"{rules.DEAL_NAME}.toml": deal}
 
 

@@ -112,8 +112,7 @@ def calibrate(
     ] = False,
 ) -> None:
     """Fit the scenario's uncertain parameters to the 2006-2010 record with ABC-SMC."""
-    from plazasim.calibration.abc_smc import calibrate as run_calibration
-    from plazasim.calibration.abc_smc import check_calibration_dir
+    from plazasim.calibration.abc_smc import plan_calibration, run_calibration
 
     if workers < 1:
         raise PlazasimError(f"--workers: must be >= 1 (got {workers})")
@@ -126,9 +125,12 @@ def calibrate(
                             "with --out")
     sc = load_scenario(scenario) if scenario is not None else None
     target = out_dir or _default_out(f"calibrate-{sc.scenario.name if sc else 'resumed'}")
-    check_calibration_dir(target, resume=resume)
+    plan = plan_calibration(sc, target, particles=particles, populations=populations, seed=seed,
+                            workers=workers, scheduler=scheduler,
+                            max_simulations=max_simulations, min_acceptance=min_acceptance,
+                            resume=resume)
     with _progress(quiet) as bar:
-        task = bar.add_task("calibrating", total=particles or 1, generation="-",
+        task = bar.add_task("calibrating", total=plan.settings.particles, generation="-",
                             epsilon="-", acceptance="-", runs=0)
 
         def on_progress(p: Any) -> None:
@@ -138,10 +140,7 @@ def calibrate(
                        epsilon="-" if p.epsilon != p.epsilon else f"{p.epsilon:.4f}",
                        acceptance=_fmt_rate(p.acceptance), runs=f"{p.simulations:,}")
 
-        result = run_calibration(
-            sc, target, particles=particles, populations=populations, seed=seed,
-            workers=workers, scheduler=scheduler, max_simulations=max_simulations,
-            min_acceptance=min_acceptance, resume=resume, progress=on_progress)
+        result = run_calibration(plan, on_progress)
     if not quiet:
         out.print(_populations_table(result.populations))
         out.print(_summary_table(result.summary))

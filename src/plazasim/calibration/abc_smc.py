@@ -52,12 +52,15 @@ from plazasim.scenario import Scenario, check_against_world, with_overrides
 __all__ = [
     "SETTINGS_FILE",
     "CalibrationModel",
+    "CalibrationPlan",
     "CalibrationRecord",
     "CalibrationResult",
     "Progress",
     "calibrate",
     "check_calibration_dir",
+    "plan_calibration",
     "read_calibration",
+    "run_calibration",
 ]
 
 SETTINGS_FILE = "calibration.json"
@@ -230,7 +233,25 @@ def _quiet_pyabc() -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
-def calibrate(
+@dataclass(frozen=True)
+class CalibrationPlan:
+    """A checked calibration, ready to run: nothing has been written yet."""
+
+    settings: Settings
+    out_dir: Path
+    resume: bool
+    workers: int = 1
+    scheduler: str | None = None
+
+
+def calibrate(scenario: Scenario | None, out_dir: str | os.PathLike[str], *,
+              progress: Callable[[Progress], None] | None = None, **options: Any
+              ) -> CalibrationResult:
+    """Plan (:func:`plan_calibration`, same options) and run a calibration."""
+    return run_calibration(plan_calibration(scenario, out_dir, **options), progress)
+
+
+def plan_calibration(
     scenario: Scenario | None,
     out_dir: str | os.PathLike[str],
     *,
@@ -244,9 +265,11 @@ def calibrate(
     targets: tuple[SummarySpec, Mapping[str, np.ndarray]] | None = None,
     blocks: Mapping[str, Block] = DEFAULT_BLOCKS,
     resume: bool = False,
-    progress: Callable[[Progress], None] | None = None,
-) -> CalibrationResult:
-    """Run (or resume) an ABC-SMC calibration of ``scenario``'s ``[calibration]`` priors.
+) -> CalibrationPlan:
+    """Check everything about an ABC-SMC calibration of ``scenario``'s priors, run nothing.
+
+    Every mistake is a one-line :class:`~plazasim.errors.PlazasimError` here,
+    before a progress display starts or a file is written.
 
     Generations run until ``populations`` are done, the simulations reach
     ``max_simulations``, or a generation's acceptance rate falls below
@@ -290,7 +313,7 @@ def calibrate(
                                 f"record's last day {spec.end}")
         settings = _new_settings(scenario, spec, observed, blocks, particles, populations,
                                  seed, max_simulations, min_acceptance)
-    return _run(settings, out_dir, workers, scheduler, resume, progress)
+    return CalibrationPlan(settings, out_dir, resume, workers, scheduler)
 
 
 def _resumed_settings(out_dir: Path, scenario: Scenario | None, particles: int | None,
@@ -332,13 +355,15 @@ def _client(workers: int, scheduler: str | None):  # -> (client, cluster or None
     return Client(cluster), cluster
 
 
-def _run(settings: Settings, out_dir: Path, workers: int, scheduler: str | None,
-         resume: bool, progress: Callable[[Progress], None] | None) -> CalibrationResult:
+def run_calibration(plan: CalibrationPlan, progress: Callable[[Progress], None] | None = None
+                    ) -> CalibrationResult:
+    """Run the planned generations; ``progress`` is called as runs finish."""
     import pyabc
 
     from plazasim.calibration.sampler import SeededDaskSampler
     from plazasim.experiments.priors import require_priors
 
+    settings, out_dir = plan.settings, plan.out_dir
     _quiet_pyabc()
     scenario = settings.fitted_scenario()
     space = SearchSpace(require_priors(scenario))
@@ -362,7 +387,7 @@ def _run(settings: Settings, out_dir: Path, workers: int, scheduler: str | None,
                           simulations=state["simulations"] + evaluated,
                           elapsed_s=time.perf_counter() - t_start))
 
-    client, cluster = _client(workers, scheduler)
+    client, cluster = _client(plan.workers, plan.scheduler)
     try:
         sampler = SeededDaskSampler(client, settings.seed, progress=report)
 
@@ -374,7 +399,7 @@ def _run(settings: Settings, out_dir: Path, workers: int, scheduler: str | None,
                                eps=pyabc.QuantileEpsilon(alpha=EPSILON_QUANTILE))
             return abc
 
-        if resume:
+        if plan.resume:
             rows = _read_populations(out_dir)
         else:
             out_dir.mkdir(parents=True, exist_ok=True)

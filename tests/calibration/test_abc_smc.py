@@ -1,0 +1,229 @@
+"""ABC-SMC calibration: recovers a known parameter, repeats exactly, resumes, refuses bad input.
+
+The world is a 100-plaza synthetic one over one year; the "record" is a run at a
+known ``attack_bias`` (more attacks, more killings), so the fit must find it.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from pandas.testing import assert_frame_equal
+
+from plazasim.calibration.abc_smc import (
+    CalibrationModel,
+    calibrate,
+    check_calibration_dir,
+    read_calibration,
+)
+from plazasim.calibration.space import SearchSpace
+from plazasim.calibration.summaries import SummarySpec, month_labels
+from plazasim.cli import main
+from plazasim.errors import PlazasimError
+from plazasim.experiments.compare import _world_of
+from plazasim.experiments.priors import require_priors
+from plazasim.scenario import Scenario, parse_scenario
+
+TRUTH = -3.0
+TOML = """\
+[scenario]
+name = "abc-test"
+start = 2007-01-01
+end = 2008-06-30
+step = "week"
+seed = 3
+
+[world]
+kind = "synthetic"
+plazas = 100
+cartels = 4
+seed = 7
+
+[[policy]]
+from = 2007-01-01
+name = "crackdown"
+
+[calibration.priors]
+attack_bias = { distribution = "uniform", low = -6.0, high = -2.0 }
+"""
+PARTICLES = 12
+
+
+def _targets(scenario: Scenario):
+    world = _world_of(scenario)
+    spec = SummarySpec(months=tuple(month_labels("2007-01", "2007-12")), years=(2007,),
+                       states=tuple(sorted(set(world.state.tolist()))),
+                       plaza=str(world.plaza_id[0]), members_year=2007)
+    model = CalibrationModel(scenario, SearchSpace(require_priors(scenario)), spec)
+    np.random.seed(0)
+    return spec, model({"attack_bias": TRUTH})
+
+
+@pytest.fixture(scope="module")
+def scenario() -> Scenario:
+    return parse_scenario(TOML)
+
+
+@pytest.fixture(scope="module")
+def targets(scenario):
+    return _targets(scenario)
+
+
+@pytest.fixture(scope="module")
+def three(tmp_path_factory, scenario, targets):
+    """Three generations in one go, in-process."""
+    out = tmp_path_factory.mktemp("abc") / "three"
+    return calibrate(scenario, out, particles=PARTICLES, populations=3, targets=targets)
+
+
+def test_the_fit_recovers_the_known_parameter(three) -> None:
+    row = three.summary.set_index("parameter").loc["attack_bias"]
+    assert row.q05 <= TRUTH <= row.q95
+    assert row.interval_share_of_prior < 0.8          # narrower than the prior
+    eps = three.populations.set_index("population")["epsilon"]
+    assert eps.loc[0] > eps.loc[1] > eps.loc[2]       # each generation gets closer
+    assert three.stopped_because == "3 generations done"
+
+
+def test_the_directory_holds_every_file_and_reads_back(three) -> None:
+    names = {p.name for p in three.out_dir.iterdir()}
+    assert {"calibration.json", "abc.db", "populations.csv", "posterior.parquet",
+            "posterior_summary.csv", "calibrated.toml", "manifest.json"} <= names
+    record = read_calibration(three.out_dir)
+    post = record.posterior
+    assert post["draw"].tolist() == list(range(PARTICLES))
+    assert post["attack_bias"].between(-6.0, -2.0).all()
+    assert record.settings.particles == PARTICLES
+    manifest = json.loads((three.out_dir / "manifest.json").read_text())
+    assert manifest["kind"] == "calibration" and manifest["generations"] == 4  # with t = -1
+    # The calibrated scenario keeps the whole period and holds the posterior median.
+    text = (three.out_dir / "calibrated.toml").read_text()
+    assert "end = 2008-06-30" in text
+    median = three.summary.set_index("parameter").loc["attack_bias", "median"]
+    assert f"attack_bias = {float(f'{median:.6g}')!r}" in text
+
+
+def test_two_workers_give_the_same_calibration(tmp_path, scenario, targets, three) -> None:
+    two = calibrate(scenario, tmp_path / "w2", particles=PARTICLES, populations=3,
+                    workers=2, targets=targets)
+    assert_frame_equal(two.posterior, three.posterior)
+    cols = ["population", "epsilon", "simulations", "acceptance_rate"]
+    assert_frame_equal(two.populations[cols], three.populations[cols])
+
+
+def test_a_resumed_calibration_continues_where_it_stopped(tmp_path, scenario, targets,
+                                                         three) -> None:
+    out = tmp_path / "resumed"
+    first = calibrate(scenario, out, particles=PARTICLES, populations=2, targets=targets)
+    assert first.populations["population"].max() == 1
+    # An interruption mid-generation leaves abc.db at the last finished one; so does this.
+    (out / "posterior.parquet").unlink()
+    rest = calibrate(None, out, populations=3, resume=True)
+    assert rest.populations["population"].tolist() == [-1, 0, 1, 2]
+    assert_frame_equal(rest.posterior, three.posterior)
+    assert rest.populations["simulations"].sum() == three.populations["simulations"].sum()
+
+
+def test_resume_refuses_other_settings(tmp_path, scenario, three) -> None:
+    out = tmp_path / "copy"
+    shutil.copytree(three.out_dir, out)
+    with pytest.raises(PlazasimError, match="particles: the calibration being resumed has 12"):
+        calibrate(None, out, particles=50, populations=4, resume=True)
+    with pytest.raises(PlazasimError, match="seed: the calibration being resumed has seed 3"):
+        calibrate(None, out, seed=4, populations=4, resume=True)
+    other = parse_scenario(TOML.replace("seed = 3", "seed = 5"))
+    with pytest.raises(PlazasimError, match="scenario: differs from the calibration"):
+        calibrate(other, out, populations=4, resume=True)
+
+
+def test_output_directories_are_never_overwritten(tmp_path, three) -> None:
+    with pytest.raises(PlazasimError, match="already holds a calibration; add --resume"):
+        check_calibration_dir(three.out_dir, resume=False)
+    (tmp_path / "busy").mkdir()
+    (tmp_path / "busy" / "notes.txt").write_text("mine")
+    with pytest.raises(PlazasimError, match="exists and is not empty"):
+        check_calibration_dir(tmp_path / "busy", resume=False)
+    with pytest.raises(PlazasimError, match="holds no calibration to resume"):
+        check_calibration_dir(tmp_path / "busy", resume=True)
+    with pytest.raises(PlazasimError, match="is not a finished calibration directory"):
+        read_calibration(tmp_path / "busy")
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"particles": 1}, "particles: must be an integer >= 2"),
+    ({"populations": 0}, "populations: must be an integer >= 1"),
+    ({"workers": 0}, "workers: must be an integer >= 1"),
+    ({"max_simulations": 0}, "max-simulations: must be an integer >= 1"),
+    ({"min_acceptance": 1.0}, "min-acceptance: must be in"),
+])
+def test_bad_settings_are_refused_before_anything_runs(tmp_path, scenario, targets, kwargs,
+                                                       message) -> None:
+    with pytest.raises(PlazasimError, match=message):
+        calibrate(scenario, tmp_path / "x", targets=targets, **kwargs)
+    assert not (tmp_path / "x").exists()
+
+
+def test_a_scenario_without_priors_is_refused(tmp_path, targets) -> None:
+    bare = parse_scenario(TOML.split("[calibration.priors]")[0])
+    with pytest.raises(PlazasimError, match=r"no \[calibration\] table"):
+        calibrate(bare, tmp_path / "x", targets=targets)
+
+
+def test_stops_at_the_simulation_budget(tmp_path, scenario, targets) -> None:
+    res = calibrate(scenario, tmp_path / "b", particles=4, populations=5, max_simulations=5,
+                    targets=targets)
+    assert "reached the limit of 5" in res.stopped_because
+    assert res.populations["population"].max() == 0
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def _run_cli(args: list[str], capsys) -> tuple[int, str, str]:
+    code = main(args)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_cli_calibrates_mexico_and_resumes(tmp_path, capsys) -> None:
+    out = tmp_path / "mx"
+    code, stdout, _ = _run_cli(["calibrate", "mexico-2006", "--particles", "2",
+                                "--populations", "1", "--out", str(out)], capsys)
+    assert code == 0, stdout
+    assert "Posterior" in stdout and f"wrote {out}" in stdout
+    summary = pd.read_csv(out / "posterior_summary.csv")
+    assert len(summary) == 29
+    code, stdout, _ = _run_cli(["calibrate", "--resume", "--out", str(out), "--populations",
+                                "2", "-q"], capsys)
+    assert code == 0
+    assert pd.read_csv(out / "populations.csv")["population"].max() == 1
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["calibrate", "{tmp}/abc.toml", "--out", "{tmp}/s"], "has no observed record"),
+    (["calibrate", "synthetic-small", "--out", "{tmp}/s"], r"no [calibration] table"),
+    (["calibrate", "--resume"], "--resume: needs --out"),
+    (["calibrate"], "scenario: give a scenario"),
+    (["calibrate", "mexico-2006", "--workers", "0"], "--workers: must be >= 1"),
+    (["calibrate", "mexico-2006", "--workers", "2", "--scheduler", "tcp://x:1"],
+     "give either --scheduler or --workers"),
+    (["calibrate", "--resume", "--out", "{tmp}"], "holds no calibration to resume"),
+])
+def test_cli_errors_are_one_line(tmp_path, capsys, args: list[str], message: str) -> None:
+    (tmp_path / "abc.toml").write_text(TOML)
+    code, _, stderr = _run_cli([a.replace("{tmp}", str(tmp_path)) for a in args], capsys)
+    assert code == 2
+    assert stderr.count("\n") == 1 and message in stderr
+    assert not (tmp_path / "s").exists()
+
+
+def test_a_dir_that_is_not_a_calibration_stays_untouched(tmp_path: Path, capsys) -> None:
+    (tmp_path / "notes.txt").write_text("mine")
+    code, _, stderr = _run_cli(["calibrate", "mexico-2006", "--out", str(tmp_path)], capsys)
+    assert code == 2 and "not empty" in stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
