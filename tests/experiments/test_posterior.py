@@ -1,0 +1,274 @@
+"""Posterior draws: the file's checks, applying a draw, and run/compare/validate on draws."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from plazasim.cli import main
+from plazasim.errors import PlazasimError, ScenarioError
+from plazasim.experiments.posterior import (
+    between_draws_share,
+    load_posterior,
+    posterior_draws,
+    posterior_size,
+    with_posterior_draw,
+)
+from plazasim.scenario import bundled_scenarios, load_scenario, parse_scenario, with_overrides
+
+UNTIL = "2007-03-31"  # 13 weeks of the synthetic world: a few ms per run
+CALIBRATION = """
+[calibration]
+parameters = ["capacity_ops_per_week", "hold_weeks"]
+posterior = "post.parquet"
+"""
+#: Four draws far apart, so a run that ignored its draw would be noticed.
+DRAWS = pd.DataFrame({
+    "draw": np.arange(4, dtype=np.int64),
+    "capacity_ops_per_week": [2.0, 120.0, 25.0, 50.0],
+    "hold_weeks": [2.0, 9.0, 4.0, 6.0],  # an integer parameter stored as floats
+    "distance": [0.3, 0.1, 0.2, 0.4],  # not a parameter: ignored
+})
+
+
+def _scenario_text(name: str = "post-small", calibration: str = CALIBRATION) -> str:
+    text = bundled_scenarios()["synthetic-small"].read_text(encoding="utf-8")
+    return text.replace('name = "synthetic-small"', f'name = "{name}"') + calibration
+
+
+def _write(folder: Path, frame: pd.DataFrame = DRAWS, name: str = "post-small",
+           posterior: str = "post.parquet") -> Path:
+    """A scenario file ``<name>.toml`` in ``folder`` with its posterior ``posterior``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    frame.to_parquet(folder / posterior, index=False)
+    path = folder / f"{name}.toml"
+    path.write_text(_scenario_text(name, CALIBRATION.replace("post.parquet", posterior)),
+                    encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def scenario_file(tmp_path: Path) -> Path:
+    return _write(tmp_path / "calibrated")
+
+
+def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+# --------------------------------------------------------------------------- where it lives
+
+
+def test_posterior_path_is_relative_to_the_scenario_file(
+    scenario_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    sc = load_scenario(scenario_file)
+    expected = str(scenario_file.parent / "post.parquet")
+    assert sc.calibration is not None and sc.calibration.posterior == expected
+    # Overrides and draws re-validate the scenario: the resolved path survives.
+    assert with_overrides(sc, seed=3, until=UNTIL).calibration.posterior == expected  # type: ignore[union-attr]
+    assert with_posterior_draw(sc, 1).calibration.posterior == expected  # type: ignore[union-attr]
+    # Text from no file: relative to the current directory.
+    text = _scenario_text()
+    assert parse_scenario(text).calibration.posterior == str(elsewhere / "post.parquet")  # type: ignore[union-attr]
+    absolute = text.replace('"post.parquet"', f'"{scenario_file.parent}/x/../post.parquet"')
+    assert parse_scenario(absolute).calibration.posterior == expected  # type: ignore[union-attr]
+
+
+def test_a_bundled_scenario_finds_its_posterior_in_its_own_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    package = tmp_path / "package-scenarios"
+    path = _write(package, name="mine")
+    monkeypatch.setattr("plazasim.scenario.bundled_scenarios", lambda: {"mine": path})
+    monkeypatch.chdir(tmp_path)
+    sc = load_scenario("mine")
+    assert sc.calibration.posterior == str(package / "post.parquet")  # type: ignore[union-attr]
+    assert posterior_size(sc) == 4
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    ('"post.csv"', "'post.csv'"), ("3", "3"), ('""', "''"), ('["a.parquet"]', "['a.parquet']"),
+])
+def test_posterior_key_form_is_checked_on_load(value: str, shown: str) -> None:
+    text = _scenario_text().replace('"post.parquet"', value)
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(text)
+    assert str(info.value) == ('calibration.posterior: expected the path of a .parquet file, '
+                               f'e.g. "posterior.parquet" (got {shown})')
+
+
+def test_the_file_is_only_read_when_a_draw_is_needed(tmp_path: Path) -> None:
+    sc = parse_scenario(_scenario_text(), base_dir=tmp_path)  # no post.parquet there
+    assert sc.calibration.posterior == str(tmp_path / "post.parquet")  # type: ignore[union-attr]
+    with pytest.raises(ScenarioError) as info:
+        posterior_size(sc)
+    assert str(info.value) == f"calibration.posterior: file not found: {tmp_path}/post.parquet"
+
+
+# --------------------------------------------------------------------------- reading it
+
+
+def test_load_posterior_keeps_draw_and_parameters_and_rereads_a_changed_file(
+    scenario_file: Path,
+) -> None:
+    sc = load_scenario(scenario_file)
+    frame = load_posterior(sc)
+    # Parameters in the order of the parameter table; distance (not a parameter) dropped.
+    assert list(frame.columns) == ["draw", "hold_weeks", "capacity_ops_per_week"]
+    assert frame["hold_weeks"].dtype == np.int64 and frame["draw"].tolist() == [0, 1, 2, 3]
+    assert frame["capacity_ops_per_week"].tolist() == DRAWS["capacity_ops_per_week"].tolist()
+    frame.loc[0, "capacity_ops_per_week"] = 99.0  # a copy: the cache is not touched
+    assert load_posterior(sc).loc[0, "capacity_ops_per_week"] == 2.0
+    assert posterior_size(sc) == 4 and posterior_draws(sc, 3) == [0, 1, 2]
+    # A new file (other size) is read again, not served from the cache.
+    _write(scenario_file.parent, DRAWS.iloc[:2])
+    assert posterior_size(sc) == 2
+
+
+def _bad(frame: pd.DataFrame, **changes: object) -> pd.DataFrame:
+    out = frame.copy()
+    for col, values in changes.items():
+        out[col] = values
+    return out
+
+
+BAD_FILES = {
+    "no draw column": (DRAWS.drop(columns="draw"),
+                       "{path} has no 'draw' column (expected integers 0..n-1, one row per "
+                       "draw)"),
+    "no rows": (DRAWS.iloc[:0], "{path} has no draws (expected one row per draw)"),
+    "float draw": (_bad(DRAWS, draw=[0.0, 1.0, 2.0, 3.0]),
+                   "column 'draw' must hold integers (got float64)"),
+    "misnumbered": (_bad(DRAWS, draw=[0, 1, 3, 2]),
+                    "column 'draw' must number the rows 0..3 in order (row 2 has 3)"),
+    "misspelt parameter": (DRAWS.rename(columns={"capacity_ops_per_week": "capacity_ops_per_wk"}),
+                           "column 'capacity_ops_per_wk' is not a parameter (did you mean "
+                           "'capacity_ops_per_week'?)"),
+    "uncalibrated parameter": (_bad(DRAWS, bribe_share=0.1),
+                               "column 'bribe_share' is a parameter that [calibration] does "
+                               "not list; list it there or drop the column"),
+    "missing parameter": (DRAWS.drop(columns="hold_weeks"),
+                          "no column for 'hold_weeks', which [calibration] lists (a posterior "
+                          "of other parameters? re-run `plazasim calibrate`)"),
+    "below the accepted range": (_bad(DRAWS, capacity_ops_per_week=[1.0, 2.0, 3.0, -1.0]),
+                                 "parameters.capacity_ops_per_week = -1 in draw 3: Input should "
+                                 "be greater than or equal to 0"),
+    "fractional integer": (_bad(DRAWS, hold_weeks=[2.0, 2.5, 3.0, 4.0]),
+                           "parameters.hold_weeks = 2.5 in draw 1 is not a whole number (an "
+                           "integer parameter)"),
+    "missing value": (_bad(DRAWS, capacity_ops_per_week=[1.0, np.nan, 3.0, 2.0]),
+                      "parameters.capacity_ops_per_week = nan in draw 1: expected a finite "
+                      "number"),
+    "text": (_bad(DRAWS, capacity_ops_per_week=["a", "b", "c", "d"]),
+             "column 'capacity_ops_per_week' must hold numbers (got …"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_FILES))
+def test_a_bad_posterior_is_one_line_naming_the_field(case: str, tmp_path: Path) -> None:
+    frame, problem = BAD_FILES[case]
+    path = _write(tmp_path, frame)
+    sc = load_scenario(path)
+    with pytest.raises(ScenarioError) as info:
+        with_posterior_draw(sc, 0)
+    expected = "calibration.posterior: " + problem.format(path=tmp_path / "post.parquet")
+    if expected.endswith("…"):  # the dtype's name depends on the pandas version
+        assert str(info.value).startswith(expected[:-1]), str(info.value)
+    else:
+        assert str(info.value) == expected
+
+
+def test_a_file_that_is_not_parquet(tmp_path: Path) -> None:
+    sc = load_scenario(_write(tmp_path))
+    (tmp_path / "post.parquet").write_text("not a table")
+    with pytest.raises(ScenarioError) as info:
+        load_posterior(sc)
+    text = str(info.value)
+    assert text.startswith(f"calibration.posterior: cannot read {tmp_path}/post.parquet as "
+                           "Parquet: ") and "\n" not in text
+
+
+# --------------------------------------------------------------------------- applying a draw
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(st.floats(0.0, 200.0), st.integers(1, 52)), min_size=1, max_size=6),
+       st.data())
+def test_with_posterior_draw_sets_exactly_the_draws_values(
+    tmp_path_factory: pytest.TempPathFactory, rows: list[tuple[float, int]], data: st.DataObject
+) -> None:
+    folder = tmp_path_factory.mktemp("draws")
+    frame = pd.DataFrame({"draw": np.arange(len(rows), dtype=np.int64),
+                          "capacity_ops_per_week": [r[0] for r in rows],
+                          "hold_weeks": [float(r[1]) for r in rows]})
+    sc = load_scenario(_write(folder, frame))
+    k = data.draw(st.integers(0, len(rows) - 1))
+    seed = data.draw(st.none() | st.integers(0, 1000))
+    drawn = with_posterior_draw(sc, k, seed=seed)
+    assert drawn.parameters.capacity_ops_per_week == rows[k][0]
+    assert drawn.parameters.hold_weeks == rows[k][1]
+    assert type(drawn.parameters.hold_weeks) is int
+    assert drawn.scenario.seed == (sc.scenario.seed if seed is None else seed)
+    unchanged = {"parameters": {"capacity_ops_per_week", "hold_weeks"}, "scenario": {"seed"}}
+    assert drawn.model_dump(exclude=unchanged) == sc.model_dump(exclude=unchanged)
+
+
+def test_draw_index_and_count_errors(scenario_file: Path) -> None:
+    sc = load_scenario(scenario_file)
+    cases = [
+        (lambda: with_posterior_draw(sc, 12),
+         "posterior-draw: 12 is out of range (the posterior has 4 draws: 0-3)"),
+        (lambda: with_posterior_draw(sc, -1), "posterior-draw: must be an integer >= 0 (got -1)"),
+        (lambda: posterior_draws(sc, 5),
+         f"posterior: 5 draws asked for, but the posterior has 4 (calibration.posterior = "
+         f"{scenario_file.parent}/post.parquet)"),
+        (lambda: posterior_draws(sc, 0), "posterior: must be an integer >= 1 (got 0)"),
+        (lambda: with_posterior_draw(load_scenario("synthetic-small"), 0),
+         "posterior-draw: scenario synthetic-small has no posterior; make one with `plazasim "
+         'calibrate` and name it in [calibration] posterior = "file.parquet" '
+         "(docs/SCENARIOS.md)"),
+    ]
+    for call, message in cases:
+        with pytest.raises(PlazasimError) as info:
+            call()
+        assert str(info.value) == message
+
+
+# --------------------------------------------------------------------------- the variance share
+
+
+def test_between_draws_share_by_construction() -> None:
+    draws_only = np.repeat(np.arange(5.0)[:, None], 4, axis=1)  # constant within each draw
+    assert between_draws_share(draws_only) == 1.0
+    seeds_only = np.tile(np.array([1.0, 4.0, 2.0, 8.0]), (5, 1))  # the same in every draw
+    assert between_draws_share(seeds_only) == 0.0
+    assert math.isnan(between_draws_share(np.ones((1, 4))))  # one draw
+    assert math.isnan(between_draws_share(np.ones((4, 1))))  # one seed
+    assert math.isnan(between_draws_share(np.zeros((3, 3))))  # no variance at all
+    # Equal variance components (1 and 1): about half the variance is between draws.
+    rng = np.random.default_rng(5)
+    x = rng.normal(0, 1, (400, 1)) + rng.normal(0, 1, (400, 50))
+    assert between_draws_share(x) == pytest.approx(0.5, abs=0.06)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(2, 6), st.integers(2, 6), st.integers(0, 2**32 - 1))
+def test_between_draws_share_is_a_share(n: int, s: int, seed: int) -> None:
+    x = np.random.default_rng(seed).normal(size=(n, s))
+    share = between_draws_share(x)
+    assert 0.0 <= share <= 1.0
+    assert between_draws_share(3.0 * x + 7.0) == pytest.approx(share)  # scale-free
+
+
