@@ -94,6 +94,17 @@ def _apply_overrides(
         raise
 
 
+def _as_option(exc: ScenarioError, *fields: str) -> PlazasimError:
+    """``exc`` renamed after the option the user typed when its field is one of ``fields``.
+
+    The experiment functions name their arguments (``posterior: ...``); on the
+    command line the same mistake is ``--posterior: ...``.
+    """
+    if exc.path in fields:
+        return PlazasimError(f"--{exc.path}: {exc.problem}")
+    return exc
+
+
 def _progress_bar(quiet: bool, verb: str, unit: str) -> Progress:
     """Build the progress bar on stderr, so stdout carries only the results."""
     return Progress(
@@ -186,9 +197,15 @@ def run(
     policy: Annotated[
         str | None, typer.Option(help="Use this policy for the whole run (see `policies`).")
     ] = None,
+    posterior_draw: Annotated[
+        int | None,
+        typer.Option(help="Use the parameters of this draw (0, 1, ...) of the scenario's "
+                     "posterior sample ([calibration] posterior)."),
+    ] = None,
     out_dir: Annotated[
         Path | None,
-        typer.Option("--out", help="Output directory (default: runs/<scenario>-<seed>/)."),
+        typer.Option("--out", help="Output directory (default: runs/<scenario>-<seed>/, "
+                     "or runs/<scenario>-<seed>-draw<K>/)."),
     ] = None,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress bar and no summary table.")
@@ -199,7 +216,9 @@ def run(
 
     until_date = _parse_until(until)
     sc = _apply_overrides(load_scenario(scenario), seed, until_date, policy)
-    target = out_dir or Path("runs") / f"{sc.scenario.name}-{sc.scenario.seed}"
+    header = _posterior_header(sc, posterior_draw) if posterior_draw is not None else None
+    suffix = f"-draw{posterior_draw}" if posterior_draw is not None else ""
+    target = out_dir or Path("runs") / f"{sc.scenario.name}-{sc.scenario.seed}{suffix}"
     check_out_dir(target)  # before simulating, so a long run is not wasted
 
     from plazasim.world import build_world
@@ -212,12 +231,28 @@ def run(
     run_scenario = _engine()
 
     result = _with_progress(quiet, "simulating", "weeks", None, lambda on_progress: run_scenario(
-        sc, progress=on_progress, world=world))
+        sc, progress=on_progress, world=world, posterior_draw=posterior_draw))
     path = write_run(result, target)
+    if header is not None and not quiet:
+        out.print(header, soft_wrap=True, markup=False)
     if not quiet:
         observed = getattr(getattr(result, "world", None), "observed", None) or world.observed
         out.print(_homicide_table(result.national, observed))
     out.print(f"wrote {path}", soft_wrap=True, markup=False)
+
+
+def _posterior_header(scenario: Scenario, k: int) -> str:
+    """Say which posterior draw a run uses, and its values; check ``k`` first."""
+    from plazasim.experiments.posterior import posterior_record, with_posterior_draw
+
+    try:
+        with_posterior_draw(scenario, k)  # every check, before the world is built
+        record = posterior_record(scenario, [k])
+    except ScenarioError as exc:
+        raise _as_option(exc, "posterior-draw") from None
+    values = ", ".join(f"{name} = {value:g}" for name, value in record["values"].items())
+    return (f"posterior draw {k} of {record['size']} ({record['path']}, sha256 "
+            f"{record['sha256'][:12]}): {values}")
 
 
 def _engine() -> Callable[..., Any]:

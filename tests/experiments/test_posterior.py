@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
+import os
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +13,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pandas.testing import assert_frame_equal
 
 from plazasim.cli import main
 from plazasim.errors import PlazasimError, ScenarioError
@@ -272,3 +276,100 @@ def test_between_draws_share_is_a_share(n: int, s: int, seed: int) -> None:
     assert between_draws_share(3.0 * x + 7.0) == pytest.approx(share)  # scale-free
 
 
+# --------------------------------------------------------------------------- run
+
+
+def test_run_with_a_draw_equals_a_run_with_its_values(
+    scenario_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, stdout, err = _run(capsys, "run", str(scenario_file), "--posterior-draw", "1",
+                             "--until", UNTIL, "--out", str(tmp_path / "drawn"))
+    assert code == 0, err
+    assert stdout.startswith("posterior draw 1 of 4 (") and "capacity_ops_per_week = 120" in stdout
+    manifest = json.loads((tmp_path / "drawn" / "manifest.json").read_text())
+    record = manifest["posterior"]
+    sha = hashlib.sha256((scenario_file.parent / "post.parquet").read_bytes()).hexdigest()
+    assert record == {"draw": 1, "path": str(scenario_file.parent / "post.parquet"),
+                      "sha256": sha, "size": 4,
+                      "parameters": ["hold_weeks", "capacity_ops_per_week"],
+                      "values": {"hold_weeks": 9, "capacity_ops_per_week": 120.0}}
+    assert manifest["scenario"]["parameters"]["capacity_ops_per_week"] == 120.0
+    assert manifest["scenario"]["parameters"]["hold_weeks"] == 9
+    # The same scenario with draw 1's values written in [parameters]: identical tables.
+    direct = tmp_path / "direct.toml"
+    direct.write_text(_scenario_text(calibration="").replace(
+        "[parameters]", "[parameters]\ncapacity_ops_per_week = 120.0\nhold_weeks = 9"),
+        encoding="utf-8")
+    code, _, err = _run(capsys, "run", str(direct), "--until", UNTIL, "--quiet",
+                        "--out", str(tmp_path / "direct"))
+    assert code == 0, err
+    for table in ("national", "plazas", "cartels"):
+        assert_frame_equal(pd.read_parquet(tmp_path / "drawn" / f"{table}.parquet"),
+                           pd.read_parquet(tmp_path / "direct" / f"{table}.parquet"))
+    assert json.loads((tmp_path / "direct" / "manifest.json").read_text())["posterior"] is None
+    # Another draw gives other numbers: the draw is really applied.
+    code, _, err = _run(capsys, "run", str(scenario_file), "--posterior-draw", "0", "--quiet",
+                        "--until", UNTIL, "--out", str(tmp_path / "draw0"))
+    assert code == 0, err
+    assert not pd.read_parquet(tmp_path / "draw0" / "national.parquet").equals(
+        pd.read_parquet(tmp_path / "drawn" / "national.parquet"))
+
+
+def test_run_default_out_names_the_draw(
+    scenario_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, _, err = _run(capsys, "run", str(scenario_file), "--posterior-draw", "3", "--quiet",
+                        "--until", "2007-01-31")
+    assert code == 0, err
+    assert (tmp_path / "runs" / "post-small-1-draw3" / "manifest.json").is_file()
+
+
+# --------------------------------------------------------------------------- bad input
+
+NO_POSTERIOR = ("posterior; make one with `plazasim calibrate` and name it in [calibration] "
+                'posterior = "file.parquet" (docs/SCENARIOS.md)')
+
+
+def _run_cases(tmp_path: Path, sc: str) -> dict[str, tuple[list[str], str]]:
+    broken = _write(tmp_path / "broken", DRAWS.rename(columns={"hold_weeks": "hold_week"}),
+                    name="broken")
+    return {
+        "run: negative draw": (["run", sc, "--posterior-draw", "-1"],
+                               "error: --posterior-draw: must be an integer >= 0 (got -1)"),
+        "run: draw out of range": (["run", sc, "--posterior-draw", "12"],
+                                   "error: --posterior-draw: 12 is out of range (the posterior "
+                                   "has 4 draws: 0-3)"),
+        "run: no posterior": (["run", "synthetic-small", "--posterior-draw", "0"],
+                              "error: --posterior-draw: scenario synthetic-small has no "
+                              + NO_POSTERIOR),
+        "run: broken file": (["run", str(broken), "--posterior-draw", "0"],
+                             "error: calibration.posterior: column 'hold_week' is not a "
+                             "parameter (did you mean 'hold_weeks'?)"),
+    }
+
+
+CLI_CASES = [
+    "run: negative draw", "run: draw out of range", "run: no posterior", "run: broken file",
+]
+
+
+@pytest.mark.parametrize("case", CLI_CASES)
+def test_bad_posterior_input_is_one_line_exit_2_and_writes_nothing(
+    case: str, scenario_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cases = {
+        **_run_cases(tmp_path, str(scenario_file)),
+    }
+    assert sorted(cases) == sorted(CLI_CASES)
+    args, expected = cases[case]
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    code, out, err = _run(capsys, *args, "--out", str(work / "out"))
+    assert code == 2
+    assert err.splitlines() == [expected]
+    assert "Traceback" not in out + err
+    assert os.listdir(work) == []  # no output directory, no runs/
