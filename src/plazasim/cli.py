@@ -404,15 +404,20 @@ def _stat(value: float) -> str:
     return f"{value:,.0f}" if mag >= 1e3 else f"{value:.3g}"
 
 
-def _compare_table(summary: pd.DataFrame, variants: list[str], n_seeds: int,
+def _compare_table(summary: pd.DataFrame, variants: list[str], runs: str,
                    diff: bool = False) -> Table:
-    """Metrics × variants, each cell ``median [lo, hi]`` (of paired differences if ``diff``)."""
+    """Metrics × variants, each cell ``median [lo, hi]`` (of paired differences if ``diff``).
+
+    ``runs`` says what the statistics are over (:func:`_runs_phrase`).
+    """
     from plazasim.experiments.compare import METRICS
 
     cols = ("diff_median", "diff_lo", "diff_hi") if diff else ("median", "lo", "hi")
     shown = variants[1:] if diff else variants
-    title = (f"Paired difference vs {variants[0]}, per seed: median [5%, 95%] over {n_seeds} seeds"
-             if diff else f"Median [5%, 95%] over {n_seeds} seeds (same seeds for every variant)")
+    paired = "(draw, seed)" if "draws" in runs else "seed"
+    title = (f"Paired difference vs {variants[0]}, per {paired}: median [5%, 95%] over {runs}"
+             if diff else f"Median [5%, 95%] over {runs} (the same "
+             f"{'pairs' if paired != 'seed' else 'seeds'} for every variant)")
     table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("Metric", no_wrap=True)
     for label in shown:
@@ -449,6 +454,11 @@ def compare(
     until: Annotated[
         str | None, typer.Option(help="Stop at this date (YYYY-MM-DD) instead of the end.")
     ] = None,
+    posterior: Annotated[
+        int | None,
+        typer.Option(help="Run every variant on the first N draws of the scenarios' "
+                     "posterior sample, each with every seed (N x seeds runs per variant)."),
+    ] = None,
     out_dir: Annotated[
         Path | None,
         typer.Option("--out", help="Output directory (default: runs/compare-<name>-<time>/)."),
@@ -463,26 +473,77 @@ def compare(
 ) -> None:
     """Compare policies (or scenarios) over many seeds: medians, 90% intervals, paired diffs."""
     _check_batch_options(seeds, first_seed, workers)
+    _check_posterior_option(posterior)
     until_date = _parse_until(until)
     variants, name = _compare_variants(scenario, policies, scenarios, until_date)
     from plazasim.experiments import compare as cmp
 
+    draws = _posterior_draws(variants, posterior)
     first = first_seed if first_seed is not None else next(iter(variants.values())).scenario.seed
     seed_list = list(range(first, first + seeds))
-    n_runs = len(variants) * seeds
+    n_runs = len(variants) * seeds * max(len(draws or ()), 1)
     n_workers = workers if workers is not None else cmp.default_workers(n_runs)
     target = out_dir or _default_out(f"compare-{name}")
     cmp.check_compare_dir(target)  # before simulating, so the runs are not wasted
     result = _with_progress(quiet, "comparing", "runs", n_runs, lambda on_progress: cmp.compare(
-        variants, seed_list, workers=n_workers, progress=on_progress))
+        variants, seed_list, workers=n_workers, progress=on_progress, draws=draws))
     path = cmp.write_compare(result, target)
     if not quiet:
         labels = result.variants
-        out.print(_compare_table(result.summary, labels, seeds))
+        n_draws = len(draws or ())
+        out.print(_compare_table(result.summary, labels, _runs_phrase(n_draws, seeds)))
         if len(labels) > 1:
-            out.print(_compare_table(result.summary, labels, seeds, diff=True))
+            out.print(_compare_table(result.summary, labels,
+                                     _runs_phrase(n_draws, seeds, "pairs"), diff=True))
+            if draws and len(draws) > 1 and seeds > 1:
+                out.print(_between_draws_table(result.summary, labels))
         out.print(f"{n_runs} runs on {result.workers} worker(s) in {result.wall_time_s:.1f} s")
     out.print(f"wrote {path}", soft_wrap=True, markup=False)
+
+
+def _check_posterior_option(posterior: int | None) -> None:
+    """Refuse ``--posterior`` below 1 before anything is loaded."""
+    if posterior is not None and posterior < 1:
+        raise PlazasimError(f"--posterior: must be >= 1 (got {posterior})")
+
+
+def _posterior_draws(variants: dict[str, Scenario], n: int | None) -> list[int] | None:
+    """The draws ``--posterior N`` asks for, checked against every variant's posterior."""
+    if n is None:
+        return None
+    from plazasim.experiments.compare import common_posterior
+    from plazasim.experiments.posterior import posterior_draws
+
+    try:
+        draws = posterior_draws(next(iter(variants.values())), n)
+        common_posterior(variants, draws)
+    except ScenarioError as exc:
+        raise _as_option(exc, "posterior") from None
+    return draws
+
+
+def _runs_phrase(n_draws: int, n_seeds: int, noun: str = "runs") -> str:
+    """``20 seeds``, or ``40 runs (2 posterior draws x 20 seeds)``."""
+    if not n_draws:
+        return f"{n_seeds} seeds"
+    return f"{n_draws * n_seeds} {noun} ({n_draws} posterior draws x {n_seeds} seeds)"
+
+
+def _between_draws_table(summary: pd.DataFrame, variants: list[str]) -> Table:
+    """Metrics × variants: the share of each paired difference's variance between draws."""
+    from plazasim.experiments.compare import METRICS
+
+    table = Table(title=f"Share of the variance of the paired difference vs {variants[0]} "
+                  "that lies between posterior draws (the rest: between seeds)",
+                  box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("Metric", no_wrap=True)
+    for label in variants[1:]:
+        table.add_column(label, justify="right")
+    by = summary.set_index(["policy", "metric"])
+    for metric in METRICS:
+        shares = (float(by.loc[(label, metric), "diff_between_draws"]) for label in variants[1:])
+        table.add_row(metric, *("—" if pd.isna(v) else f"{v:.0%}" for v in shares))
+    return table
 
 
 DEFAULT_VALIDATE_SEEDS = 10

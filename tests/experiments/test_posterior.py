@@ -17,6 +17,7 @@ from pandas.testing import assert_frame_equal
 
 from plazasim.cli import main
 from plazasim.errors import PlazasimError, ScenarioError
+from plazasim.experiments.compare import compare, run_metrics
 from plazasim.experiments.posterior import (
     between_draws_share,
     load_posterior,
@@ -326,6 +327,72 @@ def test_run_default_out_names_the_draw(
     assert (tmp_path / "runs" / "post-small-1-draw3" / "manifest.json").is_file()
 
 
+# --------------------------------------------------------------------------- compare
+
+
+def test_compare_runs_every_variant_on_the_same_draw_seed_pairs(
+    scenario_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    outs = {w: tmp_path / f"cmp{w}" for w in (1, 2)}
+    for workers, out in outs.items():
+        code, stdout, err = _run(capsys, "compare", str(scenario_file), "--policies",
+                                 "laissez_faire,crackdown", "--posterior", "2", "--seeds", "2",
+                                 "--until", UNTIL, "--workers", str(workers), "--out", str(out))
+        assert code == 0, err
+    frame = pd.read_parquet(outs[1] / "compare.parquet")
+    assert_frame_equal(frame, pd.read_parquet(outs[2] / "compare.parquet"))
+    runs = frame[frame["row"] == "seed"]
+    for policy in ("laissez_faire", "crackdown"):
+        mine = runs[(runs["policy"] == policy) & (runs["metric"] == "homicides_total")]
+        assert list(zip(mine["draw"], mine["seed"], strict=True)) == [(0, 1), (0, 2), (1, 1),
+                                                                      (1, 2)]
+    # Each run used its draw's parameters with its seed.
+    base = with_overrides(load_scenario(scenario_file), until=UNTIL, policy="crackdown")
+    for draw, seed in ((0, 2), (1, 1)):
+        expected = run_metrics(with_posterior_draw(base, draw, seed=seed))
+        got = runs[(runs["policy"] == "crackdown") & (runs["draw"] == draw)
+                   & (runs["seed"] == seed)].set_index("metric")["value"]
+        assert got.to_dict() == expected
+    per_draw = runs[(runs["policy"] == "crackdown") & (runs["metric"] == "cocaine_seized_t")]
+    assert per_draw.groupby("draw")["value"].sum().nunique() == 2  # the draws differ
+    # Summary intervals are over the 4 pairs; differences paired by (draw, seed).
+    summary = frame[frame["row"] == "summary"].set_index(["policy", "metric"])
+    wide = runs.pivot_table(index=["draw", "seed"], columns=["policy", "metric"], values="value")
+    diff = wide[("crackdown", "homicides_total")] - wide[("laissez_faire", "homicides_total")]
+    row = summary.loc[("crackdown", "homicides_total")]
+    assert row["diff_lo"] == np.percentile(diff, 5) and row["diff_hi"] == np.percentile(diff, 95)
+    assert row["median"] == np.median(wide[("crackdown", "homicides_total")])
+    share = between_draws_share(diff.to_numpy().reshape(2, 2))
+    assert row["diff_between_draws"] == pytest.approx(share, nan_ok=True)
+    manifest = json.loads((outs[1] / "manifest.json").read_text())
+    assert manifest["draws"] == [0, 1] and manifest["seeds"] == [1, 2] and manifest["runs"] == 8
+    assert manifest["posterior"]["sha256"] == hashlib.sha256(
+        (scenario_file.parent / "post.parquet").read_bytes()).hexdigest()
+    text = " ".join(stdout.split())
+    assert "over 4 runs (2 posterior draws x 2 seeds)" in text
+    assert "lies between posterior draws" in text
+
+
+def test_compare_api_pairs_and_refuses_two_different_posteriors(tmp_path: Path) -> None:
+    a = load_scenario(_write(tmp_path / "a", name="a"))
+    b = load_scenario(_write(tmp_path / "b", name="b"))  # another copy of the same sample
+    other = DRAWS.assign(capacity_ops_per_week=DRAWS["capacity_ops_per_week"] * 1.1)
+    c = load_scenario(_write(tmp_path / "c", other, name="c"))
+    variants = {name: with_overrides(sc, until="2007-01-31") for name, sc in
+                (("a", a), ("b", b), ("c", c))}
+    result = compare({k: variants[k] for k in ("a", "b")}, [4], draws=[2, 0])
+    assert result.runs[["policy", "draw", "seed"]].values.tolist() == [
+        ["a", 2, 4], ["a", 0, 4], ["b", 2, 4], ["b", 0, 4]]
+    assert (result.summary.loc[result.summary["policy"] == "b", "diff_median"] == 0).all()
+    with pytest.raises(ScenarioError) as info:
+        compare({k: variants[k] for k in ("a", "c")}, [4], draws=[0])
+    assert str(info.value) == (
+        f"posterior: variants 'a' and 'c' name different posterior samples "
+        f"({tmp_path}/a/post.parquet, {tmp_path}/c/post.parquet); paired draws need one sample")
+    with pytest.raises(PlazasimError, match=r"^draws: listed more than once: 1$"):
+        compare(variants, [4], draws=[1, 1])
+
+
 # --------------------------------------------------------------------------- bad input
 
 NO_POSTERIOR = ("posterior; make one with `plazasim calibrate` and name it in [calibration] "
@@ -350,8 +417,31 @@ def _run_cases(tmp_path: Path, sc: str) -> dict[str, tuple[list[str], str]]:
     }
 
 
+def _compare_cases(tmp_path: Path, sc: str) -> dict[str, tuple[list[str], str]]:
+    other = _write(tmp_path / "other", DRAWS.assign(capacity_ops_per_week=7.0), name="other")
+    cmp = ["--policies", "crackdown,laissez_faire", "--until", UNTIL]
+    post_file = Path(sc).parent / "post.parquet"
+    return {
+        "compare: zero": (["compare", sc, *cmp, "--posterior", "0"],
+                          "error: --posterior: must be >= 1 (got 0)"),
+        "compare: too many": (["compare", sc, *cmp, "--posterior", "5"],
+                              "error: --posterior: 5 draws asked for, but the posterior has 4 "
+                              f"(calibration.posterior = {post_file})"),
+        "compare: no posterior": (["compare", "synthetic-small", *cmp, "--posterior", "2"],
+                                  "error: --posterior: scenario synthetic-small has no "
+                                  + NO_POSTERIOR),
+        "compare: two samples": (["compare", "--scenarios", f"{sc},{other}", "--until", UNTIL,
+                                  "--posterior", "2"],
+                                 "error: --posterior: variants 'post-small' and 'other' name "
+                                 f"different posterior samples ({post_file}, "
+                                 f"{other.parent / 'post.parquet'}); paired draws need one "
+                                 "sample"),
+    }
+
+
 CLI_CASES = [
     "run: negative draw", "run: draw out of range", "run: no posterior", "run: broken file",
+    "compare: zero", "compare: too many", "compare: no posterior", "compare: two samples",
 ]
 
 
@@ -362,6 +452,7 @@ def test_bad_posterior_input_is_one_line_exit_2_and_writes_nothing(
 ) -> None:
     cases = {
         **_run_cases(tmp_path, str(scenario_file)),
+        **_compare_cases(tmp_path, str(scenario_file)),
     }
     assert sorted(cases) == sorted(CLI_CASES)
     args, expected = cases[case]
