@@ -574,6 +574,11 @@ def validate(
     experiments: Annotated[
         str | None, typer.Option(help="Experiments to run, comma-separated (default: all).")
     ] = None,
+    posterior: Annotated[
+        int | None,
+        typer.Option(help="Run every experiment on the first N draws of mexico-2006's "
+                     "posterior sample, each with every seed."),
+    ] = None,
     out_dir: Annotated[
         Path | None,
         typer.Option("--out", help="Output directory (default: runs/validation-<time>/)."),
@@ -591,27 +596,32 @@ def validate(
     from plazasim.experiments.parallel import default_workers
 
     _check_batch_options(seeds, first_seed, workers)
+    _check_posterior_option(posterior)
     chosen = list(val.EXPERIMENTS) if experiments is None else _names("--experiments",
                                                                           experiments)
     unknown = [e for e in chosen if e not in val.EXPERIMENTS]
     if unknown:
         raise PlazasimError(f"--experiments: unknown {', '.join(map(repr, unknown))} "
                             f"(known: {', '.join(val.EXPERIMENTS)})")
+    draws = _posterior_draws({"mexico-2006": val.base_scenario()}, posterior)
     seed_list = list(range(first_seed, first_seed + seeds))
-    n_runs = len(chosen) * seeds
+    n_runs = len(chosen) * seeds * max(len(draws or ()), 1)
     n_workers = workers if workers is not None else default_workers(n_runs)
     target = out_dir or _default_out("validation")
     val.check_validation_dir(target)  # before simulating, so the runs are not wasted
-    result = _with_progress(quiet, "validating", "experiment-seeds", n_runs,
+    result = _with_progress(quiet, "validating", "experiment-runs", n_runs,
                             lambda on_progress: val.validate(
                                 seed_list, workers=n_workers, experiments=chosen,
-                                progress=on_progress))
+                                progress=on_progress, draws=draws))
     path = val.write_validation(result, target)
     if not quiet:
         out.print(_validation_table(result.table))
         held = int(result.table.holds.sum())
-        out.print(f"{held} of {len(result.table)} facts hold on seeds {seed_list[0]}-"
-                  f"{seed_list[-1]} ({result.wall_time_s:.0f} s on {result.workers} worker(s)); "
+        on = f"seeds {seed_list[0]}-{seed_list[-1]}"
+        if draws:
+            on = f"posterior draws {draws[0]}-{draws[-1]} x {on}"
+        out.print(f"{held} of {len(result.table)} facts hold on {on} "
+                  f"({result.wall_time_s:.0f} s on {result.workers} worker(s)); "
                   "a fact that does not hold is a finding about the model, not an error.")
     out.print(f"wrote {path}", soft_wrap=True, markup=False)
 

@@ -25,6 +25,7 @@ from plazasim.experiments.posterior import (
     posterior_size,
     with_posterior_draw,
 )
+from plazasim.experiments.priors import require_priors, sample_priors
 from plazasim.scenario import bundled_scenarios, load_scenario, parse_scenario, with_overrides
 
 UNTIL = "2007-03-31"  # 13 weeks of the synthetic world: a few ms per run
@@ -393,6 +394,46 @@ def test_compare_api_pairs_and_refuses_two_different_posteriors(tmp_path: Path) 
         compare(variants, [4], draws=[1, 1])
 
 
+# --------------------------------------------------------------------------- validate
+
+
+def test_validate_runs_each_experiment_on_draw_seed_pairs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from plazasim.experiments import validate as val
+    from plazasim.experiments.stylized import run_experiment
+
+    text = bundled_scenarios()["mexico-2006"].read_text(encoding="utf-8")
+    text = text.replace("[calibration]\n", '[calibration]\nposterior = "post.parquet"\n', 1)
+    mexico = parse_scenario(text, base_dir=tmp_path)
+    values = sample_priors(require_priors(mexico), 2, seed=3)
+    frame = pd.DataFrame(values).assign(draw=np.arange(2, dtype=np.int64))
+    frame.to_parquet(tmp_path / "post.parquet", index=False)
+    monkeypatch.setattr(val, "base_scenario", lambda: mexico)
+    out = tmp_path / "val"
+    code, stdout, err = _run(capsys, "validate", "--posterior", "2", "--seeds", "1",
+                             "--first-seed", "3", "--experiments", "crackdown_diversion",
+                             "--workers", "1", "--out", str(out))
+    assert code == 0, err
+    assert "posterior draws 0-1 x seeds 3-3" in " ".join(stdout.split())
+    table = pd.read_parquet(out / val.VALIDATION_TABLE)
+    assert (table["n_draws"] == 2).all() and (table["n_seeds"] == 1).all()
+    samples = pd.read_parquet(out / val.VALIDATION_SAMPLES)
+    assert list(samples.columns) == val.SAMPLE_COLUMNS
+    flow = samples[samples["fact"] == "crackdown_flow_diverted"]
+    assert list(zip(flow["draw"], flow["seed"], flow["arm"], strict=True)) == [
+        (0, 3, 0), (0, 3, 1), (1, 3, 0), (1, 3, 1)]
+    # Draw 1's arms are those of the experiment run directly on draw 1's parameters.
+    again = run_experiment(("crackdown_diversion", 3, with_posterior_draw(mexico, 1)))
+    for fact, arms in again.items():
+        mine = samples[(samples["fact"] == fact) & (samples["draw"] == 1)]
+        assert mine["value"].tolist() == list(arms)
+    assert flow[flow["draw"] == 0]["value"].tolist() != flow[flow["draw"] == 1]["value"].tolist()
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["draws"] == [0, 1]
+    assert manifest["posterior"]["path"] == str(tmp_path / "post.parquet")
+
+
 # --------------------------------------------------------------------------- bad input
 
 NO_POSTERIOR = ("posterior; make one with `plazasim calibrate` and name it in [calibration] "
@@ -439,9 +480,20 @@ def _compare_cases(tmp_path: Path, sc: str) -> dict[str, tuple[list[str], str]]:
     }
 
 
+def _validate_cases() -> dict[str, tuple[list[str], str]]:
+    return {
+        "validate: zero": (["validate", "--posterior", "0"],
+                           "error: --posterior: must be >= 1 (got 0)"),
+        "validate: no posterior": (["validate", "--posterior", "2", "--seeds", "1"],
+                                   "error: --posterior: scenario mexico-2006 has no "
+                                   + NO_POSTERIOR),
+    }
+
+
 CLI_CASES = [
     "run: negative draw", "run: draw out of range", "run: no posterior", "run: broken file",
     "compare: zero", "compare: too many", "compare: no posterior", "compare: two samples",
+    "validate: zero", "validate: no posterior",
 ]
 
 
@@ -453,6 +505,7 @@ def test_bad_posterior_input_is_one_line_exit_2_and_writes_nothing(
     cases = {
         **_run_cases(tmp_path, str(scenario_file)),
         **_compare_cases(tmp_path, str(scenario_file)),
+        **_validate_cases(),
     }
     assert sorted(cases) == sorted(CLI_CASES)
     args, expected = cases[case]
