@@ -404,20 +404,30 @@ def _stat(value: float) -> str:
     return f"{value:,.0f}" if mag >= 1e3 else f"{value:.3g}"
 
 
-def _compare_table(summary: pd.DataFrame, variants: list[str], runs: str,
+def _compare_title(variants: list[str], n_draws: int, n_seeds: int, diff: bool) -> str:
+    """What a compare table's statistics are over: seeds, or (draw, seed) pairs."""
+    if not n_draws:
+        return (f"Paired difference vs {variants[0]}, per seed: median [5%, 95%] over "
+                f"{n_seeds} seeds" if diff else
+                f"Median [5%, 95%] over {n_seeds} seeds (same seeds for every variant)")
+    pairs = f"{n_draws * n_seeds} {'pairs' if diff else 'runs'}"
+    what = f"{n_draws} posterior draws x {n_seeds} seeds"
+    return (f"Paired difference vs {variants[0]}, per (draw, seed): median [5%, 95%] over "
+            f"{pairs} ({what})" if diff else
+            f"Median [5%, 95%] over {pairs} ({what}; the same pairs for every variant)")
+
+
+def _compare_table(summary: pd.DataFrame, variants: list[str], n_draws: int, n_seeds: int,
                    diff: bool = False) -> Table:
     """Metrics × variants, each cell ``median [lo, hi]`` (of paired differences if ``diff``).
 
-    ``runs`` says what the statistics are over (:func:`_runs_phrase`).
+    ``n_draws`` posterior draws (0: none) x ``n_seeds`` seeds per variant.
     """
     from plazasim.experiments.compare import METRICS
 
     cols = ("diff_median", "diff_lo", "diff_hi") if diff else ("median", "lo", "hi")
     shown = variants[1:] if diff else variants
-    paired = "(draw, seed)" if "draws" in runs else "seed"
-    title = (f"Paired difference vs {variants[0]}, per {paired}: median [5%, 95%] over {runs}"
-             if diff else f"Median [5%, 95%] over {runs} (the same "
-             f"{'pairs' if paired != 'seed' else 'seeds'} for every variant)")
+    title = _compare_title(variants, n_draws, n_seeds, diff)
     table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("Metric", no_wrap=True)
     for label in shown:
@@ -491,10 +501,9 @@ def compare(
     if not quiet:
         labels = result.variants
         n_draws = len(draws or ())
-        out.print(_compare_table(result.summary, labels, _runs_phrase(n_draws, seeds)))
+        out.print(_compare_table(result.summary, labels, n_draws, seeds))
         if len(labels) > 1:
-            out.print(_compare_table(result.summary, labels,
-                                     _runs_phrase(n_draws, seeds, "pairs"), diff=True))
+            out.print(_compare_table(result.summary, labels, n_draws, seeds, diff=True))
             if draws and len(draws) > 1 and seeds > 1:
                 out.print(_between_draws_table(result.summary, labels))
         out.print(f"{n_runs} runs on {result.workers} worker(s) in {result.wall_time_s:.1f} s")
@@ -520,13 +529,6 @@ def _posterior_draws(variants: dict[str, Scenario], n: int | None) -> list[int] 
     except ScenarioError as exc:
         raise _as_option(exc, "posterior") from None
     return draws
-
-
-def _runs_phrase(n_draws: int, n_seeds: int, noun: str = "runs") -> str:
-    """``20 seeds``, or ``40 runs (2 posterior draws x 20 seeds)``."""
-    if not n_draws:
-        return f"{n_seeds} seeds"
-    return f"{n_draws * n_seeds} {noun} ({n_draws} posterior draws x {n_seeds} seeds)"
 
 
 def _between_draws_table(summary: pd.DataFrame, variants: list[str]) -> Table:

@@ -370,7 +370,8 @@ def test_compare_runs_every_variant_on_the_same_draw_seed_pairs(
     assert manifest["posterior"]["sha256"] == hashlib.sha256(
         (scenario_file.parent / "post.parquet").read_bytes()).hexdigest()
     text = " ".join(stdout.split())
-    assert "over 4 runs (2 posterior draws x 2 seeds)" in text
+    assert "over 4 runs (2 posterior draws x 2 seeds; the same pairs for every variant)" in text
+    assert "per (draw, seed): median [5%, 95%] over 4 pairs (2 posterior draws x 2 seeds)" in text
     assert "lies between posterior draws" in text
 
 
