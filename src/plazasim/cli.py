@@ -551,9 +551,10 @@ def _between_draws_table(summary: pd.DataFrame, variants: list[str]) -> Table:
 DEFAULT_VALIDATE_SEEDS = 10
 
 
-def _validation_table(table: pd.DataFrame) -> Table:
+def _validation_table(table: pd.DataFrame, posterior: bool = False) -> Table:
     """One row per fact: measured effect [90% interval] beside the published one."""
-    view = Table(title="Stylized facts: measured (pooled over seeds) vs published",
+    over = "(draw, seed) pairs" if posterior else "seeds"
+    view = Table(title=f"Stylized facts: measured (pooled over {over}) vs published",
                  box=box.SIMPLE_HEAD)
     view.add_column("fact", no_wrap=True)
     view.add_column("measured [90% CI]", justify="right", no_wrap=True)
@@ -617,7 +618,7 @@ def validate(
                                 progress=on_progress, draws=draws))
     path = val.write_validation(result, target)
     if not quiet:
-        out.print(_validation_table(result.table))
+        out.print(_validation_table(result.table, posterior=bool(draws)))
         held = int(result.table.holds.sum())
         on = f"seeds {seed_list[0]}-{seed_list[-1]}"
         if draws:

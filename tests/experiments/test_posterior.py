@@ -416,7 +416,8 @@ def test_validate_runs_each_experiment_on_draw_seed_pairs(
                              "--first-seed", "3", "--experiments", "crackdown_diversion",
                              "--workers", "1", "--out", str(out))
     assert code == 0, err
-    assert "posterior draws 0-1 x seeds 3-3" in " ".join(stdout.split())
+    text = " ".join(stdout.split())
+    assert "posterior draws 0-1 x seeds 3-3" in text and "pooled over (draw, seed) pairs" in text
     table = pd.read_parquet(out / val.VALIDATION_TABLE)
     assert (table["n_draws"] == 2).all() and (table["n_seeds"] == 1).all()
     samples = pd.read_parquet(out / val.VALIDATION_SAMPLES)
