@@ -21,27 +21,46 @@ checked on load, like the rest of the scenario: the name must be a parameter,
 log-uniform prior, whole bounds for an integer parameter. Errors are one line
 naming the field, e.g. ``calibration.priors.recruit_rate.low: 0.0005 is below
 the smallest value parameters.recruit_rate accepts (0.001)``.
+
+``posterior = "file.parquet"`` names the scenario's posterior sample (equally
+weighted parameter draws, :mod:`plazasim.experiments.posterior`). On load only
+its form is checked (a path ending in ``.parquet``); a relative path is made
+absolute against the folder of the scenario file (see :data:`BASE_DIR`). The
+file itself is read and checked when a posterior draw is first needed.
 """
 
 from __future__ import annotations
 
 import difflib
 import math
+import os
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from plazasim.errors import ScenarioError
 from plazasim.model.params import Parameters
 
-__all__ = ["DISTRIBUTIONS", "CalibrationSpec", "Prior", "ResolvedPrior", "accepted_bounds"]
+__all__ = ["BASE_DIR", "DISTRIBUTIONS", "CalibrationSpec", "Prior", "ResolvedPrior",
+           "accepted_bounds"]
 
 #: Prior distributions a ``[calibration.priors]`` entry may name.
 DISTRIBUTIONS = ("uniform", "loguniform", "truncnormal")
 
 _CLOSED = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 _EXAMPLE = '{ distribution = "uniform", low = 0.01, high = 0.1 }'
+#: Key of the validation context holding the folder a relative ``posterior`` path is
+#: relative to (the scenario file's folder; the scenario loader sets it).
+BASE_DIR = "base_dir"
 
 
 def accepted_bounds(name: str) -> tuple[float, float]:
@@ -178,6 +197,21 @@ class CalibrationSpec(BaseModel):
 
     parameters: list[str] = Field(default_factory=list)
     priors: dict[str, Prior] = Field(default_factory=dict)
+    posterior: str | None = None  # a Parquet file of posterior draws; absolute once loaded
+
+    @field_validator("posterior", mode="before")
+    @classmethod
+    def _a_parquet_path(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None:
+            return value
+        if not isinstance(value, str) or not value.lower().endswith(".parquet"):
+            raise ValueError(f'expected the path of a .parquet file, e.g. "posterior.parquet" '
+                             f"(got {value!r})")
+        base = (info.context or {}).get(BASE_DIR)
+        path = Path(value).expanduser()
+        if base is not None and not path.is_absolute():
+            path = Path(base) / path
+        return os.path.abspath(path) if base is not None or path.is_absolute() else value
 
     @field_validator("parameters", mode="before")
     @classmethod

@@ -94,6 +94,17 @@ def _apply_overrides(
         raise
 
 
+def _as_option(exc: ScenarioError, *fields: str) -> PlazasimError:
+    """``exc`` renamed after the option the user typed when its field is one of ``fields``.
+
+    The experiment functions name their arguments (``posterior: ...``); on the
+    command line the same mistake is ``--posterior: ...``.
+    """
+    if exc.path in fields:
+        return PlazasimError(f"--{exc.path}: {exc.problem}")
+    return exc
+
+
 def _progress_bar(quiet: bool, verb: str, unit: str) -> Progress:
     """Build the progress bar on stderr, so stdout carries only the results."""
     return Progress(
@@ -186,9 +197,15 @@ def run(
     policy: Annotated[
         str | None, typer.Option(help="Use this policy for the whole run (see `policies`).")
     ] = None,
+    posterior_draw: Annotated[
+        int | None,
+        typer.Option(help="Use the parameters of this draw (0, 1, ...) of the scenario's "
+                     "posterior sample ([calibration] posterior)."),
+    ] = None,
     out_dir: Annotated[
         Path | None,
-        typer.Option("--out", help="Output directory (default: runs/<scenario>-<seed>/)."),
+        typer.Option("--out", help="Output directory (default: runs/<scenario>-<seed>/, "
+                     "or runs/<scenario>-<seed>-draw<K>/)."),
     ] = None,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress bar and no summary table.")
@@ -199,7 +216,9 @@ def run(
 
     until_date = _parse_until(until)
     sc = _apply_overrides(load_scenario(scenario), seed, until_date, policy)
-    target = out_dir or Path("runs") / f"{sc.scenario.name}-{sc.scenario.seed}"
+    header = _posterior_header(sc, posterior_draw) if posterior_draw is not None else None
+    suffix = f"-draw{posterior_draw}" if posterior_draw is not None else ""
+    target = out_dir or Path("runs") / f"{sc.scenario.name}-{sc.scenario.seed}{suffix}"
     check_out_dir(target)  # before simulating, so a long run is not wasted
 
     from plazasim.world import build_world
@@ -212,12 +231,28 @@ def run(
     run_scenario = _engine()
 
     result = _with_progress(quiet, "simulating", "weeks", None, lambda on_progress: run_scenario(
-        sc, progress=on_progress, world=world))
+        sc, progress=on_progress, world=world, posterior_draw=posterior_draw))
     path = write_run(result, target)
+    if header is not None and not quiet:
+        out.print(header, soft_wrap=True, markup=False)
     if not quiet:
         observed = getattr(getattr(result, "world", None), "observed", None) or world.observed
         out.print(_homicide_table(result.national, observed))
     out.print(f"wrote {path}", soft_wrap=True, markup=False)
+
+
+def _posterior_header(scenario: Scenario, k: int) -> str:
+    """Say which posterior draw a run uses, and its values; check ``k`` first."""
+    from plazasim.experiments.posterior import posterior_record, with_posterior_draw
+
+    try:
+        with_posterior_draw(scenario, k)  # every check, before the world is built
+        record = posterior_record(scenario, [k])
+    except ScenarioError as exc:
+        raise _as_option(exc, "posterior-draw") from None
+    values = ", ".join(f"{name} = {value:g}" for name, value in record["values"].items())
+    return (f"posterior draw {k} of {record['size']} ({record['path']}, sha256 "
+            f"{record['sha256'][:12]}): {values}")
 
 
 def _engine() -> Callable[..., Any]:
@@ -369,15 +404,30 @@ def _stat(value: float) -> str:
     return f"{value:,.0f}" if mag >= 1e3 else f"{value:.3g}"
 
 
-def _compare_table(summary: pd.DataFrame, variants: list[str], n_seeds: int,
+def _compare_title(variants: list[str], n_draws: int, n_seeds: int, diff: bool) -> str:
+    """What a compare table's statistics are over: seeds, or (draw, seed) pairs."""
+    if not n_draws:
+        return (f"Paired difference vs {variants[0]}, per seed: median [5%, 95%] over "
+                f"{n_seeds} seeds" if diff else
+                f"Median [5%, 95%] over {n_seeds} seeds (same seeds for every variant)")
+    pairs = f"{n_draws * n_seeds} {'pairs' if diff else 'runs'}"
+    what = f"{n_draws} posterior draws x {n_seeds} seeds"
+    return (f"Paired difference vs {variants[0]}, per (draw, seed): median [5%, 95%] over "
+            f"{pairs} ({what})" if diff else
+            f"Median [5%, 95%] over {pairs} ({what}; the same pairs for every variant)")
+
+
+def _compare_table(summary: pd.DataFrame, variants: list[str], n_draws: int, n_seeds: int,
                    diff: bool = False) -> Table:
-    """Metrics × variants, each cell ``median [lo, hi]`` (of paired differences if ``diff``)."""
+    """Metrics × variants, each cell ``median [lo, hi]`` (of paired differences if ``diff``).
+
+    ``n_draws`` posterior draws (0: none) x ``n_seeds`` seeds per variant.
+    """
     from plazasim.experiments.compare import METRICS
 
     cols = ("diff_median", "diff_lo", "diff_hi") if diff else ("median", "lo", "hi")
     shown = variants[1:] if diff else variants
-    title = (f"Paired difference vs {variants[0]}, per seed: median [5%, 95%] over {n_seeds} seeds"
-             if diff else f"Median [5%, 95%] over {n_seeds} seeds (same seeds for every variant)")
+    title = _compare_title(variants, n_draws, n_seeds, diff)
     table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("Metric", no_wrap=True)
     for label in shown:
@@ -414,6 +464,11 @@ def compare(
     until: Annotated[
         str | None, typer.Option(help="Stop at this date (YYYY-MM-DD) instead of the end.")
     ] = None,
+    posterior: Annotated[
+        int | None,
+        typer.Option(help="Run every variant on the first N draws of the scenarios' "
+                     "posterior sample, each with every seed (N x seeds runs per variant)."),
+    ] = None,
     out_dir: Annotated[
         Path | None,
         typer.Option("--out", help="Output directory (default: runs/compare-<name>-<time>/)."),
@@ -428,34 +483,78 @@ def compare(
 ) -> None:
     """Compare policies (or scenarios) over many seeds: medians, 90% intervals, paired diffs."""
     _check_batch_options(seeds, first_seed, workers)
+    _check_posterior_option(posterior)
     until_date = _parse_until(until)
     variants, name = _compare_variants(scenario, policies, scenarios, until_date)
     from plazasim.experiments import compare as cmp
 
+    draws = _posterior_draws(variants, posterior)
     first = first_seed if first_seed is not None else next(iter(variants.values())).scenario.seed
     seed_list = list(range(first, first + seeds))
-    n_runs = len(variants) * seeds
+    n_runs = len(variants) * seeds * max(len(draws or ()), 1)
     n_workers = workers if workers is not None else cmp.default_workers(n_runs)
     target = out_dir or _default_out(f"compare-{name}")
     cmp.check_compare_dir(target)  # before simulating, so the runs are not wasted
     result = _with_progress(quiet, "comparing", "runs", n_runs, lambda on_progress: cmp.compare(
-        variants, seed_list, workers=n_workers, progress=on_progress))
+        variants, seed_list, workers=n_workers, progress=on_progress, draws=draws))
     path = cmp.write_compare(result, target)
     if not quiet:
         labels = result.variants
-        out.print(_compare_table(result.summary, labels, seeds))
+        n_draws = len(draws or ())
+        out.print(_compare_table(result.summary, labels, n_draws, seeds))
         if len(labels) > 1:
-            out.print(_compare_table(result.summary, labels, seeds, diff=True))
+            out.print(_compare_table(result.summary, labels, n_draws, seeds, diff=True))
+            if draws and len(draws) > 1 and seeds > 1:
+                out.print(_between_draws_table(result.summary, labels))
         out.print(f"{n_runs} runs on {result.workers} worker(s) in {result.wall_time_s:.1f} s")
     out.print(f"wrote {path}", soft_wrap=True, markup=False)
+
+
+def _check_posterior_option(posterior: int | None) -> None:
+    """Refuse ``--posterior`` below 1 before anything is loaded."""
+    if posterior is not None and posterior < 1:
+        raise PlazasimError(f"--posterior: must be >= 1 (got {posterior})")
+
+
+def _posterior_draws(variants: dict[str, Scenario], n: int | None) -> list[int] | None:
+    """The draws ``--posterior N`` asks for, checked against every variant's posterior."""
+    if n is None:
+        return None
+    from plazasim.experiments.compare import common_posterior
+    from plazasim.experiments.posterior import posterior_draws
+
+    try:
+        draws = posterior_draws(next(iter(variants.values())), n)
+        common_posterior(variants, draws)
+    except ScenarioError as exc:
+        raise _as_option(exc, "posterior") from None
+    return draws
+
+
+def _between_draws_table(summary: pd.DataFrame, variants: list[str]) -> Table:
+    """Metrics × variants: the share of each paired difference's variance between draws."""
+    from plazasim.experiments.compare import METRICS
+
+    table = Table(title=f"Share of the variance of the paired difference vs {variants[0]} "
+                  "that lies between posterior draws (the rest: between seeds)",
+                  box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("Metric", no_wrap=True)
+    for label in variants[1:]:
+        table.add_column(label, justify="right")
+    by = summary.set_index(["policy", "metric"])
+    for metric in METRICS:
+        shares = (float(by.loc[(label, metric), "diff_between_draws"]) for label in variants[1:])
+        table.add_row(metric, *("—" if pd.isna(v) else f"{v:.0%}" for v in shares))
+    return table
 
 
 DEFAULT_VALIDATE_SEEDS = 10
 
 
-def _validation_table(table: pd.DataFrame) -> Table:
+def _validation_table(table: pd.DataFrame, posterior: bool = False) -> Table:
     """One row per fact: measured effect [90% interval] beside the published one."""
-    view = Table(title="Stylized facts: measured (pooled over seeds) vs published",
+    over = "(draw, seed) pairs" if posterior else "seeds"
+    view = Table(title=f"Stylized facts: measured (pooled over {over}) vs published",
                  box=box.SIMPLE_HEAD)
     view.add_column("fact", no_wrap=True)
     view.add_column("measured [90% CI]", justify="right", no_wrap=True)
@@ -478,6 +577,11 @@ def validate(
     experiments: Annotated[
         str | None, typer.Option(help="Experiments to run, comma-separated (default: all).")
     ] = None,
+    posterior: Annotated[
+        int | None,
+        typer.Option(help="Run every experiment on the first N draws of mexico-2006's "
+                     "posterior sample, each with every seed."),
+    ] = None,
     out_dir: Annotated[
         Path | None,
         typer.Option("--out", help="Output directory (default: runs/validation-<time>/)."),
@@ -495,27 +599,32 @@ def validate(
     from plazasim.experiments.parallel import default_workers
 
     _check_batch_options(seeds, first_seed, workers)
+    _check_posterior_option(posterior)
     chosen = list(val.EXPERIMENTS) if experiments is None else _names("--experiments",
                                                                           experiments)
     unknown = [e for e in chosen if e not in val.EXPERIMENTS]
     if unknown:
         raise PlazasimError(f"--experiments: unknown {', '.join(map(repr, unknown))} "
                             f"(known: {', '.join(val.EXPERIMENTS)})")
+    draws = _posterior_draws({"mexico-2006": val.base_scenario()}, posterior)
     seed_list = list(range(first_seed, first_seed + seeds))
-    n_runs = len(chosen) * seeds
+    n_runs = len(chosen) * seeds * max(len(draws or ()), 1)
     n_workers = workers if workers is not None else default_workers(n_runs)
     target = out_dir or _default_out("validation")
     val.check_validation_dir(target)  # before simulating, so the runs are not wasted
-    result = _with_progress(quiet, "validating", "experiment-seeds", n_runs,
+    result = _with_progress(quiet, "validating", "experiment-runs", n_runs,
                             lambda on_progress: val.validate(
                                 seed_list, workers=n_workers, experiments=chosen,
-                                progress=on_progress))
+                                progress=on_progress, draws=draws))
     path = val.write_validation(result, target)
     if not quiet:
-        out.print(_validation_table(result.table))
+        out.print(_validation_table(result.table, posterior=bool(draws)))
         held = int(result.table.holds.sum())
-        out.print(f"{held} of {len(result.table)} facts hold on seeds {seed_list[0]}-"
-                  f"{seed_list[-1]} ({result.wall_time_s:.0f} s on {result.workers} worker(s)); "
+        on = f"seeds {seed_list[0]}-{seed_list[-1]}"
+        if draws:
+            on = f"posterior draws {draws[0]}-{draws[-1]} x {on}"
+        out.print(f"{held} of {len(result.table)} facts hold on {on} "
+                  f"({result.wall_time_s:.0f} s on {result.workers} worker(s)); "
                   "a fact that does not hold is a finding about the model, not an error.")
     out.print(f"wrote {path}", soft_wrap=True, markup=False)
 

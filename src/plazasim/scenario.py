@@ -23,7 +23,7 @@ from typing import Annotated, Any, Literal, Union, get_args
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from plazasim.calibration_spec import CalibrationSpec
+from plazasim.calibration_spec import BASE_DIR, CalibrationSpec
 from plazasim.errors import ScenarioError, from_validation_error
 from plazasim.model.params import Parameters
 from plazasim.world.world import World
@@ -426,9 +426,11 @@ def _check_policy(path: str, name: str, params: dict[str, Any], field: str = ".n
 # --------------------------------------------------------------------------- errors
 
 
-def _validate(data: Any) -> Scenario:
+def _validate(data: Any, base_dir: Path | None = None) -> Scenario:
+    """Validate scenario data; ``base_dir`` anchors a relative ``calibration.posterior``."""
+    context = {BASE_DIR: base_dir} if base_dir is not None else None
     try:
-        return Scenario.model_validate(data)
+        return Scenario.model_validate(data, context=context)
     except ValidationError as exc:
         raise from_validation_error(exc, tags=_event_kinds(), tag_noun="event kind") from None
 
@@ -436,8 +438,15 @@ def _validate(data: Any) -> Scenario:
 # --------------------------------------------------------------------------- loading
 
 
-def parse_scenario(text: str, origin: str = "<string>") -> Scenario:
-    """Parse and validate scenario TOML ``text``; ``origin`` names it in TOML errors."""
+def parse_scenario(
+    text: str, origin: str = "<string>", base_dir: str | Path | None = None
+) -> Scenario:
+    """Parse and validate scenario TOML ``text``; ``origin`` names it in TOML errors.
+
+    A relative ``[calibration] posterior`` path is made absolute against
+    ``base_dir``: the scenario file's folder when :func:`load_scenario` calls this,
+    the current directory for text that comes from no file.
+    """
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -452,7 +461,7 @@ def parse_scenario(text: str, origin: str = "<string>") -> Scenario:
             raw = raw.replace("(at end of document)", "").strip()
         problem = f"malformed TOML at line {line}: {raw} ({where})"
         raise ScenarioError.at("scenario", problem) from None
-    return _validate(data)
+    return _validate(data, Path.cwd() if base_dir is None else Path(base_dir))
 
 
 def bundled_scenarios() -> dict[str, Path]:
@@ -467,7 +476,12 @@ def bundled_scenarios() -> dict[str, Path]:
 
 
 def load_scenario(source: str | Path) -> Scenario:
-    """Load a scenario from an existing file path, else from a bundled scenario name."""
+    """Load a scenario from an existing file path, else from a bundled scenario name.
+
+    Bundled scenarios are the ``.toml`` files of the package's ``scenarios`` folder
+    (:func:`bundled_scenarios`, through ``importlib.resources``); a relative
+    ``[calibration] posterior`` is relative to the folder of the file read.
+    """
     path = Path(source)
     bundled = bundled_scenarios()
     if not path.is_file():
@@ -490,7 +504,7 @@ def load_scenario(source: str | Path) -> Scenario:
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise ScenarioError.at("scenario", f"cannot read {path}: {reason}") from None
-    return parse_scenario(text, origin=str(path))
+    return parse_scenario(text, origin=str(path), base_dir=path.absolute().parent)
 
 
 # --------------------------------------------------------------------------- checks, overrides

@@ -45,7 +45,8 @@ def result(variants: dict[str, Scenario]) -> CompareResult:
 
 def test_every_variant_runs_on_the_same_seeds(result: CompareResult) -> None:
     runs = result.runs
-    assert list(runs.columns) == ["policy", "seed", *METRICS]
+    assert list(runs.columns) == ["policy", "draw", "seed", *METRICS]
+    assert runs["draw"].isna().all()  # the scenario's own parameters: no posterior draw
     assert len(runs) == len(POLICIES) * len(SEEDS)
     assert runs["policy"].tolist() == [p for p in POLICIES for _ in SEEDS]
     for policy in POLICIES:
@@ -159,8 +160,9 @@ def test_tidy_frame(result: CompareResult) -> None:
     assert len(seeds) == len(POLICIES) * len(SEEDS) * len(METRICS)
     assert len(frame) == len(summary) + len(seeds)
     assert summary["seed"].isna().all() and summary["value"].isna().all()
-    assert seeds["seed"].notna().all() and seeds[list(COLUMNS[5:])].isna().all().all()
-    assert summary[list(COLUMNS[5:])].notna().all().all()
+    assert seeds["seed"].notna().all() and seeds[list(COLUMNS[6:])].isna().all().all()
+    assert summary[list(COLUMNS[6:-1])].notna().all().all()
+    assert frame["draw"].isna().all() and summary["diff_between_draws"].isna().all()
     wide = seeds.pivot_table(index=["policy", "seed"], columns="metric", values="value")
     back = result.runs.set_index(["policy", "seed"])[wide.columns]
     assert np.array_equal(wide.loc[back.index].to_numpy(), back.to_numpy())

@@ -12,6 +12,13 @@ generator, so they drift apart once policies act differently (README, "Compare
 policies", gives the measured effect). Method: Law, *Simulation Modeling and
 Analysis* (5th ed., 2015), ch. 11, "Common random numbers".
 
+With ``draws`` (posterior draws, :mod:`plazasim.experiments.posterior`) every
+variant runs on the same (draw, seed) pairs: draw *i* of the variants' common
+posterior sample with seed *s*, for every draw and seed. The intervals and the
+paired differences are then over all those pairs, and carry the uncertainty of
+the fit as well as the run-to-run noise; ``diff_between_draws`` says how much of
+the spread of a difference is the fit's.
+
 Runs are pure functions of (scenario, seed); with ``workers > 1`` they go to a
 ``dask.distributed`` LocalCluster, and the result is the same table whatever the
 number of workers (a script using workers needs an ``if __name__ == "__main__":``
@@ -44,8 +51,13 @@ import numpy as np
 import pandas as pd
 
 import plazasim
-from plazasim.errors import PlazasimError
+from plazasim.errors import PlazasimError, ScenarioError
 from plazasim.experiments.parallel import default_workers, map_tasks
+from plazasim.experiments.posterior import (
+    between_draws_share,
+    posterior_record,
+    with_posterior_draw,
+)
 from plazasim.experiments.run import resolve_events, resolve_policies
 from plazasim.model.engine import simulate, weeks_between
 from plazasim.results.store import MANIFEST, check_out_dir, manifest_text, write_directory
@@ -61,8 +73,10 @@ __all__ = [
     "COMPARE_TABLE",
     "INTERVAL",
     "METRICS",
+    "SUMMARY_COLUMNS",
     "CompareResult",
     "check_compare_dir",
+    "common_posterior",
     "compare",
     "default_workers",
     "metrics_of",
@@ -90,8 +104,11 @@ _SUMMED = ("homicides_total", "homicides_cartel", "homicides_state", "homicides_
 #: Percentiles of the reported interval (a 90% interval).
 INTERVAL = (5.0, 95.0)
 #: Columns of the tidy table :meth:`CompareResult.to_frame` (``compare.parquet``).
-COLUMNS = ("row", "policy", "metric", "seed", "value", "median", "lo", "hi",
-           "diff_median", "diff_lo", "diff_hi")
+COLUMNS = ("row", "policy", "metric", "draw", "seed", "value", "median", "lo", "hi",
+           "diff_median", "diff_lo", "diff_hi", "diff_between_draws")
+#: Columns of :attr:`CompareResult.summary`.
+SUMMARY_COLUMNS = ("policy", "metric", "median", "lo", "hi", "diff_median", "diff_lo",
+                   "diff_hi", "diff_between_draws")
 
 
 # --------------------------------------------------------------------------- one run
@@ -161,12 +178,16 @@ class CompareResult:
     """Per-seed outcomes and their summary; see :func:`compare`.
 
     Attributes:
-        runs: one row per (variant, seed), variant order then seed order; columns
-            ``policy`` (the variant label), ``seed`` and one per metric.
-        summary: one row per (variant, metric); columns ``policy``, ``metric``,
-            ``median``, ``lo``, ``hi``, ``diff_median``, ``diff_lo``, ``diff_hi``.
-        scenarios: the variants, label -> scenario (before each seed is applied).
+        runs: one row per (variant, draw, seed), in variant, draw, seed order;
+            columns ``policy`` (the variant label), ``draw`` (the posterior draw,
+            nullable: ``<NA>`` for the scenario's own parameters), ``seed`` and one
+            per metric.
+        summary: one row per (variant, metric); columns :data:`SUMMARY_COLUMNS`.
+        scenarios: the variants, label -> scenario (before each draw and seed is applied).
         seeds: the seeds every variant ran on.
+        draws: the posterior draws every variant ran on; empty: none (own parameters).
+        posterior: what :func:`~plazasim.experiments.posterior.posterior_record`
+            says of the posterior the draws came from, or None.
         workers: worker processes used (1: in-process).
         wall_time_s: wall-clock time of all runs.
 
@@ -176,6 +197,8 @@ class CompareResult:
     summary: pd.DataFrame
     scenarios: dict[str, Scenario]
     seeds: tuple[int, ...]
+    draws: tuple[int, ...] = ()
+    posterior: dict[str, Any] | None = None
     workers: int = 1
     wall_time_s: float = 0.0
     created: str = field(
@@ -186,20 +209,27 @@ class CompareResult:
         """Variant labels, in order; the first is the reference of the differences."""
         return list(self.scenarios)
 
+    @property
+    def runs_per_variant(self) -> int:
+        """Runs of each variant: draws x seeds (seeds alone without posterior draws)."""
+        return max(len(self.draws), 1) * len(self.seeds)
+
     def to_frame(self) -> pd.DataFrame:
-        """Return the tidy table of ``compare.parquet``: summary rows, then per-seed rows."""
-        summary = self.summary.assign(row="summary", seed=pd.NA, value=np.nan)
-        per_seed = self.runs.melt(id_vars=["policy", "seed"], value_vars=list(METRICS),
-                                  var_name="metric", value_name="value")
+        """Return the tidy table of ``compare.parquet``: summary rows, then per-run rows."""
+        summary = self.summary.assign(row="summary", draw=pd.NA, seed=pd.NA, value=np.nan)
+        per_run = self.runs.melt(id_vars=["policy", "draw", "seed"], value_vars=list(METRICS),
+                                 var_name="metric", value_name="value")
         order = {name: i for i, name in enumerate(METRICS)}
-        per_seed = per_seed.assign(
-            _v=per_seed["policy"].map({v: i for i, v in enumerate(self.variants)}),
-            _m=per_seed["metric"].map(order),
-        ).sort_values(["_v", "seed", "_m"], kind="stable").drop(columns=["_v", "_m"])
-        per_seed = per_seed.assign(row="seed")
-        frame = pd.concat([summary, per_seed], ignore_index=True)[list(COLUMNS)]
+        per_run = per_run.assign(
+            _v=per_run["policy"].map({v: i for i, v in enumerate(self.variants)}),
+            _m=per_run["metric"].map(order),
+        ).sort_values(["_v", "draw", "seed", "_m"], kind="stable").drop(columns=["_v", "_m"])
+        per_run = per_run.assign(row="seed")
+        frame = pd.concat([summary.astype({"draw": "Int64", "seed": "Int64"}),
+                           per_run], ignore_index=True)[list(COLUMNS)]
+        frame["draw"] = frame["draw"].astype("Int64")
         frame["seed"] = frame["seed"].astype("Int64")
-        for col in COLUMNS[4:]:
+        for col in COLUMNS[5:]:
             frame[col] = frame[col].astype(float)
         return frame
 
@@ -209,6 +239,8 @@ class CompareResult:
             "kind": "compare",
             "variants": self.variants,
             "seeds": list(self.seeds),
+            "draws": list(self.draws),
+            "posterior": self.posterior,
             "scenarios": {label: sc.to_dict() for label, sc in self.scenarios.items()},
             "weeks": {label: weeks_between(sc.scenario.start, sc.scenario.end)
                       for label, sc in self.scenarios.items()},
@@ -224,28 +256,73 @@ class CompareResult:
         }
 
 
+def _pairs(runs: pd.DataFrame, label: str) -> pd.DataFrame:
+    """The runs of variant ``label`` in (draw, seed) order, ``draw`` -1 where there is none."""
+    mine = runs[runs["policy"] == label].assign(draw=runs["draw"].fillna(-1).astype(np.int64))
+    return mine.sort_values(["draw", "seed"], kind="stable")
+
+
 def summarise(runs: pd.DataFrame, variants: Sequence[str]) -> pd.DataFrame:
     """Median and 90% interval per (variant, metric), and of paired differences to variant 0.
 
-    ``runs`` is :attr:`CompareResult.runs`: every variant must have the same seeds.
-    Differences are ``value(variant, seed) - value(variants[0], seed)``.
+    ``runs`` is :attr:`CompareResult.runs`: every variant must have the same
+    (draw, seed) pairs. Differences are ``value(variant, draw, seed) -
+    value(variants[0], draw, seed)``; ``diff_between_draws`` is the share of their
+    variance that lies between posterior draws
+    (:func:`~plazasim.experiments.posterior.between_draws_share`; NaN without
+    draws, with one draw or one seed, or for the first variant).
     """
     pct = [INTERVAL[0], 50.0, INTERVAL[1]]
-    base = runs[runs["policy"] == variants[0]].sort_values("seed")
+    base = _pairs(runs, variants[0])
+    keys = list(zip(base["draw"], base["seed"], strict=True))
+    n_draws = base["draw"].nunique() if (base["draw"] >= 0).all() else 0
     rows = []
     for label in variants:
-        mine = runs[runs["policy"] == label].sort_values("seed")
-        if mine["seed"].tolist() != base["seed"].tolist():
-            raise ValueError(f"summarise: variant {label!r} has other seeds than {variants[0]!r}")
+        mine = _pairs(runs, label)
+        if list(zip(mine["draw"], mine["seed"], strict=True)) != keys:
+            raise ValueError(f"summarise: variant {label!r} has other (draw, seed) pairs than "
+                             f"{variants[0]!r}")
         for metric in METRICS:
             values = mine[metric].to_numpy(dtype=float)
             diff = values - base[metric].to_numpy(dtype=float)
             lo, med, hi = np.percentile(values, pct)
             dlo, dmed, dhi = np.percentile(diff, pct)
+            share = (between_draws_share(diff.reshape(n_draws, -1)) if n_draws
+                     and label != variants[0] else np.nan)
             rows.append({"policy": label, "metric": metric, "median": med, "lo": lo, "hi": hi,
-                         "diff_median": dmed, "diff_lo": dlo, "diff_hi": dhi})
-    return pd.DataFrame(rows, columns=["policy", "metric", "median", "lo", "hi",
-                                       "diff_median", "diff_lo", "diff_hi"])
+                         "diff_median": dmed, "diff_lo": dlo, "diff_hi": dhi,
+                         "diff_between_draws": share})
+    return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
+
+
+def _check_draws(draws: Sequence[int]) -> None:
+    if not draws:
+        raise PlazasimError("draws: give at least one posterior draw")
+    for draw in draws:
+        if isinstance(draw, bool) or not isinstance(draw, int | np.integer) or draw < 0:
+            raise PlazasimError(f"draws: each draw must be an integer >= 0 (got {draw!r})")
+    dup = sorted(d for d, n in Counter(int(d) for d in draws).items() if n > 1)
+    if dup:
+        raise PlazasimError(f"draws: listed more than once: {', '.join(map(str, dup))}")
+
+
+def common_posterior(scenarios: Mapping[str, Scenario], draws: Sequence[int]) -> dict[str, Any]:
+    """The posterior every variant draws from (its manifest record), or a one-line error.
+
+    Pairing by draw compares like with like only if draw *i* is the same parameter
+    set in every variant, so all variants must name the same sample (the same
+    file contents, wherever it lies).
+    """
+    _check_draws(draws)
+    records = {label: posterior_record(sc, [int(d) for d in draws], option="posterior")
+               for label, sc in scenarios.items()}
+    first, ref = next(iter(records.items()))
+    for label, record in records.items():
+        if record["sha256"] != ref["sha256"]:
+            raise ScenarioError.at(
+                "posterior", f"variants {first!r} and {label!r} name different posterior "
+                f"samples ({ref['path']}, {record['path']}); paired draws need one sample")
+    return ref
 
 
 def _check_inputs(scenarios: Mapping[str, Scenario], seeds: Sequence[int], workers: int) -> None:
@@ -273,10 +350,14 @@ def compare(
     *,
     workers: int = 1,
     progress: Callable[[int, int], None] | None = None,
+    draws: Sequence[int] | None = None,
 ) -> CompareResult:
     """Run every variant of ``scenarios`` (label -> scenario) on every seed and summarise.
 
     Every variant runs on the same ``seeds`` (common random numbers). With
+    ``draws`` (indices into the variants' common posterior sample, e.g.
+    :func:`~plazasim.experiments.posterior.posterior_draws`) every variant runs
+    each draw with each seed, and differences are paired by (draw, seed). With
     ``workers > 1`` runs go to a ``dask.distributed`` LocalCluster of that many
     single-threaded worker processes (never more than there are runs); the numbers
     do not depend on ``workers``. ``progress(done, total)`` is called after each run.
@@ -284,17 +365,22 @@ def compare(
     """
     seeds = [int(s) if isinstance(s, np.integer) else s for s in seeds]
     _check_inputs(scenarios, seeds, workers)
+    record = common_posterior(scenarios, draws) if draws is not None else None
+    picked: list[int | None] = [int(d) for d in draws] if draws is not None else [None]
     labels = list(scenarios)
-    tasks = [with_overrides(scenarios[label], seed=seed) for label in labels for seed in seeds]
+    pairs = [(label, draw, seed) for label in labels for draw in picked for seed in seeds]
+    tasks = [with_overrides(scenarios[label], seed=seed) if draw is None
+             else with_posterior_draw(scenarios[label], draw, seed=seed)
+             for label, draw, seed in pairs]
     t0 = time.perf_counter()
     results = map_tasks(run_metrics, tasks, workers, progress=progress, name="plazasim-compare")
     wall = time.perf_counter() - t0
-    runs = pd.DataFrame(
-        [{"policy": label, "seed": seed} for label in labels for seed in seeds]
-    ).astype({"seed": np.int64})
+    runs = pd.DataFrame(pairs, columns=["policy", "draw", "seed"]).astype(
+        {"draw": "Int64", "seed": np.int64})
     runs = pd.concat([runs, pd.DataFrame(results, columns=list(METRICS))], axis=1)
     return CompareResult(runs=runs, summary=summarise(runs, labels), scenarios=dict(scenarios),
-                         seeds=tuple(seeds), workers=min(workers, len(tasks)), wall_time_s=wall)
+                         seeds=tuple(seeds), draws=tuple(d for d in picked if d is not None),
+                         posterior=record, workers=min(workers, len(tasks)), wall_time_s=wall)
 
 
 # --------------------------------------------------------------------------- output
@@ -322,7 +408,7 @@ def plot_compare(result: CompareResult, path: str | os.PathLike[str] | None = No
     FigureCanvasAgg(fig)
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
     summary = result.summary.set_index(["policy", "metric"])
-    n = len(result.seeds)
+    n = result.runs_per_variant
     jitter = np.linspace(-0.18, 0.18, n) if n > 1 else np.zeros(1)
     x = np.arange(len(variants))
     for ax, metric in zip(axes, metrics, strict=False):
@@ -341,8 +427,13 @@ def plot_compare(result: CompareResult, path: str | os.PathLike[str] | None = No
         ax.grid(axis="y", alpha=0.3)
     for ax in axes[len(metrics):]:
         ax.set_visible(False)
-    fig.suptitle(f"{n} seed{'s' * (n != 1)} per variant (common random numbers): "
-                 "median and 5-95% interval; dots are seeds", fontsize=10)
+    if result.draws:
+        what = (f"{len(result.draws)} posterior draws x {len(result.seeds)} seeds per variant "
+                "(the same pairs for every variant): median and 5-95% interval; dots are runs")
+    else:
+        what = (f"{n} seed{'s' * (n != 1)} per variant (common random numbers): "
+                "median and 5-95% interval; dots are seeds")
+    fig.suptitle(what, fontsize=10)
     if path is not None:
         fig.savefig(path, dpi=110)
     return fig

@@ -2,7 +2,8 @@
 
 ``run_scenario`` is what ``plazasim run`` calls; it returns the three tables and
 a manifest that says exactly what produced them (scenario as resolved, seed,
-package version, wall time), so a result can always be traced and repeated.
+package version, wall time, and the posterior draw if one was used), so a
+result can always be traced and repeated.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import platform
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -148,8 +150,21 @@ def run_scenario(
     *,
     progress: Callable[[int, int], None] | None = None,
     world: World | None = None,
+    posterior_draw: int | None = None,
 ) -> RunResult:
-    """Run one scenario with its own seed and return its tables."""
+    """Run one scenario with its own seed and return its tables.
+
+    With ``posterior_draw`` = *k* the run uses the parameter values of draw *k* of
+    the scenario's posterior sample (:mod:`plazasim.experiments.posterior`), and
+    the manifest's ``posterior`` records the draw, the file's path and SHA-256.
+    """
+    posterior: dict[str, Any] | None = None
+    if posterior_draw is not None:
+        from plazasim.experiments.posterior import posterior_record, with_posterior_draw
+
+        record = posterior_record(scenario, [posterior_draw])
+        posterior = {"draw": record.pop("draws")[0], **record}
+        scenario = with_posterior_draw(scenario, posterior_draw)
     world = world if world is not None else build_world(scenario.world)
     check_against_world(scenario, world)
     meta = scenario.scenario
@@ -172,6 +187,7 @@ def run_scenario(
     manifest = {
         "scenario": scenario.to_dict(),
         "seed": meta.seed,
+        "posterior": posterior,
         "weeks": n_weeks,
         "plazasim_version": plazasim.__version__,
         "python": platform.python_version(),

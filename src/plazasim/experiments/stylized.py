@@ -1,8 +1,10 @@
 """The paired experiments behind ``plazasim validate`` (see :mod:`.validate`).
 
-Each runner takes a seed and returns, for each fact it measures, the sums of its
-arms (control first), from runs on the bundled ``mexico-2006`` that differ in
-one thing. Runners are pure functions of the seed, so they can run on any worker.
+Each runner takes a base scenario and a seed and returns, for each fact it
+measures, the sums of its arms (control first), from runs of the base (the
+bundled ``mexico-2006``, or it with a posterior draw's parameters) that differ
+in one thing. Runners are pure functions of their arguments, so they can run on
+any worker.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from plazasim.scenario import Scenario, load_scenario, with_overrides
 from plazasim.world.mexico import load_mexico
 from plazasim.world.world import KIND_CROSSING, KIND_MARKET, World
 
-__all__ = ["EVENT_DATE", "KINGPIN_TARGETS", "RUNNERS", "base_scenario", "run_experiment"]
+__all__ = ["EVENT_DATE", "KINGPIN_TARGETS", "RUNNERS", "ExperimentTask", "base_scenario",
+           "run_experiment"]
 
 EVENT_DATE = dt.date(2007, 6, 1)  # after the first half-year's transient
 SHORT_END = dt.date(2008, 6, 1)  # 12 months after the event, plus a margin
@@ -54,8 +57,8 @@ def _run(scenario: Scenario, extra: Sequence[tuple[int, Event]] = (),
                     record_plazas=plazas)
 
 
-def _scenario(seed: int, until: dt.date, policy: str | None = None) -> Scenario:
-    return with_overrides(base_scenario(), seed=seed, until=until, policy=policy)
+def _scenario(base: Scenario, seed: int, until: dt.date, policy: str | None = None) -> Scenario:
+    return with_overrides(base, seed=seed, until=until, policy=policy)
 
 
 ACTIVE_FLOW_T = 0.01  # tons/week: a plaza with less transit than this is not a route
@@ -63,9 +66,9 @@ ACTIVE_FLOW_T = 0.01  # tons/week: a plaza with less transit than this is not a 
 KINGPIN_TARGETS = 5
 
 
-def _kingpin(seed: int) -> dict[str, tuple[float, ...]]:
+def _kingpin(base: Scenario, seed: int) -> dict[str, tuple[float, ...]]:
     world = _world()
-    sc = _scenario(seed, SHORT_END)
+    sc = _scenario(base, seed, SHORT_END)
     week = week_of(sc.scenario.start, EVENT_DATE)
     order = np.argsort(-world.initial_strength.sum(axis=1), kind="stable")[:KINGPIN_TARGETS]
     k = int(order[seed % KINGPIN_TARGETS])
@@ -84,8 +87,8 @@ def _kingpin(seed: int) -> dict[str, tuple[float, ...]]:
     return out
 
 
-def _crackdown_diversion(seed: int) -> dict[str, tuple[float, ...]]:
-    sc = _scenario(seed, SHORT_END)
+def _crackdown_diversion(base: Scenario, seed: int) -> dict[str, tuple[float, ...]]:
+    sc = _scenario(base, seed, SHORT_END)
     week = week_of(sc.scenario.start, EVENT_DATE)
     control = _run(sc, plazas=True).recorder
     # Dell's crackdowns hit contested municipalities on trafficking routes: the target
@@ -120,8 +123,8 @@ def _crackdown_diversion(seed: int) -> dict[str, tuple[float, ...]]:
     }
 
 
-def _balloon(seed: int) -> dict[str, tuple[float, ...]]:
-    sc = _scenario(seed, MID_END, policy="crackdown")
+def _balloon(base: Scenario, seed: int) -> dict[str, tuple[float, ...]]:
+    sc = _scenario(base, seed, MID_END, policy="crackdown")
     doubled = sc.parameters.model_copy(
         update={"capacity_ops_per_week": 2.0 * sc.parameters.capacity_ops_per_week})
     counts = []
@@ -131,9 +134,9 @@ def _balloon(seed: int) -> dict[str, tuple[float, ...]]:
     return {"balloon_active_plazas": tuple(counts)}
 
 
-def _supply_shortage(seed: int) -> dict[str, tuple[float, ...]]:
+def _supply_shortage(base: Scenario, seed: int) -> dict[str, tuple[float, ...]]:
     world = _world()
-    sc = _scenario(seed, MID_END)
+    sc = _scenario(base, seed, MID_END)
     week = week_of(sc.scenario.start, EVENT_DATE)
     cut = [(week, MultiplierEvent("supply_mult", -1, 0.6, active=True)),
            (week + 52, MultiplierEvent("supply_mult", -1, 0.6, active=False))]
@@ -148,17 +151,17 @@ def _supply_shortage(seed: int) -> dict[str, tuple[float, ...]]:
         float(c[:, ~border].sum()), float(t[:, ~border].sum()))}
 
 
-def _conditional_vs_crackdown(seed: int) -> dict[str, tuple[float, ...]]:
+def _conditional_vs_crackdown(base: Scenario, seed: int) -> dict[str, tuple[float, ...]]:
     sums = []
     for policy in ("crackdown", "conditional"):
-        nat = _run(_scenario(seed, LONG_END, policy=policy)).recorder.national
+        nat = _run(_scenario(base, seed, LONG_END, policy=policy)).recorder.national
         sums.append((float(nat["homicides_state"].sum()), float(nat["homicides_cartel"].sum())))
     return {"conditional_state_killings": (sums[0][0], sums[1][0]),
             "conditional_cartel_killings": (sums[0][1], sums[1][1])}
 
 
-def _recruitment(seed: int) -> dict[str, tuple[float, ...]]:
-    sc = _scenario(seed, LONG_END)
+def _recruitment(base: Scenario, seed: int) -> dict[str, tuple[float, ...]]:
+    sc = _scenario(base, seed, LONG_END)
     p = sc.parameters
     # Recruitment is all of it: the steady recruitment and the hiring at the fronts.
     halved = {"recruit_rate": 0.5 * p.recruit_rate, "war_recruitment": 0.5 * p.war_recruitment}
@@ -172,7 +175,7 @@ def _recruitment(seed: int) -> dict[str, tuple[float, ...]]:
     return {"recruitment_beats_incapacitation": tuple(killed)}
 
 
-RUNNERS: dict[str, Callable[[int], dict[str, tuple[float, ...]]]] = {
+RUNNERS: dict[str, Callable[[Scenario, int], dict[str, tuple[float, ...]]]] = {
     "kingpin": _kingpin,
     "crackdown_diversion": _crackdown_diversion,
     "balloon": _balloon,
@@ -182,10 +185,17 @@ RUNNERS: dict[str, Callable[[int], dict[str, tuple[float, ...]]]] = {
 }
 
 
-def run_experiment(task: tuple[str, int]) -> dict[str, tuple[float, ...]]:
-    """Run one ``(experiment, seed)`` task; returns each of its facts' arm sums.
+#: A task of :func:`run_experiment`: ``(experiment, seed)`` on the bundled
+#: ``mexico-2006``, or ``(experiment, seed, base)`` on another base scenario (the
+#: bundled one with a posterior draw's parameters).
+ExperimentTask = tuple[str, int] | tuple[str, int, Scenario]
+
+
+def run_experiment(task: ExperimentTask) -> dict[str, tuple[float, ...]]:
+    """Run one :data:`ExperimentTask`; returns each of its facts' arm sums.
 
     A pure function of its argument: the task :func:`validate` sends to workers.
     """
-    experiment, seed = task
-    return RUNNERS[experiment](int(seed))
+    experiment, seed = task[0], task[1]
+    base = task[2] if len(task) == 3 else base_scenario()  # type: ignore[misc]
+    return RUNNERS[experiment](base, int(seed))

@@ -38,6 +38,12 @@ in :mod:`plazasim.experiments.stylized`):
   doubled, against the default, to 2010 (Prieto-Curiel, Campedelli & Hope 2023,
   Science): the fall in cartel-related killings in 2010 from cutting recruitment
   minus the fall from raising incapacitation.
+
+With posterior draws (``draws``, :mod:`plazasim.experiments.posterior`) every
+experiment runs draw *i* of the base scenario's posterior sample with seed *s*,
+for every draw and seed: both arms of a pair share the parameters and the seed.
+The effect is then pooled over all (draw, seed) pairs and the bootstrap
+resamples those pairs, so the interval carries the uncertainty of the fit.
 """
 
 from __future__ import annotations
@@ -49,6 +55,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -56,14 +63,22 @@ import pandas as pd
 import plazasim
 from plazasim.errors import PlazasimError
 from plazasim.experiments.parallel import map_tasks
-from plazasim.experiments.stylized import RUNNERS, base_scenario, run_experiment
+from plazasim.experiments.posterior import posterior_record, with_posterior_draw
+from plazasim.experiments.stylized import (
+    RUNNERS,
+    ExperimentTask,
+    base_scenario,
+    run_experiment,
+)
 from plazasim.results.store import MANIFEST, check_out_dir, manifest_text, write_directory
+from plazasim.scenario import Scenario
 
 __all__ = [
     "BOOTSTRAP",
     "COLUMNS",
     "EXPERIMENTS",
     "FACTS",
+    "SAMPLE_COLUMNS",
     "VALIDATION_SAMPLES",
     "VALIDATION_TABLE",
     "Fact",
@@ -79,7 +94,9 @@ __all__ = [
 
 #: Columns of ``validation.parquet``.
 COLUMNS = ["fact", "measured", "lo", "hi", "published", "source", "holds",
-           "criterion", "published_value", "statement", "experiment", "n_seeds"]
+           "criterion", "published_value", "statement", "experiment", "n_seeds", "n_draws"]
+#: Columns of ``validation_seeds.parquet``: the arm sums of every (draw, seed) pair.
+SAMPLE_COLUMNS = ["fact", "draw", "seed", "arm", "value"]
 #: Bootstrap resamples behind each interval.
 BOOTSTRAP = 2000
 _BOOTSTRAP_SEED = 20_231_129
@@ -190,7 +207,10 @@ def effect(arms: np.ndarray, estimator: str) -> float:
 
 
 def interval(arms: np.ndarray, estimator: str, n_boot: int = BOOTSTRAP) -> tuple[float, float]:
-    """5th and 95th percentiles of the effect over paired bootstrap resamples of the seeds."""
+    """5th and 95th percentiles of the effect over paired bootstrap resamples of the rows.
+
+    A row of ``arms`` is one seed, or one (draw, seed) pair with posterior draws.
+    """
     arms = np.asarray(arms, dtype=float)
     n = arms.shape[0]
     if n < 2:
@@ -236,21 +256,32 @@ VALIDATION_SAMPLES = "validation_seeds.parquet"
 
 @dataclass(frozen=True)
 class ValidationResult:
-    """The validation table, the per-seed arm sums behind it, and how it was made."""
+    """The validation table, the per-run arm sums behind it, and how it was made.
+
+    ``draws`` are the posterior draws every experiment ran on (empty: the base
+    scenario's own parameters), ``posterior`` what the manifest records of their
+    sample, ``scenario`` the base scenario (default: the bundled ``mexico-2006``).
+    """
 
     table: pd.DataFrame
     samples: pd.DataFrame
     seeds: tuple[int, ...] = ()
     workers: int = 1
     wall_time_s: float = 0.0
+    draws: tuple[int, ...] = ()
+    posterior: dict[str, Any] | None = None
+    scenario: Scenario | None = None
 
     def manifest(self) -> dict[str, object]:
-        """What produced the table: seeds, experiments, base scenario, version, time."""
+        """What produced the table: seeds, draws, experiments, base scenario, version, time."""
+        base = self.scenario if self.scenario is not None else base_scenario()
         return {
             "kind": "validation",
             "seeds": list(self.seeds),
+            "draws": list(self.draws),
+            "posterior": self.posterior,
             "experiments": sorted(set(self.table.experiment)),
-            "scenario": base_scenario().to_dict(),
+            "scenario": base.to_dict(),
             "bootstrap": {"resamples": BOOTSTRAP, "seed": _BOOTSTRAP_SEED},
             "plazasim_version": plazasim.__version__,
             "python": platform.python_version(),
@@ -287,10 +318,33 @@ def write_validation(result: ValidationResult, out_dir: str | os.PathLike[str]) 
     return write_directory(out_dir, fill)
 
 
+def _tasks(chosen: Sequence[str], seeds: Sequence[int], base: Scenario | None,
+           draws: Sequence[int] | None) -> tuple[list[ExperimentTask], list[int | None]]:
+    """The tasks, in experiment, draw, seed order, and the draw of each (None: own parameters)."""
+    if draws is None:
+        picked: list[int | None] = [None] * len(chosen) * len(seeds)
+        if base is None:
+            return [(e, int(s)) for e in chosen for s in seeds], picked
+        return [(e, int(s), base) for e in chosen for s in seeds], picked
+    assert base is not None
+    drawn = {d: with_posterior_draw(base, d) for d in draws}
+    tasks: list[ExperimentTask] = [(e, int(s), drawn[d]) for e in chosen for d in draws
+                                   for s in seeds]
+    return tasks, [d for _ in chosen for d in draws for _ in seeds]
+
+
 def validate(seeds: Sequence[int], *, workers: int = 1,
              experiments: Sequence[str] | None = None,
-             progress: Callable[[int, int], None] | None = None) -> ValidationResult:
-    """Run the chosen experiments (default: all) on ``seeds`` and judge every fact."""
+             progress: Callable[[int, int], None] | None = None,
+             draws: Sequence[int] | None = None,
+             scenario: Scenario | None = None) -> ValidationResult:
+    """Run the chosen experiments (default: all) on ``seeds`` and judge every fact.
+
+    ``scenario`` is the base of every experiment (default: the bundled
+    ``mexico-2006``; it must be a Mexico scenario starting on 1 December 2006 for
+    the experiments' dates to make sense). With ``draws`` (indices into its
+    posterior sample) each experiment runs every draw with every seed.
+    """
     chosen = list(EXPERIMENTS if experiments is None else experiments)
     unknown = [e for e in chosen if e not in RUNNERS]
     if unknown:
@@ -302,7 +356,16 @@ def validate(seeds: Sequence[int], *, workers: int = 1,
         raise PlazasimError("seeds: must be distinct integers >= 0")
     if workers < 1:
         raise PlazasimError(f"workers: must be >= 1 (got {workers})")
-    tasks = [(e, int(s)) for e in chosen for s in seeds]
+    if scenario is not None and scenario.world.kind != "mexico":
+        raise PlazasimError(f"scenario: the validation experiments need the Mexico world "
+                            f"(scenario {scenario.scenario.name} is {scenario.world.kind})")
+    record = None
+    if draws is not None:
+        if not draws or len(set(draws)) != len(draws):
+            raise PlazasimError("draws: give distinct posterior draws")
+        scenario = scenario if scenario is not None else base_scenario()
+        record = posterior_record(scenario, [int(d) for d in draws], option="posterior")
+    tasks, task_draws = _tasks(chosen, seeds, scenario, draws)
     t0 = time.perf_counter()
     results = map_tasks(run_experiment, tasks, workers, progress=progress,
                         name="plazasim-validate")
@@ -311,12 +374,13 @@ def validate(seeds: Sequence[int], *, workers: int = 1,
     for fact in FACTS:
         if fact.experiment not in chosen:
             continue
-        arms = np.array([res[fact.name] for (e, _), res in zip(tasks, results, strict=True)
-                         if e == fact.experiment])
-        for (e, seed), res in zip(tasks, results, strict=True):
-            if e == fact.experiment:
-                samples.extend({"fact": fact.name, "seed": seed, "arm": i, "value": v}
-                               for i, v in enumerate(res[fact.name]))
+        mine = [(task, draw, res) for task, draw, res in zip(tasks, task_draws, results,
+                                                             strict=True)
+                if task[0] == fact.experiment]
+        arms = np.array([res[fact.name] for _, _, res in mine])
+        for task, draw, res in mine:
+            samples.extend({"fact": fact.name, "draw": draw, "seed": task[1], "arm": i,
+                            "value": v} for i, v in enumerate(res[fact.name]))
         measured = effect(arms, fact.estimator)
         lo, hi = interval(arms, fact.estimator)
         rows.append({
@@ -325,8 +389,12 @@ def validate(seeds: Sequence[int], *, workers: int = 1,
             "holds": holds(fact.criterion, lo, hi), "criterion": CRITERIA[fact.criterion],
             "published_value": fact.published_value, "statement": fact.statement,
             "experiment": fact.experiment, "n_seeds": len(seeds),
+            "n_draws": len(draws) if draws is not None else pd.NA,
         })
+    table = pd.DataFrame(rows, columns=COLUMNS).astype({"n_draws": "Int64"})
+    frame = pd.DataFrame(samples, columns=SAMPLE_COLUMNS).astype({"draw": "Int64"})
     return ValidationResult(
-        table=pd.DataFrame(rows, columns=COLUMNS),
-        samples=pd.DataFrame(samples, columns=["fact", "seed", "arm", "value"]),
-        seeds=tuple(int(s) for s in seeds), workers=min(workers, len(tasks)), wall_time_s=wall)
+        table=table, samples=frame, seeds=tuple(int(s) for s in seeds),
+        workers=min(workers, len(tasks)), wall_time_s=wall,
+        draws=tuple(int(d) for d in draws) if draws is not None else (), posterior=record,
+        scenario=scenario)
