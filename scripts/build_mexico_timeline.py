@@ -245,7 +245,7 @@ def parameters_toml(posterior: Path) -> str:
              f"# Calibrated: posterior medians of {len(frame)} equally weighted draws "
              f"({POSTERIOR_NAME}),",
              f"# from `{meta['command']}`",
-             f"# ({meta['generations']} generations, {meta['simulations']:,} runs, final "
+             f"# ({meta['generations']} generation(s), {meta['simulations']:,} runs, final "
              f"epsilon {meta['final_epsilon']:.4f}, {meta['date']}; docs/CALIBRATION.md).",
              "# Each line: median, then the 5-95% range of the draws and the prior's range.",
              "# Parameters not listed take their documented defaults."]

@@ -48,9 +48,9 @@ EXIT_INTERRUPT = 130
 LAST_OBSERVED_YEAR = 2010
 HOMICIDE_COLUMNS = (
     ("homicides_total", "Total"),
+    ("homicides_related", "Related"),
     ("homicides_cartel", "Cartel"),
     ("homicides_state", "State"),
-    ("homicides_bystander", "Bystand."),
     ("homicides_baseline", "Baseline"),
 )
 #: Observed national series of the world (``World.observed``) shown beside the simulation.
@@ -158,11 +158,15 @@ def _fmt(value: Any) -> str:
 def _homicide_table(national: pd.DataFrame, observed: dict[str, dict[int, float]]) -> Table:
     """Tabulate simulated homicides per calendar year beside the observed national series."""
     years = pd.to_datetime(national["date"]).dt.year
+    related = ("homicides_cartel", "homicides_state", "homicides_bystander")
+    if all(c in national.columns for c in related):  # Presidencia's concept: compare to it
+        national = national.assign(homicides_related=national[list(related)].sum(axis=1))
     present = [c for c, _ in HOMICIDE_COLUMNS if c in national.columns]
     by_year = national[present].groupby(years).sum()
     weeks = years.value_counts()
     shown = [(key, label, what) for key, label, what in OBSERVED_SERIES if observed.get(key)]
-    caption = "; ".join(f"{label}: {what}" for _, label, what in shown)
+    caption = "; ".join(["Related: cartel + state + bystander (killed in the crossfire)"]
+                        + [f"{label}: {what}" for _, label, what in shown])
     table = Table(title="Homicides per year, simulated" + (" vs observed" if shown else ""),
                   caption=caption or None, box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("Year")
@@ -233,12 +237,28 @@ def run(
     result = _with_progress(quiet, "simulating", "weeks", None, lambda on_progress: run_scenario(
         sc, progress=on_progress, world=world, posterior_draw=posterior_draw))
     path = write_run(result, target)
+    if header is None and sc.calibration is not None and sc.calibration.posterior:
+        header = _calibrated_header(sc)
     if header is not None and not quiet:
         out.print(header, soft_wrap=True, markup=False)
     if not quiet:
         observed = getattr(getattr(result, "world", None), "observed", None) or world.observed
         out.print(_homicide_table(result.national, observed))
     out.print(f"wrote {path}", soft_wrap=True, markup=False)
+
+
+def _calibrated_header(scenario: Scenario) -> str:
+    """Say that the scenario has a posterior sample, and how to run one of its draws."""
+    from plazasim.experiments.posterior import posterior_size
+
+    assert scenario.calibration is not None
+    name = Path(str(scenario.calibration.posterior)).name
+    try:
+        size = posterior_size(scenario)
+    except ScenarioError as exc:  # only draws need the file: say so, and run anyway
+        return f"calibrated scenario, but its posterior cannot be read ({exc})"
+    return (f"calibrated scenario: its [parameters], with a posterior of {size} draws beside "
+            f"it ({name}); --posterior-draw K runs one draw, compare --posterior N many")
 
 
 def _posterior_header(scenario: Scenario, k: int) -> str:
