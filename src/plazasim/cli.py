@@ -745,8 +745,10 @@ def prior_predictive(
 
 
 # Commands defined in their own modules register themselves on ``app``.
-import plazasim.cli_calibration  # noqa: E402, F401
-from plazasim import cli_fit_report  # noqa: E402, F401
+from plazasim import (
+    cli_calibration,  # noqa: F401
+    cli_fit_report,  # noqa: F401
+)
 
 # --------------------------------------------------------------------------- entry point
 
