@@ -124,7 +124,7 @@ class SummarySpec:
     Attributes:
         months: ``"YYYY-MM"`` labels of the monthly national (and plaza) series.
         years: calendar years of the annual state totals.
-        states: state codes, in the order of the ``state_*`` blocks.
+        states: state codes, in the order of the ``state_*`` blocks (none: no such blocks).
         plaza: id of the plaza with a monthly series (``None``: no such block).
         members_year: the year whose last simulated week gives ``members``
             (``None``: no members block).
@@ -147,8 +147,9 @@ class SummarySpec:
     def sizes(self) -> dict[str, int]:
         """Number of values in each block."""
         n_state = len(self.states) * len(self.years)
-        sizes = {"national_related": len(self.months), "national_homicides": len(self.months),
-                 "state_related": n_state, "state_homicides": n_state}
+        sizes = {"national_related": len(self.months), "national_homicides": len(self.months)}
+        if n_state:
+            sizes.update(state_related=n_state, state_homicides=n_state)
         if self.plaza is not None:
             sizes["plaza_homicides"] = len(self.months)
         if self.members_year is not None:
@@ -185,11 +186,12 @@ def simulated_summaries(recorder: Recorder, dates: Sequence[dt.date], world: Wor
     out = {"national_related": nat_related @ to_month,
            "national_homicides": nat_total @ to_month}
 
-    in_year = year_weights(dates, spec.years)
-    state_of = _state_matrix(world, spec.states)                  # (plazas, states)
-    for name, weekly in (("state_related", related), ("state_homicides", total)):
-        per_state_year = state_of.T @ weekly.T @ in_year           # (states, years)
-        out[name] = per_state_year.ravel()
+    if "state_related" in spec.sizes():
+        in_year = year_weights(dates, spec.years)
+        state_of = _state_matrix(world, spec.states)              # (plazas, states)
+        for name, weekly in (("state_related", related), ("state_homicides", total)):
+            per_state_year = state_of.T @ weekly.T @ in_year       # (states, years)
+            out[name] = per_state_year.ravel()
     if spec.plaza is not None:
         p = _plaza_index(world, spec.plaza)
         out["plaza_homicides"] = total[:, p] @ to_month
