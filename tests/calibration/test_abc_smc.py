@@ -27,7 +27,6 @@ from plazasim.calibration.space import SearchSpace
 from plazasim.calibration.summaries import SummarySpec, month_labels
 from plazasim.cli import main
 from plazasim.errors import PlazasimError
-from plazasim.experiments.compare import _world_of
 from plazasim.experiments.priors import require_priors
 from plazasim.scenario import Scenario, parse_scenario
 
