@@ -41,16 +41,24 @@ def _fmt_rate(value: float) -> str:
     return "-" if value != value else f"{value:.1%}"  # NaN: not known yet
 
 
+def _fmt_ess(row: Any) -> str:
+    value = getattr(row, "effective_particles", float("nan"))
+    return "-" if value != value else f"{value:,.0f}"
+
+
 def _populations_table(frame: pd.DataFrame) -> Table:
     table = Table(title="ABC-SMC generations", box=box.SIMPLE_HEAD, pad_edge=False,
-                  caption="generation -1 is the prior sample that sets the first epsilon")
+                  caption="generation -1 is the prior sample that sets the first epsilon; "
+                  "effective: particles the weights are worth, 1 / sum(w²)")
     for name, justify in (("Generation", "right"), ("Epsilon", "right"), ("Runs", "right"),
-                          ("Acceptance", "right"), ("Time, s", "right")):
+                          ("Acceptance", "right"), ("Effective", "right"),
+                          ("Time, s", "right")):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for row in frame.itertuples():
         eps = "-" if row.epsilon == float("inf") else f"{row.epsilon:.4f}"
         table.add_row(str(row.population), eps, f"{row.simulations:,}",
-                      _fmt_rate(row.acceptance_rate), f"{row.wall_s:,.0f}")
+                      _fmt_rate(row.acceptance_rate), _fmt_ess(row),
+                      f"{row.wall_s:,.0f}")
     return table
 
 
@@ -148,4 +156,27 @@ def calibrate(
         out.print(f"stopped: {result.stopped_because}; {runs:,} runs counted "
                   f"(+{result.extra_simulations:,} discarded look-ahead) in "
                   f"{result.wall_time_s:,.0f} s this session")
+    warning = _degenerate_weights(result.populations, plan.settings.particles)
+    if warning:
+        err.print(warning, soft_wrap=True, markup=False)
     out.print(f"wrote {result.out_dir}", soft_wrap=True, markup=False)
+
+
+#: Below this share of the particles, the last generation's weights are called degenerate.
+DEGENERATE_SHARE = 0.1
+
+
+def _degenerate_weights(populations: pd.DataFrame, particles: int) -> str | None:
+    """A warning when the last generation's weights sit on a few particles, else None.
+
+    Why: a posterior worth a handful of particles has no spread to carry into
+    ``compare --posterior``; the usual cause is calibrating parameters that no
+    summary responds to (docs/CALIBRATION.md, "Which parameters").
+    """
+    if "effective_particles" not in populations or populations.empty:
+        return None
+    ess = float(populations["effective_particles"].iloc[-1])
+    if ess != ess or ess >= DEGENERATE_SHARE * particles:
+        return None
+    return (f"warning: the last generation's weights are worth {ess:.0f} of {particles} "
+            f"particles; calibrate fewer parameters (docs/CALIBRATION.md, 'Which parameters')")

@@ -104,6 +104,11 @@ def test_the_directory_holds_every_file_and_reads_back(three) -> None:
     assert record.settings.particles == PARTICLES
     manifest = json.loads((three.out_dir / "manifest.json").read_text())
     assert manifest["kind"] == "calibration" and manifest["generations"] == 4  # with t = -1
+    # Kish's effective sample size: the prior sample is unweighted, the first
+    # generation's weights are equal, and no generation is worth more than its size.
+    ess = three.populations.set_index("population")["effective_particles"]
+    assert np.isnan(ess.loc[-1]) and ess.loc[0] == pytest.approx(PARTICLES)
+    assert ess.loc[[1, 2]].between(1, PARTICLES).all()
     # The calibrated scenario keeps the whole period and holds the posterior median.
     text = (three.out_dir / "calibrated.toml").read_text()
     assert "end = 2007-06-30" in text
@@ -231,3 +236,15 @@ def test_a_dir_that_is_not_a_calibration_stays_untouched(tmp_path: Path, capsys)
     code, _, stderr = _run_cli(["calibrate", "mexico-2006", "--out", str(tmp_path)], capsys)
     assert code == 2 and "not empty" in stderr
     assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+
+
+def test_degenerate_weights_are_reported_and_healthy_ones_are_not() -> None:
+    from plazasim.cli_calibration import _degenerate_weights
+
+    rows = pd.DataFrame({"population": [-1, 0, 1], "effective_particles": [np.nan, 200.0, 3.2]})
+    message = _degenerate_weights(rows, 200)
+    assert message is not None and "worth 3 of 200 particles" in message
+    assert "Which parameters" in message
+    rows.loc[2, "effective_particles"] = 80.0
+    assert _degenerate_weights(rows, 200) is None
+    assert _degenerate_weights(rows.drop(columns="effective_particles"), 200) is None

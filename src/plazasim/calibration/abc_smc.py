@@ -13,7 +13,8 @@ A calibration directory holds::
 
     calibration.json       the settings, the summaries' layout and the record
     abc.db                 pyabc's history (SQLite): every generation, inspectable
-    populations.csv        one row per generation: epsilon, runs, acceptance, time
+    populations.csv        one row per generation: epsilon, runs, acceptance,
+                           effective particles, time
     posterior.parquet      the last generation resampled to equal weights (draw k = row k)
     posterior_summary.csv  each parameter's prior and weighted posterior quantiles
     calibrated.toml        the scenario with the posterior medians, pointing at the posterior
@@ -457,11 +458,26 @@ def _generations(fresh: Callable[[], Any], db: str, sampler: Any, settings: Sett
             rows.append({"population": int(pop.t), "epsilon": float(pop.epsilon),
                          "particles": settings.particles, "simulations": runs,
                          "extra_simulations": 0, "acceptance_rate": settings.particles / runs,
+                         "effective_particles": _effective_particles(history, int(pop.t)),
                          "wall_s": 0.0})
         rows[-1]["extra_simulations"] = sampler.extra_evaluations - extra0
         rows[-1]["wall_s"] = round(time.perf_counter() - t0, 3)
         pd.DataFrame(rows).to_csv(out_dir / f".{POPULATIONS}.tmp", index=False)
         os.replace(out_dir / f".{POPULATIONS}.tmp", out_dir / POPULATIONS)
+
+
+def _effective_particles(history: Any, t: int) -> float:
+    """Kish's effective sample size of generation ``t``'s weights, 1 / sum(w^2).
+
+    Why: ABC-SMC weights are prior over proposal density; in many dimensions a few
+    particles can take almost all the weight, and the posterior is then a handful
+    of points however many particles were accepted. Generation -1 is unweighted.
+    """
+    if t < 0:
+        return float("nan")
+    _, weights = history.get_distribution(m=0, t=t)
+    weights = np.asarray(weights, dtype=float)
+    return round(float(weights.sum() ** 2 / np.square(weights).sum()), 2)
 
 
 def _finish(settings: Settings, out_dir: Path, space: SearchSpace, rows: list[dict[str, Any]],
