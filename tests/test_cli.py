@@ -162,7 +162,9 @@ def _bad_cases(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
         ),
         "until before start": (
             ["run", "synthetic-small", "--until", "2006-01-01", "--out", out],
-            "error: --until: 2006-01-01 is not after the scenario start 2007-01-01",
+            "error: --until: 2006-01-01 is not after the start of synthetic-small (2007-01-01 "
+            "to 2008-12-31); give a date from 2007-01-02 to 2008-12-31 (--until can only "
+            "shorten a run)",
         ),
         "negative seed": (
             ["run", "synthetic-small", "--seed", "-1", "--out", out],

@@ -363,6 +363,12 @@ def test_overrides_seed_until_policy() -> None:
     assert crack.events == [e for e in sc.events if e.kind not in STATE_ACTION_EVENTS]
     assert {e.kind for e in sc.events} - {e.kind for e in crack.events} == STATE_ACTION_EVENTS
     assert crack.parameters == sc.parameters
+    assert with_overrides(sc, until="2012-12-31") == sc  # the end itself: nothing changes
+    mixed = with_overrides(sc, policy="mix:signaling=0.7+kingpin=0.3")
+    assert [(p.name, p.params) for p in mixed.policy] == [
+        ("mix", {"parts": [{"name": "signaling", "share": 0.7},
+                           {"name": "kingpin", "share": 0.3}]})
+    ]
     assert sc == load_scenario("mexico-2006")  # the original is unchanged
 
 
@@ -370,8 +376,29 @@ def test_overrides_seed_until_policy() -> None:
     "kwargs, expected",
     [
         ({"seed": -1}, "seed: must be an integer >= 0 (got -1)"),
-        ({"until": "2006-11-30"}, "until: 2006-11-30 is not after the scenario start 2006-12-01"),
-        ({"until": "2006-12-01"}, "until: 2006-12-01 is not after the scenario start 2006-12-01"),
+        ({"until": "2006-11-30"}, "until: 2006-11-30 is not after the start of mexico-2006 "
+         "(2006-12-01 to 2012-12-31); give a date from 2006-12-02 to 2012-12-31 (--until can "
+         "only shorten a run)"),
+        ({"until": "2006-12-01"}, "until: 2006-12-01 is not after the start of mexico-2006 "
+         "(2006-12-01 to 2012-12-31); give a date from 2006-12-02 to 2012-12-31 (--until can "
+         "only shorten a run)"),
+        ({"until": "2013-01-01"}, "until: 2013-01-01 is after the end of mexico-2006 "
+         "(2006-12-01 to 2012-12-31); give a date from 2006-12-02 to 2012-12-31 (--until can "
+         "only shorten a run)"),
+        ({"policy": "mix"}, "policy: mix needs its parts and their shares of the capacity "
+         "(e.g. mix:signaling=0.7+kingpin=0.3, shares adding up to 1)"),
+        ({"policy": "mix:signaling=0.5+kingpin=0.4"}, "policy: mix shares must add up to 1 "
+         "(they add up to 0.9; e.g. mix:signaling=0.7+kingpin=0.3, shares adding up to 1)"),
+        ({"policy": "mix:signaling"}, "policy: mix part 'signaling' must be NAME=SHARE (e.g. "
+         "mix:signaling=0.7+kingpin=0.3, shares adding up to 1)"),
+        ({"policy": "mix:signaling=x+kingpin=1"}, "policy: mix part 'signaling=x': the share "
+         "must be a number in (0, 1] (got 'x')"),
+        ({"policy": "mix:foo=1"}, "policy: mix part 'foo=1': unknown policy 'foo' (known: "
+         "conditional, crackdown, kingpin, laissez_faire, signaling)"),
+        ({"policy": "mix:mix=1"}, "policy: mix part 'mix=1': a mix cannot contain another mix"),
+        ({"policy": "crackdown:targets=2"}, "policy: only mix takes parts after ':' (got "
+         "'crackdown:targets=2'); give other policies' parameters in a scenario's [[policy]] "
+         "entry"),
         ({"until": "31/12/2008"}, "until: invalid date '31/12/2008'"),
         ({"until": "2008-02-30"}, "until: invalid date '2008-02-30'"),
         (

@@ -199,7 +199,9 @@ def run(
         str | None, typer.Option(help="Stop at this date (YYYY-MM-DD) instead of the end.")
     ] = None,
     policy: Annotated[
-        str | None, typer.Option(help="Use this policy for the whole run (see `policies`).")
+        str | None,
+        typer.Option(help="Use this policy for the whole run (see `policies`); a mix gives "
+                     "its parts and shares: mix:signaling=0.7+kingpin=0.3."),
     ] = None,
     posterior_draw: Annotated[
         int | None,
@@ -469,7 +471,9 @@ def compare(
         typer.Argument(help="Scenario for --policies (file or bundled name; default mexico-2006)."),
     ] = None,
     policies: Annotated[
-        str | None, typer.Option(help="Policies to compare, comma-separated (e.g. a,b,c).")
+        str | None,
+        typer.Option(help="Policies to compare, comma-separated (e.g. a,b,c; a mix is "
+                     "mix:signaling=0.7+kingpin=0.3)."),
     ] = None,
     scenarios: Annotated[
         str | None,

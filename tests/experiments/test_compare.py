@@ -297,8 +297,8 @@ def _bad_cases(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
                                       "SCENARIO argument ('synthetic-small') is only used with "
                                       "--policies"),
         "until before start": ([*pol, "--seeds", "2", "--until", "2006-01-01"],
-                               "error: --until: 2006-01-01 is not after the scenario start "
-                               "2007-01-01"),
+                               "error: --until: 2006-01-01 is not after the start of "
+                               "synthetic-small …"),
         "bad until": ([*pol, "--until", "someday"],
                       "error: --until: invalid date 'someday' (expected YYYY-MM-DD)"),
         "out not a run dir": ([*pol, *ok, "--out", str(precious)],
