@@ -74,3 +74,59 @@ def test_bare_mix_says_how_to_write_one(
     assert line == ("error: --policies: mix shares must add up to 1 (they add up to 0.9; "
                     "e.g. mix:signaling=0.7+kingpin=0.3, shares adding up to 1)")
     assert not (tmp_path / "o").exists()
+
+
+# --------------------------------------------------------------------------- compare --scenarios
+
+
+def _variant(tmp_path: Path, name: str, old: str, new: str) -> str:
+    """A copy of synthetic-small named ``name`` with ``old`` replaced by ``new``."""
+    from plazasim.scenario import bundled_scenarios
+
+    text = bundled_scenarios()["synthetic-small"].read_text(encoding="utf-8")
+    text = text.replace('name = "synthetic-small"', f'name = "{name}"').replace(old, new)
+    path = tmp_path / f"{name}.toml"
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_compare_refuses_scenarios_that_cannot_be_paired(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    late = _variant(tmp_path, "late", "start = 2007-01-01\n", "start = 2007-02-05\n")
+    Path(late).write_text(Path(late).read_text().replace("from = 2007-01-01",
+                                                         "from = 2007-02-05"))
+    short = _variant(tmp_path, "short", "end = 2008-12-31", "end = 2008-06-30")
+    other = _variant(tmp_path, "other", "plazas = 200", "plazas = 100")
+    monkeypatch.chdir(tmp_path)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    base = ["compare", "--seeds", "1", "--scenarios"]
+    assert _refused(capsys, *base, f"synthetic-small,{late}") == (
+        "error: --scenarios: synthetic-small and late differ in start (2007-01-01 vs "
+        "2007-02-05); variants are paired week by week on one world, so they need the same "
+        "start, end and world")
+    assert _refused(capsys, *base, f"synthetic-small,{short}") == (
+        "error: --scenarios: synthetic-small and short differ in end (2008-12-31 vs "
+        "2008-06-30); variants are paired week by week on one world, so they need the same "
+        "start, end and world (--until can align the ends)")
+    assert _refused(capsys, *base, f"synthetic-small,{other}") == (
+        "error: --scenarios: synthetic-small and other differ in world (synthetic: 200 plazas, "
+        "4 cartels, seed 7 vs synthetic: 100 plazas, 4 cartels, seed 7); variants are paired "
+        "week by week on one world, so they need the same start, end and world")
+    assert _refused(capsys, *base, "synthetic-small") == (
+        "error: --scenarios: give at least two scenarios to compare, comma-separated (got only "
+        "'synthetic-small')")
+    assert _refused(capsys, "compare", "synthetic-small", "--policies", "crackdown") == (
+        "error: --policies: give at least two policies to compare, comma-separated (got only "
+        "'crackdown')")
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # nothing written
+
+
+def test_compare_pairs_scenarios_whose_ends_until_aligns(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    short = _variant(tmp_path, "short", "end = 2008-12-31", "end = 2008-06-30")
+    code, _, err = _run(capsys, "compare", "--scenarios", f"synthetic-small,{short}",
+                        "--seeds", "1", "--until", "2007-02-28", "--workers", "1", "--quiet",
+                        "--out", str(tmp_path / "cmp"))
+    assert code == 0, err

@@ -304,12 +304,8 @@ def scenarios() -> None:
         except PlazasimError as exc:
             table.add_row(name, "", "", Text(f"invalid: {exc}", style="red"))
             continue
-        w = sc.world
-        world = "mexico" if w.kind == "mexico" else (
-            f"synthetic: {w.plazas} plazas, {w.cartels} cartels, seed {w.seed}"
-        )
         dates = f"{sc.scenario.start}\nto {sc.scenario.end}"
-        table.add_row(name, dates, world, Text(sc.scenario.description))
+        table.add_row(name, dates, _world_label(sc), Text(sc.scenario.description))
     out.print(table)
 
 
@@ -390,8 +386,9 @@ def _compare_variants(
         )
     if policies is not None:
         base = load_scenario(scenario or "mexico-2006")
-        variants = {name: _override(base, "--policies", until, policy=name)
-                    for name in _names("--policies", policies)}
+        names = _names("--policies", policies)
+        _at_least_two("--policies", "policies", names)
+        variants = {name: _override(base, "--policies", until, policy=name) for name in names}
         return variants, base.scenario.name
     if scenario is not None:
         raise PlazasimError(
@@ -413,7 +410,46 @@ def _compare_variants(
                 "variants need distinct [scenario] names"
             )
         variants[label], given[label] = _override(sc, "--scenarios", until), token
+    _at_least_two("--scenarios", "scenarios", list(given.values()))
+    _check_pairable(variants)
     return variants, "-vs-".join(variants)
+
+
+def _at_least_two(option: str, what: str, names: list[str]) -> None:
+    """Refuse a comparison of one variant: there is nothing to pair it with."""
+    if len(names) < 2:
+        raise PlazasimError(f"{option}: give at least two {what} to compare, comma-separated "
+                            f"(got only {names[0]!r})")
+
+
+def _check_pairable(variants: dict[str, Scenario]) -> None:
+    """Refuse scenarios that cannot be paired week by week and plaza by plaza.
+
+    Paired differences compare the same weeks on the same map with the same seeds;
+    variants that start or end on other dates, or run on another world, would be
+    compared silently on different things.
+    """
+    (first, ref), *rest = variants.items()
+    for label, sc in rest:
+        for what, mine, theirs in (
+            ("start", ref.scenario.start, sc.scenario.start),
+            ("end", ref.scenario.end, sc.scenario.end),
+            ("world", _world_label(ref), _world_label(sc)),
+        ):
+            if mine != theirs:
+                raise PlazasimError(
+                    f"--scenarios: {first} and {label} differ in {what} ({mine} vs {theirs}); "
+                    "variants are paired week by week on one world, so they need the same "
+                    "start, end and world" + (" (--until can align the ends)"
+                                              if what == "end" else ""))
+
+
+def _world_label(scenario: Scenario) -> str:
+    """The world a scenario runs on, in words (``mexico``, ``synthetic 200 plazas ...``)."""
+    w = scenario.world
+    if w.kind == "mexico":
+        return "mexico"
+    return f"synthetic: {w.plazas} plazas, {w.cartels} cartels, seed {w.seed}"
 
 
 def _stat(value: float) -> str:
