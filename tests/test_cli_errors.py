@@ -1,4 +1,4 @@
-"""Command-line surprises, fixed: each mistake is one line naming the option, never a silent change."""
+"""Command-line surprises, fixed: every mistake is one line naming the option, never silent."""
 
 from __future__ import annotations
 

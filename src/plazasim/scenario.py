@@ -411,8 +411,9 @@ def _policy_option(text: str) -> tuple[str, dict[str, Any]]:
         raise ScenarioError.at("policy", _unknown_policy(name))
     if name != "mix":
         if sep:
-            raise ScenarioError.at("policy", f"only mix takes parts after ':' (got {text!r}); "
-                                   "give other policies' parameters in a scenario's [[policy]] entry")
+            raise ScenarioError.at(
+                "policy", f"only mix takes parts after ':' (got {text!r}); give other "
+                "policies' parameters in a scenario's [[policy]] entry")
         return name, {}
     try:
         params = mix_option_params(rest)
@@ -604,10 +605,12 @@ def with_overrides(
 
     ``until`` replaces the end date; it may only shorten the run (after the start,
     not after the end). Policy entries and events after it are dropped, since they
-    would never apply. ``policy`` replaces all state action: the whole policy timeline becomes that policy, with
-    default parameters, from the start, and the events that were state action
-    (:data:`STATE_ACTION_EVENTS`: operations, captures, budget changes) are dropped.
-    A mix gives its parts: ``policy="mix:signaling=0.7+kingpin=0.3"``. Errors name the override (``seed``, ``until``, ``policy``).
+    would never apply. ``policy`` replaces all state action: the whole policy
+    timeline becomes that policy, with default parameters, from the start, and the
+    events that were state action (:data:`STATE_ACTION_EVENTS`: operations,
+    captures, budget changes) are dropped. A mix gives its parts:
+    ``policy="mix:signaling=0.7+kingpin=0.3"``. Errors name the override (``seed``,
+    ``until``, ``policy``).
     """
     data = scenario.model_dump(by_alias=True)
     start = scenario.scenario.start

@@ -224,7 +224,8 @@ def test_cli_writes_table_plot_and_manifest(
 
     # a compare directory may be replaced by a new comparison
     code, _, err = _run(capsys, "compare", "synthetic-small", "--policies",
-                        "signaling,crackdown", "--seeds", "2", "--first-seed", "10", "--until", UNTIL,
+                        "signaling,crackdown", "--seeds", "2", "--first-seed", "10",
+                        "--until", UNTIL,
                         "--out", str(out), "--quiet")
     assert code == 0, err
     assert json.loads((out / "manifest.json").read_text())["seeds"] == [10, 11]
