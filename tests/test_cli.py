@@ -177,7 +177,7 @@ def _bad_cases(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
         ),
         "out is not a run dir": (
             ["run", "synthetic-small", "--out", str(precious)],
-            f"error: out: {precious} exists and is not a plazasim run directory (no "
+            f"error: --out: {precious} exists and is not a plazasim run directory (no "
             "manifest.json); refusing to replace it",
         ),
         "unknown option": (
@@ -327,7 +327,8 @@ def test_run_until_and_summary_table(
     code, out, err = _run(capsys, "run", "synthetic-small", "--until", "2007-03-31",
                           "--policy", "laissez_faire")
     assert code == 0, err
-    target = tmp_path / "runs" / "synthetic-small-1"
+    # the default folder names the overrides, so it never replaces the unmodified run
+    target = tmp_path / "runs" / "synthetic-small-1-laissez_faire-until-2007-03-31"
     assert f"wrote {target}" in out
     assert "Homicides per year, simulated" in out and "2007" in out
     assert len(read_run(target).national) in (12, 13)

@@ -130,3 +130,109 @@ def test_compare_pairs_scenarios_whose_ends_until_aligns(
                         "--seeds", "1", "--until", "2007-02-28", "--workers", "1", "--quiet",
                         "--out", str(tmp_path / "cmp"))
     assert code == 0, err
+
+
+# --------------------------------------------------------------------------- output folders
+
+TINY = """\
+[scenario]
+name = "tiny"
+start = 2007-01-01
+end = 2007-02-28
+[world]
+kind = "synthetic"
+plazas = 30
+cartels = 2
+"""
+
+
+@pytest.fixture
+def tiny(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A two-month 30-plaza scenario file, with the working directory beside it."""
+    (tmp_path / "tiny.toml").write_text(TINY, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    return "tiny.toml"
+
+
+def _manifest(folder: Path) -> dict[str, object]:
+    return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+
+
+def test_default_folder_names_every_override(
+    tiny: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _run(capsys, "run", tiny, "-q")[0] == 0
+    plain = tmp_path / "runs" / "tiny-0"
+    first = (plain / "national.parquet").read_bytes()
+    code, out, err = _run(capsys, "run", tiny, "-q", "--policy", "kingpin", "--until",
+                          "2007-01-31")
+    assert code == 0, err
+    assert (plain / "national.parquet").read_bytes() == first  # the plain run is untouched
+    assert _manifest(plain)["scenario"]["policy"] == []
+    other = tmp_path / "runs" / "tiny-0-kingpin-until-2007-01-31"
+    assert f"wrote {other}" in out
+    assert _manifest(other)["invocation"]["line"] == (
+        f"plazasim run {tmp_path / 'tiny.toml'} --seed 0 --until 2007-01-31 --policy kingpin")
+    assert _run(capsys, "run", tiny, "-q", "--policy", "mix:signaling=0.5+kingpin=0.5")[0] == 0
+    assert (tmp_path / "runs" / "tiny-0-mix-signaling-0.5-kingpin-0.5").is_dir()
+
+
+def test_the_same_command_replaces_its_own_results_and_says_so(
+    tiny: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _run(capsys, "run", tiny, "-q")[0] == 0
+    code, _, err = _run(capsys, "run", tiny, "-q", "--seed", "0")  # the same run
+    assert code == 0
+    assert err == f"note: replacing the results of this same command in {Path('runs/tiny-0')}\n"
+
+
+def test_results_of_another_command_are_never_replaced_silently(
+    tiny: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = Path("runs") / "tiny-0"
+    assert _run(capsys, "run", tiny, "-q", "--seed", "5", "--out", str(target))[0] == 0
+    before = (target / "national.parquet").read_bytes()
+    line = _refused(capsys, "run", tiny, "-q")  # its default folder holds the seed-5 run
+    assert line == (
+        f"error: --out: {target} already holds the results of another command (plazasim run "
+        f"{tmp_path / 'tiny.toml'} --seed 5); give another folder with --out DIR, or add "
+        "--force to replace them")
+    assert (target / "national.parquet").read_bytes() == before
+    mine = tmp_path / "mine"
+    assert _run(capsys, "run", tiny, "-q", "--out", str(mine))[0] == 0
+    line = _refused(capsys, "run", tiny, "-q", "--seed", "3", "--out", str(mine))
+    assert line.startswith(f"error: --out: {mine} already holds the results of another command")
+    code, _, err = _run(capsys, "run", tiny, "-q", "--seed", "3", "--out", str(mine), "--force")
+    assert code == 0
+    assert err == f"note: replacing the results of another command (--force) in {mine}\n"
+    assert _manifest(mine)["seed"] == 3
+    # results that do not record their command (older plazasim) count as another command
+    manifest = _manifest(mine)
+    del manifest["invocation"]
+    (mine / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    line = _refused(capsys, "run", tiny, "-q", "--seed", "3", "--out", str(mine))
+    assert line == (f"error: --out: {mine} already holds the results of a command it does not "
+                    "record; give another folder with --out DIR, or add --force to replace them")
+    # --force never replaces a folder that is not plazasim results
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "a.txt").write_text("keep me")
+    line = _refused(capsys, "run", tiny, "-q", "--out", str(tmp_path / "notes"), "--force")
+    assert line.startswith(f"error: --out: {tmp_path / 'notes'} exists and is not a plazasim")
+    assert (tmp_path / "notes" / "a.txt").read_text() == "keep me"
+
+
+def test_out_under_a_file_says_so(tiny: str, capsys: pytest.CaptureFixture[str]) -> None:
+    line = _refused(capsys, "run", tiny, "-q", "--out", "/dev/null/x")
+    assert line == "error: --out: cannot create /dev/null/x: /dev/null is not a directory"
+
+
+def test_compare_default_folder_names_variants_seeds_and_until(
+    tiny: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = _run(capsys, "compare", tiny, "--policies", "crackdown,laissez_faire",
+                          "--seeds", "2", "--first-seed", "3", "--until", "2007-01-31",
+                          "--workers", "1", "-q")
+    assert code == 0, err
+    folder = tmp_path / "runs" / "compare-tiny-crackdown-vs-laissez_faire-seeds3-4-until-2007-01-31"
+    assert f"wrote {folder}" in out
+    assert _manifest(folder)["invocation"]["command"] == "compare"

@@ -28,6 +28,7 @@ from rich.table import Table
 from rich.text import Text
 from typer.main import get_command
 
+from plazasim.cli_output import Invocation, default_dir, prepare_out, scenario_source
 from plazasim.errors import PlazasimError, ScenarioError, from_validation_error
 from plazasim.scenario import (
     Scenario,
@@ -141,6 +142,19 @@ def _check_batch_options(seeds: int, first_seed: int | None, workers: int | None
         raise PlazasimError(f"--workers: must be >= 1 (got {workers})")
 
 
+#: ``--force``, shared by every command that writes results.
+Force = Annotated[
+    bool,
+    typer.Option("--force", help="Replace the results of another command in the output "
+                 "folder (never a folder that is not plazasim results)."),
+]
+
+
+def _seed_range(first: int, n: int) -> str:
+    """``seeds1-20`` (or ``seed1``): the seeds part of a default folder name."""
+    return f"seed{first}" if n == 1 else f"seeds{first}-{first + n - 1}"
+
+
 def _default_out(prefix: str) -> Path:
     """``runs/<prefix>-<YYYYmmdd-HHMMSS>``: where a many-run command writes by default."""
     return Path("runs") / f"{prefix}-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}"
@@ -211,8 +225,9 @@ def run(
     out_dir: Annotated[
         Path | None,
         typer.Option("--out", help="Output directory (default: runs/<scenario>-<seed>/, "
-                     "or runs/<scenario>-<seed>-draw<K>/)."),
+                     "with -<policy>, -until-<date>, -draw<K> for those options)."),
     ] = None,
+    force: Force = False,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress bar and no summary table.")
     ] = False,
@@ -223,9 +238,14 @@ def run(
     until_date = _parse_until(until)
     sc = _apply_overrides(load_scenario(scenario), seed, until_date, policy)
     header = _posterior_header(sc, posterior_draw) if posterior_draw is not None else None
-    suffix = f"-draw{posterior_draw}" if posterior_draw is not None else ""
-    target = out_dir or Path("runs") / f"{sc.scenario.name}-{sc.scenario.seed}{suffix}"
-    check_out_dir(target)  # before simulating, so a long run is not wasted
+    invocation = Invocation("run", {
+        "scenario": scenario_source(scenario), "seed": sc.scenario.seed, "until": until_date,
+        "policy": policy, "posterior_draw": posterior_draw})
+    target = out_dir or default_dir(
+        sc.scenario.name, str(sc.scenario.seed), policy, until_date and f"until-{until_date}",
+        None if posterior_draw is None else f"draw{posterior_draw}")
+    # before simulating, so a long run is not wasted
+    prepare_out(target, invocation, force=force, check=check_out_dir)
 
     from plazasim.world import build_world
 
@@ -238,7 +258,7 @@ def run(
 
     result = _with_progress(quiet, "simulating", "weeks", None, lambda on_progress: run_scenario(
         sc, progress=on_progress, world=world, posterior_draw=posterior_draw))
-    path = write_run(result, target)
+    path = write_run(result, target, invocation=invocation.record())
     if header is None and sc.calibration is not None and sc.calibration.posterior:
         header = _calibrated_header(sc)
     if header is not None and not quiet:
@@ -531,8 +551,10 @@ def compare(
     ] = None,
     out_dir: Annotated[
         Path | None,
-        typer.Option("--out", help="Output directory (default: runs/compare-<name>-<time>/)."),
+        typer.Option("--out", help="Output directory (default: runs/compare-<variants>-"
+                     "seeds<a>-<b>/, with -until-<date>, -posterior<N> for those options)."),
     ] = None,
+    force: Force = False,
     workers: Annotated[
         int | None,
         typer.Option(help="Worker processes (default: min(CPUs, runs); 1 runs in-process)."),
@@ -553,11 +575,19 @@ def compare(
     seed_list = list(range(first, first + seeds))
     n_runs = len(variants) * seeds * max(len(draws or ()), 1)
     n_workers = workers if workers is not None else cmp.default_workers(n_runs)
-    target = out_dir or _default_out(f"compare-{name}")
-    cmp.check_compare_dir(target)  # before simulating, so the runs are not wasted
+    invocation = Invocation("compare", {
+        "scenario": scenario_source(scenario or "mexico-2006") if policies else None,
+        "policies": policies and list(variants),
+        "scenarios": scenarios and [scenario_source(t) for t in _names("--scenarios", scenarios)],
+        "seeds": seeds, "first_seed": first, "until": until_date, "posterior": posterior})
+    target = out_dir or default_dir(
+        "compare", name, "-vs-".join(variants) if policies else None, _seed_range(first, seeds),
+        until_date and f"until-{until_date}", posterior and f"posterior{posterior}")
+    # before simulating, so the runs are not wasted
+    prepare_out(target, invocation, force=force, check=cmp.check_compare_dir)
     result = _with_progress(quiet, "comparing", "runs", n_runs, lambda on_progress: cmp.compare(
         variants, seed_list, workers=n_workers, progress=on_progress, draws=draws))
-    path = cmp.write_compare(result, target)
+    path = cmp.write_compare(result, target, invocation=invocation.record())
     if not quiet:
         labels = result.variants
         n_draws = len(draws or ())
@@ -644,8 +674,10 @@ def validate(
     ] = None,
     out_dir: Annotated[
         Path | None,
-        typer.Option("--out", help="Output directory (default: runs/validation-<time>/)."),
+        typer.Option("--out", help="Output directory (default: runs/validation-seeds<a>-<b>/, "
+                     "with the experiments and -posterior<N> when given)."),
     ] = None,
+    force: Force = False,
     workers: Annotated[
         int | None,
         typer.Option(help="Worker processes (default: min(CPUs, runs); 1 runs in-process)."),
@@ -670,13 +702,18 @@ def validate(
     seed_list = list(range(first_seed, first_seed + seeds))
     n_runs = len(chosen) * seeds * max(len(draws or ()), 1)
     n_workers = workers if workers is not None else default_workers(n_runs)
-    target = out_dir or _default_out("validation")
-    val.check_validation_dir(target)  # before simulating, so the runs are not wasted
+    invocation = Invocation("validate", {"experiments": chosen, "seeds": seeds,
+                                         "first_seed": first_seed, "posterior": posterior})
+    target = out_dir or default_dir(
+        "validation", _seed_range(first_seed, seeds), experiments and "-".join(chosen),
+        posterior and f"posterior{posterior}")
+    # before simulating, so the runs are not wasted
+    prepare_out(target, invocation, force=force, check=val.check_validation_dir)
     result = _with_progress(quiet, "validating", "experiment-runs", n_runs,
                             lambda on_progress: val.validate(
                                 seed_list, workers=n_workers, experiments=chosen,
                                 progress=on_progress, draws=draws))
-    path = val.write_validation(result, target)
+    path = val.write_validation(result, target, invocation=invocation.record())
     if not quiet:
         out.print(_validation_table(result.table, posterior=bool(draws)))
         held = int(result.table.holds.sum())
@@ -739,8 +776,10 @@ def prior_predictive(
     ] = None,
     out_dir: Annotated[
         Path | None,
-        typer.Option("--out", help="Output directory (default: runs/prior-<name>-<time>/)."),
+        typer.Option("--out", help="Output directory (default: runs/prior-<scenario>-"
+                     "draws<N>-seed<S>/, with -until-<date> when given)."),
     ] = None,
+    force: Force = False,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress bar and no coverage table.")
     ] = False,
@@ -757,12 +796,18 @@ def prior_predictive(
     sc = _apply_overrides(load_scenario(scenario), seed, until_date, None)
     require_priors(sc)
     n_workers = workers if workers is not None else default_workers(draws)
-    target = out_dir or _default_out(f"prior-{sc.scenario.name}")
-    pp.check_prior_dir(target)  # before simulating, so the runs are not wasted
+    invocation = Invocation("prior-predictive", {
+        "scenario": scenario_source(scenario), "draws": draws, "seed": sc.scenario.seed,
+        "until": until_date})
+    target = out_dir or default_dir(
+        "prior", sc.scenario.name, f"draws{draws}", f"seed{sc.scenario.seed}",
+        until_date and f"until-{until_date}")
+    # before simulating, so the runs are not wasted
+    prepare_out(target, invocation, force=force, check=pp.check_prior_dir)
     result = _with_progress(quiet, "drawing", "runs", draws, lambda on_progress: (
         pp.prior_predictive(sc, draws, seed=sc.scenario.seed, workers=n_workers,
                             progress=on_progress)))
-    path = pp.write_prior(result, target)
+    path = pp.write_prior(result, target, invocation=invocation.record())
     if not quiet:
         report = result.coverage()
         if report["rows"]:
@@ -801,7 +846,10 @@ def _user_message(exc: BaseException) -> str | None:
     if isinstance(exc, typer.TyperException):  # usage errors from the option parser
         return exc.format_message()
     if isinstance(exc, PlazasimError):
-        return str(exc)
+        # The writers are library functions and call the folder ``out``; on the command
+        # line every message names the option the user typed, as ``--until:`` does.
+        text = str(exc)
+        return "--out: " + text.removeprefix("out: ") if text.startswith("out: ") else text
     if isinstance(exc, ValidationError):
         return str(from_validation_error(exc, fallback="input"))
     if isinstance(exc, FileNotFoundError):
