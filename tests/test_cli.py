@@ -147,7 +147,7 @@ def _bad_cases(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
         ),
         "bad parameter": (
             ["run", bad_param, "--out", out],
-            "error: parameters.lethality: " + _lethality_msg(),
+            "error: parameters.lethality: " + _lethality_msg() + " (got -1.0)",
         ),
         "unknown cartel": (
             ["run", bad_cartel, "--out", out],

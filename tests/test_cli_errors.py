@@ -236,3 +236,44 @@ def test_compare_default_folder_names_variants_seeds_and_until(
     folder = tmp_path / "runs" / "compare-tiny-crackdown-vs-laissez_faire-seeds3-4-until-2007-01-31"
     assert f"wrote {folder}" in out
     assert _manifest(folder)["invocation"]["command"] == "compare"
+
+
+# --------------------------------------------------------------------------- scenario messages
+
+HEAD = '[scenario]\nname = "t"\nstart = 2007-01-01\n'
+WORLD = '[world]\nkind = "synthetic"\nplazas = 50\ncartels = 2\n'
+EVENT = '[[events]]\ndate = 2007-02-01\n'
+
+
+@pytest.mark.parametrize("text, expected", [
+    (HEAD + "end = 2009-13-01\n" + WORLD,
+     "scenario.end: invalid date 2009-13-01 (expected YYYY-MM-DD, e.g. 2009-12-31; line 4 of "
+     "{path})"),
+    (HEAD + "end = 2009-12-31\n" + WORLD + EVENT + 'kind = "supply_shock"\nfactor = 2\n'
+     + '[[events]]\ndate = 2007-02-31\nkind = "supply_shock"\nfactor = 2\n',
+     "events[1].date: invalid date 2007-02-31 (expected YYYY-MM-DD, e.g. 2009-12-31; line 14 "
+     "of {path})"),
+    (HEAD + 'end = "31-12-2009"\n' + WORLD,
+     "scenario.end: invalid date '31-12-2009' (expected YYYY-MM-DD, e.g. 2009-12-31)"),
+    (HEAD + "end = 2009-12-31\n" + WORLD + EVENT
+     + 'kind = "us_signal"\ncartel = "Cartel A"\nplaza = 8037\n',
+     'events[0].plaza: expected a plaza code, a quoted 5-digit INEGI code such as "08037" '
+     '(synthetic: "S000") (got 8037; write "08037")'),
+    (HEAD + "end = 2009-12-31\n" + WORLD + EVENT
+     + 'kind = "military_operation"\nstates = ["Chihuahua"]\n',
+     "events[0].states[0]: expected a two-digit INEGI state code such as \"08\" "
+     "(got 'Chihuahua')"),
+    (HEAD + "end = 2009-12-31\n" + WORLD + "[parameters]\nlaunder_share = 1.5\n",
+     "parameters.launder_share: Input should be less than or equal to 1 (got 1.5)"),
+    (HEAD + "end = 2009-12-31\n" + WORLD + '[[policy]]\nfrom = 2007-01-01\nname = "mix"\n',
+     'policy[0].params.parts: required: the policies and their shares of the capacity, e.g. '
+     'parts = [{ name = "signaling", share = 0.7 }, { name = "kingpin", share = 0.3 }]'),
+])
+def test_scenario_messages_name_the_field_the_value_and_the_form(
+    text: str, expected: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "s.toml"
+    path.write_text(text, encoding="utf-8")
+    line = _refused(capsys, "run", str(path), "--out", str(tmp_path / "o"))
+    assert line == "error: " + expected.replace("{path}", str(path))
+    assert not (tmp_path / "o").exists()

@@ -145,16 +145,16 @@ CASES = {
     ),
     "negative parameter": (
         HEAD + "[parameters]\nlethality = -1.0\n",
-        "parameters.lethality: " + _pydantic_msg(lethality=-1.0),
+        "parameters.lethality: " + _pydantic_msg(lethality=-1.0) + " (got -1.0)",
     ),
     "share above one": (
         HEAD + "[parameters]\nlaunder_share = 1.5\n",
-        "parameters.launder_share: Input should be less than or equal to 1",
+        "parameters.launder_share: Input should be less than or equal to 1 (got 1.5)",
     ),
     "parameter of wrong type": (
         HEAD + '[parameters]\nhold_weeks = "four"\n',
         "parameters.hold_weeks: Input should be a valid integer, unable to parse string as an "
-        "integer",
+        "integer (got 'four')",
     ),
     "end before start": (
         HEAD.replace("end = 2008-01-01", "end = 2006-01-01"),
@@ -168,9 +168,9 @@ CASES = {
     "missing start": (
         HEAD.replace("start = 2007-01-01\n", ""), "scenario.start: required key is missing"
     ),
-    "bad step": (HEAD + 'step = "day"\n', "scenario.step: Input should be 'week'"),
+    "bad step": (HEAD + 'step = "day"\n', "scenario.step: Input should be 'week' (got 'day')"),
     "negative seed": (
-        HEAD + "seed = -3\n", "scenario.seed: Input should be greater than or equal to 0"
+        HEAD + "seed = -3\n", "scenario.seed: Input should be greater than or equal to 0 (got -3)"
     ),
     "bad name": (
         HEAD.replace('"t"', '"My Run"'),
@@ -184,11 +184,11 @@ CASES = {
     ),
     "too few plazas": (
         HEAD + '[world]\nkind = "synthetic"\nplazas = 3\n',
-        "world.plazas: Input should be greater than or equal to 10",
+        "world.plazas: Input should be greater than or equal to 10 (got 3)",
     ),
     "unknown world kind": (
         HEAD + '[world]\nkind = "mars"\n',
-        "world.kind: Input should be 'mexico' or 'synthetic'",
+        "world.kind: Input should be 'mexico' or 'synthetic' (got 'mars')",
     ),
     "unknown policy": (
         HEAD + '[[policy]]\nfrom = 2007-01-01\nname = "foo"\n',

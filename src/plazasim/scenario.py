@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from plazasim.calibration_spec import BASE_DIR, CalibrationSpec
 from plazasim.errors import ScenarioError, from_validation_error
 from plazasim.model.params import Parameters
+from plazasim.toml_errors import toml_error
 from plazasim.world.world import World
 
 __all__ = [
@@ -476,17 +477,7 @@ def parse_scenario(
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        # tomllib says "... (at line L, column C)" or "... (at end of document)".
-        raw = str(exc)
-        hit = re.search(r"\s*\(at line (\d+), column (\d+)\)", raw)
-        if hit:
-            line, where = hit.group(1), f"column {hit.group(2)}, in {origin}"
-            raw = raw[: hit.start()] + raw[hit.end() :]
-        else:
-            line, where = str(text.count("\n") + 1), f"end of document, in {origin}"
-            raw = raw.replace("(at end of document)", "").strip()
-        problem = f"malformed TOML at line {line}: {raw} ({where})"
-        raise ScenarioError.at("scenario", problem) from None
+        raise toml_error(exc, text, origin) from None
     return _validate(data, Path.cwd() if base_dir is None else Path(base_dir))
 
 

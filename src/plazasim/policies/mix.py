@@ -142,6 +142,10 @@ class Mix:
     name: ClassVar[str] = "mix"
 
     def __init__(self, **params: Any) -> None:
+        if "parts" not in params:  # pydantic would say only "Field required (got {})"
+            raise ValueError(
+                "mix.parts: required: the policies and their shares of the capacity, e.g. "
+                'parts = [{ name = "signaling", share = 0.7 }, { name = "kingpin", share = 0.3 }]')
         self.params = validate_params(self.name, MixParams, params)
         self.parts: list[Policy] = []
         for i, part in enumerate(self.params.parts):
