@@ -277,3 +277,54 @@ def test_scenario_messages_name_the_field_the_value_and_the_form(
     line = _refused(capsys, "run", str(path), "--out", str(tmp_path / "o"))
     assert line == "error: " + expected.replace("{path}", str(path))
     assert not (tmp_path / "o").exists()
+
+
+# --------------------------------------------------------------------------- help, version, width
+
+
+def test_version_and_short_help(capsys: pytest.CaptureFixture[str]) -> None:
+    from plazasim import __version__
+
+    assert _run(capsys, "--version") == (0, f"plazasim {__version__}\n", "")
+    code, out, _ = _run(capsys, "-h")
+    assert code == 0 and "--version" in out and "Commands" in out
+    code, out, _ = _run(capsys, "run", "-h")
+    assert code == 0 and "--until" in out
+
+
+@pytest.mark.parametrize("command", ["run", "compare", "validate", "prior-predictive",
+                                     "query", "calibrate", "fit-report", "scenarios"])
+def test_flags_show_no_value_placeholder(
+    command: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    code, out, _ = _run(capsys, command, "--help")
+    assert code == 0
+    assert "<bool>" not in out
+    for line in out.splitlines():
+        assert len(line) <= 80, line
+    flags = [line for line in out.splitlines() if "--help" in line]
+    assert flags and all("-h" in line for line in flags)
+
+
+def test_summary_table_fits_80_columns_without_ellipsis() -> None:
+    import io
+
+    import pandas as pd
+    from rich.console import Console
+
+    from plazasim.cli import _homicide_table
+
+    dates = pd.date_range("2006-12-01", "2011-06-30", freq="7D")
+    national = pd.DataFrame({"date": dates, "homicides_total": 6000.0,
+                             "homicides_cartel": 400.0, "homicides_state": 10.0,
+                             "homicides_bystander": 20.0, "homicides_baseline": 170.0})
+    observed = {"inegi_homicides_registration": dict.fromkeys(range(2006, 2011), 25757.0),
+                "presidencia_org_crime_deaths": dict.fromkeys(range(2006, 2011), 15273.0)}
+    buffer = io.StringIO()
+    Console(file=buffer, width=80).print(_homicide_table(national, observed))
+    text = buffer.getvalue()
+    assert "…" not in text
+    assert all(len(line) <= 80 for line in text.splitlines())
+    for word in ("Baseline", "Presid.", "forecast", "312,000"):
+        assert word in text

@@ -28,6 +28,7 @@ from rich.table import Table
 from rich.text import Text
 from typer.main import get_command
 
+from plazasim.cli_help import PlazasimTyper
 from plazasim.cli_output import Invocation, default_dir, prepare_out, scenario_source
 from plazasim.errors import PlazasimError, ScenarioError, from_validation_error
 from plazasim.scenario import (
@@ -45,6 +46,8 @@ T = TypeVar("T")
 EXIT_USER = 2
 EXIT_BUG = 1
 EXIT_INTERRUPT = 130
+#: ``--until`` only shortens a run (docs/SCENARIOS.md, command-line overrides).
+UNTIL_HELP = "Stop at this date (YYYY-MM-DD), no later than the scenario end."
 #: Observed series are compared up to this year; later years are the model's forecast.
 LAST_OBSERVED_YEAR = 2010
 HOMICIDE_COLUMNS = (
@@ -60,7 +63,7 @@ OBSERVED_SERIES = (
     ("presidencia_org_crime_deaths", "Presid.", "Presidencia organised-crime deaths"),
 )
 
-app = typer.Typer(
+app = PlazasimTyper(
     name="plazasim",
     help="Simulate the managed drug war: cartels, plazas, enforcement policies and money.",
     add_completion=False,
@@ -69,6 +72,25 @@ app = typer.Typer(
 )
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
+
+
+def _print_version(value: bool) -> None:
+    """``--version``: print ``plazasim X.Y.Z`` and stop, before any command runs."""
+    if value:
+        from plazasim import __version__
+
+        out.print(f"plazasim {__version__}", markup=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_print_version, is_eager=True,
+                           help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Simulate the managed drug war: cartels, plazas, enforcement policies and money."""
 
 
 def _parse_until(value: str | None) -> dt.date | None:
@@ -181,15 +203,18 @@ def _homicide_table(national: pd.DataFrame, observed: dict[str, dict[int, float]
     shown = [(key, label, what) for key, label, what in OBSERVED_SERIES if observed.get(key)]
     caption = "; ".join(["Related: cartel + state + bystander (killed in the crossfire)"]
                         + [f"{label}: {what}" for _, label, what in shown])
+    # Nine columns must fit an 80-column terminal without "…": no outer edge, one
+    # space between columns, and cells that fold rather than truncate if ever too wide.
     table = Table(title="Homicides per year, simulated" + (" vs observed" if shown else ""),
-                  caption=caption or None, box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column("Year")
+                  caption=caption or None, box=box.SIMPLE_HEAD, show_edge=False,
+                  pad_edge=False, collapse_padding=True)
+    table.add_column("Year", overflow="fold")
     for col, label in HOMICIDE_COLUMNS:
         if col in present:
-            table.add_column(label, justify="right")
+            table.add_column(label, justify="right", overflow="fold")
     for _, label, _ in shown:
-        table.add_column(label, justify="right", style="cyan")
-    table.add_column("Note")
+        table.add_column(label, justify="right", style="cyan", overflow="fold")
+    table.add_column("Note", overflow="fold")
     for year, row in by_year.iterrows():
         year = int(year)
         notes = []
@@ -210,7 +235,7 @@ def run(
     ] = "mexico-2006",
     seed: Annotated[int | None, typer.Option(help="Override the scenario seed (>= 0).")] = None,
     until: Annotated[
-        str | None, typer.Option(help="Stop at this date (YYYY-MM-DD) instead of the end.")
+        str | None, typer.Option(help=UNTIL_HELP)
     ] = None,
     policy: Annotated[
         str | None,
@@ -220,7 +245,7 @@ def run(
     posterior_draw: Annotated[
         int | None,
         typer.Option(help="Use the parameters of this draw (0, 1, ...) of the scenario's "
-                     "posterior sample ([calibration] posterior)."),
+                     "posterior sample (\\[calibration] posterior)."),
     ] = None,
     out_dir: Annotated[
         Path | None,
@@ -542,7 +567,7 @@ def compare(
         int | None, typer.Option(help="First seed (default: the scenario's seed).")
     ] = None,
     until: Annotated[
-        str | None, typer.Option(help="Stop at this date (YYYY-MM-DD) instead of the end.")
+        str | None, typer.Option(help=UNTIL_HELP)
     ] = None,
     posterior: Annotated[
         int | None,
@@ -764,7 +789,7 @@ def prior_predictive(
         int, typer.Option(help="Parameter sets drawn from the priors; one run each.")
     ] = DEFAULT_PRIOR_DRAWS,
     until: Annotated[
-        str | None, typer.Option(help="Stop at this date (YYYY-MM-DD) instead of the end.")
+        str | None, typer.Option(help=UNTIL_HELP)
     ] = None,
     seed: Annotated[
         int | None,
