@@ -29,7 +29,14 @@ from rich.text import Text
 from typer.main import get_command
 
 from plazasim.cli_help import PlazasimTyper
-from plazasim.cli_output import Invocation, default_dir, prepare_out, scenario_source
+from plazasim.cli_output import (
+    Invocation,
+    default_dir,
+    prepare_out,
+    scenario_source,
+    seed_range,
+)
+from plazasim.cli_variants import compare_variants, names, world_label
 from plazasim.errors import PlazasimError, ScenarioError, from_validation_error
 from plazasim.scenario import (
     Scenario,
@@ -170,11 +177,6 @@ Force = Annotated[
     typer.Option("--force", help="Replace the results of another command in the output "
                  "folder (never a folder that is not plazasim results)."),
 ]
-
-
-def _seed_range(first: int, n: int) -> str:
-    """``seeds1-20`` (or ``seed1``): the seeds part of a default folder name."""
-    return f"seed{first}" if n == 1 else f"seeds{first}-{first + n - 1}"
 
 
 def _default_out(prefix: str) -> Path:
@@ -350,7 +352,7 @@ def scenarios() -> None:
             table.add_row(name, "", "", Text(f"invalid: {exc}", style="red"))
             continue
         dates = f"{sc.scenario.start}\nto {sc.scenario.end}"
-        table.add_row(name, dates, _world_label(sc), Text(sc.scenario.description))
+        table.add_row(name, dates, world_label(sc), Text(sc.scenario.description))
     out.print(table)
 
 
@@ -394,107 +396,6 @@ def query(
 
 #: Seeds per variant when ``--seeds`` is not given.
 DEFAULT_COMPARE_SEEDS = 20
-
-
-def _names(option: str, value: str) -> list[str]:
-    """Split a comma-separated option value; refuse empty and repeated names."""
-    names = [part.strip() for part in value.split(",")]
-    if any(not name for name in names):
-        raise PlazasimError(f"{option}: empty name in {value!r} (expected a comma-separated list)")
-    for i, name in enumerate(names):
-        if name in names[:i]:
-            raise PlazasimError(f"{option}: {name!r} is listed twice")
-    return names
-
-
-def _override(scenario: Scenario, option: str, until: dt.date | None, **kw: Any) -> Scenario:
-    """``with_overrides`` with its errors named after the option (``--until``, ``option``)."""
-    try:
-        return with_overrides(scenario, until=until, **kw)
-    except ScenarioError as exc:
-        if exc.path in ("until", "policy"):
-            raise PlazasimError(
-                f"{'--until' if exc.path == 'until' else option}: {exc.problem}"
-            ) from None
-        raise PlazasimError(f"{option}: {exc}") from None
-
-
-def _compare_variants(
-    scenario: str | None, policies: str | None, scenarios: str | None, until: dt.date | None
-) -> tuple[dict[str, Scenario], str]:
-    """Resolve the variants to compare (label -> scenario) and a name for the output."""
-    if policies is not None and scenarios is not None:
-        raise PlazasimError("--policies: give either --policies or --scenarios, not both")
-    if policies is None and scenarios is None:
-        raise PlazasimError(
-            "--policies: say what to compare: --policies a,b,... or --scenarios x,y,..."
-        )
-    if policies is not None:
-        base = load_scenario(scenario or "mexico-2006")
-        names = _names("--policies", policies)
-        _at_least_two("--policies", "policies", names)
-        variants = {name: _override(base, "--policies", until, policy=name) for name in names}
-        return variants, base.scenario.name
-    if scenario is not None:
-        raise PlazasimError(
-            f"--scenarios: list every scenario there; the SCENARIO argument ({scenario!r}) "
-            "is only used with --policies"
-        )
-    variants: dict[str, Scenario] = {}
-    given: dict[str, str] = {}
-    for token in _names("--scenarios", scenarios or ""):
-        try:
-            sc = load_scenario(token)
-        except ScenarioError as exc:
-            problem = exc.problem if exc.path == "scenario" else f"{token}: {exc}"
-            raise PlazasimError(f"--scenarios: {problem}") from None
-        label = sc.scenario.name
-        if label in variants:
-            raise PlazasimError(
-                f"--scenarios: {given[label]!r} and {token!r} are both named {label!r}; "
-                "variants need distinct [scenario] names"
-            )
-        variants[label], given[label] = _override(sc, "--scenarios", until), token
-    _at_least_two("--scenarios", "scenarios", list(given.values()))
-    _check_pairable(variants)
-    return variants, "-vs-".join(variants)
-
-
-def _at_least_two(option: str, what: str, names: list[str]) -> None:
-    """Refuse a comparison of one variant: there is nothing to pair it with."""
-    if len(names) < 2:
-        raise PlazasimError(f"{option}: give at least two {what} to compare, comma-separated "
-                            f"(got only {names[0]!r})")
-
-
-def _check_pairable(variants: dict[str, Scenario]) -> None:
-    """Refuse scenarios that cannot be paired week by week and plaza by plaza.
-
-    Paired differences compare the same weeks on the same map with the same seeds;
-    variants that start or end on other dates, or run on another world, would be
-    compared silently on different things.
-    """
-    (first, ref), *rest = variants.items()
-    for label, sc in rest:
-        for what, mine, theirs in (
-            ("start", ref.scenario.start, sc.scenario.start),
-            ("end", ref.scenario.end, sc.scenario.end),
-            ("world", _world_label(ref), _world_label(sc)),
-        ):
-            if mine != theirs:
-                raise PlazasimError(
-                    f"--scenarios: {first} and {label} differ in {what} ({mine} vs {theirs}); "
-                    "variants are paired week by week on one world, so they need the same "
-                    "start, end and world" + (" (--until can align the ends)"
-                                              if what == "end" else ""))
-
-
-def _world_label(scenario: Scenario) -> str:
-    """The world a scenario runs on, in words (``mexico``, ``synthetic 200 plazas ...``)."""
-    w = scenario.world
-    if w.kind == "mexico":
-        return "mexico"
-    return f"synthetic: {w.plazas} plazas, {w.cartels} cartels, seed {w.seed}"
 
 
 def _stat(value: float) -> str:
@@ -592,7 +493,7 @@ def compare(
     _check_batch_options(seeds, first_seed, workers)
     _check_posterior_option(posterior)
     until_date = _parse_until(until)
-    variants, name = _compare_variants(scenario, policies, scenarios, until_date)
+    variants, name = compare_variants(scenario, policies, scenarios, until_date)
     from plazasim.experiments import compare as cmp
 
     draws = _posterior_draws(variants, posterior)
@@ -603,10 +504,10 @@ def compare(
     invocation = Invocation("compare", {
         "scenario": scenario_source(scenario or "mexico-2006") if policies else None,
         "policies": policies and list(variants),
-        "scenarios": scenarios and [scenario_source(t) for t in _names("--scenarios", scenarios)],
+        "scenarios": scenarios and [scenario_source(t) for t in names("--scenarios", scenarios)],
         "seeds": seeds, "first_seed": first, "until": until_date, "posterior": posterior})
     target = out_dir or default_dir(
-        "compare", name, "-vs-".join(variants) if policies else None, _seed_range(first, seeds),
+        "compare", name, "-vs-".join(variants) if policies else None, seed_range(first, seeds),
         until_date and f"until-{until_date}", posterior and f"posterior{posterior}")
     # before simulating, so the runs are not wasted
     prepare_out(target, invocation, force=force, check=cmp.check_compare_dir)
@@ -717,7 +618,7 @@ def validate(
 
     _check_batch_options(seeds, first_seed, workers)
     _check_posterior_option(posterior)
-    chosen = list(val.EXPERIMENTS) if experiments is None else _names("--experiments",
+    chosen = list(val.EXPERIMENTS) if experiments is None else names("--experiments",
                                                                           experiments)
     unknown = [e for e in chosen if e not in val.EXPERIMENTS]
     if unknown:
@@ -730,7 +631,7 @@ def validate(
     invocation = Invocation("validate", {"experiments": chosen, "seeds": seeds,
                                          "first_seed": first_seed, "posterior": posterior})
     target = out_dir or default_dir(
-        "validation", _seed_range(first_seed, seeds), experiments and "-".join(chosen),
+        "validation", seed_range(first_seed, seeds), experiments and "-".join(chosen),
         posterior and f"posterior{posterior}")
     # before simulating, so the runs are not wasted
     prepare_out(target, invocation, force=force, check=val.check_validation_dir)

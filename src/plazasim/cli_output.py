@@ -25,7 +25,7 @@ from typing import Any
 from plazasim.errors import PlazasimError
 from plazasim.results.store import MANIFEST
 
-__all__ = ["Invocation", "default_dir", "prepare_out", "scenario_source"]
+__all__ = ["Invocation", "default_dir", "prepare_out", "scenario_source", "seed_range"]
 
 #: Longest default folder name; longer ones keep a prefix and a hash of the rest.
 MAX_NAME = 120
@@ -84,6 +84,11 @@ def default_dir(prefix: str | None, *parts: str | None) -> Path:
         digest = hashlib.sha256(name.encode()).hexdigest()[:8]
         name = f"{name[: MAX_NAME - 9]}-{digest}"
     return Path("runs") / name
+
+
+def seed_range(first: int, n: int) -> str:
+    """``seeds1-20`` (or ``seed1``): the seeds part of a default folder name."""
+    return f"seed{first}" if n == 1 else f"seeds{first}-{first + n - 1}"
 
 
 def _recorded(folder: Path) -> dict[str, Any] | None:
