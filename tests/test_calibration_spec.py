@@ -161,7 +161,7 @@ BAD = {
     "misspelt key": ("[calibration.priors]\nlethality = { lo = 0.02 }\n",
                      "calibration.priors.lethality.lo: unknown key"),
     "nan": ("[calibration.priors]\nlethality = { low = nan }\n",
-            "calibration.priors.lethality.low: Input should be a finite number"),
+            "calibration.priors.lethality.low: Input should be a finite number (got nan)"),
 }
 
 

@@ -147,7 +147,7 @@ def _bad_cases(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
         ),
         "bad parameter": (
             ["run", bad_param, "--out", out],
-            "error: parameters.lethality: " + _lethality_msg(),
+            "error: parameters.lethality: " + _lethality_msg() + " (got -1.0)",
         ),
         "unknown cartel": (
             ["run", bad_cartel, "--out", out],
@@ -162,7 +162,9 @@ def _bad_cases(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
         ),
         "until before start": (
             ["run", "synthetic-small", "--until", "2006-01-01", "--out", out],
-            "error: --until: 2006-01-01 is not after the scenario start 2007-01-01",
+            "error: --until: 2006-01-01 is not after the start of synthetic-small (2007-01-01 "
+            "to 2008-12-31); give a date from 2007-01-02 to 2008-12-31 (--until can only "
+            "shorten a run)",
         ),
         "negative seed": (
             ["run", "synthetic-small", "--seed", "-1", "--out", out],
@@ -175,7 +177,7 @@ def _bad_cases(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
         ),
         "out is not a run dir": (
             ["run", "synthetic-small", "--out", str(precious)],
-            f"error: out: {precious} exists and is not a plazasim run directory (no "
+            f"error: --out: {precious} exists and is not a plazasim run directory (no "
             "manifest.json); refusing to replace it",
         ),
         "unknown option": (
@@ -325,7 +327,8 @@ def test_run_until_and_summary_table(
     code, out, err = _run(capsys, "run", "synthetic-small", "--until", "2007-03-31",
                           "--policy", "laissez_faire")
     assert code == 0, err
-    target = tmp_path / "runs" / "synthetic-small-1"
+    # the default folder names the overrides, so it never replaces the unmodified run
+    target = tmp_path / "runs" / "synthetic-small-1-laissez_faire-until-2007-03-31"
     assert f"wrote {target}" in out
     assert "Homicides per year, simulated" in out and "2007" in out
     assert len(read_run(target).national) in (12, 13)

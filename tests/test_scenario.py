@@ -145,16 +145,16 @@ CASES = {
     ),
     "negative parameter": (
         HEAD + "[parameters]\nlethality = -1.0\n",
-        "parameters.lethality: " + _pydantic_msg(lethality=-1.0),
+        "parameters.lethality: " + _pydantic_msg(lethality=-1.0) + " (got -1.0)",
     ),
     "share above one": (
         HEAD + "[parameters]\nlaunder_share = 1.5\n",
-        "parameters.launder_share: Input should be less than or equal to 1",
+        "parameters.launder_share: Input should be less than or equal to 1 (got 1.5)",
     ),
     "parameter of wrong type": (
         HEAD + '[parameters]\nhold_weeks = "four"\n',
         "parameters.hold_weeks: Input should be a valid integer, unable to parse string as an "
-        "integer",
+        "integer (got 'four')",
     ),
     "end before start": (
         HEAD.replace("end = 2008-01-01", "end = 2006-01-01"),
@@ -168,9 +168,9 @@ CASES = {
     "missing start": (
         HEAD.replace("start = 2007-01-01\n", ""), "scenario.start: required key is missing"
     ),
-    "bad step": (HEAD + 'step = "day"\n', "scenario.step: Input should be 'week'"),
+    "bad step": (HEAD + 'step = "day"\n', "scenario.step: Input should be 'week' (got 'day')"),
     "negative seed": (
-        HEAD + "seed = -3\n", "scenario.seed: Input should be greater than or equal to 0"
+        HEAD + "seed = -3\n", "scenario.seed: Input should be greater than or equal to 0 (got -3)"
     ),
     "bad name": (
         HEAD.replace('"t"', '"My Run"'),
@@ -184,11 +184,11 @@ CASES = {
     ),
     "too few plazas": (
         HEAD + '[world]\nkind = "synthetic"\nplazas = 3\n',
-        "world.plazas: Input should be greater than or equal to 10",
+        "world.plazas: Input should be greater than or equal to 10 (got 3)",
     ),
     "unknown world kind": (
         HEAD + '[world]\nkind = "mars"\n',
-        "world.kind: Input should be 'mexico' or 'synthetic'",
+        "world.kind: Input should be 'mexico' or 'synthetic' (got 'mars')",
     ),
     "unknown policy": (
         HEAD + '[[policy]]\nfrom = 2007-01-01\nname = "foo"\n',
@@ -363,6 +363,12 @@ def test_overrides_seed_until_policy() -> None:
     assert crack.events == [e for e in sc.events if e.kind not in STATE_ACTION_EVENTS]
     assert {e.kind for e in sc.events} - {e.kind for e in crack.events} == STATE_ACTION_EVENTS
     assert crack.parameters == sc.parameters
+    assert with_overrides(sc, until="2012-12-31") == sc  # the end itself: nothing changes
+    mixed = with_overrides(sc, policy="mix:signaling=0.7+kingpin=0.3")
+    assert [(p.name, p.params) for p in mixed.policy] == [
+        ("mix", {"parts": [{"name": "signaling", "share": 0.7},
+                           {"name": "kingpin", "share": 0.3}]})
+    ]
     assert sc == load_scenario("mexico-2006")  # the original is unchanged
 
 
@@ -370,8 +376,29 @@ def test_overrides_seed_until_policy() -> None:
     "kwargs, expected",
     [
         ({"seed": -1}, "seed: must be an integer >= 0 (got -1)"),
-        ({"until": "2006-11-30"}, "until: 2006-11-30 is not after the scenario start 2006-12-01"),
-        ({"until": "2006-12-01"}, "until: 2006-12-01 is not after the scenario start 2006-12-01"),
+        ({"until": "2006-11-30"}, "until: 2006-11-30 is not after the start of mexico-2006 "
+         "(2006-12-01 to 2012-12-31); give a date from 2006-12-02 to 2012-12-31 (--until can "
+         "only shorten a run)"),
+        ({"until": "2006-12-01"}, "until: 2006-12-01 is not after the start of mexico-2006 "
+         "(2006-12-01 to 2012-12-31); give a date from 2006-12-02 to 2012-12-31 (--until can "
+         "only shorten a run)"),
+        ({"until": "2013-01-01"}, "until: 2013-01-01 is after the end of mexico-2006 "
+         "(2006-12-01 to 2012-12-31); give a date from 2006-12-02 to 2012-12-31 (--until can "
+         "only shorten a run)"),
+        ({"policy": "mix"}, "policy: mix needs its parts and their shares of the capacity "
+         "(e.g. mix:signaling=0.7+kingpin=0.3, shares adding up to 1)"),
+        ({"policy": "mix:signaling=0.5+kingpin=0.4"}, "policy: mix shares must add up to 1 "
+         "(they add up to 0.9; e.g. mix:signaling=0.7+kingpin=0.3, shares adding up to 1)"),
+        ({"policy": "mix:signaling"}, "policy: mix part 'signaling' must be NAME=SHARE (e.g. "
+         "mix:signaling=0.7+kingpin=0.3, shares adding up to 1)"),
+        ({"policy": "mix:signaling=x+kingpin=1"}, "policy: mix part 'signaling=x': the share "
+         "must be a number in (0, 1] (got 'x')"),
+        ({"policy": "mix:foo=1"}, "policy: mix part 'foo=1': unknown policy 'foo' (known: "
+         "conditional, crackdown, kingpin, laissez_faire, signaling)"),
+        ({"policy": "mix:mix=1"}, "policy: mix part 'mix=1': a mix cannot contain another mix"),
+        ({"policy": "crackdown:targets=2"}, "policy: only mix takes parts after ':' (got "
+         "'crackdown:targets=2'); give other policies' parameters in a scenario's [[policy]] "
+         "entry"),
         ({"until": "31/12/2008"}, "until: invalid date '31/12/2008'"),
         ({"until": "2008-02-30"}, "until: invalid date '2008-02-30'"),
         (

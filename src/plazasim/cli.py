@@ -28,6 +28,15 @@ from rich.table import Table
 from rich.text import Text
 from typer.main import get_command
 
+from plazasim.cli_help import PlazasimTyper
+from plazasim.cli_output import (
+    Invocation,
+    default_dir,
+    prepare_out,
+    scenario_source,
+    seed_range,
+)
+from plazasim.cli_variants import compare_variants, names, world_label
 from plazasim.errors import PlazasimError, ScenarioError, from_validation_error
 from plazasim.scenario import (
     Scenario,
@@ -44,6 +53,8 @@ T = TypeVar("T")
 EXIT_USER = 2
 EXIT_BUG = 1
 EXIT_INTERRUPT = 130
+#: ``--until`` only shortens a run (docs/SCENARIOS.md, command-line overrides).
+UNTIL_HELP = "Stop at this date (YYYY-MM-DD), no later than the scenario end."
 #: Observed series are compared up to this year; later years are the model's forecast.
 LAST_OBSERVED_YEAR = 2010
 HOMICIDE_COLUMNS = (
@@ -59,7 +70,7 @@ OBSERVED_SERIES = (
     ("presidencia_org_crime_deaths", "Presid.", "Presidencia organised-crime deaths"),
 )
 
-app = typer.Typer(
+app = PlazasimTyper(
     name="plazasim",
     help="Simulate the managed drug war: cartels, plazas, enforcement policies and money.",
     add_completion=False,
@@ -68,6 +79,25 @@ app = typer.Typer(
 )
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
+
+
+def _print_version(value: bool) -> None:
+    """``--version``: print ``plazasim X.Y.Z`` and stop, before any command runs."""
+    if value:
+        from plazasim import __version__
+
+        out.print(f"plazasim {__version__}", markup=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_print_version, is_eager=True,
+                           help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Simulate the managed drug war: cartels, plazas, enforcement policies and money."""
 
 
 def _parse_until(value: str | None) -> dt.date | None:
@@ -141,6 +171,14 @@ def _check_batch_options(seeds: int, first_seed: int | None, workers: int | None
         raise PlazasimError(f"--workers: must be >= 1 (got {workers})")
 
 
+#: ``--force``, shared by every command that writes results.
+Force = Annotated[
+    bool,
+    typer.Option("--force", help="Replace the results of another command in the output "
+                 "folder (never a folder that is not plazasim results)."),
+]
+
+
 def _default_out(prefix: str) -> Path:
     """``runs/<prefix>-<YYYYmmdd-HHMMSS>``: where a many-run command writes by default."""
     return Path("runs") / f"{prefix}-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}"
@@ -167,15 +205,18 @@ def _homicide_table(national: pd.DataFrame, observed: dict[str, dict[int, float]
     shown = [(key, label, what) for key, label, what in OBSERVED_SERIES if observed.get(key)]
     caption = "; ".join(["Related: cartel + state + bystander (killed in the crossfire)"]
                         + [f"{label}: {what}" for _, label, what in shown])
+    # Nine columns must fit an 80-column terminal without "…": no outer edge, one
+    # space between columns, and cells that fold rather than truncate if ever too wide.
     table = Table(title="Homicides per year, simulated" + (" vs observed" if shown else ""),
-                  caption=caption or None, box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column("Year")
+                  caption=caption or None, box=box.SIMPLE_HEAD, show_edge=False,
+                  pad_edge=False, collapse_padding=True)
+    table.add_column("Year", overflow="fold")
     for col, label in HOMICIDE_COLUMNS:
         if col in present:
-            table.add_column(label, justify="right")
+            table.add_column(label, justify="right", overflow="fold")
     for _, label, _ in shown:
-        table.add_column(label, justify="right", style="cyan")
-    table.add_column("Note")
+        table.add_column(label, justify="right", style="cyan", overflow="fold")
+    table.add_column("Note", overflow="fold")
     for year, row in by_year.iterrows():
         year = int(year)
         notes = []
@@ -196,21 +237,24 @@ def run(
     ] = "mexico-2006",
     seed: Annotated[int | None, typer.Option(help="Override the scenario seed (>= 0).")] = None,
     until: Annotated[
-        str | None, typer.Option(help="Stop at this date (YYYY-MM-DD) instead of the end.")
+        str | None, typer.Option(help=UNTIL_HELP)
     ] = None,
     policy: Annotated[
-        str | None, typer.Option(help="Use this policy for the whole run (see `policies`).")
+        str | None,
+        typer.Option(help="Use this policy for the whole run (see `policies`); a mix gives "
+                     "its parts and shares: mix:signaling=0.7+kingpin=0.3."),
     ] = None,
     posterior_draw: Annotated[
         int | None,
         typer.Option(help="Use the parameters of this draw (0, 1, ...) of the scenario's "
-                     "posterior sample ([calibration] posterior)."),
+                     "posterior sample (\\[calibration] posterior)."),
     ] = None,
     out_dir: Annotated[
         Path | None,
         typer.Option("--out", help="Output directory (default: runs/<scenario>-<seed>/, "
-                     "or runs/<scenario>-<seed>-draw<K>/)."),
+                     "with -<policy>, -until-<date>, -draw<K> for those options)."),
     ] = None,
+    force: Force = False,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress bar and no summary table.")
     ] = False,
@@ -221,9 +265,14 @@ def run(
     until_date = _parse_until(until)
     sc = _apply_overrides(load_scenario(scenario), seed, until_date, policy)
     header = _posterior_header(sc, posterior_draw) if posterior_draw is not None else None
-    suffix = f"-draw{posterior_draw}" if posterior_draw is not None else ""
-    target = out_dir or Path("runs") / f"{sc.scenario.name}-{sc.scenario.seed}{suffix}"
-    check_out_dir(target)  # before simulating, so a long run is not wasted
+    invocation = Invocation("run", {
+        "scenario": scenario_source(scenario), "seed": sc.scenario.seed, "until": until_date,
+        "policy": policy, "posterior_draw": posterior_draw})
+    target = out_dir or default_dir(
+        sc.scenario.name, str(sc.scenario.seed), policy, until_date and f"until-{until_date}",
+        None if posterior_draw is None else f"draw{posterior_draw}")
+    # before simulating, so a long run is not wasted
+    prepare_out(target, invocation, force=force, check=check_out_dir)
 
     from plazasim.world import build_world
 
@@ -236,7 +285,7 @@ def run(
 
     result = _with_progress(quiet, "simulating", "weeks", None, lambda on_progress: run_scenario(
         sc, progress=on_progress, world=world, posterior_draw=posterior_draw))
-    path = write_run(result, target)
+    path = write_run(result, target, invocation=invocation.record())
     if header is None and sc.calibration is not None and sc.calibration.posterior:
         header = _calibrated_header(sc)
     if header is not None and not quiet:
@@ -302,12 +351,8 @@ def scenarios() -> None:
         except PlazasimError as exc:
             table.add_row(name, "", "", Text(f"invalid: {exc}", style="red"))
             continue
-        w = sc.world
-        world = "mexico" if w.kind == "mexico" else (
-            f"synthetic: {w.plazas} plazas, {w.cartels} cartels, seed {w.seed}"
-        )
         dates = f"{sc.scenario.start}\nto {sc.scenario.end}"
-        table.add_row(name, dates, world, Text(sc.scenario.description))
+        table.add_row(name, dates, world_label(sc), Text(sc.scenario.description))
     out.print(table)
 
 
@@ -351,67 +396,6 @@ def query(
 
 #: Seeds per variant when ``--seeds`` is not given.
 DEFAULT_COMPARE_SEEDS = 20
-
-
-def _names(option: str, value: str) -> list[str]:
-    """Split a comma-separated option value; refuse empty and repeated names."""
-    names = [part.strip() for part in value.split(",")]
-    if any(not name for name in names):
-        raise PlazasimError(f"{option}: empty name in {value!r} (expected a comma-separated list)")
-    for i, name in enumerate(names):
-        if name in names[:i]:
-            raise PlazasimError(f"{option}: {name!r} is listed twice")
-    return names
-
-
-def _override(scenario: Scenario, option: str, until: dt.date | None, **kw: Any) -> Scenario:
-    """``with_overrides`` with its errors named after the option (``--until``, ``option``)."""
-    try:
-        return with_overrides(scenario, until=until, **kw)
-    except ScenarioError as exc:
-        if exc.path in ("until", "policy"):
-            raise PlazasimError(
-                f"{'--until' if exc.path == 'until' else option}: {exc.problem}"
-            ) from None
-        raise PlazasimError(f"{option}: {exc}") from None
-
-
-def _compare_variants(
-    scenario: str | None, policies: str | None, scenarios: str | None, until: dt.date | None
-) -> tuple[dict[str, Scenario], str]:
-    """Resolve the variants to compare (label -> scenario) and a name for the output."""
-    if policies is not None and scenarios is not None:
-        raise PlazasimError("--policies: give either --policies or --scenarios, not both")
-    if policies is None and scenarios is None:
-        raise PlazasimError(
-            "--policies: say what to compare: --policies a,b,... or --scenarios x,y,..."
-        )
-    if policies is not None:
-        base = load_scenario(scenario or "mexico-2006")
-        variants = {name: _override(base, "--policies", until, policy=name)
-                    for name in _names("--policies", policies)}
-        return variants, base.scenario.name
-    if scenario is not None:
-        raise PlazasimError(
-            f"--scenarios: list every scenario there; the SCENARIO argument ({scenario!r}) "
-            "is only used with --policies"
-        )
-    variants: dict[str, Scenario] = {}
-    given: dict[str, str] = {}
-    for token in _names("--scenarios", scenarios or ""):
-        try:
-            sc = load_scenario(token)
-        except ScenarioError as exc:
-            problem = exc.problem if exc.path == "scenario" else f"{token}: {exc}"
-            raise PlazasimError(f"--scenarios: {problem}") from None
-        label = sc.scenario.name
-        if label in variants:
-            raise PlazasimError(
-                f"--scenarios: {given[label]!r} and {token!r} are both named {label!r}; "
-                "variants need distinct [scenario] names"
-            )
-        variants[label], given[label] = _override(sc, "--scenarios", until), token
-    return variants, "-vs-".join(variants)
 
 
 def _stat(value: float) -> str:
@@ -469,7 +453,9 @@ def compare(
         typer.Argument(help="Scenario for --policies (file or bundled name; default mexico-2006)."),
     ] = None,
     policies: Annotated[
-        str | None, typer.Option(help="Policies to compare, comma-separated (e.g. a,b,c).")
+        str | None,
+        typer.Option(help="Policies to compare, comma-separated (e.g. a,b,c; a mix is "
+                     "mix:signaling=0.7+kingpin=0.3)."),
     ] = None,
     scenarios: Annotated[
         str | None,
@@ -482,7 +468,7 @@ def compare(
         int | None, typer.Option(help="First seed (default: the scenario's seed).")
     ] = None,
     until: Annotated[
-        str | None, typer.Option(help="Stop at this date (YYYY-MM-DD) instead of the end.")
+        str | None, typer.Option(help=UNTIL_HELP)
     ] = None,
     posterior: Annotated[
         int | None,
@@ -491,8 +477,10 @@ def compare(
     ] = None,
     out_dir: Annotated[
         Path | None,
-        typer.Option("--out", help="Output directory (default: runs/compare-<name>-<time>/)."),
+        typer.Option("--out", help="Output directory (default: runs/compare-<variants>-"
+                     "seeds<a>-<b>/, with -until-<date>, -posterior<N> for those options)."),
     ] = None,
+    force: Force = False,
     workers: Annotated[
         int | None,
         typer.Option(help="Worker processes (default: min(CPUs, runs); 1 runs in-process)."),
@@ -505,7 +493,7 @@ def compare(
     _check_batch_options(seeds, first_seed, workers)
     _check_posterior_option(posterior)
     until_date = _parse_until(until)
-    variants, name = _compare_variants(scenario, policies, scenarios, until_date)
+    variants, name = compare_variants(scenario, policies, scenarios, until_date)
     from plazasim.experiments import compare as cmp
 
     draws = _posterior_draws(variants, posterior)
@@ -513,11 +501,19 @@ def compare(
     seed_list = list(range(first, first + seeds))
     n_runs = len(variants) * seeds * max(len(draws or ()), 1)
     n_workers = workers if workers is not None else cmp.default_workers(n_runs)
-    target = out_dir or _default_out(f"compare-{name}")
-    cmp.check_compare_dir(target)  # before simulating, so the runs are not wasted
+    invocation = Invocation("compare", {
+        "scenario": scenario_source(scenario or "mexico-2006") if policies else None,
+        "policies": policies and list(variants),
+        "scenarios": scenarios and [scenario_source(t) for t in names("--scenarios", scenarios)],
+        "seeds": seeds, "first_seed": first, "until": until_date, "posterior": posterior})
+    target = out_dir or default_dir(
+        "compare", name, "-vs-".join(variants) if policies else None, seed_range(first, seeds),
+        until_date and f"until-{until_date}", posterior and f"posterior{posterior}")
+    # before simulating, so the runs are not wasted
+    prepare_out(target, invocation, force=force, check=cmp.check_compare_dir)
     result = _with_progress(quiet, "comparing", "runs", n_runs, lambda on_progress: cmp.compare(
         variants, seed_list, workers=n_workers, progress=on_progress, draws=draws))
-    path = cmp.write_compare(result, target)
+    path = cmp.write_compare(result, target, invocation=invocation.record())
     if not quiet:
         labels = result.variants
         n_draws = len(draws or ())
@@ -604,8 +600,10 @@ def validate(
     ] = None,
     out_dir: Annotated[
         Path | None,
-        typer.Option("--out", help="Output directory (default: runs/validation-<time>/)."),
+        typer.Option("--out", help="Output directory (default: runs/validation-seeds<a>-<b>/, "
+                     "with the experiments and -posterior<N> when given)."),
     ] = None,
+    force: Force = False,
     workers: Annotated[
         int | None,
         typer.Option(help="Worker processes (default: min(CPUs, runs); 1 runs in-process)."),
@@ -620,7 +618,7 @@ def validate(
 
     _check_batch_options(seeds, first_seed, workers)
     _check_posterior_option(posterior)
-    chosen = list(val.EXPERIMENTS) if experiments is None else _names("--experiments",
+    chosen = list(val.EXPERIMENTS) if experiments is None else names("--experiments",
                                                                           experiments)
     unknown = [e for e in chosen if e not in val.EXPERIMENTS]
     if unknown:
@@ -630,13 +628,18 @@ def validate(
     seed_list = list(range(first_seed, first_seed + seeds))
     n_runs = len(chosen) * seeds * max(len(draws or ()), 1)
     n_workers = workers if workers is not None else default_workers(n_runs)
-    target = out_dir or _default_out("validation")
-    val.check_validation_dir(target)  # before simulating, so the runs are not wasted
+    invocation = Invocation("validate", {"experiments": chosen, "seeds": seeds,
+                                         "first_seed": first_seed, "posterior": posterior})
+    target = out_dir or default_dir(
+        "validation", seed_range(first_seed, seeds), experiments and "-".join(chosen),
+        posterior and f"posterior{posterior}")
+    # before simulating, so the runs are not wasted
+    prepare_out(target, invocation, force=force, check=val.check_validation_dir)
     result = _with_progress(quiet, "validating", "experiment-runs", n_runs,
                             lambda on_progress: val.validate(
                                 seed_list, workers=n_workers, experiments=chosen,
                                 progress=on_progress, draws=draws))
-    path = val.write_validation(result, target)
+    path = val.write_validation(result, target, invocation=invocation.record())
     if not quiet:
         out.print(_validation_table(result.table, posterior=bool(draws)))
         held = int(result.table.holds.sum())
@@ -687,7 +690,7 @@ def prior_predictive(
         int, typer.Option(help="Parameter sets drawn from the priors; one run each.")
     ] = DEFAULT_PRIOR_DRAWS,
     until: Annotated[
-        str | None, typer.Option(help="Stop at this date (YYYY-MM-DD) instead of the end.")
+        str | None, typer.Option(help=UNTIL_HELP)
     ] = None,
     seed: Annotated[
         int | None,
@@ -699,8 +702,10 @@ def prior_predictive(
     ] = None,
     out_dir: Annotated[
         Path | None,
-        typer.Option("--out", help="Output directory (default: runs/prior-<name>-<time>/)."),
+        typer.Option("--out", help="Output directory (default: runs/prior-<scenario>-"
+                     "draws<N>-seed<S>/, with -until-<date> when given)."),
     ] = None,
+    force: Force = False,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress bar and no coverage table.")
     ] = False,
@@ -717,12 +722,18 @@ def prior_predictive(
     sc = _apply_overrides(load_scenario(scenario), seed, until_date, None)
     require_priors(sc)
     n_workers = workers if workers is not None else default_workers(draws)
-    target = out_dir or _default_out(f"prior-{sc.scenario.name}")
-    pp.check_prior_dir(target)  # before simulating, so the runs are not wasted
+    invocation = Invocation("prior-predictive", {
+        "scenario": scenario_source(scenario), "draws": draws, "seed": sc.scenario.seed,
+        "until": until_date})
+    target = out_dir or default_dir(
+        "prior", sc.scenario.name, f"draws{draws}", f"seed{sc.scenario.seed}",
+        until_date and f"until-{until_date}")
+    # before simulating, so the runs are not wasted
+    prepare_out(target, invocation, force=force, check=pp.check_prior_dir)
     result = _with_progress(quiet, "drawing", "runs", draws, lambda on_progress: (
         pp.prior_predictive(sc, draws, seed=sc.scenario.seed, workers=n_workers,
                             progress=on_progress)))
-    path = pp.write_prior(result, target)
+    path = pp.write_prior(result, target, invocation=invocation.record())
     if not quiet:
         report = result.coverage()
         if report["rows"]:
@@ -761,7 +772,10 @@ def _user_message(exc: BaseException) -> str | None:
     if isinstance(exc, typer.TyperException):  # usage errors from the option parser
         return exc.format_message()
     if isinstance(exc, PlazasimError):
-        return str(exc)
+        # The writers are library functions and call the folder ``out``; on the command
+        # line every message names the option the user typed, as ``--until:`` does.
+        text = str(exc)
+        return "--out: " + text.removeprefix("out: ") if text.startswith("out: ") else text
     if isinstance(exc, ValidationError):
         return str(from_validation_error(exc, fallback="input"))
     if isinstance(exc, FileNotFoundError):

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from pydantic import ValidationError
 
-__all__ = ["PlazasimError", "ScenarioError", "from_validation_error", "join_loc"]
+__all__ = ["FIELD_FORMS", "PlazasimError", "ScenarioError", "from_validation_error",
+           "join_loc"]
 
 
 class PlazasimError(Exception):
@@ -51,6 +52,54 @@ def join_loc(loc: Sequence[Any]) -> str:
     return out
 
 
+#: What a value of these fields looks like, for messages about a value of the wrong form.
+FIELD_FORMS = {
+    "plaza": 'a plaza code, a quoted 5-digit INEGI code such as "08037" (synthetic: "S000")',
+    "plazas": 'a plaza code, a quoted 5-digit INEGI code such as "08037" (synthetic: "S000")',
+    "states": 'a two-digit INEGI state code such as "08"',
+}
+#: Digits of the codes above: an unquoted 8037 was meant as "08037".
+_CODE_DIGITS = {"plaza": 5, "plazas": 5, "states": 2}
+#: Pydantic error types whose message should show the value it refused.
+_SHOW_INPUT = ("greater_than", "greater_than_equal", "less_than", "less_than_equal",
+               "finite_number", "int_parsing", "int_from_float", "float_parsing", "bool_parsing",
+               "int_type", "float_type", "bool_type", "literal_error", "too_short", "too_long",
+               "string_too_short", "string_too_long", "multiple_of")
+_DATE_ERRORS = ("date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact",
+                "date_type")
+
+
+def _shown(value: Any) -> str:
+    """``repr`` of a refused value, cut to one short line."""
+    text = " ".join(repr(value).split())
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _problem(kind: str, msg: str, value: Any, field: str, show_input: bool = True) -> str:
+    """The message for pydantic error ``kind`` on ``field``: the expected form and the value.
+
+    Pydantic's own wording says what failed ("Input should be a valid string",
+    "invalid character in year", a regex) but not what to write instead, nor the
+    value it got; users need both.
+    """
+    form = FIELD_FORMS.get(field)
+    if kind in _DATE_ERRORS:
+        return f"invalid date {_shown(value)} (expected YYYY-MM-DD, e.g. 2009-12-31)"
+    if kind == "string_type":
+        expected = form or "a string"
+        quote = "; quote it" if isinstance(value, int | float) else ""
+        if isinstance(value, int) and not isinstance(value, bool) and field in _CODE_DIGITS:
+            quote = f'; write "{value:0{_CODE_DIGITS[field]}d}"'
+
+        return f"expected {expected} (got {_shown(value)}{quote})"
+    if kind == "string_pattern_mismatch" and form:
+        return f"expected {form} (got {_shown(value)})"
+    if (show_input and kind in _SHOW_INPUT and isinstance(value, str | int | float | bool)
+            and "got" not in msg):
+        return f"{msg} (got {_shown(value)})"
+    return msg
+
+
 def from_validation_error(
     exc: ValidationError,
     *,
@@ -58,6 +107,7 @@ def from_validation_error(
     tags: Sequence[str] = (),
     tag_noun: str = "kind",
     fallback: str = "scenario",
+    show_input: bool = True,
 ) -> ScenarioError:
     """Turn the first error of a pydantic ``ValidationError`` into a one-line ScenarioError.
 
@@ -66,7 +116,9 @@ def from_validation_error(
     discriminated union (pydantic inserts them into the location; users never wrote
     them), ``tag_noun`` names them in messages ("unknown event kind 'x'"), ``prefix``
     anchors a nested model's errors (``policy[0].params``) and ``fallback`` names an
-    error that has no location. A :class:`ScenarioError` raised inside a validator
+    error that has no location; ``show_input=False`` leaves out the ``(got ...)`` a
+    range error otherwise ends with, for callers that show the value themselves. A
+    :class:`ScenarioError` raised inside a validator
     keeps its own path, appended to the location of the model that raised it.
     """
     err = exc.errors()[0]
@@ -80,6 +132,7 @@ def from_validation_error(
     ctx = err.get("ctx") or {}
     inner = ctx.get("error")
     known = ", ".join(tags)
+    field = next((p for p in reversed(loc) if isinstance(p, str)), "")
     if isinstance(inner, ScenarioError):
         path = ".".join(p for p in (path, inner.path) if p).replace(".[", "[")
         msg = inner.problem
@@ -96,6 +149,8 @@ def from_validation_error(
             msg = f"unknown {tag_noun} {ctx.get('tag')!r} (known: {known})"
         else:
             msg = f"required key is missing (known {tag_noun}s: {known})"
+    else:
+        msg = _problem(kind, msg, err.get("input"), field, show_input)
     if prefix:
         path = f"{prefix}.{path}".replace(".[", "[") if path else prefix
     return ScenarioError.at(path or fallback, msg)

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from plazasim.calibration_spec import BASE_DIR, CalibrationSpec
 from plazasim.errors import ScenarioError, from_validation_error
 from plazasim.model.params import Parameters
+from plazasim.toml_errors import toml_error
 from plazasim.world.world import World
 
 __all__ = [
@@ -397,6 +398,32 @@ def _unknown_policy(name: str) -> str:
     return f"unknown policy {name!r} (known: {', '.join(_known_policies())})"
 
 
+def _policy_option(text: str) -> tuple[str, dict[str, Any]]:
+    """Split a ``--policy`` value into a policy name and its parameters.
+
+    ``NAME`` runs the policy with its defaults; only ``mix`` takes parameters on the
+    command line (``mix:signaling=0.7+kingpin=0.3``), because it has no useful
+    default. Other policies' parameters belong in a scenario's ``[[policy]]`` entry.
+    """
+    from plazasim.policies.mix import mix_option_params
+
+    name, sep, rest = text.partition(":")
+    if name not in _known_policies():
+        raise ScenarioError.at("policy", _unknown_policy(name))
+    if name != "mix":
+        if sep:
+            raise ScenarioError.at(
+                "policy", f"only mix takes parts after ':' (got {text!r}); give other "
+                "policies' parameters in a scenario's [[policy]] entry")
+        return name, {}
+    try:
+        params = mix_option_params(rest)
+    except ValueError as exc:
+        raise ScenarioError.at("policy", str(exc)) from None
+    _check_policy("policy", name, params, field="")
+    return name, params
+
+
 def _check_policy(path: str, name: str, params: dict[str, Any], field: str = ".name") -> None:
     """Instantiate the policy once so bad names and parameters fail at load time."""
     from plazasim.policies.base import make_policy
@@ -450,17 +477,7 @@ def parse_scenario(
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        # tomllib says "... (at line L, column C)" or "... (at end of document)".
-        raw = str(exc)
-        hit = re.search(r"\s*\(at line (\d+), column (\d+)\)", raw)
-        if hit:
-            line, where = hit.group(1), f"column {hit.group(2)}, in {origin}"
-            raw = raw[: hit.start()] + raw[hit.end() :]
-        else:
-            line, where = str(text.count("\n") + 1), f"end of document, in {origin}"
-            raw = raw.replace("(at end of document)", "").strip()
-        problem = f"malformed TOML at line {line}: {raw} ({where})"
-        raise ScenarioError.at("scenario", problem) from None
+        raise toml_error(exc, text, origin) from None
     return _validate(data, Path.cwd() if base_dir is None else Path(base_dir))
 
 
@@ -577,12 +594,14 @@ def with_overrides(
 ) -> Scenario:
     """Return a copy of ``scenario`` with command-line overrides applied, re-validated.
 
-    ``until`` replaces the end date (it must be after the start); policy entries
-    and events after it are dropped, since they would never apply. ``policy``
-    replaces all state action: the whole policy timeline becomes that policy, with
-    default parameters, from the start, and the events that were state action
-    (:data:`STATE_ACTION_EVENTS`: operations, captures, budget changes) are dropped.
-    Errors name the override (``seed``, ``until``, ``policy``).
+    ``until`` replaces the end date; it may only shorten the run (after the start,
+    not after the end). Policy entries and events after it are dropped, since they
+    would never apply. ``policy`` replaces all state action: the whole policy
+    timeline becomes that policy, with default parameters, from the start, and the
+    events that were state action (:data:`STATE_ACTION_EVENTS`: operations,
+    captures, budget changes) are dropped. A mix gives its parts:
+    ``policy="mix:signaling=0.7+kingpin=0.3"``. Errors name the override (``seed``,
+    ``until``, ``policy``).
     """
     data = scenario.model_dump(by_alias=True)
     start = scenario.scenario.start
@@ -592,14 +611,20 @@ def with_overrides(
         data["scenario"]["seed"] = seed
     if until is not None:
         end = _as_date(until)
-        if end <= start:
-            raise ScenarioError.at("until", f"{end} is not after the scenario start {start}")
+        last = scenario.scenario.end
+        if not start < end <= last:
+            # Only shortening: a later end would simulate weeks the scenario's timeline and
+            # events were never written for (a 2009 scenario silently run to 2015).
+            where = "not after the start" if end <= start else "after the end"
+            raise ScenarioError.at(
+                "until", f"{end} is {where} of {scenario.scenario.name} ({start} to {last}); "
+                f"give a date from {start + dt.timedelta(days=1)} to {last} (--until can only "
+                "shorten a run)")
         data["scenario"]["end"] = end
         data["policy"] = [p for p in data["policy"] if p["from"] <= end]
         data["events"] = [e for e in data["events"] if e["date"] <= end]
     if policy is not None:
-        if policy not in _known_policies():
-            raise ScenarioError.at("policy", _unknown_policy(policy))
-        data["policy"] = [{"from": start, "name": policy, "params": {}}]
+        name, params = _policy_option(policy)
+        data["policy"] = [{"from": start, "name": name, "params": params}]
         data["events"] = [e for e in data["events"] if e["kind"] not in STATE_ACTION_EVENTS]
     return _validate(data)

@@ -290,7 +290,7 @@ def test_cli_refuses_what_is_not_a_calibration_or_not_replaceable(
     (other / "notes.txt").write_text("keep me", encoding="utf-8")
     assert main(["fit-report", str(calibration), "--out", str(other)]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("error: out:") and err.count("\n") == 1
+    assert err.startswith("error: --out:") and err.count("\n") == 1
     assert (other / "notes.txt").read_text(encoding="utf-8") == "keep me"
     # the calibration directory itself is not a fit report: refused, left whole
     before = sorted(p.name for p in calibration.iterdir())

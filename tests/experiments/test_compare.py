@@ -222,10 +222,10 @@ def test_cli_writes_table_plot_and_manifest(
         assert name in stdout
     assert f"wrote {out}" in stdout
 
-    # a compare directory may be replaced by a new comparison
-    code, _, err = _run(capsys, "compare", "synthetic-small", "--policies", "signaling",
-                        "--seeds", "2", "--first-seed", "10", "--until", UNTIL,
-                        "--out", str(out), "--quiet")
+    # a compare directory may be replaced by another comparison with --force
+    code, _, err = _run(capsys, "compare", "synthetic-small", "--policies",
+                        "signaling,crackdown", "--seeds", "2", "--first-seed", "10",
+                        "--until", UNTIL, "--out", str(out), "--quiet", "--force")
     assert code == 0, err
     assert json.loads((out / "manifest.json").read_text())["seeds"] == [10, 11]
 
@@ -297,15 +297,15 @@ def _bad_cases(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
                                       "SCENARIO argument ('synthetic-small') is only used with "
                                       "--policies"),
         "until before start": ([*pol, "--seeds", "2", "--until", "2006-01-01"],
-                               "error: --until: 2006-01-01 is not after the scenario start "
-                               "2007-01-01"),
+                               "error: --until: 2006-01-01 is not after the start of "
+                               "synthetic-small …"),
         "bad until": ([*pol, "--until", "someday"],
                       "error: --until: invalid date 'someday' (expected YYYY-MM-DD)"),
         "out not a run dir": ([*pol, *ok, "--out", str(precious)],
-                              f"error: out: {precious} exists and is not a plazasim run "
+                              f"error: --out: {precious} exists and is not a plazasim run "
                               "directory (no manifest.json); refusing to replace it"),
         "out is a run": ([*pol, *ok, "--out", str(a_run)],
-                         f"error: out: {a_run} holds other plazasim results, not a compare "
+                         f"error: --out: {a_run} holds other plazasim results, not a compare "
                          "directory (no compare.parquet); refusing to replace it"),
     }
 

@@ -325,7 +325,7 @@ def test_run_default_out_names_the_draw(
     code, _, err = _run(capsys, "run", str(scenario_file), "--posterior-draw", "3", "--quiet",
                         "--until", "2007-01-31")
     assert code == 0, err
-    assert (tmp_path / "runs" / "post-small-1-draw3" / "manifest.json").is_file()
+    assert (tmp_path / "runs" / "post-small-1-until-2007-01-31-draw3" / "manifest.json").is_file()
 
 
 # --------------------------------------------------------------------------- compare

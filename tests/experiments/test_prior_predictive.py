@@ -199,8 +199,8 @@ def test_cli_writes_what_the_api_gives(
     assert "No observed series" in stdout and f"wrote {out}" in stdout
     code, _, err = _run(capsys, "prior-predictive", str(tmp_path / "s.toml"), "--draws", "2",
                         "--seed", "10", "--until", "2007-12-31", "--out", str(out), "-q",
-                        "--workers", "1")
-    assert code == 0, err  # an earlier prior predictive directory may be replaced
+                        "--workers", "1", "--force")
+    assert code == 0, err  # an earlier prior predictive directory may be replaced (--force)
     frame = pd.read_parquet(out / "prior.parquet")
     assert frame["seed"].tolist() == [10, 11]
     assert [c for c in frame.columns if c.startswith("related_") and c.count("_") == 1] == [
@@ -221,15 +221,14 @@ def _bad_cases(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
         "bad until": ([*ok, "--until", "2008-02-30"],
                       "error: --until: invalid date '2008-02-30' (expected YYYY-MM-DD)"),
         "until before start": ([*ok, "--until", "2007-01-01"],
-                               "error: --until: 2007-01-01 is not after the scenario start "
-                               "2007-12-01"),
+                               "error: --until: 2007-01-01 is not after the start of …"),
         "unknown scenario": (["prior-predictive", "nope"],
                              "error: scenario: unknown scenario 'nope' (bundled: …"),
         "no calibration": (["prior-predictive", "synthetic-small", "--draws", "2"],
                            "error: scenario has no [calibration] table; add one "
                            "(docs/SCENARIOS.md)"),
         "out is a run": ([*ok, "--draws", "1", "--out", str(a_run)],
-                         f"error: out: {a_run} holds other plazasim results, not a prior "
+                         f"error: --out: {a_run} holds other plazasim results, not a prior "
                          "predictive check (no prior.parquet); refusing to replace it"),
         "draws not a number": ([*ok, "--draws", "many"], "error: Invalid value for '--draws': …"),
     }

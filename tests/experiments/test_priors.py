@@ -126,7 +126,8 @@ def test_apply_draw_sets_values_and_seed_and_keeps_the_rest() -> None:
 
 
 @pytest.mark.parametrize(("values", "expected"), [
-    ({"launder_share": 1.5}, "parameters.launder_share: Input should be less than or equal to 1"),
+    ({"launder_share": 1.5},
+     "parameters.launder_share: Input should be less than or equal to 1 (got 1.5)"),
     ({"lethalty": 0.01}, "parameters.lethalty: unknown key"),
     ({"hold_weeks": 2.5}, "parameters.hold_weeks: Input should be a valid integer, got a "
                           "number with a fractional part"),

@@ -813,30 +813,31 @@ def _error(events: str) -> str:
     ('[[events]]\nkind = "military_operation"\ndate = 2007-03-01\nname = "x"\n',
      "events[0].states: give at least one state code or plaza"),
     ('[[events]]\nkind = "military_operation"\ndate = 2007-03-01\nstates = ["8"]\n',
-     "events[0].states[0]: String should match pattern '^\\d{2}$'"),
+     "events[0].states[0]: expected a two-digit INEGI state code such as \"08\" (got '8')"),
     ('[[events]]\nkind = "split"\ndate = 2007-03-01\ncartel = "Cartel A"\nnew = "N"\n'
      'states = ["03", "Sinaloa"]\n',
-     "events[0].states[1]: String should match pattern '^\\d{2}$'"),
+     "events[0].states[1]: expected a two-digit INEGI state code such as \"08\" "
+     "(got 'Sinaloa')"),
     ('[[events]]\nkind = "split"\ndate = 2007-03-01\ncartel = "Cartel A"\nnew = "N"\n'
      "share = 1.0\n",
-     "events[0].share: Input should be less than 1"),
+     "events[0].share: Input should be less than 1 (got 1.0)"),
     ('[[events]]\nkind = "split"\ndate = 2007-03-01\ncartel = "Cartel A"\nnew = "N"\n'
      "share = 0\n",
-     "events[0].share: Input should be greater than 0"),
+     "events[0].share: Input should be greater than 0 (got 0)"),
     ('[[events]]\nkind = "split"\ndate = 2007-03-01\ncartel = "Cartel A"\nnew = ""\n',
-     "events[0].new: String should have at least 1 character"),
+     "events[0].new: String should have at least 1 character (got '')"),
     ('[[events]]\nkind = "supply_shock"\ndate = 2007-03-01\nfactor = -0.5\n',
-     "events[0].factor: Input should be greater than 0"),
+     "events[0].factor: Input should be greater than 0 (got -0.5)"),
     ('[[events]]\nkind = "arms_flow"\ndate = 2007-03-01\nfactor = -2\n',
-     "events[0].factor: Input should be greater than 0"),
+     "events[0].factor: Input should be greater than 0 (got -2)"),
     ('[[events]]\nkind = "capacity"\ndate = 2007-03-01\nfactor = -0.1\n',
-     "events[0].factor: Input should be greater than or equal to 0"),
+     "events[0].factor: Input should be greater than or equal to 0 (got -0.1)"),
     ('[[events]]\nkind = "immunity_deal"\ndate = 2007-03-01\ncartel = "Cartel A"\n'
      "intelligence = 1.5\n",
-     "events[0].intelligence: Input should be less than or equal to 1"),
+     "events[0].intelligence: Input should be less than or equal to 1 (got 1.5)"),
     ('[[events]]\nkind = "military_operation"\ndate = 2007-03-01\nstates = ["03"]\n'
      "ops_per_week = 0\n",
-     "events[0].ops_per_week: Input should be greater than 0"),
+     "events[0].ops_per_week: Input should be greater than 0 (got 0)"),
     ('[[events]]\nkind = "alliance"\ndate = 2007-03-01\ncartel = "Cartel A"\n',
      "events[0].other: required key is missing"),
     ('[[events]]\nkind = "kingpin_capture"\ndate = 2007-03-01\ncartel = "Cartel A"\n'

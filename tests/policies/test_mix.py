@@ -82,7 +82,7 @@ def test_announcement_and_enforcement_come_from_the_parts() -> None:
      "mix.parts.0.params.targets: Input should be greater than or equal to 1"),
     ({"parts": []}, "mix.parts: List should have at least 1 item"),
     ({"parts": [{"name": "mix", "share": 1.0}]}, "mix.parts.0.name: a mix cannot contain"),
-    ({}, "mix.parts: Field required"),
+    ({}, "mix.parts: required: the policies and their shares of the capacity"),
 ])
 def test_bad_parts_are_one_line_errors(params: dict, message: str) -> None:
     with pytest.raises(ValueError) as info:

@@ -161,8 +161,19 @@ class Settings:
         return Scenario.model_validate(self.scenario)
 
     def fitted_scenario(self) -> Scenario:
-        """The scenario cut at the record's last day: what every run of the fit simulates."""
-        return with_overrides(self.scenario_object(), until=self.spec_object().end)
+        """The scenario cut at the record's last day: what every run of the fit simulates.
+
+        A scenario that ends before the record (annual totals need the whole last
+        year) is run on to the record's end, as the fit always did; ``with_overrides``
+        only shortens, like the command line's ``--until``, so that case sets the end
+        itself.
+        """
+        scenario, end = self.scenario_object(), self.spec_object().end
+        if end > scenario.scenario.end:
+            data = scenario.model_dump(by_alias=True)
+            data["scenario"]["end"] = end
+            return Scenario.model_validate(data)
+        return with_overrides(scenario, until=end)
 
 
 @dataclass

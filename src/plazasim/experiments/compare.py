@@ -449,16 +449,21 @@ def check_compare_dir(out_dir: str | os.PathLike[str]) -> None:
     check_out_dir(Path(out_dir), marker=COMPARE_TABLE, kind="compare directory")
 
 
-def write_compare(result: CompareResult, out_dir: str | os.PathLike[str]) -> Path:
+def write_compare(
+    result: CompareResult, out_dir: str | os.PathLike[str], *,
+    invocation: dict[str, Any] | None = None,
+) -> Path:
     """Write ``compare.parquet``, ``compare.png`` and ``manifest.json`` atomically.
 
     Through :func:`plazasim.results.store.write_directory`: on any failure nothing
     is left behind and an earlier ``out_dir`` is kept.
+    ``invocation``, the command that asked for it, goes into the manifest.
     """
     out_dir = Path(out_dir).absolute()
     check_compare_dir(out_dir)
     frame = result.to_frame()
-    text = manifest_text(result.manifest())
+    text = manifest_text({**result.manifest(), "invocation": invocation}
+                         if invocation is not None else result.manifest())
 
     def fill(tmp: Path) -> None:
         frame.to_parquet(tmp / COMPARE_TABLE, engine="pyarrow", compression="zstd", index=False)

@@ -245,7 +245,7 @@ def _check(raw: pd.DataFrame, calibrated: tuple[str, ...], path: str) -> pd.Data
         try:
             Parameters.model_validate(dict(zip(names, row, strict=True)))
         except ValidationError as exc:
-            err = from_validation_error(exc, prefix="parameters")
+            err = from_validation_error(exc, prefix="parameters", show_input=False)
             field = err.path.removeprefix("parameters.")
             raise _fail(f"{err.path} = {_num(frame.at[k, field])} in draw {k}: "
                         f"{err.problem}") from None

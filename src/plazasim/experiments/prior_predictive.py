@@ -252,17 +252,22 @@ def check_prior_dir(out_dir: str | os.PathLike[str]) -> None:
     check_out_dir(Path(out_dir), marker=PRIOR_TABLE, kind="prior predictive check")
 
 
-def write_prior(result: PriorPredictiveResult, out_dir: str | os.PathLike[str]) -> Path:
+def write_prior(
+    result: PriorPredictiveResult, out_dir: str | os.PathLike[str], *,
+    invocation: dict[str, Any] | None = None,
+) -> Path:
     """Write ``prior.parquet``, ``prior.png``, ``coverage.json`` and ``manifest.json``.
 
     Atomically, through :func:`plazasim.results.store.write_directory`: on any
     failure nothing is left behind and an earlier ``out_dir`` is kept.
+    ``invocation``, the command that asked for it, goes into the manifest.
     """
     from plazasim.experiments.prior_plot import plot_prior
 
     out_dir = Path(out_dir).absolute()
     check_prior_dir(out_dir)
-    manifest = manifest_text(result.manifest())
+    manifest = manifest_text({**result.manifest(), "invocation": invocation}
+                             if invocation is not None else result.manifest())
     coverage = manifest_text(result.coverage())
 
     def fill(tmp: Path) -> None:

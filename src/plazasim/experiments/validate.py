@@ -304,11 +304,19 @@ def check_validation_dir(out_dir: str | os.PathLike[str]) -> None:
                             f"{VALIDATION_TABLE}); refusing to replace it")
 
 
-def write_validation(result: ValidationResult, out_dir: str | os.PathLike[str]) -> Path:
-    """Write ``validation.parquet``, ``validation_seeds.parquet`` and the manifest atomically."""
+def write_validation(
+    result: ValidationResult, out_dir: str | os.PathLike[str], *,
+    invocation: dict[str, Any] | None = None,
+) -> Path:
+    """Write ``validation.parquet``, ``validation_seeds.parquet`` and the manifest atomically.
+
+    ``invocation``, the command that asked for it, goes into the manifest so that
+    a later command can tell its own results from another's.
+    """
     out_dir = Path(out_dir).absolute()
     check_validation_dir(out_dir)
-    text = manifest_text(result.manifest())
+    text = manifest_text({**result.manifest(), "invocation": invocation}
+                         if invocation is not None else result.manifest())
 
     def fill(tmp: Path) -> None:
         result.table.to_parquet(tmp / VALIDATION_TABLE, engine="pyarrow", index=False)

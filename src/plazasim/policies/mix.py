@@ -20,6 +20,11 @@ Example (scenario TOML)::
 
 The mix is announced with the strongest announcement among its parts, and it
 enforces if any part does.
+
+On the command line (``--policy``, ``compare --policies``) a mix is written
+``mix:signaling=0.7+kingpin=0.3``: parts joined by ``+`` (a comma already
+separates the variants of ``--policies``), each ``NAME=SHARE``, each part with
+its default parameters (:func:`mix_option_params`).
 """
 
 from __future__ import annotations
@@ -40,7 +45,11 @@ from plazasim.policies.base import (
 )
 from plazasim.policies.common import validate_params
 
-__all__ = ["Mix", "MixParams", "MixPart", "split_capacity"]
+__all__ = ["MIX_OPTION_EXAMPLE", "Mix", "MixParams", "MixPart", "mix_option_params",
+           "split_capacity"]
+
+#: The command-line form of a mix, as error messages and help show it.
+MIX_OPTION_EXAMPLE = "mix:signaling=0.7+kingpin=0.3"
 
 
 class MixPart(BaseModel):
@@ -78,6 +87,43 @@ class MixParams(BaseModel):
         return parts
 
 
+def mix_option_params(parts: str) -> dict[str, Any]:
+    """The ``params`` of a mix written on the command line, ``a=0.7+b=0.3`` (after ``mix:``).
+
+    There is no sensible default mix (which policies, in what shares, is the whole
+    question a mix asks), so the parts are required. Each part runs with its
+    default parameters; parameters of parts belong in a scenario's ``[[policy]]``
+    entry. Raises a one-line ``ValueError`` naming the part that is wrong.
+    """
+    form = f"e.g. {MIX_OPTION_EXAMPLE}, shares adding up to 1"
+    if not parts.strip():
+        raise ValueError(f"mix needs its parts and their shares of the capacity ({form})")
+    out: list[dict[str, Any]] = []
+    for part in parts.split("+"):
+        name, sep, share_text = (s.strip() for s in part.partition("="))
+        if not sep or not name:
+            raise ValueError(f"mix part {part!r} must be NAME=SHARE ({form})")
+        try:
+            share = float(share_text)
+        except ValueError:
+            share = float("nan")
+        if not 0.0 < share <= 1.0:  # also refuses nan
+            raise ValueError(f"mix part {part!r}: the share must be a number in (0, 1] "
+                             f"(got {share_text!r})")
+        if name == "mix":
+            raise ValueError(f"mix part {part!r}: a mix cannot contain another mix")
+        if name not in registered():
+            known = ", ".join(n for n in sorted(registered()) if n != "mix")
+            raise ValueError(f"mix part {part!r}: unknown policy {name!r} (known: {known})")
+        if any(p["name"] == name for p in out):
+            raise ValueError(f"mix part {name!r} is listed twice")
+        out.append({"name": name, "share": share})
+    total = sum(p["share"] for p in out)
+    if abs(total - 1.0) > 1e-6:
+        raise ValueError(f"mix shares must add up to 1 (they add up to {total:g}; {form})")
+    return {"parts": out}
+
+
 def split_capacity(capacity: int, shares: list[float]) -> list[int]:
     """Split ``capacity`` operations by ``shares`` (largest remainder; ties to the first)."""
     capacity = max(int(capacity), 0)
@@ -96,6 +142,10 @@ class Mix:
     name: ClassVar[str] = "mix"
 
     def __init__(self, **params: Any) -> None:
+        if "parts" not in params:  # pydantic would say only "Field required (got {})"
+            raise ValueError(
+                "mix.parts: required: the policies and their shares of the capacity, e.g. "
+                'parts = [{ name = "signaling", share = 0.7 }, { name = "kingpin", share = 0.3 }]')
         self.params = validate_params(self.name, MixParams, params)
         self.parts: list[Policy] = []
         for i, part in enumerate(self.params.parts):

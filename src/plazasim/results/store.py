@@ -87,6 +87,7 @@ def check_out_dir(out_dir: Path, marker: str | None = None, kind: str = "") -> N
     """
     out_dir = Path(out_dir)
     if not out_dir.exists() and not out_dir.is_symlink():
+        _check_creatable(out_dir)
         return
     if out_dir.is_symlink():
         raise PlazasimError(f"out: {out_dir} is a symbolic link; give the directory itself")
@@ -102,6 +103,21 @@ def check_out_dir(out_dir: Path, marker: str | None = None, kind: str = "") -> N
             f"out: {out_dir} holds other plazasim results, not a {kind} (no {marker}); "
             "refusing to replace it"
         )
+
+
+def _check_creatable(out_dir: Path) -> None:
+    """Refuse a new ``out_dir`` whose nearest existing ancestor cannot hold it.
+
+    ``mkdir`` would say only "File exists" for ``/dev/null/x`` (its parent is a
+    file) and fail after the simulation; say what is wrong, and before.
+    """
+    ancestor = next((p for p in out_dir.absolute().parents if p.exists()), None)
+    if ancestor is None:
+        return
+    if not ancestor.is_dir():
+        raise PlazasimError(f"out: cannot create {out_dir}: {ancestor} is not a directory")
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise PlazasimError(f"out: cannot create {out_dir}: no permission to write in {ancestor}")
 
 
 def _missing_parents(path: Path) -> list[Path]:
@@ -166,10 +182,14 @@ def manifest_text(manifest: dict[str, Any]) -> str:
                       allow_nan=False) + "\n"
 
 
-def write_run(result: RunTables, out_dir: Path) -> Path:
+def write_run(
+    result: RunTables, out_dir: Path, *, invocation: dict[str, Any] | None = None
+) -> Path:
     """Write ``result`` into ``out_dir`` atomically (:func:`write_directory`).
 
     Three Parquet tables (zstd) and ``manifest.json``; returns the directory.
+    ``invocation`` (the command that asked for the run) is added to the manifest,
+    so a later command can tell its own results from another's.
     """
     out_dir = Path(out_dir).absolute()
     check_out_dir(out_dir)
@@ -182,6 +202,8 @@ def write_run(result: RunTables, out_dir: Path) -> Path:
     manifest = getattr(result, "manifest", None)
     if not isinstance(manifest, dict):
         raise TypeError("write_run: result.manifest must be a dict")
+    if invocation is not None:
+        manifest = {**manifest, "invocation": invocation}
 
     def fill(tmp: Path) -> None:
         for name, frame in frames.items():
