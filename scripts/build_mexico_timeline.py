@@ -49,28 +49,20 @@ DEAL_DESCRIPTION = (
 #: "Parameters"); a dict is a [calibration.priors] entry, e.g.
 #: ``{"distribution": "loguniform", "low": 0.005, "high": 0.2}``. Edit, then `make data`.
 CALIBRATION: dict[str, dict[str, Any] | None] = {
-    # The parameters the calibration's summaries can inform. A screen over 400 draws
-    # from wider priors (29 parameters; docs/CALIBRATION.md, "Which parameters")
-    # found no summary with a rank correlation above 0.2 for the others, which keep
-    # their documented defaults: fitting them would only return their priors and
-    # spread the sampler's weights over dimensions the data say nothing about.
-    # War: how much is spent on fronts, how deadly they are.
-    "war_execution_rate": {"distribution": "loguniform", "low": 0.01, "high": 0.15},
+    # The parameters the calibration's summaries respond to most. A screen over the
+    # wider set (scripts/screen_parameters.py; docs/CALIBRATION.md, "Which
+    # parameters") finds these seven with a rank correlation of 0.4 or more with
+    # some summary; the others keep their documented defaults, since fitting them
+    # would spread the sampler's weights over dimensions the data barely inform.
+    # War: how much a front is worth and how deadly it is.
     "war_spending_share": {"distribution": "loguniform", "low": 0.2, "high": 3.0},
-    "war_recruitment": {"distribution": "uniform", "low": 0.01, "high": 0.15},
-    "truce_intensity": {"distribution": "loguniform", "low": 0.001, "high": 0.05},
+    "war_execution_rate": {"distribution": "loguniform", "low": 0.01, "high": 0.15},
     "attack_bias": {"distribution": "uniform", "low": -8.0, "high": -4.0},
     # Members (Prieto-Curiel et al. 2023).
     "recruit_rate": {"distribution": "uniform", "low": 0.0015, "high": 0.004},
     "routine_arrests_per_week": {"distribution": "uniform", "low": 50.0, "high": 250.0},
-    # Enforcement and what a fallen leader leaves.
-    "arrest_share": {"distribution": "loguniform", "low": 0.001, "high": 0.02},
-    "kingpin_cohesion_loss": None,
-    "succession_lethality": {"distribution": "loguniform", "low": 0.0005, "high": 0.01},
-    # Violence around the wars.
+    # Violence in peacetime plazas and outside the drug war (INEGI 2000-06 rates).
     "execution_rate": {"distribution": "loguniform", "low": 0.00002, "high": 0.001},
-    "violence_bias": None,
-    # Homicides outside the drug war (INEGI 2000-06 rates).
     "baseline_scale": {"distribution": "uniform", "low": 0.55, "high": 0.95},
 }
 
@@ -190,13 +182,16 @@ def calibration_toml(priors: dict[str, dict[str, Any] | None], posterior: str | 
     """Format :data:`CALIBRATION` as a ``[calibration]`` table (and its priors, if any)."""
     short = [name for name, prior in priors.items() if prior is None]
     lines = ["[calibration]",
-             "# Uncertain parameters, searched by `plazasim prior-predictive` and calibration.",
-             "# Those in `parameters` take a uniform prior over their declared range",
-             "# (docs/SCENARIOS.md, \"Parameters\"); [calibration.priors] gives others."]
+             "# Uncertain parameters, searched by `plazasim prior-predictive` and calibration",
+             "# (docs/CALIBRATION.md)."]
+    if short:
+        lines += ["# Those in `parameters` take a uniform prior over their declared range",
+                  "# (docs/SCENARIOS.md, \"Parameters\"); [calibration.priors] gives others."]
     if posterior is not None:
         lines += ["# The adopted posterior sample: `--posterior-draw K`, `--posterior N`.",
                   f"posterior = {toml_value(posterior)}"]
-    lines += ["parameters = ["] + [f"    {toml_value(name)}," for name in short] + ["]"]
+    if short:
+        lines += ["parameters = ["] + [f"    {toml_value(name)}," for name in short] + ["]"]
     full = {name: prior for name, prior in priors.items() if prior is not None}
     if full:
         lines.append("[calibration.priors]")

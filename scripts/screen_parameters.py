@@ -32,7 +32,7 @@ from plazasim.experiments.prior_predictive import prior_predictive
 from plazasim.scenario import load_scenario, with_overrides
 from plazasim.world.observed import annual
 
-THRESHOLD = 0.2
+THRESHOLD = 0.4
 UNTIL = "2010-12-31"
 
 #: The wider prior set: the bundled table plus the parameters it leaves at default.

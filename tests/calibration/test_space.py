@@ -1,4 +1,4 @@
-"""The search space: log coordinates for log-uniform priors, integers rounded, round trips."""
+"""The search space: logit-of-CDF coordinates, integers rounded, round trips."""
 
 from __future__ import annotations
 
@@ -22,14 +22,21 @@ SPEC = CalibrationSpec.model_validate({
 SPACE = SearchSpace(SPEC.resolved())
 
 
-def test_log_uniform_parameters_are_searched_on_their_log() -> None:
-    assert SPACE.coordinate("lethality") == "log_lethality"
-    assert SPACE.coordinate("retreat_share") == "retreat_share"
+def test_every_parameter_is_searched_on_the_logit_of_its_prior_cdf() -> None:
+    assert SPACE.coordinates() == ["z_" + name for name in SPEC.resolved()]
+    # The prior median of each parameter sits at z = 0; the bounds are far out.
+    z = SPACE.particle({"lethality": math.sqrt(0.001 * 0.02), "retreat_share": 0.02 + 0.48 / 2,
+                       "hold_weeks": 5, "bystander_ratio": 0.3})
+    assert z["z_lethality"] == pytest.approx(0.0, abs=1e-9)
+    assert z["z_hold_weeks"] == pytest.approx(0.0, abs=1e-9)
+    edge = SPACE.particle({"lethality": 0.02, "retreat_share": 0.02, "hold_weeks": 8,
+                           "bystander_ratio": 0.0})
+    assert edge["z_lethality"] > 20 and edge["z_retreat_share"] < -20
+    # No walls: the prior has density everywhere, a standard logistic per coordinate.
     prior = SPACE.distribution()
-    assert prior.pdf({"log_lethality": math.log(0.005), "retreat_share": 0.2,
-                      "hold_weeks": 4.0, "bystander_ratio": 0.3}) > 0
-    assert prior.pdf({"log_lethality": math.log(0.05), "retreat_share": 0.2,
-                      "hold_weeks": 4.0, "bystander_ratio": 0.3}) == 0
+    far = {c: 40.0 for c in SPACE.coordinates()}
+    assert prior.pdf(far) > 0
+    assert prior.pdf({c: 0.0 for c in SPACE.coordinates()}) == pytest.approx(0.25 ** 4)
 
 
 def test_prior_draws_map_into_each_parameters_range() -> None:
@@ -52,7 +59,8 @@ def test_values_and_particle_are_inverse(leth: float, share: float, weeks: int, 
     back = SPACE.values(SPACE.particle(values))
     assert back["hold_weeks"] == weeks
     for name in ("retreat_share", "lethality", "bystander_ratio"):
-        assert back[name] == pytest.approx(values[name], rel=1e-12)
+        # Exactly at a bound, the CDF is held 1e-12 inside it.
+        assert back[name] == pytest.approx(values[name], rel=1e-9, abs=1e-9)
 
 
 def test_job_seeds_are_fixed_and_distinct() -> None:

@@ -1,13 +1,20 @@
 """The search space of a calibration: the scenario's priors, as pyabc sees them.
 
-ABC-SMC perturbs accepted particles with a Gaussian kernel fitted to the last
-population (pyabc's ``MultivariateNormalTransition``). A parameter with a
-log-uniform prior (a rate uncertain by an order of magnitude) is therefore
-searched on its logarithm, where the prior is flat and a Gaussian step means a
-relative change; everything else is searched as it is. An integer parameter is
-searched on ``[low - 1/2, high + 1/2]`` and rounded, as
-:mod:`plazasim.experiments.priors` does, so every whole value keeps an equal
-share of a uniform prior.
+ABC-SMC weights each accepted particle by its prior density over the density of
+the kernel that proposed it (a Gaussian mixture fitted to the last population,
+pyabc's ``MultivariateNormalTransition``). On a bounded prior that ratio breaks
+down at the walls: near a bound half of each kernel falls outside, the proposal
+density there is about half what it is inside, and a particle near a corner of
+*d* parameters gets up to 2^d times the weight of one in the middle. With a
+dozen parameters a few such particles take almost all the weight.
+
+So every parameter is searched on an unbounded coordinate, the logit of its
+prior CDF: ``z = logit(F(x))``. Whatever the prior (uniform, log-uniform,
+truncated normal), ``z`` has a standard logistic prior, with no walls; a
+Gaussian step in ``z`` is a step in prior probability, relative near the bounds.
+An integer parameter uses the CDF over ``[low - 1/2, high + 1/2]`` and is
+rounded, as :mod:`plazasim.experiments.priors` does, so every whole value keeps
+an equal share of the prior.
 
 :meth:`SearchSpace.values` turns a particle back into parameter values in their
 own units, the only form that leaves this module.
@@ -19,11 +26,36 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import numpy as np
+from scipy.special import expit, logit
+
 from plazasim.calibration_spec import ResolvedPrior
+from plazasim.experiments.priors import prior_quantile
 
 __all__ = ["SearchSpace"]
 
-LOG_PREFIX = "log_"
+PREFIX = "z_"
+#: Probabilities are kept this far from 0 and 1, so that every value has a finite z.
+EDGE = 1e-12
+
+
+def prior_cdf(prior: ResolvedPrior, x: float) -> float:
+    """The prior's CDF at ``x`` (integers: over ``[low - 1/2, high + 1/2]``)."""
+    pad = 0.5 if prior.integer else 0.0
+    lo, hi = prior.low - pad, prior.high + pad
+    if prior.distribution == "uniform":
+        u = (x - lo) / (hi - lo)
+    elif prior.distribution == "loguniform":
+        u = (math.log(x) - math.log(lo)) / (math.log(hi) - math.log(lo))
+    elif prior.distribution == "truncnormal":
+        from scipy.stats import truncnorm
+
+        assert prior.mean is not None and prior.sd is not None
+        a, b = (lo - prior.mean) / prior.sd, (hi - prior.mean) / prior.sd
+        u = float(truncnorm.cdf(x, a, b, loc=prior.mean, scale=prior.sd))
+    else:  # pragma: no cover - the schema admits only the distributions above
+        raise ValueError(f"unknown distribution {prior.distribution!r}")
+    return min(max(u, EDGE), 1.0 - EDGE)
 
 
 @dataclass(frozen=True)
@@ -33,48 +65,30 @@ class SearchSpace:
     priors: Mapping[str, ResolvedPrior]
 
     def coordinate(self, name: str) -> str:
-        """The pyabc name of parameter ``name`` (``log_<name>`` for a log-uniform prior)."""
-        return LOG_PREFIX + name if self.priors[name].distribution == "loguniform" else name
+        """The pyabc name of parameter ``name``: ``z_<name>``, the logit of its prior CDF."""
+        return PREFIX + name
 
     def coordinates(self) -> list[str]:
         """The pyabc names, in the priors' order."""
         return [self.coordinate(name) for name in self.priors]
 
     def distribution(self):  # -> pyabc.Distribution (pyabc is an optional dependency)
-        """The prior as a ``pyabc.Distribution`` over :meth:`coordinates`."""
+        """The prior as a ``pyabc.Distribution``: a standard logistic per coordinate."""
         import pyabc
 
-        rvs = {}
-        for name, prior in self.priors.items():
-            pad = 0.5 if prior.integer else 0.0
-            lo, hi = prior.low - pad, prior.high + pad
-            if prior.distribution == "uniform":
-                rvs[name] = pyabc.RV("uniform", lo, hi - lo)
-            elif prior.distribution == "loguniform":
-                lo_log, hi_log = math.log(lo), math.log(hi)
-                rvs[self.coordinate(name)] = pyabc.RV("uniform", lo_log, hi_log - lo_log)
-            elif prior.distribution == "truncnormal":
-                assert prior.mean is not None and prior.sd is not None
-                a, b = (lo - prior.mean) / prior.sd, (hi - prior.mean) / prior.sd
-                rvs[name] = pyabc.RV("truncnorm", a, b, loc=prior.mean, scale=prior.sd)
-            else:  # pragma: no cover - the schema admits only the distributions above
-                raise ValueError(f"unknown distribution {prior.distribution!r}")
-        return pyabc.Distribution(**rvs)
+        return pyabc.Distribution(**{self.coordinate(name): pyabc.RV("logistic", 0.0, 1.0)
+                                     for name in self.priors})
 
     def values(self, particle: Mapping[str, float]) -> dict[str, float | int]:
         """Parameter values (own units) of a particle given in pyabc coordinates."""
         out: dict[str, float | int] = {}
         for name, prior in self.priors.items():
-            x = float(particle[self.coordinate(name)])
-            if prior.distribution == "loguniform":
-                x = math.exp(x)
-            x = min(max(x, prior.low), prior.high) if not prior.integer else x
-            out[name] = int(min(max(round(x), prior.low), prior.high)) if prior.integer else x
+            u = float(expit(float(particle[self.coordinate(name)])))
+            x = float(prior_quantile(prior, np.array([min(max(u, EDGE), 1.0 - EDGE)]))[0])
+            out[name] = int(x) if prior.integer else x
         return out
 
     def particle(self, values: Mapping[str, float]) -> dict[str, float]:
         """The pyabc coordinates of parameter ``values`` (the inverse of :meth:`values`)."""
-        return {self.coordinate(name): (math.log(values[name])
-                                        if prior.distribution == "loguniform"
-                                        else float(values[name]))
+        return {self.coordinate(name): float(logit(prior_cdf(prior, float(values[name]))))
                 for name, prior in self.priors.items()}

@@ -52,7 +52,7 @@ def latin_hypercube(n: int, d: int, rng: np.random.Generator) -> np.ndarray:
     return u
 
 
-def _quantile(prior: ResolvedPrior, u: np.ndarray) -> np.ndarray:
+def prior_quantile(prior: ResolvedPrior, u: np.ndarray) -> np.ndarray:
     """Values of ``prior`` at probabilities ``u`` (its inverse CDF), inside [low, high]."""
     pad = 0.5 if prior.integer else 0.0  # integers: every whole value gets an equal slice
     lo, hi = prior.low - pad, prior.high + pad
@@ -86,7 +86,7 @@ def sample_priors(
         raise PlazasimError(f"draws: must be an integer >= 1 (got {n!r})")
     names = list(priors)
     u = latin_hypercube(n, len(names), np.random.default_rng(seed))
-    columns = [_quantile(priors[name], u[:, j]) for j, name in enumerate(names)]
+    columns = [prior_quantile(priors[name], u[:, j]) for j, name in enumerate(names)]
     return [
         {name: (int(col[i]) if priors[name].integer else float(col[i]))
          for name, col in zip(names, columns, strict=True)}
