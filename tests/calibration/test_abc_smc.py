@@ -61,9 +61,10 @@ BLOCKS = {"national_related": Block(weight=0.0), "national_homicides": Block(off
 def _targets(scenario: Scenario):
     spec = SummarySpec(months=tuple(month_labels("2007-01", "2007-06")), years=(2007,),
                        states=())
-    model = CalibrationModel(scenario, SearchSpace(require_priors(scenario)), spec)
+    space = SearchSpace(require_priors(scenario))
+    model = CalibrationModel(scenario, space, spec)
     np.random.seed(0)
-    return spec, model({"baseline_scale": TRUTH})
+    return spec, model(space.particle({"baseline_scale": TRUTH}))
 
 
 @pytest.fixture(scope="module")
