@@ -266,7 +266,7 @@ def allies_never_fight() -> Iterator[list[int]]:
         conflict.encounters = real
 
 
-@settings(max_examples=200 if FUZZ else 12, deadline=None, derandomize=not FUZZ,
+@settings(max_examples=200 if FUZZ else 20, deadline=None, derandomize=not FUZZ,
           database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     values=ANY_PARAMETERS,
