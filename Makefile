@@ -4,10 +4,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.bench-installed
+FUZZ_STAMP := $(VENV)/.fuzz-installed
+# Seconds of atheris fuzzing in make fuzz, e.g. make fuzz FUZZ_SECONDS=600
+FUZZ_SECONDS ?= 120
 # Extra arguments for benchmarks/run.py, e.g. make bench BENCH_ARGS="--no-mesa"
 BENCH_ARGS ?=
 
-.PHONY: demo test bench lint data clean
+.PHONY: demo test bench fuzz lint data clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -21,7 +24,7 @@ demo: $(STAMP)
 	$(BIN)/plazasim run mexico-2006
 
 test: $(STAMP)
-	$(BIN)/ruff check src tests scripts benchmarks
+	$(BIN)/ruff check src tests scripts benchmarks fuzz
 	$(BIN)/python -m pytest
 
 # The `bench` extra (mesa, pyinstrument) only for benchmarks: `make test` never installs it.
@@ -32,8 +35,21 @@ $(BENCH_STAMP): pyproject.toml | $(STAMP)
 bench: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/run.py --profile $(BENCH_ARGS)
 
+# The long form of the robustness tests: many more hypothesis examples (PLAZASIM_FUZZ=1),
+# then atheris on the scenario loader for FUZZ_SECONDS. Inputs it finds go to .fuzz/.
+$(FUZZ_STAMP): pyproject.toml | $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[fuzz]"
+	touch $(FUZZ_STAMP)
+
+fuzz: $(FUZZ_STAMP)
+	PLAZASIM_FUZZ=1 $(BIN)/python -m pytest -p no:cacheprovider --hypothesis-show-statistics \
+		tests/test_scenario_fuzz.py tests/model/test_conservation.py
+	mkdir -p .fuzz
+	$(BIN)/python fuzz/fuzz_scenario.py .fuzz fuzz/corpus -dict=fuzz/toml.dict \
+		-max_total_time=$(FUZZ_SECONDS) -timeout=2 -rss_limit_mb=2048 -artifact_prefix=.fuzz/
+
 lint: $(STAMP)
-	$(BIN)/ruff check src tests scripts benchmarks
+	$(BIN)/ruff check src tests scripts benchmarks fuzz
 
 data: $(STAMP)
 	$(BIN)/python scripts/build_mexico_world.py
@@ -41,4 +57,4 @@ data: $(STAMP)
 	$(BIN)/python scripts/build_observed.py
 
 clean:
-	rm -rf $(VENV) runs .pytest_cache .ruff_cache
+	rm -rf $(VENV) runs .pytest_cache .ruff_cache .fuzz

@@ -84,8 +84,8 @@ def test_bundled_mexico_priors_are_the_scripts(name: str) -> None:
         if listed[prior.name] is None:
             assert (prior.distribution, (prior.low, prior.high)) == (
                 "uniform", _declared(prior.name))
-    assert {"lethality", "recruit_rate", "execution_rate", "war_execution_rate",
-            "mobilisation_rate", "operation_ops_per_week"} <= set(resolved)
+    assert {"baseline_scale", "recruit_rate", "execution_rate", "war_execution_rate",
+            "routine_arrests_per_week"} <= set(resolved)
 
 
 def test_generator_script_writes_both_forms() -> None:

@@ -61,8 +61,11 @@ __all__ = [
 DEFAULT_POLICY = "laissez_faire"
 #: Plazas of a synthetic world when ``[world] plazas`` is omitted.
 DEFAULT_SYNTHETIC_PLAZAS = 500
+#: Longest scenario, in years: a weekly model of a decade's data has nothing to say about
+#: centuries, and a typo such as ``end = 2900-12-31`` would fill memory with weeks.
+MAX_YEARS = 100
 
-_CLOSED = ConfigDict(extra="forbid", frozen=True)
+_CLOSED = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 _NAME_RE = re.compile(r"^[a-z0-9._-]+$")
 
 
@@ -94,6 +97,11 @@ class ScenarioMeta(BaseModel):
             raise ScenarioError.at(
                 "end", f"{self.end} must be after scenario.start ({self.start})"
             )
+        years = (self.end - self.start).days / 365.25
+        if years > MAX_YEARS:
+            raise ScenarioError.at(
+                "end", f"{self.end} is {years:.0f} years after scenario.start ({self.start}); "
+                f"a scenario spans at most {MAX_YEARS} years")
         return self
 
 
@@ -133,7 +141,8 @@ class WorldSpec(BaseModel):
 class PolicyEntry(BaseModel):
     """One ``[[policy]]`` entry: policy ``name`` with ``params`` applies from date ``from``."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True,
+                              allow_inf_nan=False)
 
     from_: dt.date = Field(alias="from")
     name: str
@@ -478,6 +487,10 @@ def parse_scenario(
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise toml_error(exc, text, origin) from None
+    except RecursionError:  # tomllib recurses into nested arrays and inline tables
+        raise ScenarioError.at(
+            "scenario", f"malformed TOML: arrays or tables nested too deeply (in {origin})"
+        ) from None
     return _validate(data, Path.cwd() if base_dir is None else Path(base_dir))
 
 

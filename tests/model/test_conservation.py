@@ -1,13 +1,21 @@
 """The books balance every week: cocaine, money and members; nothing goes negative.
 
-Random synthetic worlds, the three built-in policies and a few parameters drawn
-within their documented ranges. Splits are forced by a custom event that drops
-every cartel's cohesion to 0 (no built-in policy runs kingpin operations).
+Random synthetic worlds, the built-in policies and parameters drawn within their
+documented ranges: a few chosen ones in the first property test, every one of them
+at once, over its whole declared range and for hundreds of weeks, in the second.
+Splits are forced by a custom event that drops every cartel's cohesion to 0. Every
+week the state must also be well-formed: every plaza's controller is a living
+cartel, and allies are never at war and never fight each other.
+
+``PLAZASIM_FUZZ=1`` (``make fuzz``) draws many more examples.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -16,15 +24,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from plazasim.model import conflict
 from plazasim.model.context import Context
 from plazasim.model.engine import Simulation, simulate
 from plazasim.model.params import Parameters
-from plazasim.model.state import State
+from plazasim.model.state import NO_CARTEL, State
 from plazasim.policies import make_policy
 from plazasim.world.synthetic import synthetic_world
+from plazasim.world.world import ALLIED
 
 START = dt.date(2007, 1, 1)
-REL = 1e-6
+REL = 1e-9
+FUZZ = os.environ.get("PLAZASIM_FUZZ") == "1"
 HOMICIDES = ("homicides_cartel", "homicides_state", "homicides_bystander", "homicides_baseline")
 
 
@@ -62,7 +73,11 @@ class Inspector:
 
 def snapshot(state: State) -> dict[str, float]:
     alive_cash = state.cash[state.alive]
+    held = state.control[state.control != NO_CARTEL]
+    allied = state.relation == ALLIED
     return {
+        "dead_controllers": float((~state.alive[held]).sum()),
+        "allies_at_war": float((state.war & allied).sum()),
         "week": float(state.week),
         "min_strength": float(state.strength.min()),
         "min_fighters": float(state.fighters.min()),
@@ -109,7 +124,9 @@ def check_books(sim: Simulation, inspector: Inspector, params: Parameters) -> No
     shipped = nat.cocaine_delivered_t + nat.cocaine_seized_t + nat.cocaine_stock_change_t
     assert_balanced(nat.cocaine_entered_t, shipped, nat.cocaine_entered_t + nat.cocaine_stock_t,
                     "cocaine")
-    assert (nat.cocaine_entered_t > 0).all()
+    # Cocaine enters while any cartel is left to buy it (alive when the week starts), only then.
+    buyers = nat.active_cartels.shift(1, fill_value=1) > 0
+    np.testing.assert_array_equal(nat.cocaine_entered_t > 0, buyers)
     assert (nat.cocaine_delivered_t >= 0).all() and (nat.cocaine_seized_t >= 0).all()
 
     # Money: revenue = every use of cash + change in cash.
@@ -162,6 +179,8 @@ def check_books(sim: Simulation, inspector: Inspector, params: Parameters) -> No
         assert row["fighters_over_members"] <= 1e-9, row
         assert row["min_stock"] >= 0.0, row
         assert row["min_cash"] >= -(1e-6 + 1e-12 * row["cash_scale"]), row
+        assert row["dead_controllers"] == 0.0, row
+        assert row["allies_at_war"] == 0.0, row
     assert (sim.state.heat >= 0).all()
     assert (sim.recorder.cartel["members"] >= 0).all()
 
@@ -204,6 +223,69 @@ def test_books_balance_every_week(
                         **war)
     fracture_week = data.draw(st.integers(0, n_weeks - 1)) if fracture else None
     sim, inspector = run(n_plazas, seed, n_cartels, policy, n_weeks, params, fracture_week)
+    check_books(sim, inspector, params)
+
+
+# --- every parameter at once, over its whole declared range ---------------------------
+
+
+def declared(name: str) -> st.SearchStrategy[float | int]:
+    """Values of parameter ``name`` over its declared range, inside what validation accepts."""
+    info = Parameters.model_fields[name]
+    lo, hi = (info.json_schema_extra or {})["range"]  # type: ignore[index]
+    for bound in info.metadata:
+        lo = max(lo, getattr(bound, "ge", lo))
+        hi = min(hi, getattr(bound, "le", hi))
+    if info.annotation is int:
+        return st.integers(int(lo), int(hi))
+    return st.floats(float(lo), float(hi), allow_nan=False, allow_infinity=False)
+
+
+ANY_PARAMETERS = st.fixed_dictionaries({name: declared(name) for name in Parameters.model_fields})
+
+
+@contextmanager
+def allies_never_fight() -> Iterator[list[int]]:
+    """Check every pair phase 6 lets fight: never two allies. Yields the pairs seen, per week."""
+    real = conflict.encounters
+    seen: list[int] = []
+
+    def spy(state: State, ctx: Context, s: np.ndarray, f: np.ndarray, r: np.ndarray,
+            k: np.ndarray, c: np.ndarray, pair_i: np.ndarray, pair_j: np.ndarray,
+            *args: object) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        allied = state.relation[k[pair_i], k[pair_j]] == ALLIED
+        assert not allied.any(), f"allies fight in week {state.week}"
+        assert (c[pair_i] == c[pair_j]).all(), "a pair fights across plazas"
+        seen.append(int(pair_i.size))
+        return real(state, ctx, s, f, r, k, c, pair_i, pair_j, *args)
+
+    conflict.encounters = spy
+    try:
+        yield seen
+    finally:
+        conflict.encounters = real
+
+
+@settings(max_examples=200 if FUZZ else 20, deadline=None, derandomize=not FUZZ,
+          database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    values=ANY_PARAMETERS,
+    n_plazas=st.integers(30, 90),
+    seed=st.integers(0, 2**16),
+    n_cartels=st.integers(2, 6),
+    policy=st.sampled_from(["signaling", "crackdown", "kingpin", "conditional",
+                            "laissez_faire"]),
+    n_weeks=st.integers(150, 320),
+    fracture_week=st.none() | st.integers(0, 100),
+)
+def test_books_balance_under_any_parameters(
+    values: dict[str, float | int], n_plazas: int, seed: int, n_cartels: int, policy: str,
+    n_weeks: int, fracture_week: int | None,
+) -> None:
+    """Every parameter drawn at once, anywhere in its declared range: the step stays sound."""
+    params = Parameters(**values)
+    with allies_never_fight():
+        sim, inspector = run(n_plazas, seed, n_cartels, policy, n_weeks, params, fracture_week)
     check_books(sim, inspector, params)
 
 

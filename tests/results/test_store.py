@@ -122,7 +122,7 @@ def test_failure_during_swap_restores_previous_run(
         return real_rename(self, dest)
 
     monkeypatch.setattr(Path, "rename", rename)
-    with pytest.raises(PlazasimError, match=r"^out: cannot write .*: No space left on device$"):
+    with pytest.raises(PlazasimError, match=r"^out: could not write .*: No space left on device$"):
         write_run(_result(2.0), target)
     monkeypatch.undo()
     assert read_run(target).national["homicides_total"].tolist() == [10.0, 20.0, 30.0]

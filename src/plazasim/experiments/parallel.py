@@ -9,15 +9,29 @@ small arrays, where threads would only contend for the GIL.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import signal
+import tempfile
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
 
-__all__ = ["default_workers", "map_tasks"]
+__all__ = ["dask_setup", "default_workers", "map_tasks"]
+
+
+def dask_setup(worker: object) -> None:
+    """Dask preload hook, run in each worker process: ignore Ctrl-C there.
+
+    A Ctrl-C in the terminal reaches every process of the group. Workers belong to
+    the command that started them, which stops them when it is interrupted; left to
+    themselves they would each print a traceback over its one-line "interrupted".
+    """
+    with contextlib.suppress(ValueError):  # not the main thread: nothing to do there
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def default_workers(runs: int) -> int:
@@ -40,6 +54,11 @@ def map_tasks(fn: Callable[[T], R], tasks: Sequence[T], workers: int, *,
     as tasks finish. Tasks must not return None. A script calling this with
     ``workers > 1`` needs an ``if __name__ == "__main__":`` guard, since worker
     processes are spawned and import the main module.
+
+    A worker that dies (killed, out of memory) is restarted by its nanny and its tasks
+    run again elsewhere; since tasks are pure, every result is the same and is kept
+    once. Workers keep their scratch files and lock files in a private temporary
+    folder removed on the way out, Ctrl-C included, never in the shared temp dir.
     """
     total = len(tasks)
     if workers <= 1 or total <= 1:
@@ -58,10 +77,12 @@ def map_tasks(fn: Callable[[T], R], tasks: Sequence[T], workers: int, *,
     # and a run took 2-3x longer (mostly system time) than in-process. Unset it.
     no_trim = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
     # No dashboard; the scheduler's HTTP server takes a free port, not the shared 8787.
-    with dask.config.set(no_trim), LocalCluster(
+    with tempfile.TemporaryDirectory(prefix="plazasim-dask-",
+                                     ignore_cleanup_errors=True) as scratch, \
+            dask.config.set({**no_trim, "temporary-directory": scratch}), LocalCluster(
         n_workers=min(workers, total), threads_per_worker=1, processes=True,
         dashboard_address=":0", scheduler_kwargs={"dashboard": False},
-        silence_logs=logging.ERROR,
+        silence_logs=logging.CRITICAL, local_directory=scratch, preload=[__name__],
     ) as cluster, Client(cluster) as client:
         keys = [f"{name}-{i}" for i in range(total)]
         futures = client.map(fn, list(tasks), key=keys)

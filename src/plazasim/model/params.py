@@ -4,14 +4,24 @@ Each field carries ``units``, ``source`` (the seed, the data, a paper, or the
 reasoning behind the default) and ``range`` (a plausible interval that
 calibration and sensitivity analysis may search) in its JSON schema extra.
 Time is in weeks, money in US dollars, cocaine in metric tons, people in persons.
-Unknown keys are rejected so a typo in a scenario is an error, not a silent default.
+Unknown keys are rejected so a typo in a scenario is an error, not a silent default;
+so are infinities and NaN (no step survives them) and the few combinations of values
+that cannot work together (:meth:`Parameters._shares_add_up`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from plazasim.errors import ScenarioError
+
+#: Groups of shares that the step normalises to 1: all zero would leave it nothing to share.
+SHARE_GROUPS = {
+    "origin": ("origin_colombia", "origin_peru", "origin_undetermined"),
+    "entry": ("entry_share_pacific", "entry_share_gulf", "entry_share_land"),
+}
 
 
 def _p(
@@ -37,7 +47,7 @@ def _p(
 class Parameters(BaseModel):
     """All model parameters of the weekly step (docs/MODEL.md, "Submodels")."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     # --- 1. supply and routing -------------------------------------------------
     cocaine_tons_per_year: float = _p(
@@ -362,6 +372,22 @@ class Parameters(BaseModel):
     baseline_trend_per_year: float = _p(
         -0.015, "1/yr", "INEGI 2000-2006 national trend (log-linear fit)", -0.1, 0.05,
         ge=-1.0)
+
+    @model_validator(mode="after")
+    def _shares_add_up(self) -> Parameters:
+        """Refuse share groups that are all zero: cocaine with no origin, or no coast to land.
+
+        ``context.entry_shares`` divides each group by its sum, so any positive mix
+        works. All zero has no meaning; rather than run a silent fallback, say so.
+        (The money shares need no such rule: wages are paid first and laundering and
+        bribes only from the cash left, so no mix of them can leave wages unpaid.)
+        """
+        for group, names in SHARE_GROUPS.items():
+            if not any(getattr(self, name) > 0 for name in names):
+                raise ScenarioError.at(
+                    names[0], f"the {group} shares ({', '.join(names)}) are all 0; "
+                    "give at least one a positive share")
+        return self
 
     @classmethod
     def describe(cls) -> list[dict[str, Any]]:

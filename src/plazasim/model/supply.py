@@ -142,8 +142,11 @@ def supply_and_route(state: State, ctx: Context) -> SupplyRecord:
     fee = fee * payable[payer]
     income = np.bincount(payee, weights=fee, minlength=k_slots)
     paid = np.bincount(payer, weights=fee, minlength=k_slots)
+    # With no cartel left to buy it (all dissolved), nothing enters: the books would
+    # otherwise record cocaine that nobody holds, ships or loses.
+    bought = alive.any() and ctx.entries.size > 0
     return SupplyRecord(
-        entered_t=float(entered),
+        entered_t=float(entered) if bought else 0.0,
         delivered_t=delivered,
         seized_route_t=seized_route,
         seized_border_t=seized_border,

@@ -170,7 +170,7 @@ def write_directory(out_dir: Path, fill: Callable[[Path], None]) -> Path:
                 break
         if isinstance(exc, OSError):
             reason = exc.strerror or str(exc)
-            raise PlazasimError(f"out: cannot write {out_dir}: {reason}") from exc
+            raise PlazasimError(f"out: could not write {out_dir}: {reason}") from exc
         raise
     shutil.rmtree(old, ignore_errors=True)
     return out_dir
