@@ -36,8 +36,10 @@ def provenance(cal_dir: Path) -> dict[str, object]:
     pops = record.populations
     fitted = pops[pops["population"] >= 0]
     s = record.settings
+    # The generations it ran, not the limit it was given: a calibration stopped
+    # early and finished with `--resume --populations N` is reproduced by this.
     command = (f"plazasim calibrate {s.scenario['scenario']['name']} --particles {s.particles} "
-               f"--populations {s.populations} --seed {s.seed}"
+               f"--populations {len(fitted)} --seed {s.seed}"
                + (f" --max-simulations {s.max_simulations}" if s.max_simulations else ""))
     return {"command": command, "generations": len(fitted),
             "simulations": int(pops["simulations"].sum()),

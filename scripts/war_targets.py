@@ -1,7 +1,8 @@
-"""Measure the shape the hand-set defaults must show: escalation, its geography, its size.
+"""Measure the shape the bundled Mexico scenario must show: escalation, its geography, size.
 
-Why: the default ``mexico-2006`` parameters are set by hand, before calibration, to
-make the 2007-2010 escalation reachable. This script runs the default scenario on
+Why: the war-dynamics mechanisms must make the 2007-2010 escalation happen, with
+whatever parameters ``mexico-2006`` carries (the posterior medians of its
+calibration once one is adopted). This script runs the bundled scenario on
 several seeds and prints, for each target, the median over seeds and whether it
 holds, so the README's and the changelog's claims come from a command:
 
