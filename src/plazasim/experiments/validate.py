@@ -7,7 +7,7 @@ measured effect is pooled over seeds (e.g. ``sum(treated) / sum(control) - 1``);
 its 90% interval comes from 2,000 paired bootstrap resamples of the seeds (a
 fixed bootstrap seed, so the table is reproducible). ``holds`` is computed from
 that interval and the fact's stated criterion (mostly the *direction* of the
-effect, since the model is not calibrated to reproduce magnitudes); it is never
+effect: the calibration fits killings, not the sizes of these effects); it is never
 written by hand, and a fact the model fails is reported as failed.
 
 The experiments (all from 1 Dec 2006 on the bundled ``mexico-2006`` scenario,
