@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -77,7 +78,16 @@ def test_mexico_2006_content() -> None:
     # The historical timeline (tests/world/test_timeline.py checks it kind by kind).
     assert len(sc.events) > 50
     assert all(e.note for e in sc.events if e.kind != "us_signal")
-    assert sc.parameters == Parameters()
+    # Calibrated: the uncertain parameters are the shipped posterior's medians, to the
+    # six significant digits the generated file keeps; every other one is the default.
+    assert sc.calibration is not None and sc.calibration.posterior is not None
+    medians = pd.read_parquet(sc.calibration.posterior).median(numeric_only=True)
+    calibrated = set(sc.calibration.resolved())
+    for name in calibrated:
+        assert getattr(sc.parameters, name) == pytest.approx(medians[name], rel=1e-5)
+    defaults = Parameters()
+    assert {name for name in Parameters.model_fields
+            if getattr(sc.parameters, name) != getattr(defaults, name)} == calibrated
 
 
 def test_synthetic_small_content() -> None:

@@ -75,10 +75,10 @@ def calibration(tmp_path_factory: pytest.TempPathFactory) -> Path:
     spec = SummarySpec(months=tuple(month_labels("2007-01", "2007-12")), years=(2007,),
                        states=tuple(sorted(set(world.state.tolist()))),
                        plaza=str(world.plaza_id[0]))
-    model = CalibrationModel(with_overrides(scenario, until=spec.end),
-                             SearchSpace(require_priors(scenario)), spec)
+    space = SearchSpace(require_priors(scenario))
+    model = CalibrationModel(with_overrides(scenario, until=spec.end), space, spec)
     np.random.seed(0)
-    observed = model({"attack_bias": -3.0})
+    observed = model(space.particle({"attack_bias": -3.0}))
     out = root / "cal"
     calibrate(scenario, out, particles=4, populations=1, targets=(spec, observed))
     return out

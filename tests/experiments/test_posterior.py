@@ -6,6 +6,7 @@ import hashlib
 import json
 import math
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -405,7 +406,9 @@ def test_validate_runs_each_experiment_on_draw_seed_pairs(
     from plazasim.experiments.stylized import run_experiment
 
     text = bundled_scenarios()["mexico-2006"].read_text(encoding="utf-8")
-    text = text.replace("[calibration]\n", '[calibration]\nposterior = "post.parquet"\n', 1)
+    # Swap the shipped posterior for a two-draw one of our own.
+    text = re.sub(r'(?m)^posterior = ".*"$', 'posterior = "post.parquet"', text)
+    assert 'posterior = "post.parquet"' in text
     mexico = parse_scenario(text, base_dir=tmp_path)
     values = sample_priors(require_priors(mexico), 2, seed=3)
     frame = pd.DataFrame(values).assign(draw=np.arange(2, dtype=np.int64))
@@ -486,16 +489,23 @@ def _validate_cases() -> dict[str, tuple[list[str], str]]:
     return {
         "validate: zero": (["validate", "--posterior", "0"],
                            "error: --posterior: must be >= 1 (got 0)"),
-        "validate: no posterior": (["validate", "--posterior", "2", "--seeds", "1"],
-                                   "error: --posterior: scenario mexico-2006 has no "
-                                   + NO_POSTERIOR),
+        # The bundled mexico-2006 ships 200 posterior draws.
+        "validate: too many": (["validate", "--posterior", "500", "--seeds", "1"],
+                               "error: --posterior: 500 draws asked for, but the posterior has "
+                               f"200 (calibration.posterior = {_bundled_posterior()})"),
     }
+
+
+def _bundled_posterior() -> str | None:
+    calibration = load_scenario("mexico-2006").calibration
+    assert calibration is not None
+    return calibration.posterior
 
 
 CLI_CASES = [
     "run: negative draw", "run: draw out of range", "run: no posterior", "run: broken file",
     "compare: zero", "compare: too many", "compare: no posterior", "compare: two samples",
-    "validate: zero", "validate: no posterior",
+    "validate: zero", "validate: too many",
 ]
 
 
