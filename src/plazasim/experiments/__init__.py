@@ -1,1 +1,1 @@
-"""Experiments: one run, and (in later work) compare, sweep, calibrate, sensitivity."""
+"""Experiments: one run, compare, validate, prior predictive checks, posterior draws."""
