@@ -328,3 +328,21 @@ def test_summary_table_fits_80_columns_without_ellipsis() -> None:
     assert all(len(line) <= 80 for line in text.splitlines())
     for word in ("Baseline", "Presid.", "forecast", "312,000"):
         assert word in text
+
+
+def test_validation_table_fits_an_80_column_terminal() -> None:
+    import pandas as pd
+    from rich.console import Console
+
+    from plazasim.cli import _validation_table
+
+    facts = pd.DataFrame({"fact": ["kingpin_capo_municipality_12m"], "measured": [2.38],
+                          "lo": [1.02], "hi": [3.76], "holds": [True],
+                          "published": ["about +80% over 12 months"]})
+    for width, published in ((80, False), (140, True)):
+        console = Console(width=width, record=True)
+        console.print(_validation_table(facts, width=width))
+        text = console.export_text()
+        assert all(len(line) <= width for line in text.splitlines())
+        assert "…" not in text and "+238% [+102%, +376%]" in text
+        assert ("about +80% over 12 months" in text) is published
