@@ -32,7 +32,7 @@ def documented_columns(table: str) -> list[str]:
     return re.findall(r"^\| `(\w+)` \|", section, flags=re.MULTILINE)
 
 
-#: The columns the engine contract promises (the brief); the docs may list more.
+#: The columns every run promises (docs/OUTPUTS.md may list more).
 REQUIRED = {
     "national": [
         "date", "homicides_total", "homicides_cartel", "homicides_state", "homicides_bystander",
@@ -255,18 +255,13 @@ def test_module_entry_point_errors_in_a_subprocess(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- end to end
 
 
-@pytest.fixture
-def engine() -> None:
-    pytest.importorskip("plazasim.experiments.run", reason="the engine has not landed yet")
-
-
 def _tables(path: Path) -> SimpleNamespace:
     run = read_run(path)
     return SimpleNamespace(national=run.national, plazas=run.plazas, cartels=run.cartels)
 
 
 def test_run_writes_documented_tables_and_repeats(
-    engine: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     a, b, c = tmp_path / "a", tmp_path / "b", tmp_path / "c"
     code, out, err = _run(capsys, "run", "synthetic-small", "--out", str(a), "--quiet")
@@ -320,7 +315,7 @@ def test_run_writes_documented_tables_and_repeats(
 
 
 def test_run_until_and_summary_table(
-    engine: None, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.chdir(tmp_path)
@@ -337,7 +332,7 @@ def test_run_until_and_summary_table(
 
 
 def test_run_mexico_prints_observed_series(
-    engine: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from plazasim.scenario import load_scenario
     from plazasim.world import build_world
