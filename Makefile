@@ -32,7 +32,9 @@ $(BENCH_STAMP): pyproject.toml | $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[bench]"
 	touch $(BENCH_STAMP)
 
+# First the Mesa model is checked to follow plazasim's rules, then the two are timed.
 bench: $(BENCH_STAMP)
+	$(BIN)/python -m pytest -q -p no:cacheprovider benchmarks/test_mesa_equivalence.py
 	$(BIN)/python benchmarks/run.py --profile $(BENCH_ARGS)
 
 # The long form of the robustness tests: many more hypothesis examples (PLAZASIM_FUZZ=1),
