@@ -22,7 +22,6 @@ own units, the only form that leaves this module.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -30,7 +29,7 @@ import numpy as np
 from scipy.special import expit, logit
 
 from plazasim.calibration_spec import ResolvedPrior
-from plazasim.experiments.priors import prior_quantile
+from plazasim.experiments.priors import prior_cdf, prior_quantile
 
 __all__ = ["SearchSpace"]
 
@@ -39,22 +38,8 @@ PREFIX = "z_"
 EDGE = 1e-12
 
 
-def prior_cdf(prior: ResolvedPrior, x: float) -> float:
-    """The prior's CDF at ``x`` (integers: over ``[low - 1/2, high + 1/2]``)."""
-    pad = 0.5 if prior.integer else 0.0
-    lo, hi = prior.low - pad, prior.high + pad
-    if prior.distribution == "uniform":
-        u = (x - lo) / (hi - lo)
-    elif prior.distribution == "loguniform":
-        u = (math.log(x) - math.log(lo)) / (math.log(hi) - math.log(lo))
-    elif prior.distribution == "truncnormal":
-        from scipy.stats import truncnorm
-
-        assert prior.mean is not None and prior.sd is not None
-        a, b = (lo - prior.mean) / prior.sd, (hi - prior.mean) / prior.sd
-        u = float(truncnorm.cdf(x, a, b, loc=prior.mean, scale=prior.sd))
-    else:  # pragma: no cover - the schema admits only the distributions above
-        raise ValueError(f"unknown distribution {prior.distribution!r}")
+def _inside(u: float) -> float:
+    """``u`` held :data:`EDGE` inside (0, 1), so that its logit is finite."""
     return min(max(u, EDGE), 1.0 - EDGE)
 
 
@@ -83,12 +68,12 @@ class SearchSpace:
         """Parameter values (own units) of a particle given in pyabc coordinates."""
         out: dict[str, float | int] = {}
         for name, prior in self.priors.items():
-            u = float(expit(float(particle[self.coordinate(name)])))
-            x = float(prior_quantile(prior, np.array([min(max(u, EDGE), 1.0 - EDGE)]))[0])
+            u = _inside(float(expit(float(particle[self.coordinate(name)]))))
+            x = float(prior_quantile(prior, np.array([u]))[0])
             out[name] = int(x) if prior.integer else x
         return out
 
     def particle(self, values: Mapping[str, float]) -> dict[str, float]:
         """The pyabc coordinates of parameter ``values`` (the inverse of :meth:`values`)."""
-        return {self.coordinate(name): float(logit(prior_cdf(prior, float(values[name]))))
+        return {self.coordinate(name): float(logit(_inside(prior_cdf(prior, float(values[name])))))
                 for name, prior in self.priors.items()}

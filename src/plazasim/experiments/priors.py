@@ -31,7 +31,8 @@ from plazasim.calibration_spec import ResolvedPrior
 from plazasim.errors import PlazasimError, from_validation_error
 from plazasim.scenario import Scenario, with_overrides
 
-__all__ = ["NO_CALIBRATION", "apply_draw", "latin_hypercube", "require_priors", "sample_priors"]
+__all__ = ["NO_CALIBRATION", "apply_draw", "latin_hypercube", "prior_cdf", "prior_quantile",
+           "require_priors", "sample_priors"]
 
 #: The error for a scenario without priors: nothing says which parameters are uncertain.
 NO_CALIBRATION = "scenario has no [calibration] table; add one (docs/SCENARIOS.md)"
@@ -52,25 +53,49 @@ def latin_hypercube(n: int, d: int, rng: np.random.Generator) -> np.ndarray:
     return u
 
 
+def _support(prior: ResolvedPrior) -> tuple[float, float]:
+    """The interval the prior's CDF runs over, ``[low - 1/2, high + 1/2]`` for integers.
+
+    The padding gives every whole value an equal slice of probability.
+    """
+    pad = 0.5 if prior.integer else 0.0
+    return prior.low - pad, prior.high + pad
+
+
+def _truncnorm(prior: ResolvedPrior, lo: float, hi: float):  # -> a frozen scipy truncnorm
+    from scipy.stats import truncnorm
+
+    assert prior.mean is not None and prior.sd is not None
+    a, b = (lo - prior.mean) / prior.sd, (hi - prior.mean) / prior.sd
+    return truncnorm(a, b, loc=prior.mean, scale=prior.sd)
+
+
 def prior_quantile(prior: ResolvedPrior, u: np.ndarray) -> np.ndarray:
     """Values of ``prior`` at probabilities ``u`` (its inverse CDF), inside [low, high]."""
-    pad = 0.5 if prior.integer else 0.0  # integers: every whole value gets an equal slice
-    lo, hi = prior.low - pad, prior.high + pad
+    lo, hi = _support(prior)
     if prior.distribution == "uniform":
         x = lo + u * (hi - lo)
     elif prior.distribution == "loguniform":
         x = np.exp(np.log(lo) + u * (np.log(hi) - np.log(lo)))
     elif prior.distribution == "truncnormal":
-        from scipy.stats import truncnorm
-
-        assert prior.mean is not None and prior.sd is not None
-        a, b = (lo - prior.mean) / prior.sd, (hi - prior.mean) / prior.sd
-        x = truncnorm.ppf(u, a, b, loc=prior.mean, scale=prior.sd)
+        x = _truncnorm(prior, lo, hi).ppf(u)
     else:  # pragma: no cover - the schema admits only the distributions above
         raise ValueError(f"unknown distribution {prior.distribution!r}")
     if prior.integer:
         x = np.rint(x)
     return np.clip(x, prior.low, prior.high)  # rounding must never leave the prior
+
+
+def prior_cdf(prior: ResolvedPrior, x: float) -> float:
+    """The prior's CDF at ``x``: the inverse of :func:`prior_quantile`."""
+    lo, hi = _support(prior)
+    if prior.distribution == "uniform":
+        return (x - lo) / (hi - lo)
+    if prior.distribution == "loguniform":
+        return (np.log(x) - np.log(lo)) / (np.log(hi) - np.log(lo))
+    if prior.distribution == "truncnormal":
+        return float(_truncnorm(prior, lo, hi).cdf(x))
+    raise ValueError(f"unknown distribution {prior.distribution!r}")  # pragma: no cover
 
 
 def sample_priors(
