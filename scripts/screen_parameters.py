@@ -25,6 +25,7 @@ import sys
 
 import numpy as np
 import pandas as pd
+from build_mexico_timeline import CALIBRATION  # the bundled [calibration] table
 from scipy.stats import spearmanr
 
 from plazasim.calibration_spec import CalibrationSpec
@@ -35,35 +36,33 @@ from plazasim.world.observed import annual
 THRESHOLD = 0.4
 UNTIL = "2010-12-31"
 
-#: The wider prior set: the bundled table plus the parameters it leaves at default.
-WIDE_PRIORS: dict[str, dict[str, float | str]] = {
-    "war_execution_rate": {"distribution": "loguniform", "low": 0.01, "high": 0.15},
+#: The parameters the bundled table leaves at their defaults, with the priors the screen
+#: gives them; the table's own priors (build_mexico_timeline.CALIBRATION) join them below.
+LEFT_OUT: dict[str, dict[str, float | str]] = {
     "lethality": {"distribution": "loguniform", "low": 0.001, "high": 0.02},
     "mobilisation_rate": {"distribution": "loguniform", "low": 0.001, "high": 0.02},
     "war_recruitment": {"distribution": "uniform", "low": 0.01, "high": 0.15},
     "commit_ratio": {"distribution": "uniform", "low": 1.0, "high": 2.5},
-    "war_spending_share": {"distribution": "loguniform", "low": 0.2, "high": 3.0},
     "truce_intensity": {"distribution": "loguniform", "low": 0.001, "high": 0.05},
     "truce_fragility": {"distribution": "loguniform", "low": 0.01, "high": 0.2},
     "rival_attack_bonus": {"distribution": "uniform", "low": 0.0, "high": 5.0},
-    "attack_bias": {"distribution": "uniform", "low": -8.0, "high": -4.0},
     "opportunism": {"distribution": "uniform", "low": 0.0, "high": 6.0},
-    "recruit_rate": {"distribution": "uniform", "low": 0.0015, "high": 0.004},
-    "routine_arrests_per_week": {"distribution": "uniform", "low": 50.0, "high": 250.0},
     "capacity_ops_per_week": {"distribution": "uniform", "low": 10.0, "high": 60.0},
     "arrest_share": {"distribution": "loguniform", "low": 0.001, "high": 0.02},
     "takedown_share": {"distribution": "loguniform", "low": 0.003, "high": 0.05},
     "operation_default_weeks": {"distribution": "uniform", "low": 26.0, "high": 104.0},
     "operation_ops_per_week": {"distribution": "uniform", "low": 2.0, "high": 10.0},
     "succession_lethality": {"distribution": "loguniform", "low": 0.0005, "high": 0.01},
-    "execution_rate": {"distribution": "loguniform", "low": 0.00002, "high": 0.001},
-    "baseline_scale": {"distribution": "uniform", "low": 0.55, "high": 0.95},
     "retail_usd_per_capita_year": {"distribution": "uniform", "low": 5.0, "high": 15.0},
     "crossing_cost_km": {"distribution": "uniform", "low": 400.0, "high": 1200.0},
 }
+#: The wider prior set: the bundled table's priors plus those left out of it.
+WIDE_PRIORS = {**{name: prior for name, prior in CALIBRATION.items() if prior is not None},
+               **LEFT_OUT}
 #: Uniform over their declared ranges (docs/SCENARIOS.md, "Parameters").
 WIDE_UNIFORM = ["retreat_share", "state_clash_deaths", "kingpin_cohesion_loss",
-                "bystander_ratio", "violence_bias", "violence_gain"]
+                "bystander_ratio", "violence_bias", "violence_gain",
+                *(name for name, prior in CALIBRATION.items() if prior is None)]
 
 
 def summaries(frame: pd.DataFrame, states: list[str],
