@@ -64,6 +64,10 @@ CALIBRATION: dict[str, dict[str, Any] | None] = {
     # Violence in peacetime plazas and outside the drug war (INEGI 2000-06 rates).
     "execution_rate": {"distribution": "loguniform", "low": 0.00002, "high": 0.001},
     "baseline_scale": {"distribution": "uniform", "low": 0.55, "high": 0.95},
+    # Ordinary homicide that follows the cartels' killings (model.baseline): the only
+    # link from the war to INEGI's non-cartel homicides, so the national series
+    # decide it; its declared range as a uniform prior.
+    "spillover_per_killing": {"distribution": "uniform", "low": 0.0, "high": 1.0},
 }
 
 #: The hand-written part of both files ($-placeholders; the TOML itself uses braces).
@@ -207,6 +211,10 @@ def posterior_medians(posterior: Path) -> dict[str, float | int]:
     from plazasim.model.params import Parameters
 
     frame = pd.read_parquet(posterior)
+    missing = [name for name in CALIBRATION if name not in frame.columns]
+    if missing:
+        raise SystemExit(f"{posterior.name} has no draws of {', '.join(missing)}: the "
+                         "calibration predates the table; calibrate again and adopt it")
     out: dict[str, float | int] = {}
     for name in CALIBRATION:
         median = float(frame[name].median())

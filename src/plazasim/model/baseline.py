@@ -1,10 +1,21 @@
-"""Non-cartel (baseline) homicides: the violence Mexico had before the drug war.
+"""Homicides outside the cartels' own killings: Mexico's pre-war violence and its spill-over.
 
-Form: each plaza's INEGI 2000-2006 homicide rate x its
-population, scaled by ``baseline_scale`` (the share of pre-war homicides not
-caused by cartels) and a log-linear national trend ``baseline_trend_per_year``
-(INEGI 2000-2006 fell ~1.5%/yr). National level: ~10,000/yr before 2007.
-Drawn as Poisson counts each week.
+Two parts, drawn together as Poisson counts each week:
+
+* **Pre-war violence.** Each plaza's INEGI 2000-2006 homicide rate x its
+  population, scaled by ``baseline_scale`` (the share of pre-war homicides not
+  caused by cartels) and a log-linear national trend ``baseline_trend_per_year``
+  (INEGI 2000-2006 fell ~1.5%/yr). National level: ~10,000/yr before 2007.
+* **Spill-over.** Where cartels kill, ordinary homicide rises too: removing a
+  cartel's leaders raised civilian (non-DTO) homicides in the municipality as well
+  as the cartels' own killings (Calderón, Robles, Díaz-Cayeros & Magaloni 2015,
+  *J. Conflict Resolution* 59(8)), and drug violence spreads in space and time
+  (Osorio 2015, same issue). The model adds ``spillover_per_killing`` ordinary
+  homicides for each recent cartel-related killing in the plaza, where "recent"
+  is ``State.disorder``: an exponentially weighted mean over about
+  ``spillover_memory_weeks``. This is why national homicides (INEGI) can grow
+  faster than the killings the government attributes to the cartels
+  (Presidencia), as they did in 2008-2010, without a rule per year.
 """
 
 from __future__ import annotations
@@ -16,10 +27,22 @@ from plazasim.model.revenue import population_this_week
 from plazasim.model.state import State
 
 
+def update_disorder(state: State, ctx: Context, related: np.ndarray) -> None:
+    """Fold this week's cartel-related killings into ``State.disorder``.
+
+    ``related`` is ``(P,)`` persons; the new week weighs ``1 / spillover_memory_weeks``.
+    """
+    w = 1.0 / ctx.params.spillover_memory_weeks
+    state.disorder *= 1.0 - w
+    state.disorder += w * related
+
+
 def baseline_homicides(state: State, ctx: Context, rng: np.random.Generator) -> np.ndarray:
-    """``(P,)`` baseline homicides this week (persons)."""
+    """``(P,)`` homicides this week outside the cartels' own killings (persons)."""
     p = ctx.params
     world = ctx.world
     years = state.week / 52.0
     rate = world.baseline_rate * p.baseline_scale * np.exp(p.baseline_trend_per_year * years)
-    return rng.poisson(rate * population_this_week(ctx, state.week) / 1e5 / 52.0).astype(float)
+    expected = rate * population_this_week(ctx, state.week) / 1e5 / 52.0
+    expected = expected + p.spillover_per_killing * state.disorder
+    return rng.poisson(expected).astype(float)

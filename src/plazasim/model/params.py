@@ -372,6 +372,15 @@ class Parameters(BaseModel):
     baseline_trend_per_year: float = _p(
         -0.015, "1/yr", "INEGI 2000-2006 national trend (log-linear fit)", -0.1, 0.05,
         ge=-1.0)
+    spillover_per_killing: float = _p(
+        0.3, "ordinary homicides per cartel-related killing",
+        "Calderón et al. 2015 JCR: removing cartel leaders raised civilian (non-DTO) "
+        "homicides in the municipality as well as DTO killings; Osorio 2015 JCR: drug "
+        "violence spreads in space and time. Reasoning for the default: a smaller "
+        "effect than the war's own killings", 0.0, 1.0, ge=0.0)
+    spillover_memory_weeks: float = _p(
+        26.0, "weeks", "Calderón et al. 2015 measure the rise over the six months after a "
+        "removal: the disorder a war leaves lasts about that long", 4.0, 104.0, ge=1.0)
 
     @model_validator(mode="after")
     def _shares_add_up(self) -> Parameters:

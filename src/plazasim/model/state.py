@@ -86,6 +86,9 @@ class State:
             cartel k treats p as a front until it controls p or gives it up.
         weakened: ``(P,)`` float, share of the controller's local members the state
             removed there recently (decays like heat): rivals read it as an opening.
+        disorder: ``(P,)`` float, persons/week: the plaza's recent cartel-related
+            killings, an exponentially weighted mean (phase 10); ordinary homicide
+            rises with it (``model.baseline``).
         surges: active military operations, ``{id: (plaza indices, operations/week)}``.
         surge_aims: the policy aiming a military operation that has a rule of its own,
             by operation id (the others follow the policy in force).
@@ -135,6 +138,7 @@ class State:
     truce: np.ndarray
     orders: np.ndarray
     weakened: np.ndarray
+    disorder: np.ndarray
     surges: dict[int, tuple[np.ndarray, float]] = field(default_factory=dict)
     surge_aims: dict[int, Policy] = field(default_factory=dict)
     pending_leaders: list[tuple[int, int, bool]] = field(default_factory=list)
@@ -270,4 +274,5 @@ def initial_state(world: World, params: Parameters) -> State:
         truce=np.ones(p, dtype=bool),
         orders=np.zeros((k, p), dtype=bool),
         weakened=np.zeros(p),
+        disorder=np.zeros(p),
     )

@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from plazasim.model.baseline import baseline_homicides
+from plazasim.model.baseline import baseline_homicides, update_disorder
 from plazasim.model.conflict import fight
 from plazasim.model.context import Context
 from plazasim.model.decisions import decide, plaza_value
@@ -112,6 +112,9 @@ def step(state: State, ctx: Context, policy: Policy,
                           policy_rng=r.policy)                 # 7
     splits = split_and_dissolve(state, ctx, r.splits)          # 8
     learn(state, ctx)                                          # 9
+    related = (conflict.cartel_deaths + conflict.executions + conflict.bystanders
+               + enforcement.state_deaths)
+    update_disorder(state, ctx, related)
     baseline = baseline_homicides(state, ctx, r.baseline)      # 10 (record)
     state.week += 1
     return WeekRecord(
