@@ -13,7 +13,14 @@ from plazasim.model.engine import Simulation, simulate
 from plazasim.model.events import UsSignalEvent
 from plazasim.model.params import Parameters
 from plazasim.model.state import NO_CARTEL, State, initial_state
-from plazasim.policies import OP_TAKEDOWN, Observation, Operations, Policy, make_policy
+from plazasim.policies import (
+    OP_TAKEDOWN,
+    EnforcementPolicy,
+    Observation,
+    Operations,
+    Policy,
+    make_policy,
+)
 from plazasim.world.synthetic import synthetic_world
 from plazasim.world.world import ALLIED, RIVAL, World
 
@@ -50,13 +57,13 @@ def setup(world: World) -> tuple[int, int]:
     return plaza, challenger
 
 
-class Spy:
+class Spy(Policy):
     """Wraps a policy and keeps every observation it was shown."""
 
-    def __init__(self, inner: Policy) -> None:
+    def __init__(self, inner: EnforcementPolicy) -> None:
         self.inner = inner
-        self.name = inner.name
-        self.enforces = getattr(inner, "enforces", True)
+        self.name = inner.name  # type: ignore[misc]  # recorded as the policy it wraps
+        self.enforces = inner.enforces
         self.seen: list[Observation] = []
 
     def decide(self, obs: Observation, rng: np.random.Generator) -> Operations:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import ClassVar
 
 import numpy as np
 import pytest
@@ -34,7 +33,14 @@ from plazasim.model.revenue import RevenueRecord, local_market_usd
 from plazasim.model.splits import MIN_FACTION_PLAZAS, split_and_dissolve, where_present
 from plazasim.model.state import NO_CARTEL, State, initial_state
 from plazasim.model.war import WarRecord, active_pairs, break_truces, commit_forces
-from plazasim.policies import OP_ARRESTS, OP_KINGPIN, Observation, Operations, make_policy
+from plazasim.policies import (
+    OP_ARRESTS,
+    OP_KINGPIN,
+    Observation,
+    Operations,
+    Policy,
+    make_policy,
+)
 from plazasim.world.world import ALLIED, NEUTRAL, RIVAL, World
 
 Factory = Callable[..., tuple[State, Context]]
@@ -918,10 +924,10 @@ def test_split_probability_is_split_rate_times_fracture(fresh: Factory, seed: in
     assert [parent for parent, _ in rec.splits] == expected
 
 
-class Scripted:
+class Scripted(Policy):
     """A policy that orders exactly the given operations, whatever it sees."""
 
-    name: ClassVar[str] = "scripted"
+    name = "scripted"
 
     def __init__(self, *ops: tuple[int, int, int]) -> None:
         self.ops = ops

@@ -30,8 +30,8 @@ from plazasim.model.events import (
     SplitEvent,
     UsSignalEvent,
 )
+from plazasim.model.operations import EnforcementPolicy as Policy
 from plazasim.policies import make_policy
-from plazasim.policies.base import Policy
 from plazasim.results.store import RunTables
 from plazasim.scenario import (
     Absorb,

@@ -33,9 +33,9 @@ import numpy as np
 
 from plazasim.model.context import Context
 from plazasim.model.learning import receive_signal
+from plazasim.model.operations import EnforcementPolicy
 from plazasim.model.splits import split_cartel
 from plazasim.model.state import NO_CARTEL, State
-from plazasim.policies.base import Policy
 from plazasim.world.world import ALLIED, NEUTRAL, RIVAL
 
 
@@ -143,7 +143,7 @@ class MilitaryOperationEvent:
     plazas: np.ndarray
     ops_per_week: float
     active: bool
-    aim: Policy | None = None
+    aim: EnforcementPolicy | None = None
     label: str = "military_operation"
 
     def apply(self, state: State, ctx: Context) -> bool:

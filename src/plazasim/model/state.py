@@ -17,7 +17,7 @@ from plazasim.model.params import Parameters
 from plazasim.world.world import ALLIED, NEUTRAL, World
 
 if TYPE_CHECKING:
-    from plazasim.policies.base import Policy
+    from plazasim.model.operations import EnforcementPolicy
 
 NO_CARTEL = -1
 
@@ -136,7 +136,7 @@ class State:
     orders: np.ndarray
     weakened: np.ndarray
     surges: dict[int, tuple[np.ndarray, float]] = field(default_factory=dict)
-    surge_aims: dict[int, Policy] = field(default_factory=dict)
+    surge_aims: dict[int, EnforcementPolicy] = field(default_factory=dict)
     pending_leaders: list[tuple[int, int, bool]] = field(default_factory=list)
     period_factors: dict[str, dict[int, float]] = field(default_factory=dict)
     deals: dict[int, tuple[str, float]] = field(default_factory=dict)
