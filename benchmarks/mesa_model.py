@@ -45,7 +45,7 @@ every draw by a fixed value (Poisson counts by their expectation, uniforms by ``
 which makes both implementations deterministic and comparable week by week.
 
 Scenario events: only the two that start wars, ``rivalry``/``alliance``
-(``plazasim.model.events.RelationEvent``) and ``incursion`` (``IncursionEvent``),
+(``plazasim.events.RelationEvent``) and ``incursion`` (``IncursionEvent``),
 are carried out (:meth:`DrugWarModel.apply_event`), so that the fixed-draw test
 can open wars and fronts on a synthetic world. The others (US signals, deals,
 captures, splits, military operations, shocks) are out of scope: their state
@@ -69,10 +69,10 @@ import numpy as np
 import pandas as pd
 from mesa.discrete_space import FixedAgent, Network
 
+from plazasim.events import IncursionEvent, RelationEvent
 from plazasim.experiments.run import resolve_policies
 from plazasim.model.context import build_context
 from plazasim.model.engine import Event, week_dates
-from plazasim.model.events import IncursionEvent, RelationEvent
 from plazasim.model.params import Parameters
 from plazasim.model.state import initial_state
 from plazasim.policies import make_policy

@@ -21,8 +21,8 @@ sys.path.append(str(Path(__file__).resolve().parent))
 from check_equivalence import DETERMINISTIC_COLUMNS, plazasim_with_draws
 from mesa_model import MeanDraws, bench_policies, bench_scenario, run_mesa
 
+from plazasim.events import IncursionEvent, RelationEvent
 from plazasim.model.engine import simulate
-from plazasim.model.events import IncursionEvent, RelationEvent
 from plazasim.model.params import Parameters
 from plazasim.policies import make_policy
 from plazasim.scenario import with_overrides

@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from plazasim.events import UsSignalEvent
 from plazasim.experiments.run import run_scenario
 from plazasim.model.context import Context
 from plazasim.model.engine import Simulation, simulate
-from plazasim.model.events import UsSignalEvent
 from plazasim.model.params import Parameters
 from plazasim.model.state import State
 from plazasim.policies import make_policy

@@ -24,12 +24,7 @@ from hypothesis import strategies as st
 from scipy.optimize import linprog
 
 from plazasim.errors import ScenarioError
-from plazasim.experiments.run import resolve_events, resolve_policies, run_scenario
-from plazasim.model.conflict import ConflictRecord
-from plazasim.model.context import Context, build_context
-from plazasim.model.enforcement import EnforcementRecord, enforce, intelligence_against
-from plazasim.model.engine import Simulation, simulate, weeks_between
-from plazasim.model.events import (
+from plazasim.events import (
     AbsorbEvent,
     ImmunityDealEvent,
     IncursionEvent,
@@ -40,6 +35,11 @@ from plazasim.model.events import (
     SplitEvent,
     slot_of,
 )
+from plazasim.experiments.run import resolve_events, resolve_policies, run_scenario
+from plazasim.model.conflict import ConflictRecord
+from plazasim.model.context import Context, build_context
+from plazasim.model.enforcement import EnforcementRecord, enforce, intelligence_against
+from plazasim.model.engine import Simulation, simulate, weeks_between
 from plazasim.model.learning import receive_announcement
 from plazasim.model.params import Parameters
 from plazasim.model.state import NO_CARTEL, State, initial_state

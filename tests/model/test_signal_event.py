@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
+from plazasim.events import UsSignalEvent
 from plazasim.model.context import Context, build_context
 from plazasim.model.engine import Simulation, simulate
-from plazasim.model.events import UsSignalEvent
 from plazasim.model.params import Parameters
 from plazasim.model.state import NO_CARTEL, State, initial_state
 from plazasim.policies import (

@@ -19,13 +19,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from plazasim.events import IncursionEvent, LeaderRemovalEvent
 from plazasim.model.cells import hostile_pairs, present_cells, shares_plaza_with_hostile
 from plazasim.model.conflict import ConflictRecord, encounters, fight
 from plazasim.model.context import Context, build_context
 from plazasim.model.decisions import declare_wars, plaza_value
 from plazasim.model.enforcement import enforce
 from plazasim.model.engine import Simulation, simulate
-from plazasim.model.events import IncursionEvent, LeaderRemovalEvent
 from plazasim.model.members import recruit_and_attrit
 from plazasim.model.money import MoneyRecord, pay_and_launder
 from plazasim.model.params import Parameters

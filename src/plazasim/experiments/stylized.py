@@ -15,9 +15,9 @@ from functools import lru_cache
 
 import numpy as np
 
+from plazasim.events import LeaderRemovalEvent, MilitaryOperationEvent, MultiplierEvent
 from plazasim.experiments.run import resolve_events, resolve_policies
 from plazasim.model.engine import Event, Simulation, simulate, week_of, weeks_between
-from plazasim.model.events import LeaderRemovalEvent, MilitaryOperationEvent, MultiplierEvent
 from plazasim.model.params import Parameters
 from plazasim.policies import make_policy
 from plazasim.scenario import Scenario, load_scenario, with_overrides
