@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import platform
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
@@ -50,7 +49,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-import plazasim
 from plazasim.errors import PlazasimError, ScenarioError
 from plazasim.experiments.parallel import default_workers, map_tasks
 from plazasim.experiments.posterior import (
@@ -58,11 +56,11 @@ from plazasim.experiments.posterior import (
     posterior_record,
     with_posterior_draw,
 )
-from plazasim.experiments.run import resolve_events, resolve_policies
-from plazasim.model.engine import simulate, weeks_between
+from plazasim.experiments.simulate import simulate_scenario, world_of
+from plazasim.model.engine import weeks_between
+from plazasim.provenance import provenance
 from plazasim.results.store import MANIFEST, check_out_dir, manifest_text, write_directory
 from plazasim.scenario import Scenario, check_against_world, with_overrides
-from plazasim.world import World, build_world
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -130,42 +128,13 @@ def metrics_of(national: pd.DataFrame, cartels: pd.DataFrame, n_plazas: int) -> 
     return {name: out[name] for name in METRICS}
 
 
-#: Worlds built in this process, by their ``[world]`` table as JSON (a few at most).
-_WORLDS: dict[str, World] = {}
-
-
-def _world_of(scenario: Scenario) -> World:
-    """Build a scenario's world once per process (worlds are immutable; runs never change them)."""
-    key = scenario.world.model_dump_json()
-    if key not in _WORLDS:
-        try:
-            world = build_world(scenario.world)
-        except ValueError as exc:  # world builders report "world.<field>: problem"
-            raise PlazasimError(str(exc)) from None
-        if len(_WORLDS) >= 8:
-            _WORLDS.pop(next(iter(_WORLDS)))
-        _WORLDS[key] = world
-    return _WORLDS[key]
-
-
 def run_metrics(scenario: Scenario) -> dict[str, float]:
     """Simulate ``scenario`` with its own seed, without per-plaza records; return its metrics.
 
     A pure function of the scenario: this is the task :func:`compare` sends to workers.
     """
-    world = _world_of(scenario)
-    check_against_world(scenario, world)
-    meta = scenario.scenario
-    sim = simulate(
-        world,
-        scenario.parameters,
-        start=meta.start,
-        n_weeks=weeks_between(meta.start, meta.end),
-        policies=resolve_policies(scenario),
-        events=resolve_events(scenario, world),
-        seed=meta.seed,
-        record_plazas=False,
-    )
+    world = world_of(scenario)
+    sim = simulate_scenario(scenario, world=world, record_plazas=False)
     return metrics_of(sim.recorder.national_frame(sim.dates),
                       sim.recorder.cartel_frame(sim.dates), world.n_plazas)
 
@@ -249,8 +218,7 @@ class CompareResult:
             "interval_percentiles": list(INTERVAL),
             "runs": len(self.runs),
             "workers": self.workers,
-            "plazasim_version": plazasim.__version__,
-            "python": platform.python_version(),
+            **provenance(),
             "wall_time_s": round(self.wall_time_s, 3),
             "created": self.created,
         }
@@ -341,7 +309,7 @@ def _check_inputs(scenarios: Mapping[str, Scenario], seeds: Sequence[int], worke
     for label, scenario in scenarios.items():
         if not isinstance(scenario, Scenario):
             raise PlazasimError(f"variants: {label!r} is not a Scenario")
-        check_against_world(scenario, _world_of(scenario))
+        check_against_world(scenario, world_of(scenario))
 
 
 def compare(

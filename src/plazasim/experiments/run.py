@@ -2,27 +2,31 @@
 
 ``run_scenario`` is what ``plazasim run`` calls; it returns the three tables and
 a manifest that says exactly what produced them (scenario as resolved, seed,
-package version, wall time, and the posterior draw if one was used), so a
+provenance (versions, git commit), wall time, and the posterior draw if one was used), so a
 result can always be traced and repeated.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import platform
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import plazasim
-from plazasim.events import resolve_events as resolve_scenario_events
-from plazasim.model.engine import Event, simulate, week_of, weeks_between
-from plazasim.model.operations import EnforcementPolicy
-from plazasim.policies import make_policy
+from plazasim.experiments.simulate import (
+    resolve_policies,
+    scenario_events,
+    simulate_scenario,
+    world_of,
+)
+from plazasim.model.engine import Event
+from plazasim.provenance import provenance
 from plazasim.results.store import RunTables
-from plazasim.scenario import Scenario, check_against_world
-from plazasim.world import World, build_world
+from plazasim.scenario import Scenario
+from plazasim.world import World
+
+__all__ = ["RunResult", "resolve_events", "resolve_policies", "run_scenario"]
 
 
 @dataclass(frozen=True)
@@ -32,20 +36,12 @@ class RunResult(RunTables):
     world: World
 
 
-def resolve_policies(scenario: Scenario) -> list[tuple[int, EnforcementPolicy]]:
-    """The policy timeline as (first week, policy instance)."""
-    start = scenario.scenario.start
-    return [(max(week_of(start, entry.from_), 0), make_policy(entry.name, entry.params))
-            for entry in scenario.policy]
-
-
 def resolve_events(scenario: Scenario, world: World) -> list[tuple[int, Event]]:
     """Scenario events as (week, model event), in date order.
 
     See :func:`plazasim.events.resolve_events`: each event kind says what it becomes.
     """
-    return resolve_scenario_events(scenario.events, world, start=scenario.scenario.start,
-                                   params=scenario.parameters)
+    return scenario_events(scenario, world)
 
 
 def run_scenario(
@@ -68,22 +64,12 @@ def run_scenario(
         record = posterior_record(scenario, [posterior_draw])
         posterior = {"draw": record.pop("draws")[0], **record}
         scenario = with_posterior_draw(scenario, posterior_draw)
-    world = world if world is not None else build_world(scenario.world)
-    check_against_world(scenario, world)
+    world = world if world is not None else world_of(scenario)
     meta = scenario.scenario
-    n_weeks = weeks_between(meta.start, meta.end)
     t0 = time.perf_counter()
-    sim = simulate(
-        world,
-        scenario.parameters,
-        start=meta.start,
-        n_weeks=n_weeks,
-        policies=resolve_policies(scenario),
-        events=resolve_events(scenario, world),
-        seed=meta.seed,
-        progress=progress,
-    )
+    sim = simulate_scenario(scenario, world=world, progress=progress)
     wall = time.perf_counter() - t0
+    n_weeks = len(sim.dates)
     national = sim.recorder.national_frame(sim.dates)
     plazas = sim.recorder.plaza_frame(sim.dates)
     cartels = sim.recorder.cartel_frame(sim.dates)
@@ -92,8 +78,7 @@ def run_scenario(
         "seed": meta.seed,
         "posterior": posterior,
         "weeks": n_weeks,
-        "plazasim_version": plazasim.__version__,
-        "python": platform.python_version(),
+        **provenance(),
         "wall_time_s": round(wall, 3),
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "events": [{"week": e.week, "date": sim.dates[e.week].isoformat()

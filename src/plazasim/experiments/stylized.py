@@ -16,8 +16,8 @@ from functools import lru_cache
 import numpy as np
 
 from plazasim.events import LeaderRemovalEvent, MilitaryOperationEvent, MultiplierEvent
-from plazasim.experiments.run import resolve_events, resolve_policies
-from plazasim.model.engine import Event, Simulation, simulate, week_of, weeks_between
+from plazasim.experiments.simulate import simulate_scenario
+from plazasim.model.engine import Event, Simulation, week_of
 from plazasim.model.params import Parameters
 from plazasim.policies import make_policy
 from plazasim.scenario import Scenario, load_scenario, with_overrides
@@ -47,14 +47,8 @@ def _world() -> World:
 def _run(scenario: Scenario, extra: Sequence[tuple[int, Event]] = (),
          params: Parameters | None = None, *, plazas: bool = False) -> Simulation:
     """Simulate ``scenario`` (its seed, policies, events) plus ``extra`` events."""
-    world = _world()
-    meta = scenario.scenario
-    events = [*resolve_events(scenario, world), *extra]
-    events.sort(key=lambda item: item[0])
-    return simulate(world, params or scenario.parameters, start=meta.start,
-                    n_weeks=weeks_between(meta.start, meta.end),
-                    policies=resolve_policies(scenario), events=events, seed=meta.seed,
-                    record_plazas=plazas)
+    return simulate_scenario(scenario, world=_world(), params=params, extra_events=extra,
+                             record_plazas=plazas)
 
 
 def _scenario(base: Scenario, seed: int, until: dt.date, policy: str | None = None) -> Scenario:

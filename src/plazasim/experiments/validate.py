@@ -50,7 +50,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import platform
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -60,7 +59,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-import plazasim
 from plazasim.errors import PlazasimError
 from plazasim.experiments.parallel import map_tasks
 from plazasim.experiments.posterior import posterior_record, with_posterior_draw
@@ -70,6 +68,7 @@ from plazasim.experiments.stylized import (
     base_scenario,
     run_experiment,
 )
+from plazasim.provenance import provenance
 from plazasim.results.store import MANIFEST, check_out_dir, manifest_text, write_directory
 from plazasim.scenario import Scenario
 
@@ -283,8 +282,7 @@ class ValidationResult:
             "experiments": sorted(set(self.table.experiment)),
             "scenario": base.to_dict(),
             "bootstrap": {"resamples": BOOTSTRAP, "seed": _BOOTSTRAP_SEED},
-            "plazasim_version": plazasim.__version__,
-            "python": platform.python_version(),
+            **provenance(),
             "workers": self.workers,
             "wall_time_s": round(self.wall_time_s, 3),
             "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
