@@ -534,7 +534,7 @@ class DrugWarModel(mesa.Model):
                and self.timeline[self._next_policy][0] <= self.week):
             self.policy = self.timeline[self._next_policy][1]
             self._next_policy += 1
-            credibility = float(getattr(self.policy, "announcement", 0.0) or 0.0)
+            credibility = float(self.policy.announcement)
             if credibility > 0:
                 self.announce(credibility)
         for event in self.events.get(self.week, ()):
@@ -1104,7 +1104,7 @@ class DrugWarModel(mesa.Model):
         obs = self.observe(killed_by, fights, disputed)
         ops = self.policy.decide(obs, rng)
         orders = list(zip(ops.plaza, ops.cartel, ops.kind, ops.intensity, strict=True))
-        if getattr(self.policy, "enforces", True):  # back US signals (events only)
+        if self.policy.enforces:  # back US signals (events only)
             backed = [(q, c.slot, OP_TAKEDOWN, 1.0) for q, pl in enumerate(self.plazas)
                       if pl.signal != NONE for c in self.cartels
                       if c.present(q) and c.slot != pl.signal

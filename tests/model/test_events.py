@@ -465,7 +465,8 @@ def test_split_in_states_divides_the_parents_members_there(
     assert event.apply(state, ctx)
     new = slot_of(state, "los nuevos")
     assert new == 4 and state.names[new] == "Los Nuevos" and state.alive[new]
-    assert state.parent[new] == D
+    assert state.belief[new] == state.belief[D]  # the breakaway starts with its parent's beliefs
+    np.testing.assert_array_equal(state.counts[new], state.counts[D])
     region = np.isin(world60.state, states)
     had = before.strength[D] > 0
     assert (region & had).sum() >= 3, "the test needs D present in those states"

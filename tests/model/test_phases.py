@@ -424,8 +424,8 @@ def test_takedown_removes_its_share_when_nothing_leaks(fresh, rng) -> None:
     # Clash deaths are whole persons, out of the members removed.
     deaths = rec.state_deaths
     assert (deaths == np.round(deaths)).all() and deaths.sum() <= removed
-    plazas, cartels, kinds = state.extra["last_ops"]
-    assert (plazas.tolist(), cartels.tolist(), kinds.tolist()) == ([plaza], [0], [OP_TAKEDOWN])
+    assert (rec.plaza.tolist(), rec.cartel.tolist(), rec.kind.tolist()) == (
+        [plaza], [0], [OP_TAKEDOWN])
     assert state.punished[0, plaza] and state.punished.sum() == 1
     assert state.heat[plaza] == pytest.approx(p.heat_per_op)
 

@@ -140,10 +140,11 @@ def test_enforcing_policy_backs_the_signalled_cartel(world: World, setup: tuple[
     assert len(seen_there) == WEEKS and sum(seen_there) >= 2
     for week, (there, kinds) in enumerate(zip(seen_there, on_challenger, strict=True)):
         assert (OP_TAKEDOWN in kinds) == there, f"week {week}: present={there}, ops={kinds}"
-    # last_ops mirrors the final week's record.
-    last = sim.state.extra["last_ops"]
-    for got, want in zip(last, sim.recorder.ops[-1], strict=True):
-        np.testing.assert_array_equal(got, want)
+    # The final week's operations are the ones that punished.
+    plazas, cartels, _ = sim.recorder.ops[-1]
+    assert sim.state.punished[cartels, plazas].all()
+    assert sim.state.punished.sum() == len(set(zip(cartels.tolist(), plazas.tolist(),
+                                                   strict=True)))
 
 
 def test_crackdown_without_signal_would_hit_the_incumbent(world: World,

@@ -6,10 +6,12 @@ on the **same** seeds, so variant ``b`` with seed 7 and variant ``a`` with seed 
 start from the same random stream: *common random numbers*. Each variant is
 summarised by the median and the 5th-95th percentile interval of its per-seed
 outcomes, and by the same statistics of its **paired** per-seed differences
-against the first variant. Pairing cancels the noise the variants share only
-while their random draws stay in step; the engine draws everything from one
-generator, so they drift apart once policies act differently (README, "Compare
-policies", gives the measured effect). Method: Law, *Simulation Modeling and
+against the first variant. Pairing cancels the noise the variants share: the
+engine gives every phase of every week its own random stream, seeded by (seed,
+week, phase) (:class:`plazasim.model.step.WeekStreams`), so two variants see the
+same draws wherever their states agree, and a policy that orders more operations
+does not shift the draws of the other phases (README, "Compare policies", gives
+the measured effect). Method: Law, *Simulation Modeling and
 Analysis* (5th ed., 2015), ch. 11, "Common random numbers".
 
 With ``draws`` (posterior draws, :mod:`plazasim.experiments.posterior`) every

@@ -376,7 +376,6 @@ def enforce(state: State, ctx: Context, policy: EnforcementPolicy, conflict: Con
     state.punished[cartel, plaza] = True
     state.heat *= p.heat_decay
     np.add.at(state.heat, plaza, p.heat_per_op * intensity)
-    state.extra["last_ops"] = (plaza, cartel, kind)
     return EnforcementRecord(
         plaza=plaza, cartel=cartel, kind=kind, leaked=leaked,
         arrested=arrested, state_deaths=state_deaths, cash_seized_usd=cash_seized,
