@@ -70,6 +70,7 @@ __all__ = [
     "bundled_scenarios",
     "check_against_world",
     "load_scenario",
+    "parse_date",
     "parse_scenario",
     "with_overrides",
 ]
@@ -407,15 +408,26 @@ def check_against_world(scenario: Scenario, world: World) -> None:
             raise ScenarioError.at(f"events[{i}].{exc.path}", exc.problem) from None
 
 
+def parse_date(text: str) -> dt.date | None:
+    """``text`` as a date if it is exactly ``YYYY-MM-DD`` and a real day, else ``None``.
+
+    Only the unambiguous form: ``fromisoformat`` alone would also take ``20090101``.
+    """
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            return None
+    return None
+
+
 def _as_date(value: dt.date | str) -> dt.date:
     if isinstance(value, dt.date):
         return value
-    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise ScenarioError.at("until", f"invalid date {value!r}")
+    parsed = parse_date(value) if isinstance(value, str) else None
+    if parsed is None:
+        raise ScenarioError.at("until", f"invalid date {value!r}")
+    return parsed
 
 
 def with_overrides(
