@@ -25,10 +25,11 @@ $(STAMP): pyproject.toml | $(BIN)/python
 demo: $(STAMP)
 	$(BIN)/plazasim run mexico-2006
 
-# Lint, the test suite, then the Mesa model of the same rules on a short horizon
+# Lint, types, the test suite, then the Mesa model of the same rules on a short horizon
 # (mesa comes with the `bench` extra; only code under benchmarks/ uses it).
 test: $(STAMP) $(BENCH_STAMP)
 	$(BIN)/ruff check src tests scripts benchmarks fuzz
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 	PLAZASIM_MESA_WEEKS=$(MESA_WEEKS) $(BIN)/python -m pytest -q -p no:cacheprovider \
 		benchmarks/test_mesa_equivalence.py
@@ -58,6 +59,7 @@ fuzz: $(FUZZ_STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests scripts benchmarks fuzz
+	$(BIN)/mypy
 
 data: $(STAMP)
 	$(BIN)/python scripts/build_mexico_world.py

@@ -337,7 +337,8 @@ def _resumed_settings(out_dir: Path, scenario: Scenario | None, particles: int |
     return Settings(**{**asdict(settings), "populations": populations})
 
 
-def _client(workers: int, scheduler: str | None):  # -> (client, cluster or None)
+def _client(workers: int, scheduler: str | None) -> tuple[Any, Any]:
+    """A Dask client (or the in-process one) and its local cluster, or None."""
     from plazasim.calibration.sampler import InlineClient
 
     if scheduler is not None:
@@ -376,7 +377,7 @@ def run_calibration(plan: CalibrationPlan, progress: Callable[[Progress], None] 
     model = CalibrationModel(scenario, space, spec)
     db = "sqlite:///" + str(out_dir / DATABASE)
     t_start = time.perf_counter()
-    state = {"t": 0, "simulations": 0, "acceptance": math.nan}
+    state: dict[str, Any] = {"t": 0, "simulations": 0, "acceptance": math.nan}
     abc: Any = None
 
     def report(accepted: int, evaluated: int, n: int) -> None:

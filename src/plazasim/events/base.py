@@ -191,11 +191,11 @@ class Period(BaseModel):
         return self
 
 
-E = TypeVar("E", bound=type[EventSpec])
+E = TypeVar("E", bound=EventSpec)
 _KINDS: dict[str, type[EventSpec]] = {}
 
 
-def register_event(cls: E) -> E:
+def register_event(cls: type[E]) -> type[E]:
     """Class decorator: make an event kind available to scenarios under its ``kind`` tag."""
     (tag,) = get_args(cls.model_fields["kind"].annotation)
     if tag in _KINDS and _KINDS[tag] is not cls:

@@ -101,8 +101,11 @@ def yearly_outcomes(recorder: Recorder, dates: Sequence[dt.date], world: World
         **{k: nat[k] for k in _RELATED},
         "members_end": np.asarray(recorder.national["members"], dtype=np.float64)[last],
     }
-    plaza_related = sum(by_year(recorder.homicides_by_type[k]) for k in _RELATED)
-    plaza_total = plaza_related + by_year(recorder.homicides_by_type["baseline"])
+    plaza_total = by_year(recorder.homicides_by_type["baseline"])
+    plaza_related = np.zeros_like(plaza_total)
+    for kind in _RELATED:
+        plaza_related = plaza_related + by_year(recorder.homicides_by_type[kind])
+    plaza_total = plaza_related + plaza_total
     try:
         p = world.plaza_index(JUAREZ)
     except KeyError:  # a synthetic world

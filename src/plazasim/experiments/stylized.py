@@ -72,7 +72,7 @@ def _kingpin(base: Scenario, seed: int) -> dict[str, tuple[float, ...]]:
     treated = _run(sc, [(week, event)], plazas=True).recorder.homicides
     others = world.initial_strength[k] > 0
     others[plaza] = False
-    out = {}
+    out: dict[str, tuple[float, ...]] = {}
     for name, weeks, cols in (("kingpin_capo_municipality_6m", 26, [plaza]),
                               ("kingpin_capo_municipality_12m", 52, [plaza]),
                               ("kingpin_other_municipalities_6m", 26, others)):
@@ -191,5 +191,5 @@ def run_experiment(task: ExperimentTask) -> dict[str, tuple[float, ...]]:
     A pure function of its argument: the task :func:`validate` sends to workers.
     """
     experiment, seed = task[0], task[1]
-    base = task[2] if len(task) == 3 else base_scenario()  # type: ignore[misc]
+    base = task[2] if len(task) == 3 else base_scenario()
     return RUNNERS[experiment](base, int(seed))

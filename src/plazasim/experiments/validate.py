@@ -328,7 +328,7 @@ def _tasks(chosen: Sequence[str], seeds: Sequence[int], base: Scenario | None,
            draws: Sequence[int] | None) -> tuple[list[ExperimentTask], list[int | None]]:
     """The tasks, in experiment, draw, seed order, and the draw of each (None: own parameters)."""
     if draws is None:
-        picked: list[int | None] = [None] * len(chosen) * len(seeds)
+        picked: list[int | None] = [None for _ in range(len(chosen) * len(seeds))]
         if base is None:
             return [(e, int(s)) for e in chosen for s in seeds], picked
         return [(e, int(s), base) for e in chosen for s in seeds], picked
@@ -376,7 +376,8 @@ def validate(seeds: Sequence[int], *, workers: int = 1,
     results = map_tasks(run_experiment, tasks, workers, progress=progress,
                         name="plazasim-validate")
     wall = time.perf_counter() - t0
-    rows, samples = [], []
+    rows: list[dict[str, Any]] = []
+    samples: list[dict[str, Any]] = []
     for fact in FACTS:
         if fact.experiment not in chosen:
             continue

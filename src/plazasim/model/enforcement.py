@@ -172,11 +172,11 @@ def back_signals(state: State, obs: Observation, ops: Operations) -> Operations:
     if plazas.size == 0:
         return ops
     backed = Operations()
-    for plaza in plazas:
+    for plaza in plazas.tolist():
         winner = int(state.signal[plaza])
-        for k in np.flatnonzero(obs.present[:, plaza] & obs.alive):
+        for k in np.flatnonzero(obs.present[:, plaza] & obs.alive).tolist():
             if k != winner and state.relation[k, winner] != ALLIED and not obs.protected[k]:
-                backed.add(int(plaza), int(k), OP_TAKEDOWN)
+                backed.add(plaza, k, OP_TAKEDOWN)
     signalled = state.signal
     for pl, k, kind, inten in zip(ops.plaza, ops.cartel, ops.kind, ops.intensity, strict=True):
         if signalled[pl] == k:

@@ -137,9 +137,20 @@ class EnforcementPolicy(Protocol):
 
     """
 
-    name: str
-    enforces: bool
-    announcement: float
+    @property
+    def name(self) -> str:
+        """The policy's name."""
+        ...
+
+    @property
+    def enforces(self) -> bool:
+        """Whether the policy does any enforcement."""
+        ...
+
+    @property
+    def announcement(self) -> float:
+        """Credibility of the policy's public announcement (0: none)."""
+        ...
 
     def decide(self, obs: Observation, rng: np.random.Generator) -> Operations:
         """Choose this week's operations."""

@@ -8,7 +8,7 @@ are indexed ``[cartel, plaza]``. Units: members, USD, tons, weeks.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -198,7 +198,7 @@ class State:
 
     def copy(self) -> State:
         """Deep copy of every array (used by tests and what-if branches)."""
-        out = {}
+        out: dict[str, Any] = {}
         for name, value in self.__dict__.items():
             if isinstance(value, np.ndarray):
                 out[name] = value.copy()

@@ -12,7 +12,7 @@ it but ``decide``.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 from pydantic import BaseModel
@@ -92,13 +92,14 @@ class Policy:
 
 
 PolicyFactory = Callable[..., EnforcementPolicy]
+F = TypeVar("F", bound=PolicyFactory)
 _REGISTRY: dict[str, PolicyFactory] = {}
 
 
-def register(name: str) -> Callable[[PolicyFactory], PolicyFactory]:
+def register(name: str) -> Callable[[F], F]:
     """Class decorator: make a policy available to scenarios under ``name``."""
 
-    def wrap(factory: PolicyFactory) -> PolicyFactory:
+    def wrap(factory: F) -> F:
         _REGISTRY[name] = factory
         return factory
 
