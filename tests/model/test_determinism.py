@@ -34,6 +34,8 @@ def frames(sim: Simulation) -> dict[str, pd.DataFrame]:
 class Fracture:
     """Event: every alive cartel loses its leadership to the policy, so splits draw numbers."""
 
+    label = "fracture"
+
     def apply(self, state: State, ctx: Context) -> None:
         state.cohesion[state.alive] = 0.0
         state.fracture[state.alive] = 1.0

@@ -36,6 +36,7 @@ class Invade:
     cartel: int
     plaza: int
     incumbent: int
+    label: str = "invade"
 
     def apply(self, state: State, ctx: Context) -> None:
         state.strength[self.cartel, self.plaza] = 0.5 * state.strength[self.incumbent, self.plaza]

@@ -33,9 +33,14 @@ class Event(Protocol):
     """A dated change to the state (a US signal, an immunity deal, a capture...).
 
     ``apply`` may return ``False`` to say the event could not take effect (e.g. it
-    names a cartel that no longer exists); the run's event log records it. An
-    optional ``label`` attribute names the event in that log.
+    names a cartel that no longer exists); the run's event log records it, under
+    the event's ``label`` (its kind, e.g. ``"us_signal"``).
     """
+
+    @property
+    def label(self) -> str:
+        """The event's name in the run's event log."""
+        ...
 
     def apply(self, state: State, ctx: Context) -> bool | None:
         """Change ``state`` at the start of the event's week."""
@@ -136,7 +141,7 @@ def simulate(
                     receive_announcement(state, ctx, float(policy.announcement))
             for event in by_week.get(t, ()):
                 applied = event.apply(state, ctx)
-                log.append(EventLogEntry(week=t, label=str(getattr(event, "label", "event")),
+                log.append(EventLogEntry(week=t, label=event.label,
                                          applied=applied is not False))
             stock_before = float(state.stock.sum())
             cash_before = float(state.cash.sum())
