@@ -70,7 +70,7 @@ import pandas as pd
 from mesa.discrete_space import FixedAgent, Network
 
 from plazasim.events import IncursionEvent, RelationEvent
-from plazasim.experiments.run import resolve_policies
+from plazasim.experiments.simulate import resolve_policies
 from plazasim.model.context import build_context
 from plazasim.model.engine import Event, week_dates
 from plazasim.model.params import Parameters

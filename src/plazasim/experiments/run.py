@@ -14,19 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from plazasim.experiments.simulate import (
-    resolve_policies,
-    scenario_events,
-    simulate_scenario,
-    world_of,
-)
-from plazasim.model.engine import Event
+from plazasim.experiments.simulate import simulate_scenario, world_of
 from plazasim.provenance import provenance
 from plazasim.results.store import RunTables
 from plazasim.scenario import Scenario
 from plazasim.world import World
 
-__all__ = ["RunResult", "resolve_events", "resolve_policies", "run_scenario"]
+__all__ = ["RunResult", "run_scenario"]
 
 
 @dataclass(frozen=True)
@@ -34,14 +28,6 @@ class RunResult(RunTables):
     """Tables and manifest of one run (see README, "Outputs"), plus the world it ran on."""
 
     world: World
-
-
-def resolve_events(scenario: Scenario, world: World) -> list[tuple[int, Event]]:
-    """Scenario events as (week, model event), in date order.
-
-    See :func:`plazasim.events.resolve_events`: each event kind says what it becomes.
-    """
-    return scenario_events(scenario, world)
 
 
 def run_scenario(
