@@ -9,6 +9,8 @@ FUZZ_STAMP := $(VENV)/.fuzz-installed
 FUZZ_SECONDS ?= 120
 # Extra arguments for benchmarks/run.py, e.g. make bench BENCH_ARGS="--no-mesa"
 BENCH_ARGS ?=
+# Weeks of the Mesa equivalence test in make test (make bench runs its full horizons)
+MESA_WEEKS ?= 8
 
 .PHONY: demo test bench fuzz lint data clean
 
@@ -23,11 +25,16 @@ $(STAMP): pyproject.toml | $(BIN)/python
 demo: $(STAMP)
 	$(BIN)/plazasim run mexico-2006
 
-test: $(STAMP)
+# Lint, types, the test suite, then the Mesa model of the same rules on a short horizon
+# (mesa comes with the `bench` extra; only code under benchmarks/ uses it).
+test: $(STAMP) $(BENCH_STAMP)
 	$(BIN)/ruff check src tests scripts benchmarks fuzz
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
+	PLAZASIM_MESA_WEEKS=$(MESA_WEEKS) $(BIN)/python -m pytest -q -p no:cacheprovider \
+		benchmarks/test_mesa_equivalence.py
 
-# The `bench` extra (mesa, pyinstrument) only for benchmarks: `make test` never installs it.
+# The `bench` extra (mesa, pyinstrument) only for benchmarks and their equivalence test.
 $(BENCH_STAMP): pyproject.toml | $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[bench]"
 	touch $(BENCH_STAMP)
@@ -52,6 +59,7 @@ fuzz: $(FUZZ_STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests scripts benchmarks fuzz
+	$(BIN)/mypy
 
 data: $(STAMP)
 	$(BIN)/python scripts/build_mexico_world.py

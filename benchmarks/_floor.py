@@ -16,7 +16,7 @@ import time
 from typing import Any
 
 import plazasim.model.routing as routing
-from plazasim.experiments.run import resolve_policies
+from plazasim.experiments.simulate import resolve_policies
 from plazasim.model.engine import simulate
 from plazasim.scenario import Scenario
 from plazasim.world import build_world

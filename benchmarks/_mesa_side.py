@@ -23,7 +23,7 @@ from typing import Any
 from _common import summary, timed
 from _speed import SCENARIO, SYNTH_CARTELS, SYNTH_SEED, SYNTH_START, signaling_from_week_0
 
-from plazasim.experiments.run import resolve_policies
+from plazasim.experiments.simulate import resolve_policies
 from plazasim.model.engine import simulate, week_dates
 from plazasim.model.params import Parameters
 from plazasim.scenario import Scenario, check_against_world, load_scenario

@@ -16,7 +16,7 @@ from typing import Any
 
 from _speed import SCENARIO
 
-from plazasim.experiments.run import resolve_events, resolve_policies
+from plazasim.experiments.simulate import resolve_policies, scenario_events
 from plazasim.model.engine import simulate, weeks_between
 from plazasim.scenario import load_scenario
 from plazasim.world import build_world
@@ -96,7 +96,7 @@ def profile_mexico(out_dir: Path, top: int = 12) -> dict[str, Any]:
     world = build_world(scenario.world)
     meta = scenario.scenario
     weeks = weeks_between(meta.start, meta.end)
-    policies, events = resolve_policies(scenario), resolve_events(scenario, world)
+    policies, events = resolve_policies(scenario), scenario_events(scenario, world)
     profiler = Profiler(interval=0.001)
     profiler.start()
     simulate(world, scenario.parameters, start=meta.start, n_weeks=weeks, policies=policies,

@@ -17,7 +17,8 @@ from typing import Any
 
 from _common import loglog_slope, summary, timed
 
-from plazasim.experiments.run import resolve_events, resolve_policies, run_scenario
+from plazasim.experiments.run import run_scenario
+from plazasim.experiments.simulate import resolve_policies, scenario_events
 from plazasim.model.engine import simulate, weeks_between
 from plazasim.model.params import Parameters
 from plazasim.policies import make_policy
@@ -70,7 +71,7 @@ def bench_mexico(repeats: int) -> dict[str, Any]:
         builds.append(time.perf_counter() - t0)
         wall, cpu, sim = timed(lambda w=world: simulate(
             w, scenario.parameters, start=meta.start, n_weeks=weeks,
-            policies=resolve_policies(scenario), events=resolve_events(scenario, w),
+            policies=resolve_policies(scenario), events=scenario_events(scenario, w),
             seed=meta.seed))
         sims.append(wall)
         cpus.append(cpu)

@@ -45,7 +45,7 @@ every draw by a fixed value (Poisson counts by their expectation, uniforms by ``
 which makes both implementations deterministic and comparable week by week.
 
 Scenario events: only the two that start wars, ``rivalry``/``alliance``
-(``plazasim.model.events.RelationEvent``) and ``incursion`` (``IncursionEvent``),
+(``plazasim.events.RelationEvent``) and ``incursion`` (``IncursionEvent``),
 are carried out (:meth:`DrugWarModel.apply_event`), so that the fixed-draw test
 can open wars and fronts on a synthetic world. The others (US signals, deals,
 captures, splits, military operations, shocks) are out of scope: their state
@@ -69,10 +69,10 @@ import numpy as np
 import pandas as pd
 from mesa.discrete_space import FixedAgent, Network
 
-from plazasim.experiments.run import resolve_policies
+from plazasim.events import IncursionEvent, RelationEvent
+from plazasim.experiments.simulate import resolve_policies
 from plazasim.model.context import build_context
 from plazasim.model.engine import Event, week_dates
-from plazasim.model.events import IncursionEvent, RelationEvent
 from plazasim.model.params import Parameters
 from plazasim.model.state import initial_state
 from plazasim.policies import make_policy
@@ -534,7 +534,7 @@ class DrugWarModel(mesa.Model):
                and self.timeline[self._next_policy][0] <= self.week):
             self.policy = self.timeline[self._next_policy][1]
             self._next_policy += 1
-            credibility = float(getattr(self.policy, "announcement", 0.0) or 0.0)
+            credibility = float(self.policy.announcement)
             if credibility > 0:
                 self.announce(credibility)
         for event in self.events.get(self.week, ()):
@@ -1104,7 +1104,7 @@ class DrugWarModel(mesa.Model):
         obs = self.observe(killed_by, fights, disputed)
         ops = self.policy.decide(obs, rng)
         orders = list(zip(ops.plaza, ops.cartel, ops.kind, ops.intensity, strict=True))
-        if getattr(self.policy, "enforces", True):  # back US signals (events only)
+        if self.policy.enforces:  # back US signals (events only)
             backed = [(q, c.slot, OP_TAKEDOWN, 1.0) for q, pl in enumerate(self.plazas)
                       if pl.signal != NONE for c in self.cartels
                       if c.present(q) and c.slot != pl.signal

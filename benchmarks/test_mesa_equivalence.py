@@ -2,13 +2,15 @@
 
 With every random draw fixed (``MeanDraws``) both implementations are
 deterministic, so the same rules must give the same weeks, to rounding. Mesa is
-a benchmark dependency only, so ``make bench`` runs this before it times the two
-(``make test`` never installs mesa and does not collect ``benchmarks/``).
+a benchmark dependency only (the ``bench`` extra). ``make bench`` runs this on the
+full horizons before it times the two; ``make test`` runs it with
+``PLAZASIM_MESA_WEEKS`` set, which cuts every case to that many weeks.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 from pathlib import Path
 
@@ -21,14 +23,23 @@ sys.path.append(str(Path(__file__).resolve().parent))
 from check_equivalence import DETERMINISTIC_COLUMNS, plazasim_with_draws
 from mesa_model import MeanDraws, bench_policies, bench_scenario, run_mesa
 
+from plazasim.events import IncursionEvent, RelationEvent
 from plazasim.model.engine import simulate
-from plazasim.model.events import IncursionEvent, RelationEvent
 from plazasim.model.params import Parameters
 from plazasim.policies import make_policy
 from plazasim.scenario import with_overrides
 from plazasim.world import build_world
 from plazasim.world.synthetic import synthetic_world
 from plazasim.world.world import RIVAL
+
+#: Weeks every case is cut to (``make test``), or 0 for each case's own horizon.
+WEEKS_CAP = int(os.environ.get("PLAZASIM_MESA_WEEKS", "0") or 0)
+
+
+def horizon(weeks: int) -> int:
+    """A case's weeks, cut to ``PLAZASIM_MESA_WEEKS`` when it is set."""
+    return min(weeks, WEEKS_CAP) if WEEKS_CAP > 0 else weeks
+
 
 START = dt.date(2007, 1, 1)
 WORLD = synthetic_world(300, seed=1, n_cartels=8)
@@ -78,6 +89,7 @@ REVIEW_RELATIONS = {"route_cost_tolerance": 5.0}
 def test_fixed_draws_give_the_same_weeks(policy: str, u: float, overrides: dict,
                                          events: tuple, weeks: int) -> None:
     params = Parameters(**overrides)
+    weeks = horizon(weeks)
     ref = plazasim_with_draws(WORLD, params, START, weeks, [(2, make_policy(policy))],
                               MeanDraws(u), events)
     mesa = run_mesa(WORLD, params, start=START, n_weeks=weeks, seed=0, events=events,
@@ -94,7 +106,7 @@ def test_fixed_draws_give_the_same_weeks_in_mexico() -> None:
     (truces hold until the operations weaken the incumbents), postures at the median."""
     scenario = with_overrides(bench_scenario(), policy="crackdown")
     world, params = build_world(scenario.world), scenario.parameters
-    start, weeks = scenario.scenario.start, 26
+    start, weeks = scenario.scenario.start, horizon(26)
     ref = plazasim_with_draws(world, params, start, weeks, bench_policies(scenario),
                               MeanDraws(0.5))
     mesa = run_mesa(world, params, start=start, n_weeks=weeks, seed=0,

@@ -75,7 +75,10 @@ def accepted_bounds(name: str) -> tuple[float, float]:
 def _declared_range(name: str) -> tuple[float, float]:
     extra = Parameters.model_fields[name].json_schema_extra
     assert isinstance(extra, dict)
-    lo, hi = extra["range"]  # type: ignore[misc]
+    bounds = extra["range"]
+    assert isinstance(bounds, list | tuple) and len(bounds) == 2
+    lo, hi = bounds
+    assert isinstance(lo, int | float) and isinstance(hi, int | float)
     return float(lo), float(hi)
 
 

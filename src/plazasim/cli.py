@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 import os
-import re
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -43,6 +42,7 @@ from plazasim.scenario import (
     bundled_scenarios,
     check_against_world,
     load_scenario,
+    parse_date,
     with_overrides,
 )
 
@@ -104,12 +104,10 @@ def _parse_until(value: str | None) -> dt.date | None:
     """``--until`` as a date; only the unambiguous ``YYYY-MM-DD`` form is accepted."""
     if value is None:
         return None
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise PlazasimError(f"--until: invalid date {value!r} (expected YYYY-MM-DD)")
+    parsed = parse_date(value)
+    if parsed is None:
+        raise PlazasimError(f"--until: invalid date {value!r} (expected YYYY-MM-DD)")
+    return parsed
 
 
 def _apply_overrides(

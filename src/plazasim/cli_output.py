@@ -72,13 +72,13 @@ def scenario_source(token: str) -> str:
     return str(path.resolve()) if path.is_file() else token
 
 
-def default_dir(prefix: str | None, *parts: str | None) -> Path:
+def default_dir(prefix: str | None, *parts: object) -> Path:
     """``runs/<prefix>-<part>-...``: the parts that are given, made safe for a file name.
 
     Characters other than letters, digits, ``.``, ``_`` and ``-`` become ``-`` (a
     mix ``mix:signaling=0.7+kingpin=0.3`` becomes ``mix-signaling-0.7-kingpin-0.3``).
     """
-    words = [re.sub(r"[^A-Za-z0-9._-]+", "-", p).strip("-") for p in (prefix, *parts) if p]
+    words = [re.sub(r"[^A-Za-z0-9._-]+", "-", str(p)).strip("-") for p in (prefix, *parts) if p]
     name = "-".join(w for w in words if w)
     if len(name) > MAX_NAME:
         digest = hashlib.sha256(name.encode()).hexdigest()[:8]

@@ -61,7 +61,7 @@ def compare_variants(
             f"--scenarios: list every scenario there; the SCENARIO argument ({scenario!r}) "
             "is only used with --policies"
         )
-    variants: dict[str, Scenario] = {}
+    variants = {}
     given: dict[str, str] = {}
     for token in names("--scenarios", scenarios or ""):
         try:

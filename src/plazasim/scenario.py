@@ -18,13 +18,30 @@ import re
 import tomllib
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union, get_args
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
-import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from plazasim.calibration_spec import BASE_DIR, CalibrationSpec
 from plazasim.errors import ScenarioError, from_validation_error
+from plazasim.events import (
+    Absorb,
+    Alliance,
+    ArmsFlow,
+    Capacity,
+    EventSpec,
+    ImmunityDeal,
+    Incursion,
+    KingpinCapture,
+    KingpinKilled,
+    MilitaryOperation,
+    Rivalry,
+    Split,
+    SupplyShock,
+    UsSignal,
+    WorldNames,
+    event_kinds,
+)
 from plazasim.model.params import Parameters
 from plazasim.toml_errors import toml_error
 from plazasim.world.world import World
@@ -53,6 +70,7 @@ __all__ = [
     "bundled_scenarios",
     "check_against_world",
     "load_scenario",
+    "parse_date",
     "parse_scenario",
     "with_overrides",
 ]
@@ -149,178 +167,13 @@ class PolicyEntry(BaseModel):
     params: dict[str, Any] = Field(default_factory=dict)
 
 
-class _EventBase(BaseModel):
-    """Fields every event has: its ``kind`` (the union tag), its ``date`` and a ``note``.
-
-    ``note`` is free text (a source, a reason); it is kept in the run manifest so a
-    result says which historical record each event came from.
-    """
-
-    model_config = _CLOSED
-
-    date: dt.date
-    note: str = ""
-
-
-class _CartelEvent(_EventBase):
-    """An event about one named cartel (checked against the world when it is built)."""
-
-    cartel: str
-
-
-class _Period(BaseModel):
-    """Mixin for events that last from ``date`` until an optional ``end``."""
-
-    end: dt.date | None = None
-
-    @model_validator(mode="after")
-    def _end_after_date(self) -> _Period:
-        date = getattr(self, "date", None)
-        if self.end is not None and date is not None and self.end <= date:
-            raise ScenarioError.at("end", f"{self.end} must be after date ({date})")
-        return self
-
-
-class UsSignal(_CartelEvent):
-    """The US publicly declares ``cartel`` dominant in ``plaza`` (an INEGI code)."""
-
-    kind: Literal["us_signal"]
-    plaza: str
-
-
-class ImmunityDeal(_CartelEvent, _Period):
-    """``cartel`` is protected from enforcement and informs on its rivals (seed).
-
-    ``intelligence`` overrides ``parameters.deal_intelligence`` for this deal.
-    """
-
-    kind: Literal["immunity_deal"]
-    intelligence: float | None = Field(None, ge=0.0, le=1.0)
-
-
-class _LeaderEvent(_CartelEvent):
-    """A named cartel loses a leader; ``plaza`` is where (INEGI code), if known."""
-
-    plaza: str | None = None
-    person: str = ""
-
-
-class KingpinCapture(_LeaderEvent):
-    """A leader of ``cartel`` is captured (arrested or extradited from Mexico's reach)."""
-
-    kind: Literal["kingpin_capture"]
-
-
-class KingpinKilled(_LeaderEvent):
-    """A leader of ``cartel`` is killed by state forces (one state-cartel homicide)."""
-
-    kind: Literal["kingpin_killed"]
-
-
-_STATE_RE = r"^\d{2}$"
-
-
-class MilitaryOperation(_EventBase, _Period):
-    """Enforcement surges in the named ``states`` (2-digit INEGI codes) and/or ``plazas``.
-
-    ``ops_per_week`` overrides ``parameters.operation_ops_per_week``; ``name`` is
-    the operation's name (e.g. "Operativo Conjunto Michoacan"); ``aim`` names a
-    policy (default parameters) that aims this operation instead of the policy in
-    force.
-    """
-
-    kind: Literal["military_operation"]
-    name: str = ""
-    aim: str | None = None
-    states: list[Annotated[str, Field(pattern=_STATE_RE)]] = Field(default_factory=list)
-    plazas: list[str] = Field(default_factory=list)
-    ops_per_week: float | None = Field(None, gt=0.0, le=10_000.0)
-
-    @model_validator(mode="after")
-    def _somewhere(self) -> MilitaryOperation:
-        if not self.states and not self.plazas:
-            raise ScenarioError.at("states", "give at least one state code or plaza")
-        return self
-
-
-class Split(_CartelEvent):
-    """``cartel`` splits: a new rival organisation ``new`` takes ``share`` of it.
-
-    With ``states`` (2-digit codes) the breakaway takes ``share`` of the parent's
-    members in every plaza of those states (the two then share, and contest, those
-    plazas); without, it takes the part of the territory on one side of a line,
-    as the model's own splits do.
-    """
-
-    kind: Literal["split"]
-    new: str = Field(min_length=1)
-    share: float = Field(0.5, gt=0.0, lt=1.0)
-    states: list[Annotated[str, Field(pattern=_STATE_RE)]] = Field(default_factory=list)
-
-
-class Alliance(_CartelEvent):
-    """``cartel`` and ``other`` become allies (or, with ``broken = true``, stop being)."""
-
-    kind: Literal["alliance"]
-    other: str
-    broken: bool = False
-
-
-class Rivalry(_CartelEvent):
-    """``cartel`` and ``other`` become open rivals (a war starts)."""
-
-    kind: Literal["rivalry"]
-    other: str
-
-
-class Absorb(_CartelEvent):
-    """``cartel`` absorbs ``other``: members, cash, stock and plazas pass to it."""
-
-    kind: Literal["absorb"]
-    other: str
-
-
-class Incursion(_CartelEvent):
-    """``cartel`` carries a war into ``plazas`` (INEGI codes) where the sources say it did.
-
-    The event gives the order only; the forces sent, the duration of the war and
-    its deaths come from the model (phase 5b).
-    """
-
-    kind: Literal["incursion"]
-    plazas: list[str] = Field(min_length=1)
-
-
-class SupplyShock(_EventBase, _Period):
-    """Cocaine entering Mexico is multiplied by ``factor`` from ``date`` until ``end``."""
-
-    kind: Literal["supply_shock"]
-    factor: float = Field(gt=0.0, le=100.0)
-
-
-class ArmsFlow(_EventBase, _Period):
-    """Lethality of cartel fighting is multiplied by ``factor`` from ``date`` until ``end``."""
-
-    kind: Literal["arms_flow"]
-    factor: float = Field(gt=0.0, le=100.0)
-
-
-class Capacity(_EventBase, _Period):
-    """National enforcement capacity is multiplied by ``factor`` from ``date`` until ``end``."""
-
-    kind: Literal["capacity"]
-    factor: float = Field(ge=0.0, le=100.0)
-
-
-# To add an event kind: define a subclass of _EventBase with a Literal ``kind`` and
-# add it to this union. Loading, error messages, world checks and docs pick it up.
-Event = Annotated[
-    Union[  # noqa: UP007
-        UsSignal, ImmunityDeal, KingpinCapture, KingpinKilled, MilitaryOperation, Split,
-        Alliance, Rivalry, Absorb, Incursion, SupplyShock, ArmsFlow, Capacity,
-    ],
-    Field(discriminator="kind"),
-]
+# Events: each kind is one module of plazasim.events (schema, world check and effect side by
+# side, registered by its ``kind``); the union is built from that registry.
+if TYPE_CHECKING:
+    Event = EventSpec
+else:
+    Event = Annotated[Union[tuple(event_kinds().values())],  # noqa: UP007
+                      Field(discriminator="kind")]
 
 
 #: Event kinds that are state action: what the government's enforcement did. A policy
@@ -328,15 +181,12 @@ Event = Annotated[
 #: action, so these events are dropped with the scenario's own timeline. Every other
 #: kind (splits, alliances, wars, incursions, supply, arms, the US signal, an immunity
 #: deal) is a condition of the world the policy acts in, and stays.
-STATE_ACTION_EVENTS = frozenset({"military_operation", "kingpin_capture", "kingpin_killed",
-                                 "capacity"})
+STATE_ACTION_EVENTS = frozenset(tag for tag, kind in event_kinds().items() if kind.state_action)
 
 
 def _event_kinds() -> list[str]:
-    """Return the ``kind`` tags of all event classes in :data:`Event`."""
-    union = get_args(Event)[0]
-    members = get_args(union) or (union,)
-    return sorted(get_args(m.model_fields["kind"].annotation)[0] for m in members)
+    """Return the ``kind`` tags of all registered event classes."""
+    return sorted(event_kinds())
 
 
 class Scenario(BaseModel):
@@ -544,58 +394,40 @@ def check_against_world(scenario: Scenario, world: World) -> None:
     """Check the names in events (cartels, plazas, states) against the built world.
 
     Kept apart from schema validation because the world is only known after it is
-    built, and building Mexico reads the data files. Events are walked in date
+    built, and building Mexico reads the data files. Each event kind checks its own
+    names (:meth:`plazasim.events.EventSpec.check`). Events are walked in date
     order, so a cartel created by an earlier ``split`` event may be named by later
     events; a ``split`` may not reuse a name already in play.
     """
-    known = {name.casefold(): name for name in world.cartel_names}
-    codes = set(np.unique(world.state).tolist()) if world.n_plazas else set()
+    names = WorldNames.of(world)
     order = sorted(range(len(scenario.events)), key=lambda i: scenario.events[i].date)
     for i in order:
-        event = scenario.events[i]
-        for field in ("cartel", "other"):
-            name = getattr(event, field, None)
-            if name is not None and name.casefold() not in known:
-                shown = ", ".join(known.values())
-                raise ScenarioError.at(
-                    f"events[{i}].{field}", f"unknown cartel {name!r} (known: {shown})"
-                )
-        plazas = list(getattr(event, "plazas", None) or [])
-        single = getattr(event, "plaza", None)
-        if single is not None:
-            plazas.append(single)
-        for plaza in plazas:
-            try:
-                world.plaza_index(plaza)
-            except KeyError:
-                field = "plaza" if plaza == single else "plazas"
-                raise ScenarioError.at(f"events[{i}].{field}", f"unknown plaza {plaza!r}") from None
-        for code in getattr(event, "states", None) or []:
-            if code not in codes:
-                raise ScenarioError.at(
-                    f"events[{i}].states", f"no plaza of the world is in state {code!r}"
-                )
-        if isinstance(event, Split):
-            if event.new.casefold() in known:
-                raise ScenarioError.at(
-                    f"events[{i}].new", f"cartel {event.new!r} already exists at {event.date}"
-                )
-            known[event.new.casefold()] = event.new
-        if isinstance(event, (Alliance, Rivalry, Absorb)) and (
-            event.other.casefold() == event.cartel.casefold()
-        ):
-            raise ScenarioError.at(f"events[{i}].other", "must differ from cartel")
+        try:
+            scenario.events[i].check(names)
+        except ScenarioError as exc:
+            raise ScenarioError.at(f"events[{i}].{exc.path}", exc.problem) from None
+
+
+def parse_date(text: str) -> dt.date | None:
+    """``text`` as a date if it is exactly ``YYYY-MM-DD`` and a real day, else ``None``.
+
+    Only the unambiguous form: ``fromisoformat`` alone would also take ``20090101``.
+    """
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            return None
+    return None
 
 
 def _as_date(value: dt.date | str) -> dt.date:
     if isinstance(value, dt.date):
         return value
-    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise ScenarioError.at("until", f"invalid date {value!r}")
+    parsed = parse_date(value) if isinstance(value, str) else None
+    if parsed is None:
+        raise ScenarioError.at("until", f"invalid date {value!r}")
+    return parsed
 
 
 def with_overrides(

@@ -24,7 +24,7 @@ _DATE_LIKE = re.compile(r"^\s*([A-Za-z0-9_-]+)\s*=\s*(\d{1,4}[-/.]\d{1,2}[-/.]\d
 
 def _field_path(lines: list[str], index: int, key: str) -> str:
     """The dotted path of ``key`` on line ``index``: its table, with ``[i]`` for arrays."""
-    table, count = "", {}
+    table, count = "", dict[str, int]()
     for line in lines[: index + 1]:
         hit = _HEADER.match(line)
         if hit:

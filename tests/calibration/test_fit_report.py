@@ -32,8 +32,8 @@ from plazasim.calibration.predictive import (
 from plazasim.calibration.space import SearchSpace
 from plazasim.calibration.summaries import SummarySpec, month_labels
 from plazasim.cli import main
-from plazasim.experiments.compare import _world_of
 from plazasim.experiments.priors import require_priors
+from plazasim.experiments.simulate import world_of
 from plazasim.scenario import load_scenario, with_overrides
 
 SCENARIO = """\
@@ -71,7 +71,7 @@ def calibration(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = root / "fit.toml"
     path.write_text(SCENARIO, encoding="utf-8")
     scenario = load_scenario(str(path))
-    world = _world_of(scenario)
+    world = world_of(scenario)
     spec = SummarySpec(months=tuple(month_labels("2007-01", "2007-12")), years=(2007,),
                        states=tuple(sorted(set(world.state.tolist()))),
                        plaza=str(world.plaza_id[0]))

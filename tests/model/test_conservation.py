@@ -43,6 +43,8 @@ HOMICIDES = ("homicides_cartel", "homicides_state", "homicides_bystander", "homi
 class Fracture:
     """Event: every alive cartel loses its leadership to the policy, so splits can happen."""
 
+    label = "fracture"
+
     def apply(self, state: State, ctx: Context) -> None:
         state.cohesion[state.alive] = 0.0
         state.fracture[state.alive] = 1.0
@@ -54,6 +56,8 @@ class Dwindle:
     Applied before the week's books are opened, so the ledgers see only the step.
     """
 
+    label = "dwindle"
+
     def apply(self, state: State, ctx: Context) -> None:
         alive = np.flatnonzero(state.alive)
         k = alive[np.argmin(state.strength[alive].sum(axis=1))]
@@ -64,6 +68,8 @@ class Dwindle:
 @dataclass
 class Inspector:
     """Event applied at the start of every week: snapshots the state the last step left."""
+
+    label = "inspector"
 
     rows: list[dict[str, float]] = field(default_factory=list)
 

@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from plazasim.events import UsSignalEvent
 from plazasim.experiments.run import run_scenario
 from plazasim.model.context import Context
 from plazasim.model.engine import Simulation, simulate
-from plazasim.model.events import UsSignalEvent
 from plazasim.model.params import Parameters
 from plazasim.model.state import State
 from plazasim.policies import make_policy
@@ -33,6 +33,8 @@ def frames(sim: Simulation) -> dict[str, pd.DataFrame]:
 @dataclass(frozen=True)
 class Fracture:
     """Event: every alive cartel loses its leadership to the policy, so splits draw numbers."""
+
+    label = "fracture"
 
     def apply(self, state: State, ctx: Context) -> None:
         state.cohesion[state.alive] = 0.0

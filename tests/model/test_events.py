@@ -1,7 +1,7 @@
 """Scenario events: each kind's effect in a small synthetic world, and the schema's refusals.
 
 Every event kind of ``plazasim.scenario.Event`` is exercised here, from the TOML
-fields (``resolve_events``) through the model event to its effect: either on the
+fields (``scenario_events``) through the model event to its effect: either on the
 state right after ``apply`` (and, where the event acts in the enforcement phase,
 right after ``enforce``), or by running the same seed with and without the event
 (common random numbers). The world is ``world60`` of ``conftest.py``: 60 plazas,
@@ -24,12 +24,7 @@ from hypothesis import strategies as st
 from scipy.optimize import linprog
 
 from plazasim.errors import ScenarioError
-from plazasim.experiments.run import resolve_events, resolve_policies, run_scenario
-from plazasim.model.conflict import ConflictRecord
-from plazasim.model.context import Context, build_context
-from plazasim.model.enforcement import EnforcementRecord, enforce, intelligence_against
-from plazasim.model.engine import Simulation, simulate, weeks_between
-from plazasim.model.events import (
+from plazasim.events import (
     AbsorbEvent,
     ImmunityDealEvent,
     IncursionEvent,
@@ -40,6 +35,12 @@ from plazasim.model.events import (
     SplitEvent,
     slot_of,
 )
+from plazasim.experiments.run import run_scenario
+from plazasim.experiments.simulate import resolve_policies, scenario_events
+from plazasim.model.conflict import ConflictRecord
+from plazasim.model.context import Context, build_context
+from plazasim.model.enforcement import EnforcementRecord, enforce, intelligence_against
+from plazasim.model.engine import Simulation, simulate, weeks_between
 from plazasim.model.learning import receive_announcement
 from plazasim.model.params import Parameters
 from plazasim.model.state import NO_CARTEL, State, initial_state
@@ -89,13 +90,13 @@ def run(world: World, events: Sequence[dict[str, Any]], **kwargs: Any) -> Simula
     check_against_world(sc, world)
     return simulate(world, sc.parameters, start=START,
                     n_weeks=weeks_between(sc.scenario.start, sc.scenario.end),
-                    policies=resolve_policies(sc), events=resolve_events(sc, world),
+                    policies=resolve_policies(sc), events=scenario_events(sc, world),
                     seed=sc.scenario.seed)
 
 
 def model_events(world: World, *events: dict[str, Any], **kwargs: Any) -> list[Any]:
     """The model events of ``events`` (starts and ends), in week order."""
-    return [e for _, e in resolve_events(scenario(events, **kwargs), world)]
+    return [e for _, e in scenario_events(scenario(events, **kwargs), world)]
 
 
 def ops_per_week(sim: Simulation, cartel: int | None = None,
@@ -251,7 +252,7 @@ def test_a_period_ending_in_its_first_week_lasts_one_week(world60: World) -> Non
                                            "end": on(2) + dt.timedelta(days=1),
                                            "factor": 0.5})
     assert stop.active is False
-    weeks = [w for w, _ in resolve_events(scenario([
+    weeks = [w for w, _ in scenario_events(scenario([
         {"kind": "supply_shock", "date": on(2), "end": on(2) + dt.timedelta(days=1),
          "factor": 0.5}], weeks=6), world60)]
     assert weeks == [2, 3]
@@ -465,7 +466,8 @@ def test_split_in_states_divides_the_parents_members_there(
     assert event.apply(state, ctx)
     new = slot_of(state, "los nuevos")
     assert new == 4 and state.names[new] == "Los Nuevos" and state.alive[new]
-    assert state.parent[new] == D
+    assert state.belief[new] == state.belief[D]  # the breakaway starts with its parent's beliefs
+    np.testing.assert_array_equal(state.counts[new], state.counts[D])
     region = np.isin(world60.state, states)
     had = before.strength[D] > 0
     assert (region & had).sum() >= 3, "the test needs D present in those states"
@@ -692,7 +694,7 @@ def test_arms_flow_raises_lethality_and_cartel_homicides(world60: World) -> None
         total = 0.0
         for seed in range(10):
             sc = scenario(flow if with_flow else [], weeks=24, seed=seed)
-            events = resolve_events(sc, world60) + [(t, probe) for t in (5, 21)]
+            events = scenario_events(sc, world60) + [(t, probe) for t in (5, 21)]
             sim = simulate(world60, sc.parameters, start=START, n_weeks=24,
                            policies=resolve_policies(sc), events=events, seed=seed)
             total += sim.recorder.national["homicides_cartel"][:20].sum()
@@ -710,7 +712,7 @@ def test_capacity_zero_stops_operations_until_the_end(world60: World) -> None:
     probe = Probe(lambda s: s.capacity_mult)
     sc = scenario([{"kind": "capacity", "date": on(3), "end": on(8), "factor": 0.0}],
                   weeks=14, params=BUSY)
-    events = resolve_events(sc, world60) + [(t, probe) for t in (2, 5, 9)]
+    events = scenario_events(sc, world60) + [(t, probe) for t in (2, 5, 9)]
     sim = simulate(world60, sc.parameters, start=START, n_weeks=14,
                    policies=resolve_policies(sc), events=events, seed=SEED)
     ops = ops_per_week(sim)

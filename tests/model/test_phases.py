@@ -5,7 +5,6 @@ enforcement. States are built from the 60-plaza synthetic world and edited array
 from __future__ import annotations
 
 import itertools
-from typing import ClassVar
 
 import networkx as nx
 import numpy as np
@@ -20,7 +19,7 @@ from plazasim.model.revenue import RevenueRecord
 from plazasim.model.routing import Routes, compute_routes, toll_km
 from plazasim.model.state import NO_CARTEL, State
 from plazasim.model.supply import supply_and_route
-from plazasim.policies import OP_ARRESTS, OP_TAKEDOWN, Observation, Operations
+from plazasim.policies import OP_ARRESTS, OP_TAKEDOWN, Observation, Operations, Policy
 from plazasim.world.world import ALLIED, NEUTRAL, RIVAL
 
 # --------------------------------------------------------------------------- helpers
@@ -76,10 +75,10 @@ def no_conflict(state: State) -> ConflictRecord:
         fights_with_controller=np.zeros((k, p), bool))
 
 
-class Scripted:
+class Scripted(Policy):
     """A policy that orders exactly the given operations, whatever it sees."""
 
-    name: ClassVar[str] = "scripted"
+    name = "scripted"
 
     def __init__(self, *ops: tuple[int, int, int]) -> None:
         self.ops = ops
@@ -425,8 +424,8 @@ def test_takedown_removes_its_share_when_nothing_leaks(fresh, rng) -> None:
     # Clash deaths are whole persons, out of the members removed.
     deaths = rec.state_deaths
     assert (deaths == np.round(deaths)).all() and deaths.sum() <= removed
-    plazas, cartels, kinds = state.extra["last_ops"]
-    assert (plazas.tolist(), cartels.tolist(), kinds.tolist()) == ([plaza], [0], [OP_TAKEDOWN])
+    assert (rec.plaza.tolist(), rec.cartel.tolist(), rec.kind.tolist()) == (
+        [plaza], [0], [OP_TAKEDOWN])
     assert state.punished[0, plaza] and state.punished.sum() == 1
     assert state.heat[plaza] == pytest.approx(p.heat_per_op)
 

@@ -13,20 +13,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import ClassVar
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from plazasim.events import IncursionEvent, LeaderRemovalEvent
 from plazasim.model.cells import hostile_pairs, present_cells, shares_plaza_with_hostile
 from plazasim.model.conflict import ConflictRecord, encounters, fight
 from plazasim.model.context import Context, build_context
 from plazasim.model.decisions import declare_wars, plaza_value
 from plazasim.model.enforcement import enforce
 from plazasim.model.engine import Simulation, simulate
-from plazasim.model.events import IncursionEvent, LeaderRemovalEvent
 from plazasim.model.members import recruit_and_attrit
 from plazasim.model.money import MoneyRecord, pay_and_launder
 from plazasim.model.params import Parameters
@@ -34,7 +33,14 @@ from plazasim.model.revenue import RevenueRecord, local_market_usd
 from plazasim.model.splits import MIN_FACTION_PLAZAS, split_and_dissolve, where_present
 from plazasim.model.state import NO_CARTEL, State, initial_state
 from plazasim.model.war import WarRecord, active_pairs, break_truces, commit_forces
-from plazasim.policies import OP_ARRESTS, OP_KINGPIN, Observation, Operations, make_policy
+from plazasim.policies import (
+    OP_ARRESTS,
+    OP_KINGPIN,
+    Observation,
+    Operations,
+    Policy,
+    make_policy,
+)
 from plazasim.world.world import ALLIED, NEUTRAL, RIVAL, World
 
 Factory = Callable[..., tuple[State, Context]]
@@ -918,10 +924,10 @@ def test_split_probability_is_split_rate_times_fracture(fresh: Factory, seed: in
     assert [parent for parent, _ in rec.splits] == expected
 
 
-class Scripted:
+class Scripted(Policy):
     """A policy that orders exactly the given operations, whatever it sees."""
 
-    name: ClassVar[str] = "scripted"
+    name = "scripted"
 
     def __init__(self, *ops: tuple[int, int, int]) -> None:
         self.ops = ops

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -185,15 +187,36 @@ def test_skipped_weeks_decay_once_per_week() -> None:
     assert policy.memory[0, 0] == pytest.approx(4.0 * 0.5**3)  # type: ignore[index]
 
 
-def test_memory_resets_when_time_goes_back_or_shapes_change() -> None:
+def test_reset_forgets_and_a_new_run_without_it_is_refused() -> None:
     policy = Conditional()
     run_weeks(policy, [4.0], start=20)
-    assert run_weeks(policy, [0.0], start=3) == [[]]  # a new run: nothing remembered
-    assert policy.memory[0, 0] == 0.0  # type: ignore[index]
-    run_weeks(policy, [4.0], start=20)
+    with pytest.raises(ValueError, match=r"call reset\(\)"):
+        run_weeks(policy, [0.0], start=3)  # time went back: another run
     bigger = violent({(1, 1): 4.0}, cartels=2, plazas=2, week=21)
+    with pytest.raises(ValueError, match=r"call reset\(\)"):
+        policy.decide(bigger.build(), rng())  # other shapes: another world
+    policy.reset()
+    assert policy.memory is None
+    assert run_weeks(policy, [0.0], start=3) == [[]]  # a new run: nothing remembered
+    policy.reset()
     assert ops(policy.decide(bigger.build(), rng())) == [(1, 1, AR)]
     assert policy.memory.tolist() == [[0.0, 0.0], [0.0, 4.0]]  # type: ignore[union-attr]
+
+
+def test_the_engine_resets_a_policy_reused_for_a_second_run() -> None:
+    from plazasim.model.engine import simulate
+    from plazasim.model.params import Parameters
+    from plazasim.world.synthetic import synthetic_world
+
+    world = synthetic_world(n_plazas=40, n_cartels=3, seed=2)
+    policy = Conditional()
+
+    def homicides() -> list[float]:
+        sim = simulate(world, Parameters(), start=dt.date(2007, 1, 1), n_weeks=8,
+                       policies=[(0, policy)], seed=5, record_plazas=False)
+        return sim.recorder.national_frame(sim.dates)["homicides_total"].tolist()
+
+    assert homicides() == homicides()
 
 
 def test_same_week_twice_does_not_count_its_violence_twice() -> None:
@@ -228,9 +251,9 @@ def test_proportional_intensity_is_clipped() -> None:
 def test_announcement_is_the_credibility_parameter() -> None:
     assert Conditional().announcement == 0.5
     policy = make_policy("conditional", {"announcement_credibility": 0.9})
-    assert getattr(policy, "announcement", 0.0) == 0.9
+    assert policy.announcement == 0.9
     assert isinstance(Conditional(announcement_credibility=1).announcement, float)
-    assert getattr(make_policy("crackdown"), "announcement", 0.0) == 0.0
+    assert make_policy("crackdown").announcement == 0.0
 
 
 def test_decide_is_deterministic_and_ignores_rng() -> None:

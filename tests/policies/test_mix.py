@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from plazasim.policies import OP_KINGPIN, make_policy
-from plazasim.policies.mix import split_capacity
+from plazasim.policies.common import largest_remainder
 
 from .helpers import World, ops, rng
 
@@ -23,7 +23,12 @@ def _world(capacity: int) -> World:
     return w
 
 
-def test_split_capacity_is_largest_remainder_and_adds_up() -> None:
+def split_capacity(capacity: int, shares: list[float]) -> list[int]:
+    """How Mix.decide splits the week's capacity among its parts."""
+    return largest_remainder(capacity, np.array(shares)).tolist()
+
+
+def test_capacity_split_is_largest_remainder_and_adds_up() -> None:
     assert split_capacity(10, [0.7, 0.3]) == [7, 3]
     assert split_capacity(5, [0.5, 0.5]) == [3, 2]  # the tie goes to the first part
     assert split_capacity(0, [0.2, 0.8]) == [0, 0]
@@ -32,7 +37,7 @@ def test_split_capacity_is_largest_remainder_and_adds_up() -> None:
 
 @given(capacity=st.integers(0, 500),
        weights=st.lists(st.floats(0.01, 1.0), min_size=1, max_size=6))
-def test_split_capacity_never_loses_or_invents_operations(capacity: int,
+def test_capacity_split_never_loses_or_invents_operations(capacity: int,
                                                           weights: list[float]) -> None:
     shares = [w / sum(weights) for w in weights]
     caps = split_capacity(capacity, shares)

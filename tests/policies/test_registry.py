@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 import plazasim.policies as policies
 from plazasim.policies import (
+    EnforcementPolicy,
     Observation,
     Operations,
     Policy,
@@ -20,6 +21,7 @@ from plazasim.policies import (
     make_policy,
     registered,
 )
+from plazasim.policies.base import in_region
 
 from .helpers import World, ops, rng
 
@@ -31,6 +33,7 @@ def test_builtins_are_registered_and_satisfy_the_protocol() -> None:
     for name in BUILTINS:
         policy = make_policy(name)
         assert isinstance(policy, Policy)
+        assert isinstance(policy, EnforcementPolicy)
         assert policy.name == name
 
 
@@ -48,7 +51,7 @@ def test_laissez_faire_does_nothing_and_takes_no_parameters() -> None:
 
 def test_only_laissez_faire_declares_it_does_not_enforce() -> None:
     # the enforcement phase backs US signals unless the policy says it does not enforce
-    enforces = [getattr(make_policy(n), "enforces", True) for n in BUILTINS]
+    enforces = [make_policy(n).enforces for n in BUILTINS]
     assert enforces == [n != "laissez_faire" for n in BUILTINS]
 
 
@@ -64,7 +67,11 @@ class _FakeEntryPoint:
 
 
 class EveryoneArrested:
+    """A plug-in implementing the protocol alone, without the base class."""
+
     name: ClassVar[str] = "everyone_arrested"
+    enforces = True
+    announcement = 0.0
 
     def __init__(self, **params: Any) -> None:
         self.params = params
@@ -74,6 +81,20 @@ class EveryoneArrested:
         for k, p in zip(*np.nonzero(obs.present), strict=True):
             out.add(p, k, policies.OP_ARRESTS)
         return out
+
+    def decide_regions(self, obs: Observation, regions: Any, rng: np.random.Generator
+                       ) -> list[Operations]:
+        return [self.decide(in_region(obs, plazas, n), rng) for plazas, n in regions]
+
+    def reset(self) -> None:
+        pass
+
+
+class OnlyDecides:
+    name: ClassVar[str] = "only_decides"
+
+    def decide(self, obs: Observation, rng: np.random.Generator) -> Operations:
+        return Operations()
 
 
 @pytest.fixture
@@ -100,6 +121,16 @@ def test_entry_point_policy_is_found(monkeypatch: pytest.MonkeyPatch) -> None:
     assert policy.params == {"x": 1}
     w = World(cartels=2, plazas=2).put(1, 1)
     assert ops(policy.decide(w.build(), rng())) == [(1, 1, policies.OP_ARRESTS)]
+
+
+@pytest.mark.usefixtures("isolated_registry")
+def test_a_plug_in_missing_protocol_members_is_refused_by_name(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    _fake_entry_points(monkeypatch, [_FakeEntryPoint("thin", OnlyDecides)])
+    load_entry_point_policies()
+    with pytest.raises(TypeError, match=r"'thin' lacks enforces, announcement, "
+                       r"decide_regions, reset"):
+        make_policy("thin")
 
 
 @pytest.mark.usefixtures("isolated_registry")

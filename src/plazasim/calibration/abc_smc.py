@@ -33,7 +33,6 @@ import json
 import logging
 import math
 import os
-import platform
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
@@ -43,11 +42,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-import plazasim
 from plazasim.calibration.distance import DEFAULT_BLOCKS, Block, BlockDistance
 from plazasim.calibration.space import SearchSpace
 from plazasim.calibration.summaries import SummarySpec, simulated_summaries
 from plazasim.errors import PlazasimError
+from plazasim.provenance import provenance
 from plazasim.scenario import Scenario, check_against_world, with_overrides
 
 __all__ = [
@@ -91,19 +90,13 @@ class CalibrationModel:
 
     def __call__(self, particle: Mapping[str, float]) -> dict[str, np.ndarray]:
         """Simulate the scenario with the particle's parameters; return its summaries."""
-        from plazasim.experiments.compare import _world_of
         from plazasim.experiments.priors import apply_draw
-        from plazasim.experiments.run import resolve_events, resolve_policies
-        from plazasim.model.engine import simulate, weeks_between
+        from plazasim.experiments.simulate import simulate_scenario, world_of
 
         seed = int(np.random.randint(0, 2**31 - 1))
         scenario = apply_draw(self.scenario, self.space.values(particle), seed=seed)
-        world = _world_of(scenario)
-        meta = scenario.scenario
-        sim = simulate(world, scenario.parameters, start=meta.start,
-                       n_weeks=weeks_between(meta.start, meta.end),
-                       policies=resolve_policies(scenario),
-                       events=resolve_events(scenario, world), seed=seed, record_plazas=True)
+        world = world_of(scenario)
+        sim = simulate_scenario(scenario, world=world)
         return simulated_summaries(sim.recorder, sim.dates, world, self.spec)
 
 
@@ -293,8 +286,8 @@ def plan_calibration(
     ``workers`` > 1 starts a local Dask cluster; ``scheduler`` joins a running one.
     ``particles`` defaults to :data:`DEFAULT_PARTICLES` (resuming: the stored number).
     """
-    from plazasim.experiments.compare import _world_of
     from plazasim.experiments.priors import require_priors
+    from plazasim.experiments.simulate import world_of
 
     out_dir = Path(out_dir).absolute()
     check_calibration_dir(out_dir, resume=resume)
@@ -313,7 +306,7 @@ def plan_calibration(
         if not 0 <= min_acceptance < 1:
             raise PlazasimError(f"min-acceptance: must be in [0, 1) (got {min_acceptance})")
         require_priors(scenario)
-        world = _world_of(scenario)
+        world = world_of(scenario)
         check_against_world(scenario, world)
         if targets is None:
             from plazasim.calibration.targets import targets_for
@@ -344,7 +337,8 @@ def _resumed_settings(out_dir: Path, scenario: Scenario | None, particles: int |
     return Settings(**{**asdict(settings), "populations": populations})
 
 
-def _client(workers: int, scheduler: str | None):  # -> (client, cluster or None)
+def _client(workers: int, scheduler: str | None) -> tuple[Any, Any]:
+    """A Dask client (or the in-process one) and its local cluster, or None."""
     from plazasim.calibration.sampler import InlineClient
 
     if scheduler is not None:
@@ -383,7 +377,7 @@ def run_calibration(plan: CalibrationPlan, progress: Callable[[Progress], None] 
     model = CalibrationModel(scenario, space, spec)
     db = "sqlite:///" + str(out_dir / DATABASE)
     t_start = time.perf_counter()
-    state = {"t": 0, "simulations": 0, "acceptance": math.nan}
+    state: dict[str, Any] = {"t": 0, "simulations": 0, "acceptance": math.nan}
     abc: Any = None
 
     def report(accepted: int, evaluated: int, n: int) -> None:
@@ -416,7 +410,7 @@ def run_calibration(plan: CalibrationPlan, progress: Callable[[Progress], None] 
         else:
             out_dir.mkdir(parents=True, exist_ok=True)
             _write_json(out_dir / SETTINGS_FILE, {"settings": asdict(settings),
-                                                  "plazasim_version": plazasim.__version__})
+                                                  **provenance()})
             fresh().new(db, settings.observed_arrays())
             rows = []
         stopped = _generations(fresh, db, sampler, settings, rows, state, out_dir)
@@ -511,8 +505,7 @@ def _finish(settings: Settings, out_dir: Path, space: SearchSpace, rows: list[di
         "simulations": int(populations["simulations"].sum()) if rows else 0,
         "stopped_because": stopped,
         "wall_time_s_this_session": round(wall, 3),
-        "plazasim_version": plazasim.__version__,
-        "python": platform.python_version(),
+        **provenance(),
         "created": result.created,
     })
     return result

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -92,7 +92,7 @@ def _thousands(ax: Axes) -> None:
     ax.yaxis.set_major_formatter(FuncFormatter(label))
 
 
-def _shade_forecast(ax: Axes, start: object, end: object) -> None:
+def _shade_forecast(ax: Axes, start: Any, end: Any) -> None:
     """Grey the forecast span ``[start, end)`` of ``ax``'s x axis and label it at the top."""
     ax.axvspan(start, end, color="0.55", alpha=0.13, lw=0, zorder=0)
     ax.text(start, 0.98, f"  {FORECAST_LABEL}", transform=ax.get_xaxis_transform(),
@@ -118,7 +118,7 @@ def _monthly_panel(ax: Axes, report: FitReport, block: str, title: str) -> None:
     record_end = np.datetime64(report.record_end + dt.timedelta(days=1))
     plot_end = _month_end(last_month)
     first = np.datetime64(f"{band.index[0]}-01")
-    ax.set_xlim(first, plot_end)
+    ax.set_xlim(first, plot_end)  # type: ignore[arg-type]  # dates: stubs only say float
     if record_end < plot_end:
         _shade_forecast(ax, record_end, plot_end)
     ax.xaxis.set_major_locator(mdates.YearLocator())

@@ -27,7 +27,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
-import platform
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,7 +36,6 @@ from typing import Any
 
 import pandas as pd
 
-import plazasim
 from plazasim.calibration.abc_smc import CalibrationRecord, Settings, read_calibration
 from plazasim.calibration.fit_stats import (
     Check,
@@ -53,6 +51,7 @@ from plazasim.calibration.predictive import (
     posterior_predictive,
 )
 from plazasim.calibration.summaries import SummarySpec
+from plazasim.provenance import provenance
 from plazasim.results.store import MANIFEST, check_out_dir, manifest_text, write_directory
 from plazasim.world import World
 
@@ -129,9 +128,9 @@ class FitReport:
     @cached_property
     def world(self) -> World:
         """The scenario's world (for state and plaza names)."""
-        from plazasim.experiments.compare import _world_of
+        from plazasim.experiments.simulate import world_of
 
-        return _world_of(self.settings.scenario_object())
+        return world_of(self.settings.scenario_object())
 
     @property
     def draws(self) -> int:
@@ -255,8 +254,7 @@ class FitReport:
             "checks_passed": f"{sum(bool(c.passed) for c in passed)} of {len(passed)}",
             "workers": self.workers,
             "wall_time_s": round(self.wall_time_s, 3),
-            "plazasim_version": plazasim.__version__,
-            "python": platform.python_version(),
+            **provenance(),
             "created": self.created,
         }
 

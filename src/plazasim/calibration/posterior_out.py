@@ -34,7 +34,7 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> floa
     order = np.argsort(values, kind="stable")
     v, w = np.asarray(values, dtype=np.float64)[order], np.asarray(weights, float)[order]
     cdf = np.cumsum(w) / w.sum()
-    return float(v[min(np.searchsorted(cdf, q, side="left"), v.size - 1)])
+    return float(v[min(int(np.searchsorted(cdf, q, side="left")), v.size - 1)])
 
 
 def systematic_resample(weights: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:

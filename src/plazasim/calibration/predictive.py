@@ -127,19 +127,11 @@ def run_predictive(task: PredictiveTask) -> dict[str, np.ndarray]:
     workers. ``members`` holds the armed members of all cartels in the last
     simulated week of each of ``task.spec.years`` (persons).
     """
-    from plazasim.experiments.compare import _world_of
-    from plazasim.experiments.run import resolve_events, resolve_policies
-    from plazasim.model.engine import simulate, weeks_between
-    from plazasim.scenario import check_against_world
+    from plazasim.experiments.simulate import simulate_scenario, world_of
 
     scenario = task.scenario
-    world = _world_of(scenario)
-    check_against_world(scenario, world)
-    meta = scenario.scenario
-    sim = simulate(world, scenario.parameters, start=meta.start,
-                   n_weeks=weeks_between(meta.start, meta.end),
-                   policies=resolve_policies(scenario), events=resolve_events(scenario, world),
-                   seed=meta.seed, record_plazas=True)
+    world = world_of(scenario)
+    sim = simulate_scenario(scenario, world=world)
     out = simulated_summaries(sim.recorder, sim.dates, world, task.spec)
     year_of_week = np.array([d.year for d in sim.dates])
     members = np.asarray(sim.recorder.national["members"], dtype=np.float64)

@@ -178,7 +178,9 @@ def simulated_summaries(recorder: Recorder, dates: Sequence[dt.date], world: Wor
     if not recorder.record_plazas:
         raise ValueError("summaries need per-plaza homicides: simulate with record_plazas=True")
     by_kind = {k: np.asarray(v, dtype=np.float64) for k, v in recorder.homicides_by_type.items()}
-    related = sum(by_kind[k] for k in RELATED_KINDS)
+    related = np.zeros_like(by_kind["baseline"])
+    for kind in RELATED_KINDS:
+        related = related + by_kind[kind]
     total = related + by_kind["baseline"]
     to_month = month_weights(dates, spec.months)
     nat_related = related.sum(axis=1)

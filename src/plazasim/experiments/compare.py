@@ -6,10 +6,12 @@ on the **same** seeds, so variant ``b`` with seed 7 and variant ``a`` with seed 
 start from the same random stream: *common random numbers*. Each variant is
 summarised by the median and the 5th-95th percentile interval of its per-seed
 outcomes, and by the same statistics of its **paired** per-seed differences
-against the first variant. Pairing cancels the noise the variants share only
-while their random draws stay in step; the engine draws everything from one
-generator, so they drift apart once policies act differently (README, "Compare
-policies", gives the measured effect). Method: Law, *Simulation Modeling and
+against the first variant. Pairing cancels the noise the variants share: the
+engine gives every phase of every week its own random stream, seeded by (seed,
+week, phase) (:class:`plazasim.model.step.WeekStreams`), so two variants see the
+same draws wherever their states agree, and a policy that orders more operations
+does not shift the draws of the other phases (README, "Compare policies", gives
+the measured effect). Method: Law, *Simulation Modeling and
 Analysis* (5th ed., 2015), ch. 11, "Common random numbers".
 
 With ``draws`` (posterior draws, :mod:`plazasim.experiments.posterior`) every
@@ -39,7 +41,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import platform
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
@@ -50,7 +51,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-import plazasim
 from plazasim.errors import PlazasimError, ScenarioError
 from plazasim.experiments.parallel import default_workers, map_tasks
 from plazasim.experiments.posterior import (
@@ -58,11 +58,11 @@ from plazasim.experiments.posterior import (
     posterior_record,
     with_posterior_draw,
 )
-from plazasim.experiments.run import resolve_events, resolve_policies
-from plazasim.model.engine import simulate, weeks_between
+from plazasim.experiments.simulate import simulate_scenario, world_of
+from plazasim.model.engine import weeks_between
+from plazasim.provenance import provenance
 from plazasim.results.store import MANIFEST, check_out_dir, manifest_text, write_directory
 from plazasim.scenario import Scenario, check_against_world, with_overrides
-from plazasim.world import World, build_world
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -130,42 +130,13 @@ def metrics_of(national: pd.DataFrame, cartels: pd.DataFrame, n_plazas: int) -> 
     return {name: out[name] for name in METRICS}
 
 
-#: Worlds built in this process, by their ``[world]`` table as JSON (a few at most).
-_WORLDS: dict[str, World] = {}
-
-
-def _world_of(scenario: Scenario) -> World:
-    """Build a scenario's world once per process (worlds are immutable; runs never change them)."""
-    key = scenario.world.model_dump_json()
-    if key not in _WORLDS:
-        try:
-            world = build_world(scenario.world)
-        except ValueError as exc:  # world builders report "world.<field>: problem"
-            raise PlazasimError(str(exc)) from None
-        if len(_WORLDS) >= 8:
-            _WORLDS.pop(next(iter(_WORLDS)))
-        _WORLDS[key] = world
-    return _WORLDS[key]
-
-
 def run_metrics(scenario: Scenario) -> dict[str, float]:
     """Simulate ``scenario`` with its own seed, without per-plaza records; return its metrics.
 
     A pure function of the scenario: this is the task :func:`compare` sends to workers.
     """
-    world = _world_of(scenario)
-    check_against_world(scenario, world)
-    meta = scenario.scenario
-    sim = simulate(
-        world,
-        scenario.parameters,
-        start=meta.start,
-        n_weeks=weeks_between(meta.start, meta.end),
-        policies=resolve_policies(scenario),
-        events=resolve_events(scenario, world),
-        seed=meta.seed,
-        record_plazas=False,
-    )
+    world = world_of(scenario)
+    sim = simulate_scenario(scenario, world=world, record_plazas=False)
     return metrics_of(sim.recorder.national_frame(sim.dates),
                       sim.recorder.cartel_frame(sim.dates), world.n_plazas)
 
@@ -249,8 +220,7 @@ class CompareResult:
             "interval_percentiles": list(INTERVAL),
             "runs": len(self.runs),
             "workers": self.workers,
-            "plazasim_version": plazasim.__version__,
-            "python": platform.python_version(),
+            **provenance(),
             "wall_time_s": round(self.wall_time_s, 3),
             "created": self.created,
         }
@@ -341,7 +311,7 @@ def _check_inputs(scenarios: Mapping[str, Scenario], seeds: Sequence[int], worke
     for label, scenario in scenarios.items():
         if not isinstance(scenario, Scenario):
             raise PlazasimError(f"variants: {label!r} is not a Scenario")
-        check_against_world(scenario, _world_of(scenario))
+        check_against_world(scenario, world_of(scenario))
 
 
 def compare(

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import platform
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -29,16 +28,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-import plazasim
 from plazasim.calibration_spec import ResolvedPrior
 from plazasim.errors import PlazasimError
-from plazasim.experiments.compare import _world_of
 from plazasim.experiments.coverage import coverage_report
 from plazasim.experiments.parallel import map_tasks
 from plazasim.experiments.priors import apply_draw, require_priors, sample_priors
-from plazasim.experiments.run import resolve_events, resolve_policies
-from plazasim.model.engine import simulate, week_dates, weeks_between
+from plazasim.experiments.simulate import simulate_scenario, world_of
+from plazasim.model.engine import week_dates, weeks_between
 from plazasim.model.recorder import Recorder
+from plazasim.provenance import provenance
 from plazasim.results.store import MANIFEST, check_out_dir, manifest_text, write_directory
 from plazasim.scenario import Scenario, check_against_world
 from plazasim.world import World
@@ -103,8 +101,11 @@ def yearly_outcomes(recorder: Recorder, dates: Sequence[dt.date], world: World
         **{k: nat[k] for k in _RELATED},
         "members_end": np.asarray(recorder.national["members"], dtype=np.float64)[last],
     }
-    plaza_related = sum(by_year(recorder.homicides_by_type[k]) for k in _RELATED)
-    plaza_total = plaza_related + by_year(recorder.homicides_by_type["baseline"])
+    plaza_total = by_year(recorder.homicides_by_type["baseline"])
+    plaza_related = np.zeros_like(plaza_total)
+    for kind in _RELATED:
+        plaza_related = plaza_related + by_year(recorder.homicides_by_type[kind])
+    plaza_total = plaza_related + plaza_total
     try:
         p = world.plaza_index(JUAREZ)
     except KeyError:  # a synthetic world
@@ -128,15 +129,8 @@ def run_draw(scenario: Scenario) -> dict[str, float]:
     A pure function of the scenario: the task :func:`prior_predictive` sends to
     workers. The world is built once per process.
     """
-    world = _world_of(scenario)
-    check_against_world(scenario, world)
-    meta = scenario.scenario
-    sim = simulate(
-        world, scenario.parameters, start=meta.start,
-        n_weeks=weeks_between(meta.start, meta.end),
-        policies=resolve_policies(scenario), events=resolve_events(scenario, world),
-        seed=meta.seed, record_plazas=True,
-    )
+    world = world_of(scenario)
+    sim = simulate_scenario(scenario, world=world)
     return yearly_outcomes(sim.recorder, sim.dates, world)
 
 
@@ -193,8 +187,7 @@ class PriorPredictiveResult:
             "outcomes": {stem: {"unit": unit, "meaning": meaning}
                          for stem, (unit, meaning) in OUTCOMES.items()},
             "workers": self.workers,
-            "plazasim_version": plazasim.__version__,
-            "python": platform.python_version(),
+            **provenance(),
             "wall_time_s": round(self.wall_time_s, 3),
             "created": self.created,
         }
@@ -221,7 +214,7 @@ def prior_predictive(
         raise PlazasimError(f"seed: must be an integer >= 0 (got {seed!r})")
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise PlazasimError(f"workers: must be an integer >= 1 (got {workers!r})")
-    world = _world_of(scenario)
+    world = world_of(scenario)
     check_against_world(scenario, world)
     values = sample_priors(priors, draws, seed)
     tasks = [apply_draw(scenario, v, seed=seed + i) for i, v in enumerate(values)]

@@ -23,6 +23,7 @@ Example::
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 from pydantic import ValidationError
@@ -62,7 +63,7 @@ def _support(prior: ResolvedPrior) -> tuple[float, float]:
     return prior.low - pad, prior.high + pad
 
 
-def _truncnorm(prior: ResolvedPrior, lo: float, hi: float):  # -> a frozen scipy truncnorm
+def _truncnorm(prior: ResolvedPrior, lo: float, hi: float) -> Any:  # a frozen truncnorm
     from scipy.stats import truncnorm
 
     assert prior.mean is not None and prior.sd is not None

@@ -15,9 +15,9 @@ from functools import lru_cache
 
 import numpy as np
 
-from plazasim.experiments.run import resolve_events, resolve_policies
-from plazasim.model.engine import Event, Simulation, simulate, week_of, weeks_between
-from plazasim.model.events import LeaderRemovalEvent, MilitaryOperationEvent, MultiplierEvent
+from plazasim.events import LeaderRemovalEvent, MilitaryOperationEvent, MultiplierEvent
+from plazasim.experiments.simulate import simulate_scenario
+from plazasim.model.engine import Event, Simulation, week_of
 from plazasim.model.params import Parameters
 from plazasim.policies import make_policy
 from plazasim.scenario import Scenario, load_scenario, with_overrides
@@ -47,14 +47,8 @@ def _world() -> World:
 def _run(scenario: Scenario, extra: Sequence[tuple[int, Event]] = (),
          params: Parameters | None = None, *, plazas: bool = False) -> Simulation:
     """Simulate ``scenario`` (its seed, policies, events) plus ``extra`` events."""
-    world = _world()
-    meta = scenario.scenario
-    events = [*resolve_events(scenario, world), *extra]
-    events.sort(key=lambda item: item[0])
-    return simulate(world, params or scenario.parameters, start=meta.start,
-                    n_weeks=weeks_between(meta.start, meta.end),
-                    policies=resolve_policies(scenario), events=events, seed=meta.seed,
-                    record_plazas=plazas)
+    return simulate_scenario(scenario, world=_world(), params=params, extra_events=extra,
+                             record_plazas=plazas)
 
 
 def _scenario(base: Scenario, seed: int, until: dt.date, policy: str | None = None) -> Scenario:
@@ -78,7 +72,7 @@ def _kingpin(base: Scenario, seed: int) -> dict[str, tuple[float, ...]]:
     treated = _run(sc, [(week, event)], plazas=True).recorder.homicides
     others = world.initial_strength[k] > 0
     others[plaza] = False
-    out = {}
+    out: dict[str, tuple[float, ...]] = {}
     for name, weeks, cols in (("kingpin_capo_municipality_6m", 26, [plaza]),
                               ("kingpin_capo_municipality_12m", 52, [plaza]),
                               ("kingpin_other_municipalities_6m", 26, others)):
@@ -197,5 +191,5 @@ def run_experiment(task: ExperimentTask) -> dict[str, tuple[float, ...]]:
     A pure function of its argument: the task :func:`validate` sends to workers.
     """
     experiment, seed = task[0], task[1]
-    base = task[2] if len(task) == 3 else base_scenario()  # type: ignore[misc]
+    base = task[2] if len(task) == 3 else base_scenario()
     return RUNNERS[experiment](base, int(seed))

@@ -50,7 +50,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import platform
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -60,7 +59,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-import plazasim
 from plazasim.errors import PlazasimError
 from plazasim.experiments.parallel import map_tasks
 from plazasim.experiments.posterior import posterior_record, with_posterior_draw
@@ -70,6 +68,7 @@ from plazasim.experiments.stylized import (
     base_scenario,
     run_experiment,
 )
+from plazasim.provenance import provenance
 from plazasim.results.store import MANIFEST, check_out_dir, manifest_text, write_directory
 from plazasim.scenario import Scenario
 
@@ -283,8 +282,7 @@ class ValidationResult:
             "experiments": sorted(set(self.table.experiment)),
             "scenario": base.to_dict(),
             "bootstrap": {"resamples": BOOTSTRAP, "seed": _BOOTSTRAP_SEED},
-            "plazasim_version": plazasim.__version__,
-            "python": platform.python_version(),
+            **provenance(),
             "workers": self.workers,
             "wall_time_s": round(self.wall_time_s, 3),
             "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -330,7 +328,7 @@ def _tasks(chosen: Sequence[str], seeds: Sequence[int], base: Scenario | None,
            draws: Sequence[int] | None) -> tuple[list[ExperimentTask], list[int | None]]:
     """The tasks, in experiment, draw, seed order, and the draw of each (None: own parameters)."""
     if draws is None:
-        picked: list[int | None] = [None] * len(chosen) * len(seeds)
+        picked: list[int | None] = [None for _ in range(len(chosen) * len(seeds))]
         if base is None:
             return [(e, int(s)) for e in chosen for s in seeds], picked
         return [(e, int(s), base) for e in chosen for s in seeds], picked
@@ -378,7 +376,8 @@ def validate(seeds: Sequence[int], *, workers: int = 1,
     results = map_tasks(run_experiment, tasks, workers, progress=progress,
                         name="plazasim-validate")
     wall = time.perf_counter() - t0
-    rows, samples = [], []
+    rows: list[dict[str, Any]] = []
+    samples: list[dict[str, Any]] = []
     for fact in FACTS:
         if fact.experiment not in chosen:
             continue

@@ -20,6 +20,24 @@ from plazasim.world.world import (
 MEXICO_POPULATION_2006 = 106_736_005.0  # CONAPO 2006, sum over the 2,454 municipalities
 
 
+@dataclass
+class Derived:
+    """Arrays a run derives from its constants on first use, kept for later weeks.
+
+    Attributes:
+        layered_graph: the routing graph's CSR ``(indptr, indices)`` by number of layers
+            (``model.routing``); they depend only on the map.
+        edge_keys: ``edge_v * P + edge_u`` of the sorted directed links (``model.routing``).
+        weekly: values computed once a week, by name: ``(week, read-only array)``
+            (``model.revenue``).
+
+    """
+
+    layered_graph: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    edge_keys: np.ndarray | None = None
+    weekly: dict[str, tuple[int, np.ndarray]] = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class Context:
     """Precomputed arrays every phase may read.
@@ -44,8 +62,8 @@ class Context:
         bystander_factor: ``(P,)`` relative exposure of residents to crossfire
             (square root of population relative to the mean, clipped to [0.2, 5]).
         links_into: ``(P,)`` number of links into each plaza (``edge_v`` counts).
-        cache: structural arrays derived on first use (e.g. the routing graph's CSR
-            index arrays for a number of layers); never part of the model's state.
+        cache: arrays derived on first use (:class:`Derived`); never part of the
+            model's state.
 
     """
 
@@ -64,7 +82,7 @@ class Context:
     bystander_factor: np.ndarray
     scale: float
     links_into: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    cache: dict[object, object] = field(default_factory=dict, compare=False, repr=False)
+    cache: Derived = field(default_factory=Derived, compare=False, repr=False)
 
     @property
     def n_plazas(self) -> int:

@@ -54,16 +54,15 @@ import numpy as np
 from plazasim.model.cells import row_entries
 from plazasim.model.conflict import ConflictRecord
 from plazasim.model.context import Context
-from plazasim.model.state import NO_CARTEL, State, sparse_poisson
-from plazasim.policies.base import (
+from plazasim.model.operations import (
     OP_ARRESTS,
     OP_KINGPIN,
     OP_TAKEDOWN,
+    EnforcementPolicy,
     Observation,
     Operations,
-    Policy,
-    decide_in_regions,
 )
+from plazasim.model.state import NO_CARTEL, State, sparse_poisson
 from plazasim.world.world import ALLIED
 
 
@@ -173,11 +172,11 @@ def back_signals(state: State, obs: Observation, ops: Operations) -> Operations:
     if plazas.size == 0:
         return ops
     backed = Operations()
-    for plaza in plazas:
+    for plaza in plazas.tolist():
         winner = int(state.signal[plaza])
-        for k in np.flatnonzero(obs.present[:, plaza] & obs.alive):
+        for k in np.flatnonzero(obs.present[:, plaza] & obs.alive).tolist():
             if k != winner and state.relation[k, winner] != ALLIED and not obs.protected[k]:
-                backed.add(int(plaza), int(k), OP_TAKEDOWN)
+                backed.add(plaza, k, OP_TAKEDOWN)
     signalled = state.signal
     for pl, k, kind, inten in zip(ops.plaza, ops.cartel, ops.kind, ops.intensity, strict=True):
         if signalled[pl] == k:
@@ -186,7 +185,7 @@ def back_signals(state: State, obs: Observation, ops: Operations) -> Operations:
     return backed
 
 
-def surge_operations(state: State, obs: Observation, policy: Policy | None,
+def surge_operations(state: State, obs: Observation, policy: EnforcementPolicy | None,
                      rng: np.random.Generator) -> tuple[np.ndarray, ...]:
     """Operations of the military operations in force, each aimed by the policy in force.
 
@@ -201,7 +200,7 @@ def surge_operations(state: State, obs: Observation, policy: Policy | None,
     enforce, and then only such surges run. Operations on a US-signalled cartel in
     its own plaza are dropped, as for the national policy.
     """
-    groups: dict[int, tuple[Policy, list[tuple[np.ndarray, int]]]] = {}
+    groups: dict[int, tuple[EnforcementPolicy, list[tuple[np.ndarray, int]]]] = {}
     for op_id in sorted(state.surges):
         plazas, per_week = state.surges[op_id]
         count = int(np.floor(per_week + rng.random()))
@@ -210,7 +209,7 @@ def surge_operations(state: State, obs: Observation, policy: Policy | None,
             groups.setdefault(id(aim), (aim, []))[1].append((plazas, count))
     regions = [region for _, group in groups.values() for region in group]
     decided = [ops for aim, group in groups.values()
-               for ops in decide_in_regions(aim, obs, group, rng)]
+               for ops in aim.decide_regions(obs, group, rng)]
     parts: list[tuple[np.ndarray, ...]] = []
     inside = np.zeros(np.shape(obs.present)[1], dtype=bool)
     for (plazas, count), ops in zip(regions, decided, strict=True):
@@ -311,7 +310,7 @@ def _valid(state: State, plaza: np.ndarray, cartel: np.ndarray, kind: np.ndarray
     return plaza[ok], cartel[ok], kind[ok], intensity[ok]
 
 
-def enforce(state: State, ctx: Context, policy: Policy, conflict: ConflictRecord,
+def enforce(state: State, ctx: Context, policy: EnforcementPolicy, conflict: ConflictRecord,
             rng: np.random.Generator,
             policy_rng: np.random.Generator | None = None) -> EnforcementRecord:
     """Observe, let the policy decide, apply the operations (mutates ``state``).
@@ -325,7 +324,7 @@ def enforce(state: State, ctx: Context, policy: Policy, conflict: ConflictRecord
     intelligence = intelligence_against(state)
     obs = observe(state, ctx, conflict, rng, intelligence)
     ops = policy.decide(obs, policy_rng)
-    enforces = getattr(policy, "enforces", True)
+    enforces = policy.enforces
     if enforces:
         ops = back_signals(state, obs, ops)
     plaza, cartel, kind, intensity = _valid(state, *ops.as_arrays())
@@ -377,7 +376,6 @@ def enforce(state: State, ctx: Context, policy: Policy, conflict: ConflictRecord
     state.punished[cartel, plaza] = True
     state.heat *= p.heat_decay
     np.add.at(state.heat, plaza, p.heat_per_op * intensity)
-    state.extra["last_ops"] = (plaza, cartel, kind)
     return EnforcementRecord(
         plaza=plaza, cartel=cartel, kind=kind, leaked=leaked,
         arrested=arrested, state_deaths=state_deaths, cash_seized_usd=cash_seized,

@@ -20,11 +20,12 @@ import numpy as np
 from threadpoolctl import ThreadpoolController
 
 from plazasim.model.context import Context, build_context
+from plazasim.model.learning import receive_announcement
+from plazasim.model.operations import EnforcementPolicy, NoEnforcement
 from plazasim.model.params import Parameters
 from plazasim.model.recorder import Recorder
 from plazasim.model.state import State, initial_state
 from plazasim.model.step import WeekStreams, step
-from plazasim.policies.base import Policy
 from plazasim.world.world import World
 
 
@@ -32,9 +33,14 @@ class Event(Protocol):
     """A dated change to the state (a US signal, an immunity deal, a capture...).
 
     ``apply`` may return ``False`` to say the event could not take effect (e.g. it
-    names a cartel that no longer exists); the run's event log records it. An
-    optional ``label`` attribute names the event in that log.
+    names a cartel that no longer exists); the run's event log records it, under
+    the event's ``label`` (its kind, e.g. ``"us_signal"``).
     """
+
+    @property
+    def label(self) -> str:
+        """The event's name in the run's event log."""
+        ...
 
     def apply(self, state: State, ctx: Context) -> bool | None:
         """Change ``state`` at the start of the event's week."""
@@ -92,7 +98,7 @@ def simulate(
     *,
     start: dt.date,
     n_weeks: int,
-    policies: Sequence[tuple[int, Policy]],
+    policies: Sequence[tuple[int, EnforcementPolicy]],
     events: Sequence[tuple[int, Event]] = (),
     seed: int = 0,
     progress: Callable[[int, int], None] | None = None,
@@ -101,24 +107,25 @@ def simulate(
 ) -> Simulation:
     """Run ``n_weeks`` weekly steps and record them.
 
-    Before the first policy of the timeline, no enforcement happens
-    (``laissez_faire``). Events of a week are applied, in the order given, before
-    that week's step. A policy with a positive ``announcement`` attribute (a
-    credibility in [0, 1], e.g. ``conditional``) is announced publicly when it comes
-    into force, and cartels update their beliefs (``learning.receive_announcement``).
+    Every policy of the timeline is :meth:`~EnforcementPolicy.reset` first, so a
+    policy with memory starts the run with none. Before the first policy of the
+    timeline, no enforcement happens (:class:`NoEnforcement`). Events of a week are
+    applied, in the order given, before that week's step. A policy with a positive
+    ``announcement`` (a credibility in [0, 1], e.g. ``conditional``) is announced
+    publicly when it comes into force, and cartels update their beliefs
+    (``learning.receive_announcement``).
     ``draws(week)`` replaces the week's random streams (default
     ``WeekStreams.of(seed, week)``): benchmarks use it to fix every draw.
     """
-    from plazasim.model.learning import receive_announcement
-    from plazasim.policies.base import make_policy
-
     ctx = build_context(world, params)
     state = initial_state(world, params)
     timeline = sorted(policies, key=lambda item: item[0])
     by_week: dict[int, list[Event]] = {}
     for week, event in events:
         by_week.setdefault(week, []).append(event)
-    policy: Policy = make_policy("laissez_faire")
+    for _, entry in timeline:
+        entry.reset()
+    policy: EnforcementPolicy = NoEnforcement()
     recorder = Recorder(n_weeks, world, params.max_cartels, record_plazas=record_plazas)
     log: list[EventLogEntry] = []
     nxt = 0
@@ -130,19 +137,18 @@ def simulate(
             while nxt < len(timeline) and timeline[nxt][0] <= t:
                 policy = timeline[nxt][1]
                 nxt += 1
-                announcement = float(getattr(policy, "announcement", 0.0) or 0.0)
-                if announcement > 0:
-                    receive_announcement(state, ctx, announcement)
+                if policy.announcement > 0:
+                    receive_announcement(state, ctx, float(policy.announcement))
             for event in by_week.get(t, ()):
                 applied = event.apply(state, ctx)
-                log.append(EventLogEntry(week=t, label=str(getattr(event, "label", "event")),
+                log.append(EventLogEntry(week=t, label=event.label,
                                          applied=applied is not False))
             stock_before = float(state.stock.sum())
             cash_before = float(state.cash.sum())
             members_before = float(state.strength.sum())
             rec = step(state, ctx, policy,
                        WeekStreams.of(seed, t) if draws is None else draws(t))
-            recorder.record(t, state, rec, policy_name=getattr(policy, "name", "?"),
+            recorder.record(t, state, rec, policy_name=policy.name,
                             stock_before=stock_before, cash_before=cash_before,
                             members_before=members_before)
             if progress is not None:

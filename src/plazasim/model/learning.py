@@ -16,8 +16,31 @@ import numpy as np
 
 from plazasim.model.cells import present_cells
 from plazasim.model.context import Context
-from plazasim.model.state import State
+from plazasim.model.params import Parameters
+from plazasim.model.state import (
+    DISCREET_PUNISHED,
+    DISCREET_SEEN,
+    VIOLENT_PUNISHED,
+    VIOLENT_SEEN,
+    State,
+)
 from plazasim.world.world import ALLIED
+
+
+def belief(punished: np.ndarray, seen: np.ndarray, params: Parameters) -> np.ndarray:
+    """Believed probability of punishment: ``(punished + alpha) / (seen + alpha + beta)``."""
+    a, b = params.belief_alpha, params.belief_beta
+    return (punished + a) / (seen + a + b)
+
+
+def _violence_belief(state: State, params: Parameters) -> np.ndarray:
+    """``(K,)`` believed probability that violence is punished."""
+    return belief(state.counts[:, VIOLENT_PUNISHED], state.counts[:, VIOLENT_SEEN], params)
+
+
+def _discretion_belief(state: State, params: Parameters) -> np.ndarray:
+    """``(K,)`` believed probability that discretion is punished."""
+    return belief(state.counts[:, DISCREET_PUNISHED], state.counts[:, DISCREET_SEEN], params)
 
 
 def learn(state: State, ctx: Context) -> None:
@@ -33,18 +56,16 @@ def learn(state: State, ctx: Context) -> None:
     def acts(which: np.ndarray) -> np.ndarray:
         return np.bincount(k[which], minlength=state.n_slots)
 
-    own = np.stack([
-        acts(violent & punished),
-        acts(violent),
-        acts(~violent & punished),
-        acts(~violent),
-    ], axis=1).astype(float)  # (K, 4)
+    own = np.zeros_like(state.counts)  # (K, 4)
+    own[:, VIOLENT_PUNISHED] = acts(violent & punished)
+    own[:, VIOLENT_SEEN] = acts(violent)
+    own[:, DISCREET_PUNISHED] = acts(~violent & punished)
+    own[:, DISCREET_SEEN] = acts(~violent)
     everyone = own[state.alive].sum(axis=0)
     seen = own + p.social_learning * (everyone[None, :] - own)
     state.counts = state.counts * p.belief_discount + np.where(state.alive[:, None], seen, 0.0)
-    a, b = p.belief_alpha, p.belief_beta
-    state.belief = (state.counts[:, 0] + a) / (state.counts[:, 1] + a + b)
-    state.belief_discreet = (state.counts[:, 2] + a) / (state.counts[:, 3] + a + b)
+    state.belief = _violence_belief(state, p)
+    state.belief_discreet = _discretion_belief(state, p)
 
 
 def receive_signal(state: State, ctx: Context, winner: int, plaza: int) -> None:
@@ -58,11 +79,11 @@ def receive_signal(state: State, ctx: Context, winner: int, plaza: int) -> None:
     state.signal[plaza] = winner
     challengers = state.alive & (state.relation[:, winner] != ALLIED)
     challengers[winner] = False
-    extra = p.signal_credibility * np.maximum(state.counts[:, 1], p.belief_alpha + p.belief_beta)
-    state.counts[challengers, 0] += extra[challengers]
-    state.counts[challengers, 1] += extra[challengers]
-    a, b = p.belief_alpha, p.belief_beta
-    state.belief = (state.counts[:, 0] + a) / (state.counts[:, 1] + a + b)
+    extra = p.signal_credibility * np.maximum(state.counts[:, VIOLENT_SEEN],
+                                              p.belief_alpha + p.belief_beta)
+    state.counts[challengers, VIOLENT_PUNISHED] += extra[challengers]
+    state.counts[challengers, VIOLENT_SEEN] += extra[challengers]
+    state.belief = _violence_belief(state, p)
 
 
 def receive_announcement(state: State, ctx: Context, credibility: float) -> None:
@@ -77,12 +98,11 @@ def receive_announcement(state: State, ctx: Context, credibility: float) -> None
     or erodes it (the counts are discounted like any other).
     """
     p = ctx.params
-    extra = credibility * np.maximum(state.counts[:, [1, 3]].max(axis=1),
+    extra = credibility * np.maximum(state.counts[:, [VIOLENT_SEEN, DISCREET_SEEN]].max(axis=1),
                                      p.belief_alpha + p.belief_beta)
     alive = state.alive
-    state.counts[alive, 0] += extra[alive]
-    state.counts[alive, 1] += extra[alive]
-    state.counts[alive, 3] += extra[alive]
-    a, b = p.belief_alpha, p.belief_beta
-    state.belief = (state.counts[:, 0] + a) / (state.counts[:, 1] + a + b)
-    state.belief_discreet = (state.counts[:, 2] + a) / (state.counts[:, 3] + a + b)
+    state.counts[alive, VIOLENT_PUNISHED] += extra[alive]
+    state.counts[alive, VIOLENT_SEEN] += extra[alive]
+    state.counts[alive, DISCREET_SEEN] += extra[alive]
+    state.belief = _violence_belief(state, p)
+    state.belief_discreet = _discretion_belief(state, p)

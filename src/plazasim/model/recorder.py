@@ -14,9 +14,9 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from plazasim.model.operations import OP_NAMES
 from plazasim.model.state import NO_CARTEL, State
 from plazasim.model.step import WeekRecord
-from plazasim.policies.base import OP_NAMES
 from plazasim.world.world import World
 
 #: Homicide types recorded per plaza (``homicides_<type>`` columns of the plaza table).

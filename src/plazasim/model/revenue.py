@@ -49,12 +49,12 @@ def local_market_usd(state: State, ctx: Context) -> np.ndarray:
 
 
 def _weekly(ctx: Context, key: str, week: int, compute: Callable[[], np.ndarray]) -> np.ndarray:
-    """``compute()`` for ``week``, kept in ``ctx.cache[key]`` until the week changes."""
-    cached = ctx.cache.get(key)
+    """``compute()`` for ``week``, kept in ``ctx.cache.weekly[key]`` until the week changes."""
+    cached = ctx.cache.weekly.get(key)
     if cached is None or cached[0] != week:
         value = compute().view()  # a view, so that freezing it never freezes world arrays
         value.setflags(write=False)
-        cached = ctx.cache[key] = (week, value)
+        cached = ctx.cache.weekly[key] = (week, value)
     return cached[1]
 
 

@@ -96,8 +96,7 @@ def _layered_graph(ctx: Context, costs: np.ndarray) -> sp.csr_matrix:
     """
     n = ctx.n_plazas
     n_layers = costs.shape[0]
-    key = ("layered_graph", n_layers)
-    if key not in ctx.cache:
+    if n_layers not in ctx.cache.layered_graph:
         n_cross = ctx.crossings.size
         row_len = np.concatenate([np.tile(ctx.links_into, n_layers),
                                   np.full(n_layers, n_cross)])
@@ -106,8 +105,8 @@ def _layered_graph(ctx: Context, costs: np.ndarray) -> sp.csr_matrix:
         offsets = np.arange(n_layers, dtype=np.int32)[:, None] * n
         indices = np.concatenate([(ctx.edge_u[None, :].astype(np.int32) + offsets).ravel(),
                                   (ctx.crossings[None, :].astype(np.int32) + offsets).ravel()])
-        ctx.cache[key] = (indptr, indices)
-    indptr, indices = ctx.cache[key]
+        ctx.cache.layered_graph[n_layers] = (indptr, indices)
+    indptr, indices = ctx.cache.layered_graph[n_layers]
     data = np.empty(indices.size)
     data[: costs.size] = costs.ravel()
     data[costs.size:] = np.tile(ctx.crossing_cost, n_layers)
@@ -119,9 +118,9 @@ def _layered_graph(ctx: Context, costs: np.ndarray) -> sp.csr_matrix:
 def _edge_km(ctx: Context, u: np.ndarray, v: np.ndarray) -> np.ndarray:
     """Km of the links ``u -> v`` (edges are sorted by ``(v, u)`` in the context)."""
     n = ctx.n_plazas
-    if "edge_keys" not in ctx.cache:
-        ctx.cache["edge_keys"] = ctx.edge_v * n + ctx.edge_u
-    keys = ctx.cache["edge_keys"]
+    keys = ctx.cache.edge_keys
+    if keys is None:
+        keys = ctx.cache.edge_keys = ctx.edge_v * n + ctx.edge_u
     found = np.searchsorted(keys, v * n + u)
     return ctx.edge_km[np.minimum(found, keys.size - 1)]
 

@@ -8,7 +8,7 @@ are indexed ``[cartel, plaza]``. Units: members, USD, tons, weeks.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -17,9 +17,15 @@ from plazasim.model.params import Parameters
 from plazasim.world.world import ALLIED, NEUTRAL, World
 
 if TYPE_CHECKING:
-    from plazasim.policies.base import Policy
+    from plazasim.model.operations import EnforcementPolicy
+    from plazasim.model.routing import Routes
 
 NO_CARTEL = -1
+
+#: Columns of ``State.counts``: discounted counts of acts (one cartel's posture in one
+#: plaza for one week) that were violent and punished, violent, discreet and punished,
+#: discreet (phase 9, :mod:`plazasim.model.learning`).
+VIOLENT_PUNISHED, VIOLENT_SEEN, DISCREET_PUNISHED, DISCREET_SEEN = range(4)
 
 
 def sparse_poisson(rng: np.random.Generator, lam: np.ndarray) -> np.ndarray:
@@ -43,7 +49,6 @@ class State:
         week: weeks elapsed since the start.
         names: cartel name per slot ("" for unused slots).
         alive: ``(K,)`` bool, slot holds an active cartel.
-        parent: ``(K,)`` int, slot this cartel split from (``NO_CARTEL`` if original).
         strength: ``(K, P)`` float64, members of cartel k in plaza p.
         fighters: ``(K, P)`` float64, those of them committed to a war there (phase 5b);
             always between 0 and ``strength``. Only fighters fight (phase 6).
@@ -64,8 +69,8 @@ class State:
         protected: ``(K,)`` bool, immunity deal in force.
         belief: ``(K,)`` float64, believed probability that violence is punished.
         belief_discreet: ``(K,)`` float64, believed probability that discretion is punished.
-        counts: ``(K, 4)`` float64, discounted counts: violent punished, violent seen,
-            discreet punished, discreet seen.
+        counts: ``(K, 4)`` float64, discounted counts of acts, by the columns
+            ``VIOLENT_PUNISHED``, ``VIOLENT_SEEN``, ``DISCREET_PUNISHED``, ``DISCREET_SEEN``.
         infiltration: ``(K,)`` float64, probability an operation against k leaks.
         heat: ``(P,)`` float64, enforcement presence (heat units).
         signal: ``(P,)`` int, cartel publicly declared dominant in p, or ``NO_CARTEL``.
@@ -98,7 +103,8 @@ class State:
             event id (``supply_mult`` etc. are their products).
         deals: immunity deals in force, ``{id: (cartel name, intelligence share)}``;
             ``protected`` and ``intelligence`` are derived from them.
-        routes: cached routing result (see ``model.routing``), or None.
+        routes: the cartels' planned routes (``model.routing``), or None before the
+            first week plans them.
         routes_dirty: cartels whose relations changed, so their routes must be
             re-planned next week (``model.routing.stale_cartels``).
         capacity_mult: multiplier on enforcement capacity (events may change it).
@@ -110,7 +116,6 @@ class State:
     week: int
     names: list[str]
     alive: np.ndarray
-    parent: np.ndarray
     strength: np.ndarray
     fighters: np.ndarray
     control: np.ndarray
@@ -140,16 +145,15 @@ class State:
     weakened: np.ndarray
     disorder: np.ndarray
     surges: dict[int, tuple[np.ndarray, float]] = field(default_factory=dict)
-    surge_aims: dict[int, Policy] = field(default_factory=dict)
+    surge_aims: dict[int, EnforcementPolicy] = field(default_factory=dict)
     pending_leaders: list[tuple[int, int, bool]] = field(default_factory=list)
     period_factors: dict[str, dict[int, float]] = field(default_factory=dict)
     deals: dict[int, tuple[str, float]] = field(default_factory=dict)
-    routes: object | None = None
+    routes: Routes | None = None
     routes_dirty: set[int] = field(default_factory=set)
     capacity_mult: float = 1.0
     lethality_mult: float = 1.0
     supply_mult: float = 1.0
-    extra: dict[str, object] = field(default_factory=dict)
 
     @property
     def n_slots(self) -> int:
@@ -163,7 +167,8 @@ class State:
     def add_cartel(self, name: str, parent: int) -> int:
         """Switch on a free slot for a new cartel; returns its index.
 
-        The new cartel starts with no strength, no cash, the parent's beliefs, and
+        The new cartel starts with no strength, no cash, the beliefs of ``parent`` (the
+        slot it splits from, or ``NO_CARTEL``), and
         neutral relations (callers set rivalry). Raises ``RuntimeError`` when no slot
         is free, which the splits phase treats as "no split".
         """
@@ -173,7 +178,6 @@ class State:
         k = int(free[0])
         self.names[k] = name
         self.alive[k] = True
-        self.parent[k] = parent
         self.strength[k] = 0.0
         self.fighters[k] = 0.0
         self.cash[k] = 0.0
@@ -198,7 +202,7 @@ class State:
 
     def copy(self) -> State:
         """Deep copy of every array (used by tests and what-if branches)."""
-        out = {}
+        out: dict[str, Any] = {}
         for name, value in self.__dict__.items():
             if isinstance(value, np.ndarray):
                 out[name] = value.copy()
@@ -246,7 +250,6 @@ def initial_state(world: World, params: Parameters) -> State:
         week=0,
         names=names,
         alive=alive,
-        parent=np.full(k, NO_CARTEL),
         strength=strength,
         fighters=np.zeros((k, p)),
         control=control.astype(np.int64),

@@ -19,12 +19,12 @@ from plazasim.model.enforcement import enforce
 from plazasim.model.learning import learn
 from plazasim.model.members import recruit_and_attrit
 from plazasim.model.money import pay_and_launder
+from plazasim.model.operations import EnforcementPolicy
 from plazasim.model.revenue import collect_revenue
 from plazasim.model.splits import split_and_dissolve
 from plazasim.model.state import State
 from plazasim.model.supply import supply_and_route
 from plazasim.model.war import commit_forces
-from plazasim.policies.base import Policy
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,7 @@ class WeekStreams(NamedTuple):
         return cls(*(rng,) * len(cls._fields))
 
 
-def step(state: State, ctx: Context, policy: Policy,
+def step(state: State, ctx: Context, policy: EnforcementPolicy,
          rng: np.random.Generator | WeekStreams) -> WeekRecord:
     """Advance ``state`` by one week and return what happened.
 

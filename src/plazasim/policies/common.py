@@ -2,8 +2,9 @@
 
 A policy validates its parameters with :func:`validate_params` (one-line errors
 that a scenario loader shows as is), excludes untouchable cartels with
-:func:`targetable`, and ranks candidate (cartel, plaza) cells with
-:func:`top_pairs` (or, given the candidate cells, :func:`top_cells`).
+:func:`targetable`, ranks candidate (cartel, plaza) cells with
+:func:`top_pairs` (or, given the candidate cells, :func:`top_cells`), and splits
+whole operations in proportion to weights with :func:`largest_remainder`.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from typing import Any, TypeVar
 import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from plazasim.policies.base import Observation
+from plazasim.model.operations import Observation
 
 __all__ = [
     "PARAMS_CONFIG",
+    "largest_remainder",
     "ranking_scores",
     "targetable",
     "top_cells",
@@ -52,6 +54,28 @@ def validate_params(policy: str, model: type[M], params: Mapping[str, Any]) -> M
         problem = str(err["msg"]).removeprefix("Value error, ")
         msg = f"{policy}.{field}: {problem} (got {shown})"
         raise ValueError(" ".join(msg.split())) from exc
+
+
+def largest_remainder(total: int, weights: np.ndarray) -> np.ndarray:
+    """Split ``total`` whole units in proportion to ``weights`` (Hamilton's method).
+
+    Each entry gets the floor of its quota ``total * w / sum(w)``; the units left
+    over go one each to the largest remainders, ties to the lower index. Entries
+    with zero (or negative, or NaN) weight get nothing. Returns ``int64``.
+    """
+    w = np.maximum(np.nan_to_num(np.asarray(weights, dtype=np.float64), nan=0.0), 0.0)
+    out = np.zeros(w.shape, dtype=np.int64)
+    s = float(w.sum())
+    if total <= 0 or s <= 0.0 or not np.isfinite(s):
+        return out
+    quota = total * (w / s)
+    out[:] = np.floor(quota)
+    left = max(int(total - out.sum()), 0)
+    rem = np.where(w > 0, quota - out, -1.0)
+    order = np.lexsort((np.arange(w.size), -rem))
+    order = order[rem[order] >= 0][:left]
+    out[order] += 1
+    return out
 
 
 def targetable(obs: Observation) -> np.ndarray:

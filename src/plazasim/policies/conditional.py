@@ -25,13 +25,20 @@ no side in a contested plaza, and sizes the response to the violence.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 from pydantic import BaseModel, Field
 
-from plazasim.policies.base import OP_ARRESTS, OP_TAKEDOWN, Observation, Operations, register
-from plazasim.policies.common import PARAMS_CONFIG, targetable, top_pairs, validate_params
+from plazasim.policies.base import (
+    OP_ARRESTS,
+    OP_TAKEDOWN,
+    Observation,
+    Operations,
+    Policy,
+    register,
+)
+from plazasim.policies.common import PARAMS_CONFIG, largest_remainder, targetable, top_pairs
 
 __all__ = [
     "Conditional",
@@ -83,28 +90,6 @@ class ConditionalParams(BaseModel):
 # --------------------------------------------------------------------------- allocation
 
 
-def largest_remainder(total: int, weights: np.ndarray) -> np.ndarray:
-    """Split ``total`` whole units in proportion to ``weights`` (Hamilton's method).
-
-    Each entry gets the floor of its quota ``total * w / sum(w)``; the units left
-    over go one each to the largest remainders, ties to the lower index. Entries
-    with zero (or negative, or NaN) weight get nothing. Returns ``int64``.
-    """
-    w = np.maximum(np.nan_to_num(np.asarray(weights, dtype=np.float64), nan=0.0), 0.0)
-    out = np.zeros(w.shape, dtype=np.int64)
-    s = float(w.sum())
-    if total <= 0 or s <= 0.0 or not np.isfinite(s):
-        return out
-    quota = total * (w / s)
-    out[:] = np.floor(quota)
-    left = max(int(total - out.sum()), 0)
-    rem = np.where(w > 0, quota - out, -1.0)
-    order = np.lexsort((np.arange(w.size), -rem))
-    order = order[rem[order] >= 0][:left]
-    out[order] += 1
-    return out
-
-
 def capped_allocation(total: int, weights: np.ndarray, caps: np.ndarray) -> np.ndarray:
     """Split ``total`` units in proportion to ``weights`` with at most ``caps[i]`` each.
 
@@ -153,28 +138,31 @@ def top_per_row(mask: np.ndarray, score: np.ndarray, n: np.ndarray) -> np.ndarra
 
 
 @register("conditional")
-class Conditional:
+class Conditional(Policy):
     """Lessing's conditional repression: punish each cartel in proportion to its violence.
 
-    The instance attribute ``announcement`` (float in [0, 1], the parameter
-    ``announcement_credibility``) is the credibility with which the state publicly
-    announces the rule. The policy itself does nothing with it: the engine reads
-    ``getattr(policy, "announcement", 0.0)`` when the policy becomes active and
-    shifts cartels' beliefs accordingly (a policy without the attribute announces
-    nothing).
+    ``announcement`` (the parameter ``announcement_credibility``, in [0, 1]) is the
+    credibility with which the state publicly announces the rule. The policy itself
+    does nothing with it: the engine shifts cartels' beliefs by it when the policy
+    comes into force.
 
-    The memory of violence lives in the instance, which is created fresh for each
-    run. It is reset when a week earlier than the last one seen arrives or the
-    array shapes change; a repeated call for the same week recomputes that week
-    rather than counting its violence twice; skipped weeks (the policy inactive
+    The memory of violence lives in the instance; :meth:`reset` (called by the engine
+    when a run starts) empties it. A repeated call for the same week recomputes that
+    week rather than counting its violence twice; skipped weeks (the policy inactive
     in between) decay the memory once per week elapsed.
     """
 
-    name: ClassVar[str] = "conditional"
+    name = "conditional"
+    params_model = ConditionalParams
+    params: ConditionalParams
 
     def __init__(self, **params: Any) -> None:
-        self.params = validate_params(self.name, ConditionalParams, params)
-        self.announcement: float = float(self.params.announcement_credibility)
+        super().__init__(**params)
+        self.announcement = float(self.params.announcement_credibility)
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget all remembered violence (a new run starts)."""
         self._week: int | None = None
         self._before: np.ndarray | None = None  # this week's memory before its violence
         self._memory: np.ndarray | None = None
@@ -194,12 +182,18 @@ class Conditional:
 
         ``memory = decay ** weeks_elapsed * memory + violence``, with
         ``weeks_elapsed = 1`` in a normal run. Non-finite or negative attributed
-        violence counts as none.
+        violence counts as none. A week before the last one seen, or arrays of
+        another shape, belong to another run: a ``ValueError`` asks for :meth:`reset`.
         """
         v = np.asarray(obs.violence, dtype=np.float64)
         v = np.maximum(np.nan_to_num(v, nan=0.0, posinf=0.0, neginf=0.0), 0.0)
         week = int(obs.week)
-        if self._memory is None or self._memory.shape != v.shape or week < self._week:
+        if self._memory is not None and self._week is not None and (
+                self._memory.shape != v.shape or week < self._week):
+            raise ValueError(f"conditional: week {week} (shape {v.shape}) after week "
+                             f"{self._week} (shape {self._memory.shape}): call reset() "
+                             "before a new run")
+        if self._memory is None or self._week is None:
             before = np.zeros_like(v)
         elif week == self._week and self._before is not None:
             before = self._before

@@ -11,18 +11,23 @@ punishment depend on behaviour.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, ClassVar
 
 import numpy as np
 from pydantic import BaseModel, Field
 
-from plazasim.policies.base import OP_ARRESTS, OP_TAKEDOWN, Observation, Operations, register
+from plazasim.policies.base import (
+    OP_ARRESTS,
+    OP_TAKEDOWN,
+    Observation,
+    Operations,
+    Policy,
+    register,
+)
 from plazasim.policies.common import (
     PARAMS_CONFIG,
     ranking_scores,
     targetable,
     top_cells,
-    validate_params,
 )
 
 __all__ = [
@@ -128,13 +133,12 @@ DEFAULT_PARAMS = CrackdownParams()
 
 
 @register("crackdown")
-class Crackdown:
+class Crackdown(Policy):
     """Unconditional repression: hit the largest cartel presences, ignoring behaviour."""
 
-    name: ClassVar[str] = "crackdown"
-
-    def __init__(self, **params: Any) -> None:
-        self.params = validate_params(self.name, CrackdownParams, params)
+    name = "crackdown"
+    params_model = CrackdownParams
+    params: CrackdownParams
 
     def decide_regions(self, obs: Observation, regions: Sequence[tuple[np.ndarray, int]],
                        rng: np.random.Generator) -> list[Operations]:

@@ -20,13 +20,18 @@ on size alone, which in Lessing's (2015, 2017) terms makes it unconditional.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
-
 import numpy as np
 from pydantic import BaseModel, Field
 
-from plazasim.policies.base import OP_ARRESTS, OP_KINGPIN, Observation, Operations, register
-from plazasim.policies.common import PARAMS_CONFIG, targetable, top_pairs, validate_params
+from plazasim.policies.base import (
+    OP_ARRESTS,
+    OP_KINGPIN,
+    Observation,
+    Operations,
+    Policy,
+    register,
+)
+from plazasim.policies.common import PARAMS_CONFIG, targetable, top_pairs
 
 __all__ = ["Kingpin", "KingpinParams", "largest_cartels", "strongholds"]
 
@@ -81,13 +86,12 @@ def strongholds(obs: Observation, k: int, n: int) -> np.ndarray:
 
 
 @register("kingpin")
-class Kingpin:
+class Kingpin(Policy):
     """Leadership targeting: hunt the leaders of the largest cartels in their strongholds."""
 
-    name: ClassVar[str] = "kingpin"
-
-    def __init__(self, **params: Any) -> None:
-        self.params = validate_params(self.name, KingpinParams, params)
+    name = "kingpin"
+    params_model = KingpinParams
+    params: KingpinParams
 
     def decide(self, obs: Observation, rng: np.random.Generator) -> Operations:
         """Kingpin operations on the largest cartels, then (optionally) arrests with the rest.

@@ -8,13 +8,11 @@ until December 2006).
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
-
 import numpy as np
 from pydantic import BaseModel
 
-from plazasim.policies.base import Observation, Operations, register
-from plazasim.policies.common import PARAMS_CONFIG, validate_params
+from plazasim.policies.base import Observation, Operations, Policy, register
+from plazasim.policies.common import PARAMS_CONFIG
 
 __all__ = ["LaissezFaire", "LaissezFaireParams"]
 
@@ -26,16 +24,14 @@ class LaissezFaireParams(BaseModel):
 
 
 @register("laissez_faire")
-class LaissezFaire:
+class LaissezFaire(Policy):
     """The state orders no operations."""
 
-    name: ClassVar[str] = "laissez_faire"
-    #: Read by the enforcement phase: a policy that does not enforce at all does not
-    #: back US signals either (otherwise "no enforcement" would still take cartels down).
-    enforces: ClassVar[bool] = False
-
-    def __init__(self, **params: Any) -> None:
-        self.params = validate_params(self.name, LaissezFaireParams, params)
+    name = "laissez_faire"
+    params_model = LaissezFaireParams
+    #: A policy that does not enforce at all does not back US signals either
+    #: (otherwise "no enforcement" would still take cartels down).
+    enforces = False
 
     def decide(self, obs: Observation, rng: np.random.Generator) -> Operations:
         """Return no operations, whatever is observed."""

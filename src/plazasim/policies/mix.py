@@ -30,11 +30,12 @@ its default parameters (:func:`mix_option_params`).
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from plazasim.model.operations import EnforcementPolicy
 from plazasim.policies.base import (
     Observation,
     Operations,
@@ -43,10 +44,9 @@ from plazasim.policies.base import (
     register,
     registered,
 )
-from plazasim.policies.common import validate_params
+from plazasim.policies.common import largest_remainder
 
-__all__ = ["MIX_OPTION_EXAMPLE", "Mix", "MixParams", "MixPart", "mix_option_params",
-           "split_capacity"]
+__all__ = ["MIX_OPTION_EXAMPLE", "Mix", "MixParams", "MixPart", "mix_option_params"]
 
 #: The command-line form of a mix, as error messages and help show it.
 MIX_OPTION_EXAMPLE = "mix:signaling=0.7+kingpin=0.3"
@@ -124,30 +124,21 @@ def mix_option_params(parts: str) -> dict[str, Any]:
     return {"parts": out}
 
 
-def split_capacity(capacity: int, shares: list[float]) -> list[int]:
-    """Split ``capacity`` operations by ``shares`` (largest remainder; ties to the first)."""
-    capacity = max(int(capacity), 0)
-    raw = np.asarray(shares, dtype=float) * capacity
-    base = np.floor(raw).astype(int)
-    left = capacity - int(base.sum())
-    order = np.argsort(-(raw - base), kind="stable")[:left]
-    base[order] += 1
-    return base.tolist()
-
-
 @register("mix")
-class Mix:
+class Mix(Policy):
     """Run several policies in the same week, each on its share of the capacity."""
 
-    name: ClassVar[str] = "mix"
+    name = "mix"
+    params_model = MixParams
+    params: MixParams
 
     def __init__(self, **params: Any) -> None:
         if "parts" not in params:  # pydantic would say only "Field required (got {})"
             raise ValueError(
                 "mix.parts: required: the policies and their shares of the capacity, e.g. "
                 'parts = [{ name = "signaling", share = 0.7 }, { name = "kingpin", share = 0.3 }]')
-        self.params = validate_params(self.name, MixParams, params)
-        self.parts: list[Policy] = []
+        super().__init__(**params)
+        self.parts: list[EnforcementPolicy] = []
         for i, part in enumerate(self.params.parts):
             try:
                 self.parts.append(make_policy(part.name, part.params))
@@ -158,13 +149,18 @@ class Mix:
                 raise ValueError(
                     f"mix.parts.{i}.params{'.' + where if where else ''}: {problem or exc}"
                 ) from None
-        self.enforces = any(getattr(p, "enforces", True) for p in self.parts)
-        self.announcement = max(float(getattr(p, "announcement", 0.0) or 0.0)
-                                for p in self.parts)
+        self.enforces = any(p.enforces for p in self.parts)
+        self.announcement = max(float(p.announcement) for p in self.parts)
+
+    def reset(self) -> None:
+        """Reset every part."""
+        for part in self.parts:
+            part.reset()
 
     def decide(self, obs: Observation, rng: np.random.Generator) -> Operations:
         """Each part decides on its share of ``obs.capacity``; their lists are concatenated."""
-        caps = split_capacity(obs.capacity, [part.share for part in self.params.parts])
+        caps = largest_remainder(max(int(obs.capacity), 0),
+                                 np.array([part.share for part in self.params.parts])).tolist()
         out = Operations()
         for policy, cap in zip(self.parts, caps, strict=True):
             ops = policy.decide(replace(obs, capacity=cap), rng)

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any, ClassVar
 
 import numpy as np
 from pydantic import BaseModel, Field
@@ -34,9 +33,10 @@ from plazasim.policies.base import (
     OP_TAKEDOWN,
     Observation,
     Operations,
+    Policy,
     register,
 )
-from plazasim.policies.common import PARAMS_CONFIG, targetable, top_order, validate_params
+from plazasim.policies.common import PARAMS_CONFIG, targetable, top_order
 
 __all__ = [
     "Seen",
@@ -257,13 +257,12 @@ def prioritise(seen: Seen, kinds: np.ndarray, intensity: float) -> Operations:
 
 
 @register("signaling")
-class Signaling:
+class Signaling(Policy):
     """Conditional enforcement by signals (MX1, April 2010): punish violence, back incumbents."""
 
-    name: ClassVar[str] = "signaling"
-
-    def __init__(self, **params: Any) -> None:
-        self.params = validate_params(self.name, SignalingParams, params)
+    name = "signaling"
+    params_model = SignalingParams
+    params: SignalingParams
 
     def seen_kinds(self, seen: Seen) -> np.ndarray:
         """``(C,)`` int operation kind per seen cell before targeting and capacity."""

@@ -9,10 +9,16 @@ from plazasim.world.world import World
 
 
 class _WorldSpec(Protocol):
-    kind: str
-    plazas: int | None
-    seed: int
-    cartels: int
+    """What :func:`build_world` reads of a scenario's ``[world]`` table."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def plazas(self) -> int | None: ...
+    @property
+    def seed(self) -> int: ...
+    @property
+    def cartels(self) -> int: ...
 
 
 def build_world(spec: _WorldSpec) -> World:

@@ -112,7 +112,7 @@ def _delaunay_links(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     pairs.sort(axis=1)
     pairs = np.unique(pairs, axis=0)
     km = np.hypot(*(xy[pairs[:, 0]] - xy[pairs[:, 1]]).T)
-    graph = nx.Graph()
+    graph: nx.Graph[int] = nx.Graph()
     graph.add_nodes_from(range(len(xy)))
     graph.add_weighted_edges_from((int(a), int(b), float(d)) for (a, b), d in zip(pairs, km,
                                                                                  strict=True))
