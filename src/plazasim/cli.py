@@ -14,6 +14,7 @@ import os
 import re
 import sys
 import traceback
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -41,6 +42,7 @@ from plazasim.cli_variants import compare_variants, names, world_label
 from plazasim.errors import PlazasimError, ScenarioError, from_validation_error
 from plazasim.scenario import (
     Scenario,
+    ScenarioWarning,
     bundled_scenarios,
     check_against_world,
     load_scenario,
@@ -834,7 +836,28 @@ def _user_message(exc: BaseException) -> str | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line and return its exit code (the console script's entry point)."""
+    """Run the command line and return its exit code (the console script's entry point).
+
+    A :class:`~plazasim.scenario.ScenarioWarning` prints as one ``warning: ...``
+    line on stderr; other warnings as Python prints them.
+    """
+    with warnings.catch_warnings():
+        python_way = warnings.showwarning
+
+        def show(message: Warning | str, category: type[Warning], *args: Any,
+                 **kwargs: Any) -> None:
+            if issubclass(category, ScenarioWarning):
+                sys.stderr.write(f"warning: {' '.join(str(message).split())}\n")
+                sys.stderr.flush()
+            else:
+                python_way(message, category, *args, **kwargs)
+
+        warnings.showwarning = show
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    """:func:`main` without the warnings setup."""
     args = list(sys.argv[1:] if argv is None else argv)
     command = get_command(app)
     try:
