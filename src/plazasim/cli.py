@@ -31,8 +31,10 @@ from typer.main import get_command
 
 from plazasim.cli_help import PlazasimTyper
 from plazasim.cli_output import (
+    InterruptError,
     Invocation,
     default_dir,
+    interrupt_note,
     prepare_out,
     scenario_source,
     seed_range,
@@ -383,16 +385,27 @@ def scenarios() -> None:
 
 @app.command()
 def policies() -> None:
-    """List the registered enforcement policies."""
-    import plazasim.policies  # noqa: F401  (registers the built-in policies)
+    """List the registered enforcement policies, built-in and plug-in (docs/POLICIES.md)."""
+    from plazasim.policies import load_plugins_once, plugin_policies
     from plazasim.policies.base import registered
 
+    try:
+        load_plugins_once()
+    except ScenarioError as exc:  # a plug-in that does not load: say which, list the rest
+        err.print(f"warning: {exc.problem}", markup=False, soft_wrap=True)
+    plugins = plugin_policies()
     table = Table(title="Registered policies")
     table.add_column("Name")
+    table.add_column("Source")
     table.add_column("Description")
     for name, factory in sorted(registered().items()):
         doc = inspect.getdoc(factory) or ""
-        table.add_row(Text(name), Text(doc.strip().splitlines()[0] if doc.strip() else ""))
+        plugin = plugins.get(name)
+        source = (f"plug-in: {plugin.package or plugin.value}" if plugin is not None
+                  else "built-in" if factory.__module__.startswith("plazasim.") else
+                  factory.__module__)
+        table.add_row(Text(name), Text(source),
+                      Text(doc.strip().splitlines()[0] if doc.strip() else ""))
     out.print(table)
 
 
@@ -543,9 +556,11 @@ def compare(
         sets.folder_part())
     # before simulating, so the runs are not wasted
     prepare_out(target, invocation, force=force, check=cmp.check_compare_dir)
-    result = _with_progress(quiet, "comparing", "runs", n_runs, lambda on_progress: cmp.compare(
-        variants, seed_list, workers=n_workers, progress=on_progress, draws=draws))
-    path = cmp.write_compare(result, target, invocation=invocation.record())
+    with interrupt_note(target):
+        result = _with_progress(quiet, "comparing", "runs", n_runs, lambda on_progress: (
+            cmp.compare(variants, seed_list, workers=n_workers, progress=on_progress,
+                        draws=draws)))
+        path = cmp.write_compare(result, target, invocation=invocation.record())
     if not quiet:
         labels = result.variants
         n_draws = len(draws or ())
@@ -686,12 +701,13 @@ def validate(
         posterior and f"posterior{posterior}", sets.folder_part())
     # before simulating, so the runs are not wasted
     prepare_out(target, invocation, force=force, check=val.check_validation_dir)
-    result = _with_progress(quiet, "validating", "experiment-runs", n_runs,
-                            lambda on_progress: val.validate(
-                                seed_list, workers=n_workers, experiments=chosen,
-                                progress=on_progress, draws=draws,
-                                scenario=base if sets else None))
-    path = val.write_validation(result, target, invocation=invocation.record())
+    with interrupt_note(target):
+        result = _with_progress(quiet, "validating", "experiment-runs", n_runs,
+                                lambda on_progress: val.validate(
+                                    seed_list, workers=n_workers, experiments=chosen,
+                                    progress=on_progress, draws=draws,
+                                    scenario=base if sets else None))
+        path = val.write_validation(result, target, invocation=invocation.record())
     if not quiet:
         out.print(_validation_table(result.table, posterior=bool(draws), width=out.width))
         held = int(result.table.holds.sum())
@@ -782,10 +798,11 @@ def prior_predictive(
         until_date and f"until-{until_date}")
     # before simulating, so the runs are not wasted
     prepare_out(target, invocation, force=force, check=pp.check_prior_dir)
-    result = _with_progress(quiet, "drawing", "runs", draws, lambda on_progress: (
-        pp.prior_predictive(sc, draws, seed=sc.scenario.seed, workers=n_workers,
-                            progress=on_progress)))
-    path = pp.write_prior(result, target, invocation=invocation.record())
+    with interrupt_note(target):
+        result = _with_progress(quiet, "drawing", "runs", draws, lambda on_progress: (
+            pp.prior_predictive(sc, draws, seed=sc.scenario.seed, workers=n_workers,
+                                progress=on_progress)))
+        path = pp.write_prior(result, target, invocation=invocation.record())
     if not quiet:
         report = result.coverage()
         if report["rows"]:
@@ -864,6 +881,9 @@ def _main(argv: Sequence[str] | None) -> int:
         code = command.main(args=args or ["--help"], prog_name="plazasim", standalone_mode=False)
     except KeyboardInterrupt:
         _error("interrupted")
+        return EXIT_INTERRUPT
+    except InterruptError as exc:  # Ctrl-C, and what the output folder holds
+        _error(str(exc))
         return EXIT_INTERRUPT
     except Exception as exc:
         message = _user_message(exc)
