@@ -150,7 +150,8 @@ def _progress_bar(quiet: bool, verb: str, unit: str) -> Progress:
         TimeRemainingColumn(),
         console=err,
         transient=True,
-        disable=quiet,
+        # Off without a terminal: a log file gets no bar, only the blank line it leaves.
+        disable=quiet or not err.is_terminal,
     )
 
 
