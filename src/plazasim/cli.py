@@ -13,6 +13,7 @@ import inspect
 import os
 import sys
 import traceback
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -29,16 +30,20 @@ from typer.main import get_command
 
 from plazasim.cli_help import PlazasimTyper
 from plazasim.cli_output import (
+    InterruptError,
     Invocation,
     default_dir,
+    interrupt_note,
     prepare_out,
     scenario_source,
     seed_range,
 )
+from plazasim.cli_set import SET_HELP, parse_sets
 from plazasim.cli_variants import compare_variants, names, world_label
 from plazasim.errors import PlazasimError, ScenarioError, from_validation_error
 from plazasim.scenario import (
     Scenario,
+    ScenarioWarning,
     bundled_scenarios,
     check_against_world,
     load_scenario,
@@ -143,7 +148,8 @@ def _progress_bar(quiet: bool, verb: str, unit: str) -> Progress:
         TimeRemainingColumn(),
         console=err,
         transient=True,
-        disable=quiet,
+        # Off without a terminal: a log file gets no bar, only the blank line it leaves.
+        disable=quiet or not err.is_terminal,
     )
 
 
@@ -167,6 +173,12 @@ def _check_batch_options(seeds: int, first_seed: int | None, workers: int | None
         raise PlazasimError(f"--first-seed: must be >= 0 (got {first_seed})")
     if workers is not None and workers < 1:
         raise PlazasimError(f"--workers: must be >= 1 (got {workers})")
+
+
+#: ``--set NAME=VALUE``, shared by run, compare and validate (:mod:`plazasim.cli_set`).
+SetOption = Annotated[
+    list[str] | None, typer.Option("--set", metavar="NAME=VALUE", help=SET_HELP)
+]
 
 
 #: ``--force``, shared by every command that writes results.
@@ -252,6 +264,7 @@ def run(
         typer.Option("--out", help="Output directory (default: runs/<scenario>-<seed>/, "
                      "with -<policy>, -until-<date>, -draw<K> for those options)."),
     ] = None,
+    set_: SetOption = None,
     force: Force = False,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress bar and no summary table.")
@@ -261,14 +274,17 @@ def run(
     from plazasim.results.store import check_out_dir, write_run
 
     until_date = _parse_until(until)
-    sc = _apply_overrides(load_scenario(scenario), seed, until_date, policy)
+    sets = parse_sets(set_)
+    sc = sets.apply(_apply_overrides(load_scenario(scenario), seed, until_date, policy))
+    if posterior_draw is not None:
+        sets.check_posterior(sc, "--posterior-draw")
     header = _posterior_header(sc, posterior_draw) if posterior_draw is not None else None
-    invocation = Invocation("run", {
+    invocation = Invocation("run", sets.args({
         "scenario": scenario_source(scenario), "seed": sc.scenario.seed, "until": until_date,
-        "policy": policy, "posterior_draw": posterior_draw})
+        "policy": policy, "posterior_draw": posterior_draw}))
     target = out_dir or default_dir(
         sc.scenario.name, str(sc.scenario.seed), policy, until_date and f"until-{until_date}",
-        None if posterior_draw is None else f"draw{posterior_draw}")
+        None if posterior_draw is None else f"draw{posterior_draw}", sets.folder_part())
     # before simulating, so a long run is not wasted
     prepare_out(target, invocation, force=force, check=check_out_dir)
 
@@ -350,16 +366,27 @@ def scenarios() -> None:
 
 @app.command()
 def policies() -> None:
-    """List the registered enforcement policies."""
-    import plazasim.policies  # noqa: F401  (registers the built-in policies)
+    """List the registered enforcement policies, built-in and plug-in (docs/POLICIES.md)."""
+    from plazasim.policies import load_plugins_once, plugin_policies
     from plazasim.policies.base import registered
 
+    try:
+        load_plugins_once()
+    except ScenarioError as exc:  # a plug-in that does not load: say which, list the rest
+        err.print(f"warning: {exc.problem}", markup=False, soft_wrap=True)
+    plugins = plugin_policies()
     table = Table(title="Registered policies")
     table.add_column("Name")
+    table.add_column("Source")
     table.add_column("Description")
     for name, factory in sorted(registered().items()):
         doc = inspect.getdoc(factory) or ""
-        table.add_row(Text(name), Text(doc.strip().splitlines()[0] if doc.strip() else ""))
+        plugin = plugins.get(name)
+        source = (f"plug-in: {plugin.package or plugin.value}" if plugin is not None
+                  else "built-in" if factory.__module__.startswith("plazasim.") else
+                  factory.__module__)
+        table.add_row(Text(name), Text(source),
+                      Text(doc.strip().splitlines()[0] if doc.strip() else ""))
     out.print(table)
 
 
@@ -472,6 +499,7 @@ def compare(
         typer.Option("--out", help="Output directory (default: runs/compare-<variants>-"
                      "seeds<a>-<b>/, with -until-<date>, -posterior<N> for those options)."),
     ] = None,
+    set_: SetOption = None,
     force: Force = False,
     workers: Annotated[
         int | None,
@@ -485,27 +513,34 @@ def compare(
     _check_batch_options(seeds, first_seed, workers)
     _check_posterior_option(posterior)
     until_date = _parse_until(until)
+    sets = parse_sets(set_)
     variants, name = compare_variants(scenario, policies, scenarios, until_date)
+    variants = sets.apply_all(variants)
     from plazasim.experiments import compare as cmp
 
+    if posterior is not None:
+        sets.check_posterior(next(iter(variants.values())), "--posterior")
     draws = _posterior_draws(variants, posterior)
     first = first_seed if first_seed is not None else next(iter(variants.values())).scenario.seed
     seed_list = list(range(first, first + seeds))
     n_runs = len(variants) * seeds * max(len(draws or ()), 1)
     n_workers = workers if workers is not None else cmp.default_workers(n_runs)
-    invocation = Invocation("compare", {
+    invocation = Invocation("compare", sets.args({
         "scenario": scenario_source(scenario or "mexico-2006") if policies else None,
         "policies": policies and list(variants),
         "scenarios": scenarios and [scenario_source(t) for t in names("--scenarios", scenarios)],
-        "seeds": seeds, "first_seed": first, "until": until_date, "posterior": posterior})
+        "seeds": seeds, "first_seed": first, "until": until_date, "posterior": posterior}))
     target = out_dir or default_dir(
         "compare", name, "-vs-".join(variants) if policies else None, seed_range(first, seeds),
-        until_date and f"until-{until_date}", posterior and f"posterior{posterior}")
+        until_date and f"until-{until_date}", posterior and f"posterior{posterior}",
+        sets.folder_part())
     # before simulating, so the runs are not wasted
     prepare_out(target, invocation, force=force, check=cmp.check_compare_dir)
-    result = _with_progress(quiet, "comparing", "runs", n_runs, lambda on_progress: cmp.compare(
-        variants, seed_list, workers=n_workers, progress=on_progress, draws=draws))
-    path = cmp.write_compare(result, target, invocation=invocation.record())
+    with interrupt_note(target):
+        result = _with_progress(quiet, "comparing", "runs", n_runs, lambda on_progress: (
+            cmp.compare(variants, seed_list, workers=n_workers, progress=on_progress,
+                        draws=draws)))
+        path = cmp.write_compare(result, target, invocation=invocation.record())
     if not quiet:
         labels = result.variants
         n_draws = len(draws or ())
@@ -609,6 +644,7 @@ def validate(
         typer.Option("--out", help="Output directory (default: runs/validation-seeds<a>-<b>/, "
                      "with the experiments and -posterior<N> when given)."),
     ] = None,
+    set_: SetOption = None,
     force: Force = False,
     workers: Annotated[
         int | None,
@@ -630,22 +666,28 @@ def validate(
     if unknown:
         raise PlazasimError(f"--experiments: unknown {', '.join(map(repr, unknown))} "
                             f"(known: {', '.join(val.EXPERIMENTS)})")
-    draws = _posterior_draws({"mexico-2006": val.base_scenario()}, posterior)
+    sets = parse_sets(set_)
+    base = sets.apply(val.base_scenario())
+    if posterior is not None:
+        sets.check_posterior(base, "--posterior")
+    draws = _posterior_draws({"mexico-2006": base}, posterior)
     seed_list = list(range(first_seed, first_seed + seeds))
     n_runs = len(chosen) * seeds * max(len(draws or ()), 1)
     n_workers = workers if workers is not None else default_workers(n_runs)
-    invocation = Invocation("validate", {"experiments": chosen, "seeds": seeds,
-                                         "first_seed": first_seed, "posterior": posterior})
+    invocation = Invocation("validate", sets.args({
+        "experiments": chosen, "seeds": seeds, "first_seed": first_seed, "posterior": posterior}))
     target = out_dir or default_dir(
         "validation", seed_range(first_seed, seeds), experiments and "-".join(chosen),
-        posterior and f"posterior{posterior}")
+        posterior and f"posterior{posterior}", sets.folder_part())
     # before simulating, so the runs are not wasted
     prepare_out(target, invocation, force=force, check=val.check_validation_dir)
-    result = _with_progress(quiet, "validating", "experiment-runs", n_runs,
-                            lambda on_progress: val.validate(
-                                seed_list, workers=n_workers, experiments=chosen,
-                                progress=on_progress, draws=draws))
-    path = val.write_validation(result, target, invocation=invocation.record())
+    with interrupt_note(target):
+        result = _with_progress(quiet, "validating", "experiment-runs", n_runs,
+                                lambda on_progress: val.validate(
+                                    seed_list, workers=n_workers, experiments=chosen,
+                                    progress=on_progress, draws=draws,
+                                    scenario=base if sets else None))
+        path = val.write_validation(result, target, invocation=invocation.record())
     if not quiet:
         out.print(_validation_table(result.table, posterior=bool(draws), width=out.width))
         held = int(result.table.holds.sum())
@@ -736,10 +778,11 @@ def prior_predictive(
         until_date and f"until-{until_date}")
     # before simulating, so the runs are not wasted
     prepare_out(target, invocation, force=force, check=pp.check_prior_dir)
-    result = _with_progress(quiet, "drawing", "runs", draws, lambda on_progress: (
-        pp.prior_predictive(sc, draws, seed=sc.scenario.seed, workers=n_workers,
-                            progress=on_progress)))
-    path = pp.write_prior(result, target, invocation=invocation.record())
+    with interrupt_note(target):
+        result = _with_progress(quiet, "drawing", "runs", draws, lambda on_progress: (
+            pp.prior_predictive(sc, draws, seed=sc.scenario.seed, workers=n_workers,
+                                progress=on_progress)))
+        path = pp.write_prior(result, target, invocation=invocation.record())
     if not quiet:
         report = result.coverage()
         if report["rows"]:
@@ -790,13 +833,37 @@ def _user_message(exc: BaseException) -> str | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line and return its exit code (the console script's entry point)."""
+    """Run the command line and return its exit code (the console script's entry point).
+
+    A :class:`~plazasim.scenario.ScenarioWarning` prints as one ``warning: ...``
+    line on stderr; other warnings as Python prints them.
+    """
+    with warnings.catch_warnings():
+        python_way = warnings.showwarning
+
+        def show(message: Warning | str, category: type[Warning], *args: Any,
+                 **kwargs: Any) -> None:
+            if issubclass(category, ScenarioWarning):
+                sys.stderr.write(f"warning: {' '.join(str(message).split())}\n")
+                sys.stderr.flush()
+            else:
+                python_way(message, category, *args, **kwargs)
+
+        warnings.showwarning = show
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    """:func:`main` without the warnings setup."""
     args = list(sys.argv[1:] if argv is None else argv)
     command = get_command(app)
     try:
         code = command.main(args=args or ["--help"], prog_name="plazasim", standalone_mode=False)
     except KeyboardInterrupt:
         _error("interrupted")
+        return EXIT_INTERRUPT
+    except InterruptError as exc:  # Ctrl-C, and what the output folder holds
+        _error(str(exc))
         return EXIT_INTERRUPT
     except Exception as exc:
         message = _user_message(exc)

@@ -16,8 +16,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shlex
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,7 +27,8 @@ from typing import Any
 from plazasim.errors import PlazasimError
 from plazasim.results.store import MANIFEST
 
-__all__ = ["Invocation", "default_dir", "prepare_out", "scenario_source", "seed_range"]
+__all__ = ["InterruptError", "Invocation", "default_dir", "interrupt_note", "prepare_out",
+           "scenario_source", "seed_range"]
 
 #: Longest default folder name; longer ones keep a prefix and a hash of the rest.
 MAX_NAME = 120
@@ -52,6 +55,9 @@ class Invocation:
         words = ["plazasim", self.command]
         for key, value in self.args.items():
             if value is None:
+                continue
+            if key == "set":  # name -> TOML value: one --set per name
+                words += [w for k, v in value.items() for w in ("--set", shlex.quote(f"{k}={v}"))]
                 continue
             text = ",".join(map(str, value)) if isinstance(value, list) else str(value)
             words += [text] if key == "scenario" else [f"--{key.replace('_', '-')}", text]
@@ -125,3 +131,23 @@ def prepare_out(
     what = "this same command" if same else "another command (--force)"
     sys.stderr.write(f"note: replacing the results of {what} in {target}\n")
     sys.stderr.flush()
+
+
+class InterruptError(PlazasimError):
+    """Ctrl-C stopped a command; the message says what its output folder holds (exit 130)."""
+
+
+@contextmanager
+def interrupt_note(target: Path) -> Iterator[None]:
+    """Turn a Ctrl-C in the block into :class:`InterruptError`, saying what ``target`` holds.
+
+    Results are written whole or not at all, so an interrupted command leaves the
+    folder as it was: ``interrupted; nothing written to DIR``, or ``interrupted;
+    DIR keeps its earlier results``. The command line prints it as its one line.
+    """
+    try:
+        yield
+    except KeyboardInterrupt:
+        held = (target / MANIFEST).is_file()
+        raise InterruptError(f"interrupted; {target} keeps its earlier results" if held
+                          else f"interrupted; nothing written to {target}") from None
