@@ -14,13 +14,13 @@ import logging
 import os
 import signal
 import tempfile
-from collections.abc import Callable, Sequence
-from typing import TypeVar
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
 
-__all__ = ["dask_setup", "default_workers", "map_tasks"]
+__all__ = ["dask_setup", "default_workers", "local_client", "map_tasks"]
 
 
 def dask_setup(worker: object) -> None:
@@ -41,6 +41,31 @@ def default_workers(runs: int) -> int:
     except AttributeError:  # not on Linux
         cpus = os.cpu_count() or 1
     return max(1, min(cpus, runs))
+
+
+@contextlib.contextmanager
+def local_client(workers: int) -> Iterator[Any]:
+    """A ``distributed.Client`` on a LocalCluster of ``workers`` single-threaded processes.
+
+    Workers keep their scratch and lock files in a private temporary folder that is
+    removed on the way out, Ctrl-C included; the scheduler serves no dashboard.
+    """
+    import dask
+    from distributed import Client, LocalCluster
+
+    # Dask sets MALLOC_TRIM_THRESHOLD_ in workers, which turns off glibc's adaptive mmap
+    # threshold: every large numpy temporary is then mmapped and page-faulted afresh,
+    # and a run took 2-3x longer (mostly system time) than in-process. Unset it.
+    no_trim = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
+    # No dashboard; the scheduler's HTTP server takes a free port, not the shared 8787.
+    with tempfile.TemporaryDirectory(prefix="plazasim-dask-",
+                                     ignore_cleanup_errors=True) as scratch, \
+            dask.config.set({**no_trim, "temporary-directory": scratch}), LocalCluster(
+        n_workers=workers, threads_per_worker=1, processes=True,
+        dashboard_address=":0", scheduler_kwargs={"dashboard": False},
+        silence_logs=logging.CRITICAL, local_directory=scratch, preload=[__name__],
+    ) as cluster, Client(cluster) as client:
+        yield client
 
 
 def map_tasks(fn: Callable[[T], R], tasks: Sequence[T], workers: int, *,
@@ -68,22 +93,10 @@ def map_tasks(fn: Callable[[T], R], tasks: Sequence[T], workers: int, *,
             if progress is not None:
                 progress(i + 1, total)
         return results
-    import dask
-    from distributed import Client, LocalCluster, as_completed
+    from distributed import as_completed
 
     out: list[R | None] = [None] * total
-    # Dask sets MALLOC_TRIM_THRESHOLD_ in workers, which turns off glibc's adaptive mmap
-    # threshold: every large numpy temporary is then mmapped and page-faulted afresh,
-    # and a run took 2-3x longer (mostly system time) than in-process. Unset it.
-    no_trim = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
-    # No dashboard; the scheduler's HTTP server takes a free port, not the shared 8787.
-    with tempfile.TemporaryDirectory(prefix="plazasim-dask-",
-                                     ignore_cleanup_errors=True) as scratch, \
-            dask.config.set({**no_trim, "temporary-directory": scratch}), LocalCluster(
-        n_workers=min(workers, total), threads_per_worker=1, processes=True,
-        dashboard_address=":0", scheduler_kwargs={"dashboard": False},
-        silence_logs=logging.CRITICAL, local_directory=scratch, preload=[__name__],
-    ) as cluster, Client(cluster) as client:
+    with local_client(min(workers, total)) as client:
         keys = [f"{name}-{i}" for i in range(total)]
         futures = client.map(fn, list(tasks), key=keys)
         where = {key: i for i, key in enumerate(keys)}
