@@ -181,7 +181,7 @@ def _bad_cases(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
             "manifest.json); refusing to replace it",
         ),
         "unknown option": (
-            ["run", "--sed", "1"], "error: No such option: --sed (Possible options: --seed)"
+            ["run", "--sed", "1"], "error: No such option: --sed (Possible options: --seed, --set)"
         ),
         "unknown command": (["frobnicate"], "error: No such command 'frobnicate'."),
         "query a non-run": (

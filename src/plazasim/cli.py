@@ -36,6 +36,7 @@ from plazasim.cli_output import (
     scenario_source,
     seed_range,
 )
+from plazasim.cli_set import SET_HELP, Sets, parse_sets
 from plazasim.cli_variants import compare_variants, names, world_label
 from plazasim.errors import PlazasimError, ScenarioError, from_validation_error
 from plazasim.scenario import (
@@ -171,6 +172,30 @@ def _check_batch_options(seeds: int, first_seed: int | None, workers: int | None
         raise PlazasimError(f"--workers: must be >= 1 (got {workers})")
 
 
+#: ``--set NAME=VALUE``, shared by run, compare and validate (:mod:`plazasim.cli_set`).
+SetOption = Annotated[
+    list[str] | None, typer.Option("--set", metavar="NAME=VALUE", help=SET_HELP)
+]
+
+
+def _invocation(command: str, args: dict[str, Any], sets: Sets) -> Invocation:
+    """The command's :class:`Invocation`, with its ``--set`` values if any were given."""
+    return Invocation(command, {**args, "set": sets.record()} if sets else args)
+
+
+def _check_posterior_sets(sets: Sets, scenario: Scenario, option: str) -> None:
+    """Refuse a ``--set`` of a parameter the posterior draws of ``option`` set."""
+    from plazasim.experiments.posterior import read_posterior
+
+    if not sets:
+        return
+    try:
+        calibrated = read_posterior(scenario, option=option.removeprefix("--")).parameters
+    except ScenarioError as exc:
+        raise _as_option(exc, option.removeprefix("--")) from None
+    sets.check_posterior(calibrated, option)
+
+
 #: ``--force``, shared by every command that writes results.
 Force = Annotated[
     bool,
@@ -254,6 +279,7 @@ def run(
         typer.Option("--out", help="Output directory (default: runs/<scenario>-<seed>/, "
                      "with -<policy>, -until-<date>, -draw<K> for those options)."),
     ] = None,
+    set_: SetOption = None,
     force: Force = False,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress bar and no summary table.")
@@ -263,14 +289,17 @@ def run(
     from plazasim.results.store import check_out_dir, write_run
 
     until_date = _parse_until(until)
-    sc = _apply_overrides(load_scenario(scenario), seed, until_date, policy)
+    sets = parse_sets(set_)
+    sc = sets.apply(_apply_overrides(load_scenario(scenario), seed, until_date, policy))
+    if posterior_draw is not None:
+        _check_posterior_sets(sets, sc, "--posterior-draw")
     header = _posterior_header(sc, posterior_draw) if posterior_draw is not None else None
-    invocation = Invocation("run", {
+    invocation = _invocation("run", {
         "scenario": scenario_source(scenario), "seed": sc.scenario.seed, "until": until_date,
-        "policy": policy, "posterior_draw": posterior_draw})
+        "policy": policy, "posterior_draw": posterior_draw}, sets)
     target = out_dir or default_dir(
         sc.scenario.name, str(sc.scenario.seed), policy, until_date and f"until-{until_date}",
-        None if posterior_draw is None else f"draw{posterior_draw}")
+        None if posterior_draw is None else f"draw{posterior_draw}", sets.folder_part())
     # before simulating, so a long run is not wasted
     prepare_out(target, invocation, force=force, check=check_out_dir)
 
@@ -453,6 +482,7 @@ def compare(
         typer.Option("--out", help="Output directory (default: runs/compare-<variants>-"
                      "seeds<a>-<b>/, with -until-<date>, -posterior<N> for those options)."),
     ] = None,
+    set_: SetOption = None,
     force: Force = False,
     workers: Annotated[
         int | None,
@@ -466,22 +496,28 @@ def compare(
     _check_batch_options(seeds, first_seed, workers)
     _check_posterior_option(posterior)
     until_date = _parse_until(until)
+    sets = parse_sets(set_)
     variants, name = compare_variants(scenario, policies, scenarios, until_date)
+    variants = sets.apply_all(variants)
     from plazasim.experiments import compare as cmp
 
+    if posterior is not None:
+        _check_posterior_sets(sets, next(iter(variants.values())), "--posterior")
     draws = _posterior_draws(variants, posterior)
     first = first_seed if first_seed is not None else next(iter(variants.values())).scenario.seed
     seed_list = list(range(first, first + seeds))
     n_runs = len(variants) * seeds * max(len(draws or ()), 1)
     n_workers = workers if workers is not None else cmp.default_workers(n_runs)
-    invocation = Invocation("compare", {
+    invocation = _invocation("compare", {
         "scenario": scenario_source(scenario or "mexico-2006") if policies else None,
         "policies": policies and list(variants),
         "scenarios": scenarios and [scenario_source(t) for t in names("--scenarios", scenarios)],
-        "seeds": seeds, "first_seed": first, "until": until_date, "posterior": posterior})
+        "seeds": seeds, "first_seed": first, "until": until_date, "posterior": posterior},
+        sets)
     target = out_dir or default_dir(
         "compare", name, "-vs-".join(variants) if policies else None, seed_range(first, seeds),
-        until_date and f"until-{until_date}", posterior and f"posterior{posterior}")
+        until_date and f"until-{until_date}", posterior and f"posterior{posterior}",
+        sets.folder_part())
     # before simulating, so the runs are not wasted
     prepare_out(target, invocation, force=force, check=cmp.check_compare_dir)
     result = _with_progress(quiet, "comparing", "runs", n_runs, lambda on_progress: cmp.compare(
@@ -590,6 +626,7 @@ def validate(
         typer.Option("--out", help="Output directory (default: runs/validation-seeds<a>-<b>/, "
                      "with the experiments and -posterior<N> when given)."),
     ] = None,
+    set_: SetOption = None,
     force: Force = False,
     workers: Annotated[
         int | None,
@@ -611,21 +648,26 @@ def validate(
     if unknown:
         raise PlazasimError(f"--experiments: unknown {', '.join(map(repr, unknown))} "
                             f"(known: {', '.join(val.EXPERIMENTS)})")
-    draws = _posterior_draws({"mexico-2006": val.base_scenario()}, posterior)
+    sets = parse_sets(set_)
+    base = sets.apply(val.base_scenario())
+    if posterior is not None:
+        _check_posterior_sets(sets, base, "--posterior")
+    draws = _posterior_draws({"mexico-2006": base}, posterior)
     seed_list = list(range(first_seed, first_seed + seeds))
     n_runs = len(chosen) * seeds * max(len(draws or ()), 1)
     n_workers = workers if workers is not None else default_workers(n_runs)
-    invocation = Invocation("validate", {"experiments": chosen, "seeds": seeds,
-                                         "first_seed": first_seed, "posterior": posterior})
+    invocation = _invocation("validate", {"experiments": chosen, "seeds": seeds,
+                                         "first_seed": first_seed, "posterior": posterior}, sets)
     target = out_dir or default_dir(
         "validation", seed_range(first_seed, seeds), experiments and "-".join(chosen),
-        posterior and f"posterior{posterior}")
+        posterior and f"posterior{posterior}", sets.folder_part())
     # before simulating, so the runs are not wasted
     prepare_out(target, invocation, force=force, check=val.check_validation_dir)
     result = _with_progress(quiet, "validating", "experiment-runs", n_runs,
                             lambda on_progress: val.validate(
                                 seed_list, workers=n_workers, experiments=chosen,
-                                progress=on_progress, draws=draws))
+                                progress=on_progress, draws=draws,
+                                scenario=base if sets else None))
     path = val.write_validation(result, target, invocation=invocation.record())
     if not quiet:
         out.print(_validation_table(result.table, posterior=bool(draws), width=out.width))

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shlex
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -52,6 +53,9 @@ class Invocation:
         words = ["plazasim", self.command]
         for key, value in self.args.items():
             if value is None:
+                continue
+            if key == "set":  # name -> TOML value: one --set per name
+                words += [w for k, v in value.items() for w in ("--set", shlex.quote(f"{k}={v}"))]
                 continue
             text = ",".join(map(str, value)) if isinstance(value, list) else str(value)
             words += [text] if key == "scenario" else [f"--{key.replace('_', '-')}", text]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union, get_args
@@ -26,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from plazasim.calibration_spec import BASE_DIR, CalibrationSpec
 from plazasim.errors import ScenarioError, from_validation_error
 from plazasim.model.params import Parameters
+from plazasim.overrides import canonical, owner, set_values
 from plazasim.toml_errors import toml_error
 from plazasim.world.world import World
 
@@ -604,8 +606,19 @@ def with_overrides(
     seed: int | None = None,
     until: dt.date | str | None = None,
     policy: str | None = None,
+    parameters: Mapping[str, object] | None = None,
 ) -> Scenario:
     """Return a copy of ``scenario`` with command-line overrides applied, re-validated.
+
+    ``parameters`` changes values by name (:mod:`plazasim.overrides`): a model
+    parameter (``{"lethality": 0.03}``), a key of a table (``"world.plazas"``,
+    ``"scenario.description"``) or a policy's parameter in every timeline entry
+    that runs it (``"policy.signaling.wait_weeks"``). The result is validated like
+    a scenario file holding those values: an unknown name is refused with the
+    closest known one, a bad value with its field, the value and the expected
+    form (``parameters.lethality: Input should be greater than or equal to 0.0005
+    (got -5)``). They apply after ``seed``, ``until`` and ``policy``, so they may
+    set parameters of the policy given there.
 
     ``until`` replaces the end date; it may only shorten the run (after the start,
     not after the end). Policy entries and events after it are dropped, since they
@@ -640,4 +653,14 @@ def with_overrides(
         name, params = _policy_option(policy)
         data["policy"] = [{"from": start, "name": name, "params": params}]
         data["events"] = [e for e in data["events"] if e["kind"] not in STATE_ACTION_EVENTS]
-    return _validate(data)
+    if not parameters:
+        return _validate(data)
+    set_values(data, parameters)
+    try:
+        return _validate(data)
+    except ScenarioError as exc:
+        # Name the error after the override that caused it, as the user wrote the name.
+        name = owner(exc.path, parameters, data)
+        if name is None or canonical(name) == exc.path:
+            raise
+        raise ScenarioError.at(canonical(name), exc.problem) from None
