@@ -148,8 +148,9 @@ def plan_sweep(spec: SweepSpec) -> SweepPlan:
             try:
                 scenario = point_scenario(base, values, seed)
             except ScenarioError as exc:
-                raise ScenarioError.at(f"parameters.{exc.path}",
-                                       f"{exc.problem} (point {point.point_id})") from None
+                path = exc.path if exc.path.startswith("parameters.") \
+                    else f"parameters.{exc.path}"
+                raise ScenarioError.at(path, f"{exc.problem} (point {point.point_id})") from None
             tasks.append(RunTask(run_id, int(point.point_id), replicate, seed, values, scenario,
                                  spec.sweep.outputs, spec.sweep.series))
     return SweepPlan(spec, base, design, tuple(tasks))

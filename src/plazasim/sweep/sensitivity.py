@@ -139,10 +139,11 @@ def plot_sensitivity(table: pd.DataFrame, design: str,
         ax.axvline(0, color="0.4", lw=0.8)
         ax.grid(axis="x", alpha=0.3)
         ax.set_title(f"{output} ({METRICS[output][0]})", fontsize=10)
-        ax.legend(fontsize=8, loc="lower right")
     what = ("Sobol' indices, 95% bootstrap intervals" if design == "sobol"
             else "Morris screening: μ* (95% bootstrap interval) and σ")
     fig.suptitle(what, fontsize=10)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize=8)
     if path is not None:
         fig.savefig(path, dpi=110)
     return fig

@@ -123,10 +123,6 @@ def _documented_range(name: str) -> Range:
 
 def _factor(name: str, value: Any) -> Factor:
     """Read one ``[parameters]`` entry; errors are anchored at ``name``."""
-    known = name == POLICY or name in Parameters.model_fields
-    if not known:
-        raise ScenarioError.at(name, "unknown parameter (expected policy or a model parameter; "
-                               "docs/SCENARIOS.md lists them)")
     if isinstance(value, list):
         if not value:
             raise ScenarioError.at(name, "an empty list; give at least one value")
@@ -134,10 +130,12 @@ def _factor(name: str, value: Any) -> Factor:
             bad = next((v for v in value if not isinstance(v, str)), None)
             if bad is not None:
                 raise ScenarioError.at(name, f"expected policy names (got {bad!r})")
-        else:
+        elif all(isinstance(v, int | float) and not isinstance(v, bool) for v in value):
             for v in value:
                 _number(name, "[]", v)
             value = [float(v) for v in value]
+        elif not all(isinstance(v, str) for v in value):
+            raise ScenarioError.at(name, f"expected a list of numbers or of strings (got {value!r})")
         if len(set(value)) < len(value):
             raise ScenarioError.at(name, "a value is listed more than once")
         return Categorical(tuple(value))
@@ -145,6 +143,9 @@ def _factor(name: str, value: Any) -> Factor:
         raise ScenarioError.at(name, f"expected a list of policy names, e.g. [\"signaling\", "
                                f"\"crackdown\"] (got {value!r})")
     if value == DOCUMENTED_RANGE:
+        if name not in Parameters.model_fields:
+            raise ScenarioError.at(name, "\"range\" needs a model parameter (docs/SCENARIOS.md "
+                                   "lists them and their ranges); give { low = ..., high = ... }")
         return _documented_range(name)
     if not isinstance(value, dict):
         raise ScenarioError.at(name, "expected { low = ..., high = ... }, a list of values or "
