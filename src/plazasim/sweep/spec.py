@@ -167,6 +167,21 @@ def _factor(name: str, value: Any) -> Factor:
     return Range(low, high, log=scale == "log")
 
 
+def _flatten(prefix: str, table: dict[str, Any]) -> list[tuple[str, Any]]:
+    """Dotted TOML keys (``world.plazas = [...]``) as the dotted names with_overrides takes.
+
+    A table with ``low``, ``high`` or ``scale`` is a range; any other table nests names.
+    """
+    out: list[tuple[str, Any]] = []
+    for key, value in table.items():
+        name = f"{prefix}.{key}" if prefix else key
+        if isinstance(value, dict) and value and not {"low", "high", "scale"} & set(value):
+            out += _flatten(name, value)
+        else:
+            out.append((name, value))
+    return out
+
+
 class SweepSpec(BaseModel):
     """A whole sweep file: ``[sweep]`` and ``[parameters]`` (at least one factor)."""
 
@@ -181,7 +196,7 @@ class SweepSpec(BaseModel):
         if not value:
             raise ScenarioError.at("", "give at least one factor, e.g. policy = [\"signaling\", "
                                    "\"crackdown\"]")
-        return {name: _factor(name, v) for name, v in value.items()}
+        return {name: _factor(name, v) for name, v in _flatten("", value)}
 
     @property
     def factors(self) -> dict[str, Factor]:
@@ -213,7 +228,8 @@ def parse_spec(text: str, origin: str = "<string>", base_dir: Path | None = None
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         error = toml_error(exc, text, origin)
-        raise ScenarioError.at("sweep", error.problem) from None
+        path = "spec" if error.path == "scenario" else error.path  # toml_error's default field
+        raise ScenarioError.at(path, error.problem) from None
     except RecursionError:
         raise ScenarioError.at("sweep", f"malformed TOML: nested too deeply (in {origin})") \
             from None
