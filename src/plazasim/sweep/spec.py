@@ -135,7 +135,8 @@ def _factor(name: str, value: Any) -> Factor:
                 _number(name, "[]", v)
             value = [float(v) for v in value]
         elif not all(isinstance(v, str) for v in value):
-            raise ScenarioError.at(name, f"expected a list of numbers or of strings (got {value!r})")
+            raise ScenarioError.at(name, "expected a list of numbers or of strings "
+                                   f"(got {value!r})")
         if len(set(value)) < len(value):
             raise ScenarioError.at(name, "a value is listed more than once")
         return Categorical(tuple(value))
