@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -45,10 +46,13 @@ def test_a_full_spec_reads_every_factor_kind() -> None:
 
 def test_the_recorded_spec_reads_back_to_the_same_digest() -> None:
     spec = parse_spec(_spec('lethality = { low = 0.01, high = 0.05 }\npolicy = ["crackdown"]'))
-    again = type(spec).model_validate(spec.to_dict())
+    again = type(spec).from_dict(json.loads(json.dumps(spec.to_dict(), sort_keys=True)))
     assert again.digest() == spec.digest()
+    assert list(again.factors) == ["lethality", "policy"]  # order survives sorted JSON
     other = parse_spec(_spec('lethality = { low = 0.01, high = 0.06 }\npolicy = ["crackdown"]'))
     assert other.digest() != spec.digest()
+    swapped = parse_spec(_spec('policy = ["crackdown"]\nlethality = { low = 0.01, high = 0.05 }'))
+    assert swapped.digest() != spec.digest()  # another factor order is another design
 
 
 @pytest.mark.parametrize(("text", "expected"), [

@@ -56,7 +56,7 @@ def read_sweep_spec(out_dir: Path) -> SweepSpec:
     if not path.is_file():
         raise PlazasimError(f"sweep: {out_dir} is not a sweep folder (no {SWEEP_JSON})")
     try:
-        return SweepSpec.model_validate(json.loads(path.read_text(encoding="utf-8"))["spec"])
+        return SweepSpec.from_dict(json.loads(path.read_text(encoding="utf-8"))["spec"])
     except (OSError, ValueError, KeyError) as exc:
         raise PlazasimError(f"sweep: cannot read {path}: {exc}") from None
 
@@ -91,7 +91,7 @@ def sensitivity(out_dir: str | Path) -> pd.DataFrame:
     for output in spec.sweep.outputs:
         y = means[output].to_numpy(dtype=float)
         with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")  # a constant output gives NaN indices, kept as NaN
+            warnings.simplefilter("ignore")  # a constant output: indices 0 (or NaN)
             if design_name == "sobol":
                 res = sobol.analyze(problem, y, calc_second_order=False, num_resamples=RESAMPLES,
                                     conf_level=CONF_LEVEL, seed=seed)

@@ -215,7 +215,16 @@ class SweepSpec(BaseModel):
                 params[name] = list(factor.values)
         sweep = self.sweep.model_dump(mode="json")
         sweep["outputs"] = list(self.sweep.outputs)
-        return {"sweep": sweep, "parameters": params}
+        # JSON readers may sort keys, but the factors' order makes the design: keep it.
+        return {"sweep": sweep, "parameters": params, "factor_order": list(params)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SweepSpec:
+        """Read back what :meth:`to_dict` wrote, factors in their original order."""
+        params = data["parameters"]
+        order = data.get("factor_order", list(params))
+        return cls.model_validate({"sweep": data["sweep"],
+                                   "parameters": {name: params[name] for name in order}})
 
     def digest(self) -> str:
         """SHA-256 of :meth:`to_dict`: two specs with the same digest give the same runs."""
