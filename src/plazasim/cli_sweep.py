@@ -80,6 +80,7 @@ def sweep(
     """Run a parameter sweep (grid, lhs, sobol, morris, random); resumable."""
     from plazasim.experiments.parallel import default_workers
     from plazasim.sweep import load_spec, plan_sweep, read_runs, run_sweep
+    from plazasim.sweep.runner import prepare_sweep_dir
 
     if workers is not None and workers < 1:
         raise PlazasimError(f"--workers: must be >= 1 (got {workers})")
@@ -88,6 +89,7 @@ def sweep(
     plan = plan_sweep(load_spec(spec))
     target = out_dir or Path("runs") / f"sweep-{spec.stem}"
     n_workers = workers if workers is not None else default_workers(len(plan.tasks))
+    resumed = prepare_sweep_dir(plan, target)  # before the progress bar and any run
     with _progress(quiet) as bar:
         task = bar.add_task("sweep", total=len(plan.tasks))
 
@@ -98,7 +100,7 @@ def sweep(
                            progress=on_progress)
     if not quiet:
         out.print(_summary_table(read_runs(result.out_dir), plan.spec.sweep.outputs))
-        earlier = f", {result.skipped} finished earlier" if result.skipped else ""
+        earlier = f", {result.skipped} finished earlier" if resumed else ""
         out.print(f"{result.total} runs ({result.ran} now{earlier}) on {result.workers} "
                   f"worker(s) in {result.wall_time_s:.1f} s")
     out.print(f"wrote {result.out_dir}", soft_wrap=True, markup=False)

@@ -32,8 +32,8 @@ from plazasim.sweep.spec import POLICY, SweepSpec
 from plazasim.sweep.store import RUNS, SERIES, finished_runs, open_sweep_dir, write_run_file
 from plazasim.world import World, build_world
 
-__all__ = ["RunTask", "SweepPlan", "SweepResult", "plan_sweep", "run_seed", "run_sweep",
-           "run_task"]
+__all__ = ["RunTask", "SweepPlan", "SweepResult", "plan_sweep", "point_scenario",
+           "prepare_sweep_dir", "run_seed", "run_sweep", "run_task"]
 
 
 def run_seed(sweep_seed: int, run_id: int) -> int:
@@ -194,6 +194,22 @@ def _drain(client: Any, tasks: Sequence[RunTask], prefix: str,
         future.release()
 
 
+def prepare_sweep_dir(plan: SweepPlan, out_dir: str | Path) -> bool:
+    """Create ``out_dir`` for ``plan`` or check it holds the same sweep; True if it did.
+
+    :func:`run_sweep` calls it first; a command line calls it before showing progress,
+    so a folder that cannot be used is refused before anything else happens.
+    """
+    spec = plan.spec
+    extra = {"spec": spec.to_dict(), "scenario": plan.base.scenario.name,
+             "points": len(plan.design.points), "runs": len(plan.tasks),
+             "outputs": {name: {"unit": METRICS[name][0], "meaning": METRICS[name][1]}
+                         for name in spec.sweep.outputs}}
+    folders = (RUNS, SERIES) if spec.sweep.series else (RUNS,)
+    return open_sweep_dir(Path(out_dir).absolute(), plan.identity, extra, plan.design.points,
+                          folders)
+
+
 def run_sweep(plan: SweepPlan, out_dir: str | Path, *, workers: int = 1,
               scheduler: str | None = None,
               progress: Callable[[int, int], None] | None = None) -> SweepResult:
@@ -205,13 +221,7 @@ def run_sweep(plan: SweepPlan, out_dir: str | Path, *, workers: int = 1,
     ``progress(done, total)`` counts finished runs, earlier sessions' included.
     """
     out_dir = Path(out_dir).absolute()
-    spec = plan.spec
-    extra = {"spec": spec.to_dict(), "scenario": plan.base.scenario.name,
-             "points": len(plan.design.points), "runs": len(plan.tasks),
-             "outputs": {name: {"unit": METRICS[name][0], "meaning": METRICS[name][1]}
-                         for name in spec.sweep.outputs}}
-    folders = (RUNS, SERIES) if spec.sweep.series else (RUNS,)
-    resumed = open_sweep_dir(out_dir, plan.identity, extra, plan.design.points, folders)
+    resumed = prepare_sweep_dir(plan, out_dir)
     done = finished_runs(out_dir)
     todo = [t for t in plan.tasks if t.run_id not in done]
     total, count = len(plan.tasks), len(plan.tasks) - len(todo)
