@@ -81,3 +81,9 @@ def test_run_seeds_differ_between_runs_and_sweeps() -> None:
     seeds = [run_seed(7, i) for i in range(1000)]
     assert len(set(seeds)) == 1000
     assert run_seed(8, 0) != seeds[0]
+
+
+def test_common_seeds_repeat_across_points_and_differ_from_run_seeds() -> None:
+    common = [run_seed(7, run_id, common_replicate=run_id % 2) for run_id in range(6)]
+    assert common == [common[0], common[1]] * 3 and common[0] != common[1]
+    assert not set(common) & {run_seed(7, i) for i in range(1000)}

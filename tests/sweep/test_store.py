@@ -115,3 +115,13 @@ def test_a_point_sets_its_values_through_with_overrides() -> None:
     assert sc.parameters.lethality == 0.031
     assert [p.name for p in sc.policy] == ["kingpin"]
     assert sc.world.plazas == 60 and sc.scenario.seed == 11
+
+
+def test_common_seeds_give_every_point_the_same_seeds(tmp_path: Path) -> None:
+    plain = plan_sweep(load_spec(write_spec(tmp_path)))
+    common = plan_sweep(load_spec(write_spec(tmp_path, SMALL.replace(
+        "series = true", "series = true\ncommon_seeds = true"), "common.toml")))
+    assert len({t.seed for t in plain.tasks}) == 6
+    by_rep = {(t.replicate, t.seed) for t in common.tasks}
+    assert len(by_rep) == 2 and {r for r, _ in by_rep} == {0, 1}
+    assert all(t.scenario.scenario.seed == t.seed for t in common.tasks)

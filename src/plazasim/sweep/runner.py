@@ -36,9 +36,19 @@ __all__ = ["RunTask", "SweepPlan", "SweepResult", "plan_sweep", "point_scenario"
            "prepare_sweep_dir", "run_seed", "run_sweep", "run_task"]
 
 
-def run_seed(sweep_seed: int, run_id: int) -> int:
-    """The seed of run ``run_id``: 32 bits of ``SeedSequence(sweep_seed, spawn_key=(run_id,))``."""
-    state = np.random.SeedSequence(sweep_seed, spawn_key=(run_id,)).generate_state(1, np.uint32)
+#: Second spawn-key element of common seeds, so they never equal a run's own seed.
+_COMMON = 0x43524E
+
+
+def run_seed(sweep_seed: int, run_id: int, *, common_replicate: int | None = None) -> int:
+    """The seed of run ``run_id``: 32 bits of ``SeedSequence(sweep_seed, spawn_key=(run_id,))``.
+
+    With ``common_replicate`` = r (spec ``common_seeds = true``) the seed is that of
+    replicate r instead, the same at every point (``spawn_key=(r, 0x43524E)``):
+    common random numbers, so differences between points are not seed noise.
+    """
+    key = (run_id,) if common_replicate is None else (common_replicate, _COMMON)
+    state = np.random.SeedSequence(sweep_seed, spawn_key=key).generate_state(1, np.uint32)
     return int(state[0])
 
 
@@ -144,7 +154,8 @@ def plan_sweep(spec: SweepSpec) -> SweepPlan:
         values = {name: _plain(getattr(point, name)) for name in names}
         for replicate in range(reps):
             run_id = int(point.point_id) * reps + replicate
-            seed = run_seed(spec.sweep.seed, run_id)
+            seed = run_seed(spec.sweep.seed, run_id, common_replicate=replicate
+                            if spec.sweep.common_seeds else None)
             try:
                 scenario = point_scenario(base, values, seed)
             except ScenarioError as exc:

@@ -11,6 +11,7 @@ Example (docs/SWEEPS.md has the reference)::
     seed = 7
     outputs = ["homicides_total", "cocaine_delivered_t"]
     series = false                 # also keep each run's national weekly series
+    common_seeds = false           # true: replicate r has the same seed at every point
 
     [parameters]
     lethality = { low = 0.01, high = 0.05 }
@@ -94,6 +95,7 @@ class _Sweep(BaseModel):
     outputs: tuple[str, ...] = tuple(METRICS)
     series: bool = False
     levels: int = Field(4, ge=2, le=100)
+    common_seeds: bool = False
 
     @field_validator("outputs")
     @classmethod
