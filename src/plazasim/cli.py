@@ -14,6 +14,7 @@ import os
 import re
 import sys
 import traceback
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -30,8 +31,10 @@ from typer.main import get_command
 
 from plazasim.cli_help import PlazasimTyper
 from plazasim.cli_output import (
+    InterruptError,
     Invocation,
     default_dir,
+    interrupt_note,
     prepare_out,
     scenario_source,
     seed_range,
@@ -41,6 +44,7 @@ from plazasim.cli_variants import compare_variants, names, world_label
 from plazasim.errors import PlazasimError, ScenarioError, from_validation_error
 from plazasim.scenario import (
     Scenario,
+    ScenarioWarning,
     bundled_scenarios,
     check_against_world,
     load_scenario,
@@ -146,7 +150,8 @@ def _progress_bar(quiet: bool, verb: str, unit: str) -> Progress:
         TimeRemainingColumn(),
         console=err,
         transient=True,
-        disable=quiet,
+        # Off without a terminal: a log file gets no bar, only the blank line it leaves.
+        disable=quiet or not err.is_terminal,
     )
 
 
@@ -381,16 +386,27 @@ def scenarios() -> None:
 
 @app.command()
 def policies() -> None:
-    """List the registered enforcement policies."""
-    import plazasim.policies  # noqa: F401  (registers the built-in policies)
+    """List the registered enforcement policies, built-in and plug-in (docs/POLICIES.md)."""
+    from plazasim.policies import load_plugins_once, plugin_policies
     from plazasim.policies.base import registered
 
+    try:
+        load_plugins_once()
+    except ScenarioError as exc:  # a plug-in that does not load: say which, list the rest
+        err.print(f"warning: {exc.problem}", markup=False, soft_wrap=True)
+    plugins = plugin_policies()
     table = Table(title="Registered policies")
     table.add_column("Name")
+    table.add_column("Source")
     table.add_column("Description")
     for name, factory in sorted(registered().items()):
         doc = inspect.getdoc(factory) or ""
-        table.add_row(Text(name), Text(doc.strip().splitlines()[0] if doc.strip() else ""))
+        plugin = plugins.get(name)
+        source = (f"plug-in: {plugin.package or plugin.value}" if plugin is not None
+                  else "built-in" if factory.__module__.startswith("plazasim.") else
+                  factory.__module__)
+        table.add_row(Text(name), Text(source),
+                      Text(doc.strip().splitlines()[0] if doc.strip() else ""))
     out.print(table)
 
 
@@ -520,9 +536,11 @@ def compare(
         sets.folder_part())
     # before simulating, so the runs are not wasted
     prepare_out(target, invocation, force=force, check=cmp.check_compare_dir)
-    result = _with_progress(quiet, "comparing", "runs", n_runs, lambda on_progress: cmp.compare(
-        variants, seed_list, workers=n_workers, progress=on_progress, draws=draws))
-    path = cmp.write_compare(result, target, invocation=invocation.record())
+    with interrupt_note(target):
+        result = _with_progress(quiet, "comparing", "runs", n_runs, lambda on_progress: (
+            cmp.compare(variants, seed_list, workers=n_workers, progress=on_progress,
+                        draws=draws)))
+        path = cmp.write_compare(result, target, invocation=invocation.record())
     if not quiet:
         labels = result.variants
         n_draws = len(draws or ())
@@ -663,12 +681,13 @@ def validate(
         posterior and f"posterior{posterior}", sets.folder_part())
     # before simulating, so the runs are not wasted
     prepare_out(target, invocation, force=force, check=val.check_validation_dir)
-    result = _with_progress(quiet, "validating", "experiment-runs", n_runs,
-                            lambda on_progress: val.validate(
-                                seed_list, workers=n_workers, experiments=chosen,
-                                progress=on_progress, draws=draws,
-                                scenario=base if sets else None))
-    path = val.write_validation(result, target, invocation=invocation.record())
+    with interrupt_note(target):
+        result = _with_progress(quiet, "validating", "experiment-runs", n_runs,
+                                lambda on_progress: val.validate(
+                                    seed_list, workers=n_workers, experiments=chosen,
+                                    progress=on_progress, draws=draws,
+                                    scenario=base if sets else None))
+        path = val.write_validation(result, target, invocation=invocation.record())
     if not quiet:
         out.print(_validation_table(result.table, posterior=bool(draws), width=out.width))
         held = int(result.table.holds.sum())
@@ -759,10 +778,11 @@ def prior_predictive(
         until_date and f"until-{until_date}")
     # before simulating, so the runs are not wasted
     prepare_out(target, invocation, force=force, check=pp.check_prior_dir)
-    result = _with_progress(quiet, "drawing", "runs", draws, lambda on_progress: (
-        pp.prior_predictive(sc, draws, seed=sc.scenario.seed, workers=n_workers,
-                            progress=on_progress)))
-    path = pp.write_prior(result, target, invocation=invocation.record())
+    with interrupt_note(target):
+        result = _with_progress(quiet, "drawing", "runs", draws, lambda on_progress: (
+            pp.prior_predictive(sc, draws, seed=sc.scenario.seed, workers=n_workers,
+                                progress=on_progress)))
+        path = pp.write_prior(result, target, invocation=invocation.record())
     if not quiet:
         report = result.coverage()
         if report["rows"]:
@@ -813,13 +833,37 @@ def _user_message(exc: BaseException) -> str | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line and return its exit code (the console script's entry point)."""
+    """Run the command line and return its exit code (the console script's entry point).
+
+    A :class:`~plazasim.scenario.ScenarioWarning` prints as one ``warning: ...``
+    line on stderr; other warnings as Python prints them.
+    """
+    with warnings.catch_warnings():
+        python_way = warnings.showwarning
+
+        def show(message: Warning | str, category: type[Warning], *args: Any,
+                 **kwargs: Any) -> None:
+            if issubclass(category, ScenarioWarning):
+                sys.stderr.write(f"warning: {' '.join(str(message).split())}\n")
+                sys.stderr.flush()
+            else:
+                python_way(message, category, *args, **kwargs)
+
+        warnings.showwarning = show
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    """:func:`main` without the warnings setup."""
     args = list(sys.argv[1:] if argv is None else argv)
     command = get_command(app)
     try:
         code = command.main(args=args or ["--help"], prog_name="plazasim", standalone_mode=False)
     except KeyboardInterrupt:
         _error("interrupted")
+        return EXIT_INTERRUPT
+    except InterruptError as exc:  # Ctrl-C, and what the output folder holds
+        _error(str(exc))
         return EXIT_INTERRUPT
     except Exception as exc:
         message = _user_message(exc)

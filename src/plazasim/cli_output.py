@@ -18,7 +18,8 @@ import json
 import re
 import shlex
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,8 @@ from typing import Any
 from plazasim.errors import PlazasimError
 from plazasim.results.store import MANIFEST
 
-__all__ = ["Invocation", "default_dir", "prepare_out", "scenario_source", "seed_range"]
+__all__ = ["InterruptError", "Invocation", "default_dir", "interrupt_note", "prepare_out",
+           "scenario_source", "seed_range"]
 
 #: Longest default folder name; longer ones keep a prefix and a hash of the rest.
 MAX_NAME = 120
@@ -129,3 +131,23 @@ def prepare_out(
     what = "this same command" if same else "another command (--force)"
     sys.stderr.write(f"note: replacing the results of {what} in {target}\n")
     sys.stderr.flush()
+
+
+class InterruptError(PlazasimError):
+    """Ctrl-C stopped a command; the message says what its output folder holds (exit 130)."""
+
+
+@contextmanager
+def interrupt_note(target: Path) -> Iterator[None]:
+    """Turn a Ctrl-C in the block into :class:`InterruptError`, saying what ``target`` holds.
+
+    Results are written whole or not at all, so an interrupted command leaves the
+    folder as it was: ``interrupted; nothing written to DIR``, or ``interrupted;
+    DIR keeps its earlier results``. The command line prints it as its one line.
+    """
+    try:
+        yield
+    except KeyboardInterrupt:
+        held = (target / MANIFEST).is_file()
+        raise InterruptError(f"interrupted; {target} keeps its earlier results" if held
+                          else f"interrupted; nothing written to {target}") from None

@@ -17,7 +17,6 @@ under every draw.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 import re
 import tomllib
@@ -53,7 +52,13 @@ def toml_value(value: Any) -> str:
         return "[" + ", ".join(toml_value(v) for v in value) + "]"
     if isinstance(value, dict):
         return "{ " + ", ".join(f"{k} = {toml_value(v)}" for k, v in value.items()) + " }"
-    return json.dumps(str(value), ensure_ascii=False)
+    text = str(value)
+    # A TOML basic string: quotes and backslashes escaped, control characters as \uXXXX.
+    return '"' + "".join(
+        "\\" + ch if ch in '"\\' else
+        f"\\u{ord(ch):04X}" if ord(ch) < 0x20 or ord(ch) == 0x7F else ch
+        for ch in text) + '"'
+
 
 
 def _value(token: str, text: str) -> Any:

@@ -26,6 +26,7 @@ from rich.table import Table
 from rich.text import Text
 
 from plazasim.cli import app, err, out
+from plazasim.cli_output import InterruptError
 from plazasim.errors import PlazasimError
 
 __all__ = ["sensitivity", "sweep"]
@@ -42,7 +43,8 @@ class _Rate(ProgressColumn):
 def _progress(quiet: bool) -> Progress:
     return Progress(TextColumn("[bold]sweeping[/]"), BarColumn(), MofNCompleteColumn(),
                     TextColumn("runs"), _Rate(), TimeElapsedColumn(), TimeRemainingColumn(),
-                    console=err, transient=True, disable=quiet, speed_estimate_period=30)
+                    console=err, transient=True, disable=quiet or not err.is_terminal,
+                    speed_estimate_period=30)
 
 
 def _summary_table(runs: pd.DataFrame, outputs: tuple[str, ...]) -> Table:
@@ -81,6 +83,7 @@ def sweep(
     from plazasim.experiments.parallel import default_workers
     from plazasim.sweep import load_spec, plan_sweep, read_runs, run_sweep
     from plazasim.sweep.runner import prepare_sweep_dir
+    from plazasim.sweep.store import finished_runs
 
     if workers is not None and workers < 1:
         raise PlazasimError(f"--workers: must be >= 1 (got {workers})")
@@ -96,8 +99,13 @@ def sweep(
         def on_progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        result = run_sweep(plan, target, workers=n_workers, scheduler=scheduler,
-                           progress=on_progress)
+        try:
+            result = run_sweep(plan, target, workers=n_workers, scheduler=scheduler,
+                               progress=on_progress)
+        except KeyboardInterrupt:
+            done = len(finished_runs(target))
+            raise InterruptError(f"interrupted; {target} keeps {done} of {len(plan.tasks)} "
+                                 "runs; the same command resumes the sweep") from None
     if not quiet:
         out.print(_summary_table(read_runs(result.out_dir), plan.spec.sweep.outputs))
         earlier = f", {result.skipped} finished earlier" if resumed else ""

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tomllib
+import warnings
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
@@ -26,13 +26,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from plazasim.calibration_spec import BASE_DIR, CalibrationSpec
 from plazasim.errors import ScenarioError, from_validation_error
+from plazasim.extends import inherit, read_toml
 from plazasim.model.params import Parameters
 from plazasim.overrides import canonical, owner, set_values
-from plazasim.toml_errors import toml_error
 from plazasim.world.world import World
 
 __all__ = [
     "DEFAULT_POLICY",
+    "HISTORY_KINDS",
     "STATE_ACTION_EVENTS",
     "Absorb",
     "Alliance",
@@ -48,6 +49,7 @@ __all__ = [
     "Rivalry",
     "Scenario",
     "ScenarioMeta",
+    "ScenarioWarning",
     "Split",
     "SupplyShock",
     "UsSignal",
@@ -481,19 +483,48 @@ def parse_scenario(
 ) -> Scenario:
     """Parse and validate scenario TOML ``text``; ``origin`` names it in TOML errors.
 
-    A relative ``[calibration] posterior`` path is made absolute against
-    ``base_dir``: the scenario file's folder when :func:`load_scenario` calls this,
-    the current directory for text that comes from no file.
+    A relative ``[calibration] posterior`` path, and a relative ``extends``
+    (:mod:`plazasim.extends`), are relative to ``base_dir``: the scenario file's
+    folder when :func:`load_scenario` calls this, the current directory for text
+    that comes from no file.
     """
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise toml_error(exc, text, origin) from None
-    except RecursionError:  # tomllib recurses into nested arrays and inline tables
-        raise ScenarioError.at(
-            "scenario", f"malformed TOML: arrays or tables nested too deeply (in {origin})"
-        ) from None
-    return _validate(data, Path.cwd() if base_dir is None else Path(base_dir))
+    return _parse(text, origin, base_dir)[0]
+
+
+def _parse(text: str, origin: str, base_dir: str | Path | None) -> tuple[Scenario, bool]:
+    """:func:`parse_scenario`, and whether the text ``extends`` another scenario."""
+    folder = Path.cwd() if base_dir is None else Path(base_dir)
+    data = read_toml(text, origin)
+    extended = isinstance(data, dict) and "extends" in data
+    if extended:
+        here = Path(origin).resolve() if Path(origin).is_file() else None
+        data = inherit(data, folder, bundled_scenarios(), (here,) if here else ())
+    return _validate(data, folder), extended
+
+
+#: Event kinds of the cartels' own history (docs/DATA.md, "Historical timeline"): a
+#: Mexico scenario without any of them runs 2006-2012 without the splits and wars.
+HISTORY_KINDS = frozenset({"split", "alliance", "rivalry", "absorb", "incursion"})
+
+
+class ScenarioWarning(UserWarning):
+    """A valid scenario that probably does not do what its author meant (one line)."""
+
+
+def _warn_without_history(scenario: Scenario, path: Path) -> None:
+    """Warn when a user's Mexico scenario leaves out the historical timeline.
+
+    A scenario file lists its own events, so a new ``kind = "mexico"`` file runs
+    without the splits, alliances and wars of ``mexico-2006`` unless it copies them
+    or ``extends`` that scenario.
+    """
+    if scenario.world.kind != "mexico" or any(e.kind in HISTORY_KINDS for e in scenario.events):
+        return
+    warnings.warn(
+        f"{path}: this Mexico scenario has none of the cartels' historical events (splits, "
+        "alliances, wars) of mexico-2006, since it neither lists them nor extends it; to "
+        'keep them and change only what you state, write extends = "mexico-2006" '
+        "(docs/SCENARIOS.md, Extending a scenario)", ScenarioWarning, stacklevel=3)
 
 
 def bundled_scenarios() -> dict[str, Path]:
@@ -536,7 +567,10 @@ def load_scenario(source: str | Path) -> Scenario:
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise ScenarioError.at("scenario", f"cannot read {path}: {reason}") from None
-    return parse_scenario(text, origin=str(path), base_dir=path.absolute().parent)
+    scenario, extended = _parse(text, str(path), path.absolute().parent)
+    if not extended and path.resolve() not in {p.resolve() for p in bundled.values()}:
+        _warn_without_history(scenario, path)
+    return scenario
 
 
 # --------------------------------------------------------------------------- checks, overrides

@@ -306,6 +306,6 @@ def test_ctrl_c_during_a_parallel_command_is_one_line(command: list[str], tmp_pa
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
     assert proc.returncode == 130, err
-    assert err == "error: interrupted\n"
+    assert err == f"error: interrupted; nothing written to {tmp_path / 'out'}\n"
     assert not (tmp_path / "out").exists()
     assert [p.name for p in scratch.rglob("*")] == []  # no scratch space, no lock files

@@ -145,9 +145,10 @@ def test_ctrl_c_is_one_line_and_keeps_finished_runs(clean: pd.DataFrame, tmp_pat
         _stop(proc)
     assert 0 < before < TOTAL, f"Ctrl-C did not come part-way ({before} runs)"
     assert proc.returncode == 130, err
-    assert err == "error: interrupted\n"
+    kept = read_runs(out)
+    assert err == (f"error: interrupted; {out} keeps {len(kept)} of {TOTAL} runs; the same "
+                   "command resumes the sweep\n")
     assert [p.name for p in out.rglob(".*")] == []
     assert [p.name for p in scratch.rglob("*")] == []  # no Dask scratch space left
-    kept = read_runs(out)
     pd.testing.assert_frame_equal(
         kept, clean[clean["run_id"].isin(kept["run_id"])].reset_index(drop=True))

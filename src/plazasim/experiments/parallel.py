@@ -10,17 +10,24 @@ small arrays, where threads would only contend for the GIL.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
+import multiprocessing.spawn
 import os
+import shlex
+import shutil
 import signal
+import sys
 import tempfile
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
 
-__all__ = ["dask_setup", "default_workers", "local_client", "map_tasks"]
+__all__ = ["dask_setup", "default_workers", "deferred_ctrl_c", "local_client", "map_tasks",
+           "plugin_call"]
 
 
 def dask_setup(worker: object) -> None:
@@ -44,11 +51,78 @@ def default_workers(runs: int) -> int:
 
 
 @contextlib.contextmanager
+def deferred_ctrl_c() -> Iterator[None]:
+    """Hold a Ctrl-C (SIGINT) back until the block is done, then raise it.
+
+    Starting and stopping a Dask cluster must not be cut short: a cluster half
+    started has worker processes no one will stop, and one half stopped leaves
+    lock files behind. Within the block a Ctrl-C is only recorded; on the way out
+    the earlier handler comes back and a recorded Ctrl-C is raised as
+    ``KeyboardInterrupt``, also in place of an error the block raised after it (a
+    worker that was starting may have died of the same Ctrl-C). Outside the main
+    thread (where signals cannot be handled) this does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pressed: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: pressed.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if pressed:
+            raise KeyboardInterrupt from None
+
+
+def _launcher_ignoring_ctrl_c(folder: str) -> str | None:
+    """A launcher in ``folder`` that starts this Python with Ctrl-C ignored, or None.
+
+    A worker process that imports while Ctrl-C arrives would print a traceback
+    before its preload (:func:`dask_setup`) could ignore it; started by this
+    launcher (POSIX ``sh``: ``trap '' INT``, then ``exec`` Python) it ignores
+    Ctrl-C from its first instruction, since an ignored signal stays ignored
+    across ``exec``.
+    """
+    if os.name != "posix" or not os.access("/bin/sh", os.X_OK):
+        return None
+    path = os.path.join(folder, "python-ignoring-ctrl-c")
+    with open(path, "w", encoding="utf-8") as script:
+        script.write(f"#!/bin/sh\ntrap '' INT\nexec {shlex.quote(sys.executable)} \"$@\"\n")
+    os.chmod(path, 0o700)
+    return path if os.access(path, os.X_OK) else None
+
+
+def _with_plugins(fn: Callable[[T], R], plugins: tuple[Any, ...], task: T) -> R:
+    """Run ``fn(task)`` in a worker once the parent's plug-in policies are registered there."""
+    from plazasim.policies import ensure_plugins
+
+    ensure_plugins(plugins)
+    return fn(task)
+
+
+def plugin_call(fn: Callable[[T], R]) -> Callable[[T], R]:
+    """``fn``, wrapped so that a worker first registers this process's plug-in policies.
+
+    Policies that plug-ins registered here (:func:`plazasim.policies.plugin_policies`)
+    are registered on every worker before its first task, so a scenario runs the
+    same everywhere; without plug-ins ``fn`` is returned as it is.
+    """
+    from plazasim.policies import load_plugins_once, plugin_policies
+
+    load_plugins_once()
+    plugins = tuple(plugin_policies().values())
+    return functools.partial(_with_plugins, fn, plugins) if plugins else fn
+
+
+@contextlib.contextmanager
 def local_client(workers: int) -> Iterator[Any]:
     """A ``distributed.Client`` on a LocalCluster of ``workers`` single-threaded processes.
 
-    Workers keep their scratch and lock files in a private temporary folder that is
-    removed on the way out, Ctrl-C included; the scheduler serves no dashboard.
+    Workers keep their scratch and lock files in a private temporary folder removed
+    on the way out, Ctrl-C included, and ignore Ctrl-C from birth; starting and
+    stopping the cluster is never cut short by Ctrl-C (:func:`deferred_ctrl_c`),
+    which is raised as ``KeyboardInterrupt`` once the cluster is down.
     """
     import dask
     from distributed import Client, LocalCluster
@@ -57,15 +131,31 @@ def local_client(workers: int) -> Iterator[Any]:
     # threshold: every large numpy temporary is then mmapped and page-faulted afresh,
     # and a run took 2-3x longer (mostly system time) than in-process. Unset it.
     no_trim = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
-    # No dashboard; the scheduler's HTTP server takes a free port, not the shared 8787.
-    with tempfile.TemporaryDirectory(prefix="plazasim-dask-",
-                                     ignore_cleanup_errors=True) as scratch, \
-            dask.config.set({**no_trim, "temporary-directory": scratch}), LocalCluster(
-        n_workers=workers, threads_per_worker=1, processes=True,
-        dashboard_address=":0", scheduler_kwargs={"dashboard": False},
-        silence_logs=logging.CRITICAL, local_directory=scratch, preload=[__name__],
-    ) as cluster, Client(cluster) as client:
-        yield client
+    scratch = tempfile.mkdtemp(prefix="plazasim-dask-")
+    python = multiprocessing.spawn.get_executable()
+    launcher = _launcher_ignoring_ctrl_c(scratch)
+    cluster = client = None
+    try:
+        if launcher is not None:  # workers (and their restarts) ignore Ctrl-C from birth
+            multiprocessing.spawn.set_executable(launcher)
+        with dask.config.set({**no_trim, "temporary-directory": scratch}):
+            with deferred_ctrl_c():
+                # No dashboard; the scheduler's HTTP server takes a free port, not 8787.
+                cluster = LocalCluster(
+                    n_workers=workers, threads_per_worker=1, processes=True,
+                    dashboard_address=":0", scheduler_kwargs={"dashboard": False},
+                    silence_logs=logging.CRITICAL, local_directory=scratch,
+                    preload=[__name__])
+                client = Client(cluster)
+            yield client
+    finally:
+        with deferred_ctrl_c():  # a second Ctrl-C does not cut the clean-up short
+            if client is not None:
+                client.close()
+            if cluster is not None:
+                cluster.close()
+            multiprocessing.spawn.set_executable(python)
+            shutil.rmtree(scratch, ignore_errors=True)
 
 
 def map_tasks(fn: Callable[[T], R], tasks: Sequence[T], workers: int, *,
@@ -84,6 +174,10 @@ def map_tasks(fn: Callable[[T], R], tasks: Sequence[T], workers: int, *,
     run again elsewhere; since tasks are pure, every result is the same and is kept
     once. Workers keep their scratch files and lock files in a private temporary
     folder removed on the way out, Ctrl-C included, never in the shared temp dir.
+    Ctrl-C raises ``KeyboardInterrupt`` here once the cluster is closed
+    (:func:`deferred_ctrl_c`); workers ignore it. Policies that plug-ins registered
+    in this process (:func:`plazasim.policies.plugin_policies`) are registered on
+    every worker before its first task, so a scenario runs the same everywhere.
     """
     total = len(tasks)
     if workers <= 1 or total <= 1:
@@ -95,10 +189,11 @@ def map_tasks(fn: Callable[[T], R], tasks: Sequence[T], workers: int, *,
         return results
     from distributed import as_completed
 
+    call = plugin_call(fn)
     out: list[R | None] = [None] * total
     with local_client(min(workers, total)) as client:
         keys = [f"{name}-{i}" for i in range(total)]
-        futures = client.map(fn, list(tasks), key=keys)
+        futures = client.map(call, list(tasks), key=keys)
         where = {key: i for i, key in enumerate(keys)}
         for done, future in enumerate(as_completed(futures), start=1):
             out[where[future.key]] = future.result()

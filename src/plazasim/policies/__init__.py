@@ -11,6 +11,8 @@ packages are declared in their ``pyproject.toml`` under the entry-point group
 from __future__ import annotations
 
 import importlib.metadata
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from plazasim.policies import conditional, crackdown, kingpin, laissez_faire, mix, signaling
 from plazasim.policies.base import (
@@ -37,16 +39,19 @@ __all__ = [
     "OP_TAKEDOWN",
     "Observation",
     "Operations",
+    "PluginPolicy",
     "Policy",
     "PolicyFactory",
     "conditional",
     "crackdown",
+    "ensure_plugins",
     "kingpin",
     "laissez_faire",
     "load_entry_point_policies",
     "load_plugins_once",
     "make_policy",
     "mix",
+    "plugin_policies",
     "register",
     "registered",
     "signaling",
@@ -54,6 +59,43 @@ __all__ = [
 
 #: Entry-point group under which other packages declare their policies.
 ENTRY_POINT_GROUP = "plazasim.policies"
+
+
+@dataclass(frozen=True)
+class PluginPolicy:
+    """A policy registered from an entry point: its ``name``, ``module:attr`` and package.
+
+    Small and picklable, so that the processes of a parallel run can register the
+    same policies as the one that started them (:func:`ensure_plugins`).
+    """
+
+    name: str
+    value: str
+    package: str = ""
+
+
+#: Plug-in policies registered in this process, by name.
+_PLUGINS: dict[str, PluginPolicy] = {}
+
+
+def plugin_policies() -> dict[str, PluginPolicy]:
+    """The policies entry points registered in this process, by name (sorted)."""
+    return dict(sorted(_PLUGINS.items()))
+
+
+def ensure_plugins(plugins: Iterable[PluginPolicy]) -> None:
+    """Register ``plugins`` here unless already registered (in a worker process).
+
+    A worker's environment may not list the same entry points as the process that
+    sent it work (a plug-in found on a path added at run time), so each plug-in
+    is imported from its ``module:attr``, not looked up again.
+    """
+    for plugin in plugins:
+        if plugin.name in registered():
+            continue
+        entry = importlib.metadata.EntryPoint(plugin.name, plugin.value, ENTRY_POINT_GROUP)
+        register(plugin.name)(entry.load())
+        _PLUGINS[plugin.name] = plugin
 
 
 def load_entry_point_policies() -> list[str]:
@@ -89,6 +131,8 @@ def load_entry_point_policies() -> list[str]:
                 "already registered under that name"
             )
         register(ep.name)(factory)
+        dist = getattr(ep, "dist", None)
+        _PLUGINS[ep.name] = PluginPolicy(ep.name, ep.value, getattr(dist, "name", "") or "")
         loaded.append(ep.name)
     return loaded
 

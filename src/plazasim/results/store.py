@@ -19,6 +19,7 @@ import datetime as dt
 import json
 import os
 import shutil
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,6 +90,7 @@ def check_out_dir(out_dir: Path, marker: str | None = None, kind: str = "") -> N
     if not out_dir.exists() and not out_dir.is_symlink():
         _check_creatable(out_dir)
         return
+    _check_writable(out_dir.absolute().parent, out_dir)
     if out_dir.is_symlink():
         raise PlazasimError(f"out: {out_dir} is a symbolic link; give the directory itself")
     if not out_dir.is_dir():
@@ -118,6 +120,22 @@ def _check_creatable(out_dir: Path) -> None:
         raise PlazasimError(f"out: cannot create {out_dir}: {ancestor} is not a directory")
     if not os.access(ancestor, os.W_OK | os.X_OK):
         raise PlazasimError(f"out: cannot create {out_dir}: no permission to write in {ancestor}")
+    _check_writable(ancestor, out_dir)
+
+
+def _check_writable(folder: Path, out_dir: Path) -> None:
+    """Refuse ``out_dir`` if ``folder``, where :func:`write_directory` works, takes no folder.
+
+    Permissions do not tell (``root`` passes every check, ``/proc`` and read-only
+    mounts refuse anyway), so a hidden folder is made and removed, as the writer
+    will do beside ``out_dir``.
+    """
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=f".{out_dir.name}.probe-", dir=folder))
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise PlazasimError(f"out: cannot write {out_dir}: {folder} does not take new "
+                            f"folders ({reason})") from None
 
 
 def _missing_parents(path: Path) -> list[Path]:

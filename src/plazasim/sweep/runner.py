@@ -25,7 +25,7 @@ import pandas as pd
 
 from plazasim.errors import PlazasimError, ScenarioError
 from plazasim.experiments.compare import METRICS, metrics_of
-from plazasim.experiments.parallel import local_client
+from plazasim.experiments.parallel import local_client, plugin_call
 from plazasim.scenario import Scenario, check_against_world, load_scenario, with_overrides
 from plazasim.sweep.design import Design, make_design
 from plazasim.sweep.spec import POLICY, SweepSpec
@@ -199,7 +199,8 @@ def _drain(client: Any, tasks: Sequence[RunTask], prefix: str,
     """Submit every task; handle each result as it finishes, in whatever order."""
     from distributed import as_completed
 
-    futures = client.map(run_task, list(tasks), key=[f"{prefix}-{t.run_id}" for t in tasks])
+    futures = client.map(plugin_call(run_task), list(tasks),
+                         key=[f"{prefix}-{t.run_id}" for t in tasks])
     for future in as_completed(futures):
         on_done(future.result())
         future.release()
