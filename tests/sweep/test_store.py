@@ -93,7 +93,7 @@ def test_folders_that_are_not_this_sweep_are_refused_before_any_run(
     clean: Path, tmp_path: Path, no_runs: None,
 ) -> None:
     other = load_spec(write_spec(tmp_path, SMALL.replace("seed = 7", "seed = 8")))
-    with pytest.raises(PlazasimError, match=r"holds another sweep \(its spec_sha256 differ\)"):
+    with pytest.raises(PlazasimError, match=r"holds another sweep \(its spec differs\)"):
         run_sweep(plan_sweep(other), clean)
     precious = tmp_path / "precious"
     precious.mkdir()

@@ -131,11 +131,13 @@ def open_sweep_dir(out_dir: Path, identity: dict[str, Any], extra: dict[str, Any
             recorded = json.loads((out_dir / SWEEP_JSON).read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise PlazasimError(f"out: cannot read {out_dir / SWEEP_JSON}: {exc}") from None
-        differs = [key for key in identity if recorded.get(key) != identity[key]]
+        differs = [key.removesuffix("_sha256") for key in identity
+                   if recorded.get(key) != identity[key]]
         if differs:
+            verb = "differs" if len(differs) == 1 else "differ"
             raise PlazasimError(
-                f"out: {out_dir} holds another sweep (its {', '.join(differs)} differ); give "
-                "another folder with --out, or the spec that made it to resume it")
+                f"out: {out_dir} holds another sweep (its {' and '.join(differs)} {verb}); "
+                "give another folder with --out, or the spec that made it to resume it")
     elif out_dir.exists() and any(out_dir.iterdir()):
         raise PlazasimError(f"out: {out_dir} is not empty and holds no {SWEEP_JSON}; "
                             "refusing to write a sweep into it")
