@@ -102,6 +102,11 @@ def sweep(
         try:
             result = run_sweep(plan, target, workers=n_workers, scheduler=scheduler,
                                progress=on_progress)
+        except PlazasimError as exc:
+            text = str(exc)
+            if text.startswith("scheduler: "):  # the option the user typed
+                raise PlazasimError("--" + text) from None
+            raise
         except KeyboardInterrupt:
             done = len(finished_runs(target))
             raise InterruptError(f"interrupted; {target} keeps {done} of {len(plan.tasks)} "

@@ -152,3 +152,17 @@ def test_ctrl_c_is_one_line_and_keeps_finished_runs(clean: pd.DataFrame, tmp_pat
     assert [p.name for p in scratch.rglob("*")] == []  # no Dask scratch space left
     pd.testing.assert_frame_equal(
         kept, clean[clean["run_id"].isin(kept["run_id"])].reset_index(drop=True))
+
+
+def test_a_running_scheduler_gives_the_same_numbers(tmp_path: Path) -> None:
+    """``--scheduler``: runs go to a cluster this sweep did not start, and come out the same."""
+    from distributed import LocalCluster
+
+    plan = plan_sweep(load_spec(write_spec(tmp_path)))
+    run_sweep(plan, tmp_path / "alone")
+    # Workers as threads of this process: the scheduler path without process start-up.
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                      dashboard_address=":0") as cluster:
+        result = run_sweep(plan, tmp_path / "out", scheduler=cluster.scheduler_address)
+        assert result.workers == 2
+    pd.testing.assert_frame_equal(read_runs(tmp_path / "out"), read_runs(tmp_path / "alone"))
