@@ -122,8 +122,9 @@ def spec_model(spec: SweepSpec, name: str = "plazasim") -> Any:
         elif isinstance(factor, Range):
             ranges[factor_name] = (factor.low, factor.high)
         else:
-            raise PlazasimError(f"ema: {factor_name}: a list of values is not an EMA "
-                                "uncertainty; give a range")
+            what = "a list of values" if isinstance(factor, Categorical) else "a prior"
+            raise PlazasimError(f"ema: {factor_name}: {what} is not an EMA uncertainty here; "
+                                "give a range")
     until = spec.sweep.until.isoformat() if spec.sweep.until is not None else None
     return scenario_model(spec.sweep.scenario, ranges, policies=policies,
                           outcomes=spec.sweep.outputs, until=until, name=name)

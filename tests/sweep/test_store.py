@@ -125,3 +125,28 @@ def test_common_seeds_give_every_point_the_same_seeds(tmp_path: Path) -> None:
     by_rep = {(t.replicate, t.seed) for t in common.tasks}
     assert len(by_rep) == 2 and {r for r, _ in by_rep} == {0, 1}
     assert all(t.scenario.scenario.seed == t.seed for t in common.tasks)
+
+
+def test_prior_factors_draw_through_the_scenarios_priors(tmp_path: Path) -> None:
+    (tmp_path / "calibrated.toml").write_text(
+        'extends = "synthetic-small"\n[scenario]\nname = "calibrated"\n[calibration.priors]\n'
+        'lethality = { distribution = "uniform", low = 0.01, high = 0.03 }\n')
+    spec = write_spec(tmp_path, """
+[sweep]
+scenario = "calibrated.toml"
+until = "2007-02-28"
+design = "lhs"
+samples = 10
+[parameters]
+lethality = "prior"
+""")
+    plan = plan_sweep(load_spec(spec))
+    values = plan.design.points["lethality"]
+    # a uniform prior's quantiles: one value in each tenth of [0.01, 0.03]
+    assert sorted(((values - 0.01) / 0.002).astype(int)) == list(range(10))
+    assert [t.scenario.parameters.lethality for t in plan.tasks] == values.tolist()
+    other = write_spec(tmp_path, spec.read_text().replace("lethality", "heat_decay"), "o.toml")
+    with pytest.raises(PlazasimError, match=r'^parameters\.heat_decay: "prior" needs a '
+                       r"\[calibration\] prior of heat_decay in the scenario \(its priors: "
+                       r"lethality\)"):
+        plan_sweep(load_spec(other))

@@ -7,7 +7,8 @@ SALib's analyses need it. Everything is seeded by the sweep's ``seed``, so the
 same spec gives the same points on any machine.
 
 - ``grid``: every combination; a range gets ``samples`` evenly spaced levels
-  (ends included), a list all its values.
+  (ends included), a prior its quantiles at the midpoints of ``samples`` equal
+  slices of probability, a list all its values.
 - ``lhs``: ``samples`` points of a Latin hypercube (McKay, Beckman & Conover 1979),
   :class:`scipy.stats.qmc.LatinHypercube`.
 - ``random``: ``samples`` independent uniform points.
@@ -28,7 +29,7 @@ import pandas as pd
 
 from plazasim.sweep.spec import Categorical, Range, SweepSpec
 
-__all__ = ["Design", "make_design", "n_points", "salib_problem"]
+__all__ = ["Design", "make_design", "n_points", "salib_problem", "unit_sample"]
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,8 @@ def n_points(spec: SweepSpec) -> int:
     return s
 
 
-def _unit(spec: SweepSpec) -> np.ndarray:
+def unit_sample(spec: SweepSpec) -> np.ndarray:
+    """The design's points in the unit cube (not ``grid``): what SALib analyses."""
     s, d, seed = spec.sweep.samples, len(spec.factors), spec.sweep.seed
     design = spec.sweep.design
     if design == "lhs":
@@ -93,10 +95,12 @@ def _grid(spec: SweepSpec) -> list[tuple[Any, ...]]:
     for factor in spec.factors.values():
         if isinstance(factor, Categorical):
             axes.append(list(factor.values))
-        else:
-            assert isinstance(factor, Range)
+        elif isinstance(factor, Range):
             u = np.linspace(0.0, 1.0, spec.sweep.samples) if spec.sweep.samples > 1 \
                 else np.array([0.5])
+            axes.append([factor.at(float(x)) for x in u])
+        else:  # a prior: the midpoints of equal slices of probability
+            u = (np.arange(spec.sweep.samples) + 0.5) / spec.sweep.samples
             axes.append([factor.at(float(x)) for x in u])
     return list(itertools.product(*axes))
 
@@ -108,7 +112,7 @@ def make_design(spec: SweepSpec) -> Design:
     if spec.sweep.design == "grid":
         rows = _grid(spec)
     else:
-        unit = np.asarray(_unit(spec), dtype=float)
+        unit = np.asarray(unit_sample(spec), dtype=float)
         factors = list(spec.factors.values())
         rows = [tuple(f.at(float(u)) for f, u in zip(factors, row, strict=True))
                 for row in unit]

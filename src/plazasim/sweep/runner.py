@@ -28,7 +28,7 @@ from plazasim.experiments.compare import METRICS, metrics_of
 from plazasim.experiments.parallel import local_client, plugin_call
 from plazasim.scenario import Scenario, check_against_world, load_scenario, with_overrides
 from plazasim.sweep.design import Design, make_design
-from plazasim.sweep.spec import POLICY, SweepSpec
+from plazasim.sweep.spec import POLICY, SweepSpec, resolve_priors
 from plazasim.sweep.store import RUNS, SERIES, finished_runs, open_sweep_dir, write_run_file
 from plazasim.world import World, build_world
 
@@ -146,6 +146,7 @@ def plan_sweep(spec: SweepSpec) -> SweepPlan:
         where = "sweep.until" if exc.path == "until" else f"sweep.scenario ({exc.path})"
         raise ScenarioError.at(where, exc.problem) from None
     check_against_world(base, _world(base))
+    spec = resolve_priors(spec, base)
     design = make_design(spec)
     reps = spec.sweep.replications
     names = list(spec.factors)

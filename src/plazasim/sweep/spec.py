@@ -16,6 +16,7 @@ Example (docs/SWEEPS.md has the reference)::
     [parameters]
     lethality = { low = 0.01, high = 0.05 }
     recruit_rate = "range"         # the parameter's documented range (docs/SCENARIOS.md)
+    attack_share = "prior"         # the scenario's [calibration] prior, through its quantiles
     policy = ["signaling", "crackdown"]   # a list is a categorical factor
 
 Every mistake is one :class:`~plazasim.errors.ScenarioError` line naming the
@@ -40,7 +41,8 @@ from plazasim.experiments.compare import METRICS
 from plazasim.model.params import Parameters
 from plazasim.toml_errors import toml_error
 
-__all__ = ["DESIGNS", "Categorical", "Factor", "Range", "SweepSpec", "load_spec", "parse_spec"]
+__all__ = ["DESIGNS", "Categorical", "Factor", "PriorFactor", "Range", "SweepSpec", "load_spec",
+           "parse_spec", "resolve_priors"]
 
 #: Sampling designs; see :mod:`plazasim.sweep.design`.
 DESIGNS = ("grid", "lhs", "sobol", "morris", "random")
@@ -48,6 +50,8 @@ DESIGNS = ("grid", "lhs", "sobol", "morris", "random")
 POLICY = "policy"
 #: ``name = "range"`` takes the parameter's documented plausible range.
 DOCUMENTED_RANGE = "range"
+#: ``name = "prior"`` takes the scenario's ``[calibration]`` prior of the parameter.
+PRIOR = "prior"
 
 
 @dataclass(frozen=True)
@@ -78,7 +82,28 @@ class Categorical:
         return self.values[min(int(u * n), n - 1)]
 
 
-Factor = Range | Categorical
+@dataclass(frozen=True)
+class PriorFactor:
+    """``name = "prior"``: the scenario's ``[calibration]`` prior, sampled through its quantiles.
+
+    ``prior`` is None until :func:`resolve_priors` fills it from the scenario.
+    """
+
+    prior: Any = None
+
+    def at(self, u: float) -> float | int:
+        """The prior's quantile at ``u``: a uniform design point becomes a draw of the prior."""
+        if self.prior is None:
+            raise ValueError("a prior factor must be resolved against its scenario first")
+        import numpy as np
+
+        from plazasim.experiments.priors import prior_quantile
+
+        value = prior_quantile(self.prior, np.array([u]))[0]
+        return int(value) if self.prior.integer else float(value)
+
+
+Factor = Range | Categorical | PriorFactor
 
 
 class _Sweep(BaseModel):
@@ -145,6 +170,8 @@ def _factor(name: str, value: Any) -> Factor:
     if name == POLICY:
         raise ScenarioError.at(name, f"expected a list of policy names, e.g. [\"signaling\", "
                                f"\"crackdown\"] (got {value!r})")
+    if value == PRIOR:
+        return PriorFactor()
     if value == DOCUMENTED_RANGE:
         if name not in Parameters.model_fields:
             raise ScenarioError.at(name, "\"range\" needs a model parameter (docs/SCENARIOS.md "
@@ -213,6 +240,8 @@ class SweepSpec(BaseModel):
             if isinstance(factor, Range):
                 params[name] = {"low": factor.low, "high": factor.high,
                                 "scale": "log" if factor.log else "linear"}
+            elif isinstance(factor, PriorFactor):
+                params[name] = PRIOR
             else:
                 params[name] = list(factor.values)
         sweep = self.sweep.model_dump(mode="json")
@@ -232,6 +261,22 @@ class SweepSpec(BaseModel):
         """SHA-256 of :meth:`to_dict`: two specs with the same digest give the same runs."""
         text = json.dumps(self.to_dict(), sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()
+
+
+def resolve_priors(spec: SweepSpec, scenario: Any) -> SweepSpec:
+    """``spec`` with every ``"prior"`` factor given the scenario's prior of that parameter."""
+    wanted = [name for name, f in spec.factors.items() if isinstance(f, PriorFactor)]
+    if not wanted:
+        return spec
+    priors = scenario.calibration.resolved() if scenario.calibration is not None else {}
+    for name in wanted:
+        if name not in priors:
+            known = ", ".join(priors) or "none: it has no [calibration] table"
+            raise ScenarioError.at(f"parameters.{name}", f"\"prior\" needs a [calibration] "
+                                   f"prior of {name} in the scenario (its priors: {known})")
+    factors = {name: PriorFactor(priors[name]) if name in wanted else f
+               for name, f in spec.factors.items()}
+    return spec.model_copy(update={"parameters": factors})
 
 
 def parse_spec(text: str, origin: str = "<string>", base_dir: Path | None = None) -> SweepSpec:
