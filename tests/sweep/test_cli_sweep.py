@@ -89,3 +89,13 @@ def test_unusable_options_and_folders(small_spec: Path, tmp_path: Path,
         assert code == 2 and err.startswith(expected), (args, err)
     code, _, err = _run(capsys, "sweep", str(tmp_path / "missing.toml"))
     assert code == 2 and err.startswith("error: spec: file not found")
+
+
+@pytest.mark.parametrize("command", ["sweep", "sensitivity", "query"])
+def test_help_fits_80_columns_without_placeholders(
+    command: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    code, text, _ = _run(capsys, command, "--help")
+    assert code == 0 and "<bool>" not in text
+    assert all(len(line) <= 80 for line in text.splitlines())
