@@ -99,3 +99,35 @@ def test_help_fits_80_columns_without_placeholders(
     code, text, _ = _run(capsys, command, "--help")
     assert code == 0 and "<bool>" not in text
     assert all(len(line) <= 80 for line in text.splitlines())
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux /proc")
+def test_unwritable_folders_are_refused_before_any_run(
+    small_spec: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import errno
+    import os
+    import tempfile
+
+    from plazasim.sweep import runner
+
+    def refuse(task: object) -> None:
+        raise AssertionError("simulated before refusing the output folder")
+
+    monkeypatch.setattr(runner, "run_task", refuse)
+    code, _, err = _run(capsys, "sweep", str(small_spec), "-q", "--out", "/proc/plazasim-sweep")
+    assert code == 2 and err.startswith("error: --out: cannot write /proc/plazasim-sweep")
+    assert err.count("\n") == 1
+    # A sweep folder that has become read-only (as root, only a probe can tell).
+    out = tmp_path / "out"
+    monkeypatch.setattr(runner, "run_task", lambda task: (_ for _ in ()).throw(KeyboardInterrupt))
+    _run(capsys, "sweep", str(small_spec), "-q", "--out", str(out))
+    monkeypatch.setattr(runner, "run_task", refuse)
+
+    def read_only(*args: object, **kwargs: object) -> tuple[int, str]:
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+
+    monkeypatch.setattr(tempfile, "mkstemp", read_only)
+    code, _, err = _run(capsys, "sweep", str(small_spec), "-q", "--out", str(out))
+    assert (code, err) == (2, f"error: --out: cannot write in {out}: Read-only file system\n")

@@ -23,6 +23,7 @@ import datetime as dt
 import json
 import os
 import platform
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -63,9 +64,13 @@ def _write_atomic(frame: pd.DataFrame, path: Path) -> None:
 def write_run_file(out_dir: Path, run_id: int, row: dict[str, Any],
                    series: pd.DataFrame | None = None) -> None:
     """Store one finished run: its series (if any), then its one-row run file."""
-    if series is not None:
-        _write_atomic(series, run_file(out_dir, run_id, SERIES))
-    _write_atomic(pd.DataFrame([row]), run_file(out_dir, run_id))
+    try:
+        if series is not None:
+            _write_atomic(series, run_file(out_dir, run_id, SERIES))
+        _write_atomic(pd.DataFrame([row]), run_file(out_dir, run_id))
+    except OSError as exc:  # a full disk, a folder gone: say so; earlier runs stay
+        raise PlazasimError(f"out: could not write run {run_id} in {out_dir}: "
+                            f"{exc.strerror or exc}") from None
 
 
 def _remove_scratch(out_dir: Path) -> None:
@@ -110,8 +115,17 @@ def _record(identity: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
 
 
 def _check_writable(folder: Path) -> None:
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise PlazasimError(f"out: cannot write in {folder}: permission denied")
+    """Refuse ``folder`` unless a file can be made in it, as every run's writer will.
+
+    Permissions do not tell (``root`` passes every check; read-only mounts and
+    ``/proc`` refuse anyway), so a hidden file is made and removed.
+    """
+    try:
+        handle, probe = tempfile.mkstemp(prefix=".probe-", dir=folder)
+        os.close(handle)
+        os.unlink(probe)
+    except OSError as exc:
+        raise PlazasimError(f"out: cannot write in {folder}: {exc.strerror or exc}") from None
 
 
 def open_sweep_dir(out_dir: Path, identity: dict[str, Any], extra: dict[str, Any],
