@@ -14,6 +14,7 @@ it finished and a second call completes it.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -195,16 +196,30 @@ def _connect(scheduler: str) -> Any:
         raise PlazasimError(f"scheduler: cannot connect to {scheduler}: {reason}") from None
 
 
-def _drain(client: Any, tasks: Sequence[RunTask], prefix: str,
+#: Runs in flight per worker: enough to keep workers busy, few enough that a sweep of
+#: many thousand runs does not hold every run's scenario in the scheduler at once.
+IN_FLIGHT_PER_WORKER = 4
+
+
+def _drain(client: Any, tasks: Sequence[RunTask], prefix: str, workers: int,
            on_done: Callable[[RunOutcome], None]) -> None:
-    """Submit every task; handle each result as it finishes, in whatever order."""
+    """Run every task, a bounded window at a time; handle each result as it finishes."""
     from distributed import as_completed
 
-    futures = client.map(plugin_call(run_task), list(tasks),
-                         key=[f"{prefix}-{t.run_id}" for t in tasks])
-    for future in as_completed(futures):
+    call = plugin_call(run_task)
+    pending = iter(tasks)
+
+    def submit(task: RunTask) -> Any:
+        return client.submit(call, task, key=f"{prefix}-{task.run_id}")
+
+    window = max(IN_FLIGHT_PER_WORKER * workers, 8)
+    running = as_completed([submit(t) for t in itertools.islice(pending, window)])
+    for future in running:
         on_done(future.result())
         future.release()
+        following = next(pending, None)
+        if following is not None:
+            running.add(submit(following))
 
 
 def prepare_sweep_dir(plan: SweepPlan, out_dir: str | Path) -> bool:
@@ -253,11 +268,12 @@ def run_sweep(plan: SweepPlan, out_dir: str | Path, *, workers: int = 1,
     if todo and scheduler is not None:
         with _connect(scheduler) as client:
             used = len(client.scheduler_info().get("workers", {})) or 1
-            _drain(client, todo, f"plazasim-sweep-{plan.identity['spec_sha256'][:12]}", on_done)
+            _drain(client, todo, f"plazasim-sweep-{plan.identity['spec_sha256'][:12]}", used,
+                   on_done)
     elif len(todo) > 1 and workers > 1:
         used = min(workers, len(todo))
         with local_client(used) as client:
-            _drain(client, todo, "plazasim-sweep", on_done)
+            _drain(client, todo, "plazasim-sweep", used, on_done)
     else:
         for task in todo:
             on_done(run_task(task))
