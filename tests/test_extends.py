@@ -205,3 +205,31 @@ def test_merge_keeps_every_child_value_and_every_base_value_it_does_not_replace(
         if not replaced:
             assert got[path] == value
     assert merge(base, {}) == base and merge({}, child) == child
+
+
+def test_add_events_appends_to_the_inherited_ones(tmp_path: Path) -> None:
+    """mexico-2006-deal is mexico-2006 plus one event: a child can say just that."""
+    deal = load_scenario("mexico-2006-deal")
+    [extra] = [e for e in deal.events if e.kind == "immunity_deal"]
+    child = _write(tmp_path, "deal.toml", 'extends = "mexico-2006"\n[scenario]\n'
+                   'name = "my-deal"\n[[add.events]]\ndate = 2006-12-01\n'
+                   'kind = "immunity_deal"\ncartel = "Sinaloa"\n'
+                   f"note = {json.dumps(extra.note)}\n")
+    sc = load_scenario(child)
+    assert sc.events[:-1] == MEXICO.events and sc.events[-1] == extra
+    assert sorted(map(repr, sc.events)) == sorted(map(repr, deal.events))
+    assert (sc.parameters, sc.policy, sc.world) == (deal.parameters, deal.policy, deal.world)
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('[scenario]\nname = "a"\nstart = 2007-01-01\nend = 2007-06-30\n[[add.events]]\n'
+     'date = 2007-02-01\nkind = "supply_shock"\nfactor = 0.5\n',
+     'add: only in a scenario that extends another: [[add.events]] appends to the events of '
+     'its base (extends = "mexico-2006")'),
+    ('extends = "mexico-2006"\n[scenario]\nname = "a"\n[[add.cartels]]\nx = 1\n',
+     "add.cartels: unknown key (known: events, policy)"),
+    ('extends = "mexico-2006"\n[scenario]\nname = "a"\n[add]\nevents = 3\n',
+     "add.events: expected [[add.events]] tables (got 3)"),
+])
+def test_bad_additions_are_one_line(tmp_path: Path, text: str, message: str) -> None:
+    assert _error(_write(tmp_path, "a.toml", text)) == message

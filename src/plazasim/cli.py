@@ -39,7 +39,7 @@ from plazasim.cli_output import (
     scenario_source,
     seed_range,
 )
-from plazasim.cli_set import SET_HELP, Sets, parse_sets
+from plazasim.cli_set import SET_HELP, parse_sets
 from plazasim.cli_variants import compare_variants, names, world_label
 from plazasim.errors import PlazasimError, ScenarioError, from_validation_error
 from plazasim.scenario import (
@@ -183,24 +183,6 @@ SetOption = Annotated[
 ]
 
 
-def _invocation(command: str, args: dict[str, Any], sets: Sets) -> Invocation:
-    """The command's :class:`Invocation`, with its ``--set`` values if any were given."""
-    return Invocation(command, {**args, "set": sets.record()} if sets else args)
-
-
-def _check_posterior_sets(sets: Sets, scenario: Scenario, option: str) -> None:
-    """Refuse a ``--set`` of a parameter the posterior draws of ``option`` set."""
-    from plazasim.experiments.posterior import read_posterior
-
-    if not sets:
-        return
-    try:
-        calibrated = read_posterior(scenario, option=option.removeprefix("--")).parameters
-    except ScenarioError as exc:
-        raise _as_option(exc, option.removeprefix("--")) from None
-    sets.check_posterior(calibrated, option)
-
-
 #: ``--force``, shared by every command that writes results.
 Force = Annotated[
     bool,
@@ -297,11 +279,11 @@ def run(
     sets = parse_sets(set_)
     sc = sets.apply(_apply_overrides(load_scenario(scenario), seed, until_date, policy))
     if posterior_draw is not None:
-        _check_posterior_sets(sets, sc, "--posterior-draw")
+        sets.check_posterior(sc, "--posterior-draw")
     header = _posterior_header(sc, posterior_draw) if posterior_draw is not None else None
-    invocation = _invocation("run", {
+    invocation = Invocation("run", sets.args({
         "scenario": scenario_source(scenario), "seed": sc.scenario.seed, "until": until_date,
-        "policy": policy, "posterior_draw": posterior_draw}, sets)
+        "policy": policy, "posterior_draw": posterior_draw}))
     target = out_dir or default_dir(
         sc.scenario.name, str(sc.scenario.seed), policy, until_date and f"until-{until_date}",
         None if posterior_draw is None else f"draw{posterior_draw}", sets.folder_part())
@@ -518,18 +500,17 @@ def compare(
     from plazasim.experiments import compare as cmp
 
     if posterior is not None:
-        _check_posterior_sets(sets, next(iter(variants.values())), "--posterior")
+        sets.check_posterior(next(iter(variants.values())), "--posterior")
     draws = _posterior_draws(variants, posterior)
     first = first_seed if first_seed is not None else next(iter(variants.values())).scenario.seed
     seed_list = list(range(first, first + seeds))
     n_runs = len(variants) * seeds * max(len(draws or ()), 1)
     n_workers = workers if workers is not None else cmp.default_workers(n_runs)
-    invocation = _invocation("compare", {
+    invocation = Invocation("compare", sets.args({
         "scenario": scenario_source(scenario or "mexico-2006") if policies else None,
         "policies": policies and list(variants),
         "scenarios": scenarios and [scenario_source(t) for t in names("--scenarios", scenarios)],
-        "seeds": seeds, "first_seed": first, "until": until_date, "posterior": posterior},
-        sets)
+        "seeds": seeds, "first_seed": first, "until": until_date, "posterior": posterior}))
     target = out_dir or default_dir(
         "compare", name, "-vs-".join(variants) if policies else None, seed_range(first, seeds),
         until_date and f"until-{until_date}", posterior and f"posterior{posterior}",
@@ -669,13 +650,13 @@ def validate(
     sets = parse_sets(set_)
     base = sets.apply(val.base_scenario())
     if posterior is not None:
-        _check_posterior_sets(sets, base, "--posterior")
+        sets.check_posterior(base, "--posterior")
     draws = _posterior_draws({"mexico-2006": base}, posterior)
     seed_list = list(range(first_seed, first_seed + seeds))
     n_runs = len(chosen) * seeds * max(len(draws or ()), 1)
     n_workers = workers if workers is not None else default_workers(n_runs)
-    invocation = _invocation("validate", {"experiments": chosen, "seeds": seeds,
-                                         "first_seed": first_seed, "posterior": posterior}, sets)
+    invocation = Invocation("validate", sets.args({
+        "experiments": chosen, "seeds": seeds, "first_seed": first_seed, "posterior": posterior}))
     target = out_dir or default_dir(
         "validation", seed_range(first_seed, seeds), experiments and "-".join(chosen),
         posterior and f"posterior{posterior}", sets.folder_part())

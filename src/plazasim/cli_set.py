@@ -20,7 +20,7 @@ import datetime as dt
 import math
 import re
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -134,16 +134,29 @@ class Sets:
                                     f"{name.split('.')[1]!r} (variants: {', '.join(variants)})")
         return out
 
-    def check_posterior(self, calibrated: Iterable[str], option: str) -> None:
+    def args(self, args: dict[str, Any]) -> dict[str, Any]:
+        """A command's invocation ``args`` with these values as ``set`` (none: unchanged)."""
+        return {**args, "set": self.record()} if self else args
+
+    def check_posterior(self, scenario: Scenario, option: str) -> None:
         """Refuse a ``--set`` of a parameter that every posterior draw sets.
 
-        ``calibrated`` are the parameters the draws set, ``option`` the option
-        asking for draws (``--posterior-draw``, ``--posterior``).
+        ``option`` asks for draws of ``scenario``'s posterior (``--posterior-draw``,
+        ``--posterior``); its own errors (no posterior, an unreadable file) are
+        named after it.
         """
-        draws_set = set(calibrated)
+        from plazasim.experiments.posterior import read_posterior
+
+        if not self:
+            return
+        try:
+            calibrated = set(read_posterior(scenario, option=option[2:]).parameters)
+        except ScenarioError as exc:
+            raise PlazasimError(f"{option}: {exc.problem}" if exc.path == option[2:]
+                                else str(exc)) from None
         for name, token in self.typed.items():
             param = canonical(name).removeprefix("parameters.")
-            if param in draws_set:
+            if param in calibrated:
                 raise PlazasimError(
                     f"--set {token}: {param} is calibrated, and every draw of {option} sets "
                     f"it; drop this --set or {option} (draws keep --set of other parameters)")

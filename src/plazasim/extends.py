@@ -13,8 +13,10 @@ The child's data are merged over its base's before validation: tables merge key
 by key (``[scenario]``, ``[world]``, ``[parameters]``, ``[calibration]`` and its
 ``priors``), every other value, arrays included, replaces the base's (so
 ``[[policy]]`` or ``[[events]]`` in the child replace the whole timeline or the
-whole event list). Inherited policy entries and events after the child's
-``end`` are dropped, as ``--until`` drops them. A relative ``[calibration]
+whole event list), unless the child adds to them with ``[[add.events]]`` and
+``[[add.policy]]``, which are appended to the inherited (or replaced) lists.
+Inherited policy entries and events after the child's ``end`` are dropped, as
+``--until`` drops them. A relative ``[calibration]
 posterior`` stays relative to the file that states it. A base may extend another;
 a cycle, or a base that does not exist, is a one-line error naming ``extends``.
 """
@@ -33,6 +35,10 @@ from plazasim.toml_errors import toml_error
 __all__ = ["inherit", "merge", "read_toml"]
 
 KEY = "extends"
+#: The table of lists a child appends to its base's (``[[add.events]]``).
+ADD = "add"
+#: Lists that ``[[add.<name>]]`` may extend.
+ADDABLE = ("events", "policy")
 
 
 def read_toml(text: str, origin: str) -> dict[str, Any]:
@@ -142,6 +148,25 @@ def inherit(data: dict[str, Any], base_dir: Path, bundled: dict[str, Path],
             if "(in " in exc.problem or " -> " in exc.problem:  # already says where
                 raise
             raise ScenarioError.at(exc.path, f"{exc.problem} (in {path})") from None
+    added = child.pop(ADD, None)
     merged = merge(base, child)
     _drop_after_end(merged, child)
+    _append(merged, added)
     return merged
+
+
+def _append(merged: dict[str, Any], added: Any) -> None:
+    """Append the lists of ``[add]`` (``[[add.events]]``, ``[[add.policy]]``) to ``merged``'s."""
+    if added is None:
+        return
+    if not isinstance(added, dict):
+        raise ScenarioError.at(ADD, f"expected [[add.events]] or [[add.policy]] tables "
+                               f"(got {added!r})")
+    for key, items in added.items():
+        if key not in ADDABLE:
+            raise ScenarioError.at(f"{ADD}.{key}", f"unknown key (known: {', '.join(ADDABLE)})")
+        if not isinstance(items, list):
+            raise ScenarioError.at(f"{ADD}.{key}", f"expected [[{ADD}.{key}]] tables "
+                                   f"(got {items!r})")
+        before = merged.get(key, [])
+        merged[key] = [*(before if isinstance(before, list) else []), *items]

@@ -496,6 +496,9 @@ def _parse(text: str, origin: str, base_dir: str | Path | None) -> tuple[Scenari
     folder = Path.cwd() if base_dir is None else Path(base_dir)
     data = read_toml(text, origin)
     extended = isinstance(data, dict) and "extends" in data
+    if "add" in data and not extended:
+        raise ScenarioError.at("add", "only in a scenario that extends another: [[add.events]] "
+                               'appends to the events of its base (extends = "mexico-2006")')
     if extended:
         here = Path(origin).resolve() if Path(origin).is_file() else None
         data = inherit(data, folder, bundled_scenarios(), (here,) if here else ())
