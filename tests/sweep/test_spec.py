@@ -69,6 +69,10 @@ def test_the_recorded_spec_reads_back_to_the_same_digest() -> None:
      "parameters.policy: expected a list of policy names, e.g. [\"signaling\", \"crackdown\"] "
      "(got 'crackdown')"),
     (_spec('policy = []'), "parameters.policy: an empty list; give at least one value"),
+    (_spec('lethality = [0.01, inf]'),
+     "parameters.lethality[1]: expected a finite number (got inf)"),
+    (_spec('lethality = [0.01, "a"]'),
+     "parameters.lethality: expected a list of numbers or of strings (got [0.01, 'a'])"),
     (_spec('policy = ["crackdown", "crackdown"]'),
      "parameters.policy: a value is listed more than once"),
     (_spec('world.plazas = "range"'), "parameters.world.plazas: \"range\" needs a model parameter"),

@@ -136,9 +136,9 @@ class _Sweep(BaseModel):
         return value
 
 
-def _number(name: str, key: str, value: Any) -> float:
+def _number(path: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ScenarioError.at(f"{name}.{key}", f"expected a finite number (got {value!r})")
+        raise ScenarioError.at(path, f"expected a finite number (got {value!r})")
     return float(value)
 
 
@@ -158,9 +158,7 @@ def _factor(name: str, value: Any) -> Factor:
             if bad is not None:
                 raise ScenarioError.at(name, f"expected policy names (got {bad!r})")
         elif all(isinstance(v, int | float) and not isinstance(v, bool) for v in value):
-            for v in value:
-                _number(name, "[]", v)
-            value = [float(v) for v in value]
+            value = [_number(f"{name}[{i}]", v) for i, v in enumerate(value)]
         elif not all(isinstance(v, str) for v in value):
             raise ScenarioError.at(name, "expected a list of numbers or of strings "
                                    f"(got {value!r})")
@@ -186,7 +184,7 @@ def _factor(name: str, value: Any) -> Factor:
     for key in ("low", "high"):
         if key not in value:
             raise ScenarioError.at(f"{name}.{key}", "required key is missing")
-    low, high = _number(name, "low", value["low"]), _number(name, "high", value["high"])
+    low, high = _number(f"{name}.low", value["low"]), _number(f"{name}.high", value["high"])
     scale = value.get("scale", "linear")
     if scale not in ("linear", "log"):
         raise ScenarioError.at(f"{name}.scale", f"expected \"linear\" or \"log\" (got {scale!r})")
