@@ -150,3 +150,15 @@ lethality = "prior"
                        r"\[calibration\] prior of heat_decay in the scenario \(its priors: "
                        r"lethality\)"):
         plan_sweep(load_spec(other))
+
+
+def test_dotted_names_reach_the_scenario(tmp_path: Path) -> None:
+    spec = write_spec(tmp_path, SMALL.replace(
+        'policy = ["signaling", "crackdown", "laissez_faire"]',
+        '"world.plazas" = [60, 80]\n'
+        '"policy.crackdown.takedown_fraction" = { low = 0.2, high = 0.4 }'
+    ).replace('design = "grid"\nsamples = 1', 'design = "grid"\nsamples = 2'))
+    plan = plan_sweep(load_spec(spec))
+    got = [(t.scenario.world.plazas, t.scenario.policy[0].params.get("takedown_fraction"))
+           for t in plan.tasks if t.replicate == 0]
+    assert got == [(60, 0.2), (60, 0.4), (80, 0.2), (80, 0.4)]

@@ -152,10 +152,12 @@ def plan_sweep(spec: SweepSpec) -> SweepPlan:
     reps = spec.sweep.replications
     names = list(spec.factors)
     tasks = []
-    for point in design.points.itertuples(index=False):
-        values = {name: _plain(getattr(point, name)) for name in names}
+    # records, not itertuples: a dotted factor name ("world.plazas") is no attribute name
+    for point_id, row in zip(design.points["point_id"], design.points[names].to_dict("records"),
+                             strict=True):
+        values = {name: _plain(row[name]) for name in names}
         for replicate in range(reps):
-            run_id = int(point.point_id) * reps + replicate
+            run_id = int(point_id) * reps + replicate
             seed = run_seed(spec.sweep.seed, run_id, common_replicate=replicate
                             if spec.sweep.common_seeds else None)
             try:
@@ -163,8 +165,8 @@ def plan_sweep(spec: SweepSpec) -> SweepPlan:
             except ScenarioError as exc:
                 path = exc.path if exc.path.startswith("parameters.") \
                     else f"parameters.{exc.path}"
-                raise ScenarioError.at(path, f"{exc.problem} (point {point.point_id})") from None
-            tasks.append(RunTask(run_id, int(point.point_id), replicate, seed, values, scenario,
+                raise ScenarioError.at(path, f"{exc.problem} (point {point_id})") from None
+            tasks.append(RunTask(run_id, int(point_id), replicate, seed, values, scenario,
                                  spec.sweep.outputs, spec.sweep.series))
     return SweepPlan(spec, base, design, tuple(tasks))
 
