@@ -186,8 +186,8 @@ def _bad_cases(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
         "unknown command": (["frobnicate"], "error: No such command 'frobnicate'."),
         "query a non-run": (
             ["query", str(precious), "SELECT 1"],
-            f"error: run: {precious} is not a plazasim run directory (missing national.parquet, "
-            "plazas.parquet, cartels.parquet, manifest.json)",
+            f"error: query: {precious} is not a plazasim results folder (no manifest.json or "
+            "sweep.json)",
         ),
     }
 

@@ -390,27 +390,6 @@ def policies() -> None:
     out.print(table)
 
 
-@app.command()
-def query(
-    run_dir: Annotated[Path, typer.Argument(help="A run directory written by `plazasim run`.")],
-    sql: Annotated[str, typer.Argument(help="DuckDB SQL over national, plazas, cartels.")],
-    max_rows: Annotated[int, typer.Option(min=1, help="Show at most this many rows.")] = 100,
-) -> None:
-    """Query a run with DuckDB SQL; the tables are national, plazas and cartels."""
-    from plazasim.results.store import query as run_query
-
-    frame = run_query(run_dir, sql)
-    table = Table()
-    for col in frame.columns:
-        table.add_column(str(col), justify="right" if pd.api.types.is_numeric_dtype(
-            frame[col]) else "left")
-    for row in frame.head(max_rows).itertuples(index=False):
-        table.add_row(*(Text("" if pd.isna(v) else str(v)) for v in row))
-    out.print(table)
-    if len(frame) > max_rows:
-        err.print(f"({len(frame) - max_rows} more rows not shown; see --max-rows)")
-
-
 # --------------------------------------------------------------------------- compare
 
 #: Seeds per variant when ``--seeds`` is not given.
@@ -805,7 +784,7 @@ def prior_predictive(
 
 
 # Commands defined in their own modules register themselves on ``app``.
-from plazasim import cli_calibration, cli_fit_report  # noqa: E402, F401
+from plazasim import cli_calibration, cli_fit_report, cli_query, cli_sweep  # noqa: E402, F401
 
 # --------------------------------------------------------------------------- entry point
 

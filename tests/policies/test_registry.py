@@ -100,6 +100,8 @@ class OnlyDecides:
 @pytest.fixture
 def isolated_registry(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(base, "_REGISTRY", dict(base._REGISTRY))
+    # and the plug-in list, which Dask tasks of later tests would ship to their workers
+    monkeypatch.setattr(policies, "_PLUGINS", dict(policies._PLUGINS))
 
 
 def _fake_entry_points(monkeypatch: pytest.MonkeyPatch, eps: list[_FakeEntryPoint]) -> None:

@@ -26,7 +26,8 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 R = TypeVar("R")
 
-__all__ = ["dask_setup", "default_workers", "deferred_ctrl_c", "map_tasks"]
+__all__ = ["dask_setup", "default_workers", "deferred_ctrl_c", "local_client", "map_tasks",
+           "plugin_call"]
 
 
 def dask_setup(worker: object) -> None:
@@ -100,6 +101,63 @@ def _with_plugins(fn: Callable[[T], R], plugins: tuple[Any, ...], task: T) -> R:
     return fn(task)
 
 
+def plugin_call(fn: Callable[[T], R]) -> Callable[[T], R]:
+    """``fn``, wrapped so that a worker first registers this process's plug-in policies.
+
+    Policies that plug-ins registered here (:func:`plazasim.policies.plugin_policies`)
+    are registered on every worker before its first task, so a scenario runs the
+    same everywhere; without plug-ins ``fn`` is returned as it is.
+    """
+    from plazasim.policies import load_plugins_once, plugin_policies
+
+    load_plugins_once()
+    plugins = tuple(plugin_policies().values())
+    return functools.partial(_with_plugins, fn, plugins) if plugins else fn
+
+
+@contextlib.contextmanager
+def local_client(workers: int) -> Iterator[Any]:
+    """A ``distributed.Client`` on a LocalCluster of ``workers`` single-threaded processes.
+
+    Workers keep their scratch and lock files in a private temporary folder removed
+    on the way out, Ctrl-C included, and ignore Ctrl-C from birth; starting and
+    stopping the cluster is never cut short by Ctrl-C (:func:`deferred_ctrl_c`),
+    which is raised as ``KeyboardInterrupt`` once the cluster is down.
+    """
+    import dask
+    from distributed import Client, LocalCluster
+
+    # Dask sets MALLOC_TRIM_THRESHOLD_ in workers, which turns off glibc's adaptive mmap
+    # threshold: every large numpy temporary is then mmapped and page-faulted afresh,
+    # and a run took 2-3x longer (mostly system time) than in-process. Unset it.
+    no_trim = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
+    scratch = tempfile.mkdtemp(prefix="plazasim-dask-")
+    python = multiprocessing.spawn.get_executable()
+    launcher = _launcher_ignoring_ctrl_c(scratch)
+    cluster = client = None
+    try:
+        if launcher is not None:  # workers (and their restarts) ignore Ctrl-C from birth
+            multiprocessing.spawn.set_executable(launcher)
+        with dask.config.set({**no_trim, "temporary-directory": scratch}):
+            with deferred_ctrl_c():
+                # No dashboard; the scheduler's HTTP server takes a free port, not 8787.
+                cluster = LocalCluster(
+                    n_workers=workers, threads_per_worker=1, processes=True,
+                    dashboard_address=":0", scheduler_kwargs={"dashboard": False},
+                    silence_logs=logging.CRITICAL, local_directory=scratch,
+                    preload=[__name__])
+                client = Client(cluster)
+            yield client
+    finally:
+        with deferred_ctrl_c():  # a second Ctrl-C does not cut the clean-up short
+            if client is not None:
+                client.close()
+            if cluster is not None:
+                cluster.close()
+            multiprocessing.spawn.set_executable(python)
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
 def map_tasks(fn: Callable[[T], R], tasks: Sequence[T], workers: int, *,
               progress: Callable[[int, int], None] | None = None,
               name: str = "plazasim") -> list[R]:
@@ -129,50 +187,18 @@ def map_tasks(fn: Callable[[T], R], tasks: Sequence[T], workers: int, *,
             if progress is not None:
                 progress(i + 1, total)
         return results
-    import dask
-    from distributed import Client, LocalCluster, as_completed
+    from distributed import as_completed
 
-    from plazasim.policies import load_plugins_once, plugin_policies
-
-    load_plugins_once()
-    plugins = tuple(plugin_policies().values())
-    call = functools.partial(_with_plugins, fn, plugins) if plugins else fn
+    call = plugin_call(fn)
     out: list[R | None] = [None] * total
-    # Dask sets MALLOC_TRIM_THRESHOLD_ in workers, which turns off glibc's adaptive mmap
-    # threshold: every large numpy temporary is then mmapped and page-faulted afresh,
-    # and a run took 2-3x longer (mostly system time) than in-process. Unset it.
-    no_trim = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
-    scratch = tempfile.mkdtemp(prefix="plazasim-dask-")
-    python = multiprocessing.spawn.get_executable()
-    launcher = _launcher_ignoring_ctrl_c(scratch)
-    cluster = client = None
-    try:
-        if launcher is not None:  # workers (and their restarts) ignore Ctrl-C from birth
-            multiprocessing.spawn.set_executable(launcher)
-        with dask.config.set({**no_trim, "temporary-directory": scratch}):
-            with deferred_ctrl_c():
-                # No dashboard; the scheduler's HTTP server takes a free port, not 8787.
-                cluster = LocalCluster(
-                    n_workers=min(workers, total), threads_per_worker=1, processes=True,
-                    dashboard_address=":0", scheduler_kwargs={"dashboard": False},
-                    silence_logs=logging.CRITICAL, local_directory=scratch,
-                    preload=[__name__])
-                client = Client(cluster)
-            keys = [f"{name}-{i}" for i in range(total)]
-            futures = client.map(call, list(tasks), key=keys)
-            where = {key: i for i, key in enumerate(keys)}
-            for done, future in enumerate(as_completed(futures), start=1):
-                out[where[future.key]] = future.result()
-                if progress is not None:
-                    progress(done, total)
-    finally:
-        with deferred_ctrl_c():  # a second Ctrl-C does not cut the clean-up short
-            if client is not None:
-                client.close()
-            if cluster is not None:
-                cluster.close()
-            multiprocessing.spawn.set_executable(python)
-            shutil.rmtree(scratch, ignore_errors=True)
+    with local_client(min(workers, total)) as client:
+        keys = [f"{name}-{i}" for i in range(total)]
+        futures = client.map(call, list(tasks), key=keys)
+        where = {key: i for i, key in enumerate(keys)}
+        for done, future in enumerate(as_completed(futures), start=1):
+            out[where[future.key]] = future.result()
+            if progress is not None:
+                progress(done, total)
     missing = [i for i, r in enumerate(out) if r is None]
     if missing:  # pragma: no cover - as_completed yields every future or raises
         raise RuntimeError(f"tasks {missing} returned no result")

@@ -258,18 +258,6 @@ def query(out_dir: Path, sql: str) -> pd.DataFrame:
     The views read the Parquet files in place, so a query over a large
     ``plazas`` table does not load it into pandas first.
     """
-    import duckdb  # imported here: ~25 MB that a simulation never needs
+    from plazasim.results.query import query as query_folder
 
-    out_dir = _require_run(out_dir)
-    con = duckdb.connect(":memory:")
-    try:
-        for table in TABLES:
-            path = str((out_dir / f"{table}.parquet").absolute()).replace("'", "''")
-            con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{path}')")
-        try:
-            return con.execute(sql).df()
-        except duckdb.Error as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise PlazasimError(f"query: {first}") from None
-    finally:
-        con.close()
+    return query_folder(_require_run(out_dir), sql)
