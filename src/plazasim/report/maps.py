@@ -318,8 +318,10 @@ def _controls(fig: go.Figure, shown: list[pd.Timestamp], n_static: int, height: 
         ],
     )
     if fig.data and fig.data[-1].type == "choropleth":
-        fig.update_geos(visible=False, fitbounds="locations", projection_type="mercator",
-                        bgcolor="white")
+        # Mexico's extent, degrees; fixed so every frame (and the layer switch) keeps the view
+        fig.update_geos(visible=False, projection_type="mercator", bgcolor="white",
+                        lonaxis_range=[-117.6, -86.4], lataxis_range=[14.3, 33.0],
+                        domain={"x": [0.0, 1.0], "y": [0.0, 1.0]})
     else:
         fig.update_xaxes(visible=False)
         fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1)
