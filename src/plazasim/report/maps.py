@@ -197,9 +197,12 @@ def control_map(
 
 def _title(manifest: dict[str, Any], day: pd.Timestamp, n_weeks: int) -> str:
     span = "its week" if n_weeks <= 1 else f"the {n_weeks} weeks to then"
+    schematic = "" if manifest.get("world", {}).get("name") == "mexico" else (
+        "synthetic world, no geography: plazas at their positions (km), grey lines are "
+        "links. ")
     return (f"Plaza control, week of {day.date()} ({run_title(manifest)})<br>"
-            f"<sup>Violence layer: cartel-related homicides (cartel, state, bystander) in "
-            f"{span}</sup>")
+            f"<sup>{schematic}Violence layer: cartel-related homicides (cartel, state, "
+            f"bystander) in {span}</sup>")
 
 
 def _colorbars(legend: list[str], cap: float) -> tuple[dict[str, Any], dict[str, Any]]:

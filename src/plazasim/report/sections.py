@@ -68,6 +68,14 @@ def _png(fig: Any) -> bytes:
     return buf.getvalue()
 
 
+def _num(value: float, sign: bool = False) -> str:
+    """A number people read: thousands separators, no exponent, 4 significant digits below 1,000."""
+    if pd.isna(value):
+        return ""
+    s = "+" if sign else ""
+    return f"{value:{s},.0f}" if abs(value) >= 1000 else f"{value:{s}.4g}"
+
+
 def _table(frame: pd.DataFrame) -> str:
     return frame.to_html(index=False, border=0, classes="data", escape=True, na_rep="")
 
@@ -99,9 +107,9 @@ def _compare_sections(folder: Path) -> list[Section]:
     manifest = _manifest(folder)
     summary = frame[frame["row"] == "summary"]
     shown = summary.assign(
-        value=[f"{m:,.4g} [{lo:,.4g}, {hi:,.4g}]" for m, lo, hi in
+        value=[f"{_num(m)} [{_num(lo)}, {_num(hi)}]" for m, lo, hi in
                zip(summary["median"], summary["lo"], summary["hi"], strict=True)],
-        difference=[f"{m:+,.4g} [{lo:+,.4g}, {hi:+,.4g}]" for m, lo, hi in
+        difference=[f"{_num(m, True)} [{_num(lo, True)}, {_num(hi, True)}]" for m, lo, hi in
                     zip(summary["diff_median"], summary["diff_lo"], summary["diff_hi"],
                         strict=True)],
     )[["policy", "metric", "value", "difference"]]
