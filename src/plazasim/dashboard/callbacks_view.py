@@ -13,7 +13,7 @@ from dash import Dash, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from plazasim.dashboard.figures import compare_series, empty_figure, national_series, plaza_history
-from plazasim.dashboard.plazamap import control_map
+from plazasim.dashboard.plazamap import clicked_plaza, control_map
 from plazasim.dashboard.runstore import BadInputError, LoadedRun, RunStore
 
 __all__ = ["register_views"]
@@ -104,16 +104,12 @@ def register_views(app: Dash, store: RunStore) -> None:
         return control_map(run, week), national_series(run, week), label
 
     @app.callback(Output("plaza-store", "data", allow_duplicate=True),
-                  Input("map", "clickData"), prevent_initial_call=True)
-    def on_click(click: Any) -> Any:
-        try:
-            point = click["points"][0]
-            plaza = point["customdata"][0]
-        except (TypeError, KeyError, IndexError):
-            raise BadInputError("map: a click must name a plaza") from None
-        if not isinstance(plaza, str) or len(plaza) > 20:
-            raise BadInputError("map: not a plaza id")
-        return plaza
+                  Input("map", "clickData"), State("run-picker", "value"),
+                  prevent_initial_call=True)
+    def on_click(click: Any, name: Any) -> Any:
+        if click is None or name is None:
+            raise PreventUpdate
+        return clicked_plaza(click, store.load(name))
 
     @app.callback(Output("history", "figure"), Input("plaza-store", "data"),
                   State("run-picker", "value"), State("week", "value"))
@@ -146,7 +142,7 @@ def register_views(app: Dash, store: RunStore) -> None:
         week = _week(week)
         labels = (f"left: {_label(left)}", f"right: {_label(right)}")
         maps = [control_map(run, min(week, len(run.dates) - 1), height=460,
-                            title=f"{label.split(':')[0].capitalize()}: {_label(run)}")
+                            title=f"{label.split(':')[0].capitalize()}, {_label(run)}")
                 for run, label in zip((left, right), labels, strict=True)]
         totals = []
         for run, label in zip((left, right), labels, strict=True):

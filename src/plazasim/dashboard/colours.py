@@ -1,23 +1,18 @@
-"""Cartel colours shared by every dashboard figure, so a cartel has one colour throughout.
+"""Cartel colours of the dashboard: those of the report's figures, so a cartel looks the same.
 
-The first seven are the Okabe-Ito palette (distinguishable with the common colour-
-vision deficiencies); after them come darker hues that stay apart from those and
-from the grey of "no controller". Splinter factions beyond the palette reuse it.
+The colours are :func:`plazasim.figures.palette.cartel_colors`, handed out in the
+order of the run's ``cartels`` table, exactly as the control map does.
 """
 
 from __future__ import annotations
 
-__all__ = ["NO_CONTROL", "NO_CONTROL_COLOUR", "cartel_colours"]
+from plazasim.figures.palette import NO_CONTROL, NO_CONTROL_COLOR, cartel_colors
 
-PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442",
-           "#000000", "#8C564B", "#6A3D9A", "#17BECF", "#BCBD22")
-#: Label of a plaza nobody controls, and its colour.
-NO_CONTROL = "no controller"
-NO_CONTROL_COLOUR = "#BBBBBB"
+__all__ = ["NO_CONTROL", "cartel_colours"]
 
 
 def cartel_colours(cartels: list[str]) -> dict[str, str]:
-    """A colour for each cartel, by its position in ``cartels`` (the world's order first)."""
-    colours = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(cartels)}
-    colours[NO_CONTROL] = NO_CONTROL_COLOUR
+    """A colour for each cartel (in ``cartels`` order) and for :data:`NO_CONTROL`."""
+    colours = cartel_colors(cartels)
+    colours[NO_CONTROL] = NO_CONTROL_COLOR
     return colours

@@ -113,7 +113,7 @@ def parameter_rows(scenario: Scenario) -> list[dict[str, str]]:
         extra = fields[name].json_schema_extra or {}
         lo, hi = extra.get("range", [None, None])  # type: ignore[misc]
         rows.append({"parameter": name, "value": f"{getattr(scenario.parameters, name):.6g}",
-                     "units": str(extra.get("units", "")), "range": f"{lo:g} to {hi:g}"})
+                     "units": f"{extra.get('units', '')}; plausible {lo:g} to {hi:g}"})
     return rows
 
 

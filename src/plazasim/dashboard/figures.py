@@ -17,13 +17,20 @@ from plazasim.dashboard.runstore import LoadedRun
 
 __all__ = ["compare_series", "empty_figure", "national_series", "plaza_history"]
 
-#: Homicide kinds of the run tables, with their labels and colours (Okabe-Ito, not cartels').
+#: White background: the light grey of "no cartel" must show against it.
+TEMPLATE = "plotly_white"
+
+#: Homicide kinds of the run tables: label, and a grey line style, so that no kind is
+#: mistaken for a cartel (cartels have the colours).
 HOMICIDE_KINDS = (
-    ("homicides_cartel", "cartel vs cartel", "#D55E00"),
-    ("homicides_state", "state vs cartel", "#0072B2"),
-    ("homicides_bystander", "bystanders", "#CC79A7"),
-    ("homicides_baseline", "non-cartel (baseline)", "#999999"),
+    ("homicides_cartel", "cartel vs cartel", {"color": "#111111", "width": 2.0}),
+    ("homicides_state", "state vs cartel", {"color": "#111111", "width": 1.6, "dash": "dash"}),
+    ("homicides_bystander", "bystanders", {"color": "#111111", "width": 1.6, "dash": "dot"}),
+    ("homicides_baseline", "non-cartel (baseline)", {"color": "#A0A0A0", "width": 1.4}),
 )
+#: Where the two legends of a two-row figure sit: beside their own row.
+_LEGENDS = {"legend": {"y": 1.0, "yanchor": "top", "x": 1.01, "tracegroupgap": 2},
+            "legend2": {"y": 0.4, "yanchor": "top", "x": 1.01, "tracegroupgap": 2}}
 RELATED = ("homicides_cartel", "homicides_state", "homicides_bystander")
 #: The two sides of a comparison.
 SIDE_COLOURS = ("#0072B2", "#D55E00")
@@ -54,11 +61,11 @@ def national_series(run: LoadedRun, week: int | None = None) -> go.Figure:
                         subplot_titles=("Homicides per week, by kind",
                                         "Plazas controlled, by cartel"))
     national = run.national
-    for column, label, colour in HOMICIDE_KINDS:
+    for column, label, style in HOMICIDE_KINDS:
         if column in national.columns:
             fig.add_trace(go.Scatter(x=national["date"], y=national[column], name=label,
-                                     mode="lines", line={"color": colour, "width": 1.6},
-                                     legendgroup="kinds", legendgrouptitle_text="homicides"),
+                                     mode="lines", line=style, legend="legend",
+                                     legendgrouptitle_text="homicides", legendgroup="kinds"),
                           row=1, col=1)
     colours = cartel_colours(run.cartels)
     held = run.cartel_table.pivot_table(index="date", columns="cartel", values="plazas_held",
@@ -68,8 +75,9 @@ def national_series(run: LoadedRun, week: int | None = None) -> go.Figure:
         if np.nansum(series.to_numpy(dtype=float)) == 0:
             continue
         fig.add_trace(go.Scatter(x=held.index, y=series, name=name, mode="lines",
-                                 line={"color": colours[name], "width": 1.6},
-                                 legendgroup="cartels", legendgrouptitle_text="cartels"),
+                                 line={"color": colours[name], "width": 2.0},
+                                 legend="legend2", legendgroup="cartels",
+                                 legendgrouptitle_text="cartels"),
                       row=2, col=1)
     date = run.dates[int(np.clip(week, 0, len(run.dates) - 1))] if week is not None else None
     _week_line(fig, date, 2)
@@ -77,8 +85,8 @@ def national_series(run: LoadedRun, week: int | None = None) -> go.Figure:
     fig.update_yaxes(title_text="plazas", rangemode="tozero", row=2, col=1)
     fig.update_xaxes(title_text="week (date of its first day)", row=2, col=1)
     fig.update_layout(height=560, margin={"l": 70, "r": 10, "t": 40, "b": 50},
-                      legend={"groupclick": "toggleitem"}, uirevision=run.name,
-                      hovermode="x unified")
+                      uirevision=run.name, hovermode="x unified", template=TEMPLATE,
+                      **_LEGENDS)
     return fig
 
 
@@ -89,14 +97,16 @@ def plaza_history(run: LoadedRun, plaza_id: str, week: int | None = None) -> go.
         return empty_figure(f"plaza {plaza_id} is not in this run")
     where = np.flatnonzero(run.plaza_ids == plaza_id)
     name = run.plaza_names[where[0]] if where.size else plaza_id
-    state = str(rows["state"].iloc[0])
+    code = str(rows["state"].iloc[0])
+    state = f"{run.state_names[code]}, state {code}" if code in run.state_names \
+        else f"state {code}"
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.12,
                         row_heights=[0.62, 0.38],
                         subplot_titles=("Homicides per week in the plaza, by kind",
                                         "Controller (ring: disputed that week)"))
-    for column, label, colour in HOMICIDE_KINDS:
+    for column, label, style in HOMICIDE_KINDS:
         fig.add_trace(go.Scatter(x=rows["date"], y=rows[column], name=label, mode="lines",
-                                 line={"color": colour, "width": 1.6}, legendgroup="kinds",
+                                 line=style, legend="legend", legendgroup="kinds",
                                  legendgrouptitle_text="homicides"), row=1, col=1)
     colours = cartel_colours(run.cartels)
     controller = rows["controller"].astype(str).replace({"": NO_CONTROL, "nan": NO_CONTROL})
@@ -108,7 +118,7 @@ def plaza_history(run: LoadedRun, plaza_id: str, week: int | None = None) -> go.
             marker={"color": colours.get(cartel, "#444"), "size": 7, "symbol": "square",
                     "line": {"color": np.where(disputed[mask], "#000", colours.get(cartel)),
                              "width": np.where(disputed[mask], 1.5, 0)}},
-            legendgroup="control", legendgrouptitle_text="controller",
+            legend="legend2", legendgroup="control", legendgrouptitle_text="controller",
             hovertemplate="%{x|%Y-%m-%d}: %{y}<extra></extra>"), row=2, col=1)
     date = run.dates[int(np.clip(week, 0, len(run.dates) - 1))] if week is not None else None
     _week_line(fig, date, 2)
@@ -116,9 +126,9 @@ def plaza_history(run: LoadedRun, plaza_id: str, week: int | None = None) -> go.
     fig.update_yaxes(title_text="", type="category", row=2, col=1)
     fig.update_xaxes(title_text="week (date of its first day)", row=2, col=1)
     fig.update_layout(
-        title={"text": f"History of {name} ({plaza_id}, state {state})", "x": 0.01},
-        height=460, margin={"l": 70, "r": 10, "t": 70, "b": 50},
-        legend={"groupclick": "toggleitem"})
+        title={"text": f"History of {name} ({plaza_id}, {state})", "x": 0.01},
+        height=460, margin={"l": 110, "r": 10, "t": 70, "b": 50}, template=TEMPLATE,
+        **_LEGENDS)
     return fig
 
 
@@ -145,6 +155,6 @@ def compare_series(left: LoadedRun, right: LoadedRun, labels: tuple[str, str]) -
     fig.update_yaxes(title_text="persons", rangemode="tozero", row=2, col=1)
     fig.update_xaxes(title_text="week (date of its first day)", row=2, col=1)
     fig.update_layout(height=520, margin={"l": 70, "r": 10, "t": 40, "b": 50},
-                      hovermode="x unified",
+                      hovermode="x unified", template=TEMPLATE,
                       legend={"orientation": "h", "y": 1.08, "x": 0, "yanchor": "bottom"})
     return fig

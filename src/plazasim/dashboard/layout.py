@@ -21,8 +21,9 @@ __all__ = ["page"]
 
 #: Milliseconds between two looks at a running job.
 POLL_MS = 400
+_FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
 _TABLE_STYLE = {"style_table": {"overflowX": "auto"},
-                "style_cell": {"fontFamily": "inherit", "fontSize": "13px", "padding": "3px 6px",
+                "style_cell": {"fontFamily": _FONT, "fontSize": "13px", "padding": "3px 6px",
                                "textAlign": "left", "whiteSpace": "normal", "height": "auto"},
                 "style_header": {"fontWeight": "600", "backgroundColor": "#EEF1F4"}}
 
@@ -82,8 +83,7 @@ def _form() -> html.Div:
             id="parameters", data=[],
             columns=[{"id": "parameter", "name": "parameter", "editable": False},
                      {"id": "value", "name": "value", "editable": True},
-                     {"id": "units", "name": "units", "editable": False},
-                     {"id": "range", "name": "plausible range", "editable": False}],
+                     {"id": "units", "name": "units; range", "editable": False}],
             style_data_conditional=[{"if": {"column_id": "value"},
                                      "backgroundColor": "#FFFBE6"}],
             **_TABLE_STYLE),

@@ -51,11 +51,12 @@ class RunSummary:
 
 @dataclass(frozen=True)
 class LoadedRun:
-    """A run's tables, and the plaza coordinates of its world (for the map).
+    """A run's tables, and the plaza names of its world.
 
-    ``lon``/``lat`` are degrees (WGS84) in a Mexico world, kilometres in a
-    synthetic one (``geographic`` says which). ``cartels`` lists every cartel that
-    ever appears, in the order the colours are handed out.
+    ``plaza_ids``/``plaza_names`` come from the run's world. ``cartels`` lists every cartel that
+    ever appears, in the order the colours are handed out (the cartels table's);
+    ``order`` the plaza ids in the order of the plaza table's first week, which is
+    the order of the map's points.
     """
 
     name: str
@@ -65,11 +66,11 @@ class LoadedRun:
     manifest: dict[str, Any]
     plaza_ids: np.ndarray
     plaza_names: np.ndarray
-    lon: np.ndarray
-    lat: np.ndarray
-    geographic: bool
     dates: list[pd.Timestamp]
     cartels: list[str]
+    order: list[str]
+    plaza_set: frozenset[str]
+    state_names: dict[str, str]
 
 
 def _policy_label(scenario: dict[str, Any]) -> str:
@@ -154,15 +155,13 @@ def _load(path: Path) -> LoadedRun:
     spec = WorldSpec.model_validate(tables.manifest["scenario"]["world"])
     world = build_world(spec)
     dates = sorted(pd.to_datetime(tables.national["date"]).unique())
-    seen = list(world.cartel_names)
-    for name in pd.unique(tables.cartels["cartel"].astype(str)):
-        if name not in seen:
-            seen.append(name)
+    seen = [str(c) for c in pd.unique(tables.cartels["cartel"].astype(str))]
+    first = tables.plazas["date"] == tables.plazas["date"].min()
+    order = tables.plazas.loc[first, "plaza_id"].astype(str).tolist()
     return LoadedRun(
         name=path.name, national=tables.national, plazas=tables.plazas,
         cartel_table=tables.cartels, manifest=tables.manifest,
         plaza_ids=np.asarray(world.plaza_id).astype(str),
         plaza_names=np.asarray(world.plaza_name).astype(str),
-        lon=np.asarray(world.lon, dtype=float), lat=np.asarray(world.lat, dtype=float),
-        geographic=spec.kind == "mexico",
-        dates=[pd.Timestamp(d) for d in dates], cartels=seen)
+        dates=[pd.Timestamp(d) for d in dates], cartels=seen, order=order,
+        plaza_set=frozenset(order), state_names=dict(getattr(world, "state_names", {}) or {}))
