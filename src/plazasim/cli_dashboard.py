@@ -7,8 +7,10 @@ what listening on other addresses exposes).
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import logging
+import socket
 from pathlib import Path
 from typing import Annotated
 
@@ -30,6 +32,19 @@ def _check_host(host: str) -> str:
         raise PlazasimError(f"--host: {host!r} is not an IP address (expected e.g. 127.0.0.1, "
                             "or 0.0.0.0 for every interface)") from None
     return host
+
+
+def _check_port(host: str, port: int) -> None:
+    """Refuse, in one line, an address this machine cannot listen on (taken, not its own)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server does
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            option = "--host" if exc.errno == errno.EADDRNOTAVAIL else "--port"
+            raise PlazasimError(f"{option}: cannot listen on {host}:{port}: "
+                                f"{exc.strerror or exc}") from None
 
 
 @app.command()
@@ -57,16 +72,21 @@ def dashboard(
         dash_app = create_app(runs, host=host)
     except OSError as exc:
         raise PlazasimError(f"--runs: cannot use {runs}: {exc.strerror or exc}") from None
+    from werkzeug.serving import make_server
+
+    _check_port(host, port)  # werkzeug would print several lines and exit
+    server = make_server(host, port, dash_app.server, threaded=True)
     if host not in ("127.0.0.1", "localhost", "::1"):
         err.print(f"note: listening on {host}: anyone who can reach this address can run "
-                  "scenarios and read the runs in " + str(runs), markup=False)
-    url_host = f"[{host}]" if ":" in host else host
-    out.print(f"plazasim dashboard on http://{url_host}:{port}/ (runs in {runs}); Ctrl-C stops it",
-              markup=False, soft_wrap=True)
+                  "scenarios and read the runs in " + str(runs), markup=False, soft_wrap=True)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    url_host = f"[{host}]" if ":" in host else host
+    out.print(f"plazasim dashboard on http://{url_host}:{server.port}/ (runs in {runs}); "
+              "Ctrl-C stops it", markup=False, soft_wrap=True)
     try:
-        dash_app.run(host=host, port=port, debug=False, dev_tools_ui=False,
-                     dev_tools_hot_reload=False)
-    except OSError as exc:  # the port is taken, or the address is not this machine's
-        raise PlazasimError(f"--port: cannot listen on {host}:{port}: "
-                            f"{exc.strerror or exc}") from None
+        server.serve_forever()
+    except KeyboardInterrupt:
+        out.print("stopped", markup=False)
+    finally:
+        server.server_close()
+        dash_app.server.extensions["plazasim_runner"].shutdown()

@@ -154,7 +154,7 @@ def test_compare_two_policies(dashboard, browser_page, artifacts_dir) -> None:
     page = browser_page
     text = _run_from_page(page, url, other_policy="laissez_faire")
     names = text.removeprefix("wrote ").strip().split(", ")
-    assert len(names) == 2 and names[1].endswith(tuple(f"laissez_faire{s}" for s in ("",)))\
+    assert (len(names) == 2 and names[1].endswith(tuple(f"laissez_faire{s}" for s in ("",))))\
         or "laissez_faire" in names[1]
     page.wait_for_function(
         "document.querySelector('#compare-series .js-plotly-plot')?.data?.length === 4")

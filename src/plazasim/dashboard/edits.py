@@ -55,13 +55,20 @@ def decode_upload(contents: Any) -> str:
     header, data = contents.split(",", 1)
     if not header.startswith("data:") or not header.endswith(";base64"):
         raise ScenarioError.at("scenario", "the upload is not a file (expected a TOML file)")
-    if len(data) > (MAX_UPLOAD_BYTES * 4) // 3 + 4:
-        raise ScenarioError.at("scenario", f"file too large (at most {MAX_UPLOAD_BYTES // 1024} "
-                               "KB; a scenario file is a few KB)")
+    too_large = ScenarioError.at("scenario", f"file too large (at most "
+                                 f"{MAX_UPLOAD_BYTES // 1024} KB; a scenario file is a few KB)")
+    if len(data) > (MAX_UPLOAD_BYTES * 4) // 3 + 4:  # before decoding it
+        raise too_large
     try:
         raw = base64.b64decode(data, validate=True)
-        return raw.decode("utf-8")
     except (binascii.Error, ValueError):
+        raise ScenarioError.at("scenario", "the upload is not a file (expected a TOML file)"
+                               ) from None
+    if len(raw) > MAX_UPLOAD_BYTES:
+        raise too_large
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
         raise ScenarioError.at("scenario", "cannot read the upload: not a UTF-8 text file "
                                "(expected a TOML scenario file)") from None
 
@@ -112,7 +119,7 @@ def parameter_rows(scenario: Scenario) -> list[dict[str, str]]:
     for name in names:
         extra = fields[name].json_schema_extra or {}
         lo, hi = extra.get("range", [None, None])  # type: ignore[misc]
-        rows.append({"parameter": name, "value": f"{getattr(scenario.parameters, name):.6g}",
+        rows.append({"parameter": name, "value": repr(float(getattr(scenario.parameters, name))),
                      "units": f"{extra.get('units', '')}; plausible {lo:g} to {hi:g}"})
     return rows
 
@@ -176,7 +183,7 @@ def edited_scenario(base: Scenario, *, seed: Any, until: Any, timeline: Any,
     known = set(Parameters.model_fields)
     for row in _rows(parameters, "parameters"):
         name = row.get("parameter")
-        if name not in known:
+        if not isinstance(name, str) or name not in known:
             raise ScenarioError.at("parameters", f"unknown parameter {str(name)[:40]!r}")
         data["parameters"][name] = _number(row.get("value"), f"parameters.{name}")
     try:

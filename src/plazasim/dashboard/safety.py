@@ -135,10 +135,10 @@ def protect(app: Dash, *, loopback_only: bool) -> str:
 
     @server.errorhandler(Exception)
     def _bug(exc: Exception) -> Response:
-        from dash.exceptions import DashException
+        from dash.exceptions import DependencyException
 
-        if isinstance(exc, DashException):  # e.g. an unregistered component suite
-            return _text(f"not found: {type(exc).__name__}", 404)
+        if isinstance(exc, DependencyException):  # a script of an unregistered package
+            return _text("not found: no such script", 404)
         log.exception("dashboard: internal error")
         return _text(f"internal error ({type(exc).__name__}); see the server's log", 500)
 
