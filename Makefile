@@ -10,7 +10,7 @@ FUZZ_SECONDS ?= 120
 # Extra arguments for benchmarks/run.py, e.g. make bench BENCH_ARGS="--no-mesa"
 BENCH_ARGS ?=
 
-.PHONY: demo test bench fuzz lint data clean
+.PHONY: demo test chromium bench fuzz lint data clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -23,7 +23,14 @@ $(STAMP): pyproject.toml | $(BIN)/python
 demo: $(STAMP)
 	$(BIN)/plazasim run mexico-2006
 
-test: $(STAMP)
+# The browser tests drive Debian's chromium (Playwright's own browser download is never used).
+# sudo only when not root and sudo exists.
+chromium:
+	@command -v chromium >/dev/null || { \
+		SUDO=; [ "$$(id -u)" = 0 ] || { command -v sudo >/dev/null && SUDO=sudo; }; \
+		$$SUDO apt-get update && $$SUDO apt-get install -y chromium; }
+
+test: $(STAMP) chromium
 	$(BIN)/ruff check src tests scripts benchmarks fuzz
 	$(BIN)/python -m pytest
 

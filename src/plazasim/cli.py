@@ -785,7 +785,12 @@ def prior_predictive(
 
 
 # Commands defined in their own modules register themselves on ``app``.
-from plazasim import cli_calibration, cli_fit_report, cli_report  # noqa: E402, F401
+from plazasim import (  # noqa: E402, F401
+    cli_calibration,
+    cli_dashboard,
+    cli_fit_report,
+    cli_report,
+)
 
 # --------------------------------------------------------------------------- entry point
 
