@@ -87,7 +87,8 @@ def _run_sections(folder: Path, every: str) -> list[Section]:
 
     tables = read_run(folder)
     out = [Section("Map of plaza control",
-                   "Each municipality (plaza) coloured by the cartel controlling it at the end "
+                   "Each plaza (a municipality in the Mexico world) coloured by the cartel "
+                   "controlling it at the end "
                    "of the week on the slider; <b>Violence</b> shows the cartel-related "
                    "homicides (cartel, state and bystander) in each plaza since the previous "
                    "slider step. Hover for names and numbers; drag to pan, scroll to zoom.",
