@@ -25,3 +25,13 @@ def mexico_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert main(["run", "mexico-2006", "--until", "2007-02-28", "--out", str(out),
                  "--quiet", "--no-figures"]) == 0
     return out
+
+
+@pytest.fixture(scope="session")
+def small_compare(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``plazasim compare synthetic-small --policies crackdown,laissez_faire --seeds 2``."""
+    out = tmp_path_factory.mktemp("runs") / "cmp"
+    assert main(["compare", "synthetic-small", "--policies", "crackdown,laissez_faire",
+                 "--seeds", "2", "--until", "2007-02-28", "--workers", "1", "-q",
+                 "--out", str(out)]) == 0
+    return out

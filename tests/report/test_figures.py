@@ -156,11 +156,8 @@ def test_validation_figure_one_row_per_fact_with_published_value() -> None:
     assert "1 of 2 hold" in ax.get_title() and "seeds 1-3" in ax.get_title()
 
 
-def test_compare_png_of_a_real_comparison(tmp_path: Path) -> None:
-    out = tmp_path / "cmp"
-    assert main(["compare", "synthetic-small", "--policies", "crackdown,laissez_faire",
-                 "--seeds", "2", "--until", "2007-02-28", "--workers", "1", "-q",
-                 "--out", str(out)]) == 0
+def test_compare_png_of_a_real_comparison(small_compare: Path) -> None:
+    out = small_compare
     assert (out / "compare.png").read_bytes()[:8] == PNG
     manifest = json.loads((out / "manifest.json").read_text())
     fig = compare_figure(pd.read_parquet(out / "compare.parquet"), manifest)
