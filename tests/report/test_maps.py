@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from plazasim.report.maps import RELATED, control_map, frame_dates
 from plazasim.results import read_run
@@ -63,3 +66,21 @@ def test_mexico_outlines_cover_every_plaza() -> None:
     xs = [v for v in lon if v is not None]
     ys = [v for v in lat if v is not None]
     assert -118.5 < min(xs) < max(xs) < -86.5 and 14.4 < min(ys) < max(ys) < 32.8
+
+
+@settings(max_examples=60, deadline=None)
+@given(start=st.dates(dt.date(2000, 1, 1), dt.date(2030, 1, 1)), n=st.integers(1, 400),
+       every=st.sampled_from(["week", "month", "quarter"]))
+def test_frame_dates_are_run_weeks_in_order_one_per_period(start: dt.date, n: int,
+                                                           every: str) -> None:
+    weeks = pd.date_range(start, periods=n, freq="7D")
+    picked = frame_dates(list(reversed(weeks)), every)  # any order in, weeks out in order
+    assert picked == sorted(set(picked)) and set(picked) <= set(weeks)
+    assert picked[0] == weeks[0] and picked[-1] == weeks[-1]
+    if every == "week":
+        assert picked == list(weeks)
+    else:
+        freq = "M" if every == "month" else "Q"
+        periods = [pd.Timestamp(d).to_period(freq) for d in picked[:-1]]
+        assert len(periods) == len(set(periods))  # one frame per period (and the last week)
+        assert set(periods) | {weeks[-1].to_period(freq)} == set(weeks.to_period(freq))
