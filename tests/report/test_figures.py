@@ -182,3 +182,20 @@ def test_a_figure_that_fails_to_draw_never_costs_the_results(
     assert sorted(p.name for p in out.iterdir()) == [
         "cartels.parquet", "manifest.json", "national.parquet", "plazas.parquet"]
     assert read_run(out).national["homicides_total"].sum() > 0
+
+
+def test_a_one_week_run_is_drawn_whole(small_run: Path) -> None:
+    from plazasim.results.store import RunTables
+
+    tables = read_run(small_run)
+    first = tables.national["date"].min()
+    one = RunTables(national=tables.national[tables.national["date"] == first],
+                    plazas=tables.plazas[tables.plazas["date"] == first],
+                    cartels=tables.cartels[tables.cartels["date"] == first],
+                    manifest=tables.manifest)
+    ax = homicides_figure(one).axes[0]
+    top = ax.collections[-1].get_paths()[0].vertices  # the baseline area, the stack's top
+    assert np.ptp(top[:, 0]) == pytest.approx(7.0)  # one week wide
+    assert top[:, 1].max() == pytest.approx(one.national["homicides_total"].iloc[0])
+    for panel in flows_figure(one).axes[:3]:
+        assert all(len(line.get_xdata()) == 2 for line in panel.get_lines())

@@ -14,6 +14,7 @@ Two figures, both from a run's tables (``plazasim run`` writes them as
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -33,6 +34,18 @@ HOMICIDE_TYPES = (
     ("homicides_bystander", "bystanders", "#fddbc7"),
     ("homicides_baseline", "baseline (not cartel-related)", "#bababa"),
 )
+
+
+def _closed(dates: pd.Series | pd.DatetimeIndex, columns: list[np.ndarray]
+            ) -> tuple[pd.DatetimeIndex, list[np.ndarray]]:
+    """Weekly steps drawn whole: one more point a week after the last, with its values.
+
+    A ``step="post"`` area ends at its last point, so without it the last week (and a
+    one-week run entirely) would not be drawn.
+    """
+    index = pd.DatetimeIndex(dates)
+    index = index.append(pd.DatetimeIndex([index[-1] + pd.Timedelta(days=7)]))
+    return index, [np.append(c, c[-1]) for c in columns]
 
 
 def _shade_forecast(ax: Axes, dates: pd.Series, observed: bool) -> None:
@@ -67,7 +80,8 @@ def homicides_figure(tables: RunTables, observed: bool | None = None) -> Figure:
     fig = new_figure(11, 6)
     ax = fig.add_subplot()
     present = [t for t in HOMICIDE_TYPES if t[0] in nat.columns]
-    ax.stackplot(dates, *[nat[c].to_numpy(float) for c, _, _ in present],
+    x, ys = _closed(dates, [nat[c].to_numpy(float) for c, _, _ in present])
+    ax.stackplot(x, *ys,
                  labels=[label for _, label, _ in present],
                  colors=[color for _, _, color in present], step="post", linewidth=0)
     series = observed_weekly(dates.min(), dates.max()) if observed else {}
@@ -97,8 +111,9 @@ def _lines(ax: Axes, dates: pd.Series, frame: pd.DataFrame,
     present = [(c, label) for c, label in columns if c in frame.columns]
     peak = max((float(frame[c].abs().max()) for c, _ in present), default=0.0)
     label = _scaled(ax, peak, unit)
-    for c, name in present:
-        ax.plot(dates, frame[c].to_numpy(float), label=name, linewidth=1.2)
+    x, ys = _closed(dates, [frame[c].to_numpy(float) for c, _ in present])
+    for (_, name), y in zip(present, ys, strict=True):
+        ax.plot(x, y, label=name, linewidth=1.2, drawstyle="steps-post")
     ax.set_ylim(0, None)
     ax.set_ylabel(label)
     ax.legend(fontsize=7.5, loc="best", framealpha=0.9)
@@ -112,7 +127,8 @@ def _plazas_held(ax: Axes, cartels: pd.DataFrame) -> None:
     order = [str(c) for c in cartels["cartel"].astype(str).unique()]
     shown = [c for c in order if c in table.columns and table[c].max() > 0]
     colors = cartel_colors(order)
-    ax.stackplot(pd.to_datetime(table.index), *[table[c].to_numpy() for c in shown],
+    x, ys = _closed(pd.to_datetime(table.index), [table[c].to_numpy(float) for c in shown])
+    ax.stackplot(x, *ys,
                  labels=shown, colors=[colors[c] for c in shown], step="post", linewidth=0)
     ax.set_ylim(0, None)
     ax.set_ylabel("plazas held")

@@ -83,7 +83,8 @@ def flows_plot(tables: RunTables) -> go.Figure:
         for name, label in columns:
             if name in nat.columns:
                 fig.add_trace(go.Scatter(x=dates, y=(nat[name] / divisor).round(3), name=label,
-                                         mode="lines", legendgroup=f"{row}{col}",
+                                         mode="lines" if len(dates) > 1 else "markers",
+                                         legendgroup=f"{row}{col}",
                                          hovertemplate="%{y:,.3g}<extra>" + label
                                          + "</extra>"), row=row, col=col)
     table = tables.cartels.pivot_table(index="date", columns="cartel", values="plazas_held",
