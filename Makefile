@@ -12,7 +12,7 @@ BENCH_ARGS ?=
 # Weeks of the Mesa equivalence test in make test (make bench runs its full horizons)
 MESA_WEEKS ?= 8
 
-.PHONY: demo test bench fuzz lint data clean
+.PHONY: demo test chromium bench fuzz lint data clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -25,9 +25,16 @@ $(STAMP): pyproject.toml | $(BIN)/python
 demo: $(STAMP)
 	$(BIN)/plazasim run mexico-2006
 
+# The browser tests drive Debian's chromium (Playwright's own browser download is never used).
+# sudo only when not root and sudo exists.
+chromium:
+	@command -v chromium >/dev/null || { \
+		SUDO=; [ "$$(id -u)" = 0 ] || { command -v sudo >/dev/null && SUDO=sudo; }; \
+		$$SUDO apt-get update && $$SUDO apt-get install -y chromium; }
+
 # Lint, types, the test suite, then the Mesa model of the same rules on a short horizon
 # (mesa comes with the `bench` extra; only code under benchmarks/ uses it).
-test: $(STAMP) $(BENCH_STAMP)
+test: $(STAMP) $(BENCH_STAMP) chromium
 	$(BIN)/ruff check src tests scripts benchmarks fuzz
 	$(BIN)/mypy
 	$(BIN)/python -m pytest

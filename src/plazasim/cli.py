@@ -189,6 +189,12 @@ Force = Annotated[
 ]
 
 
+#: ``--no-figures``, for the commands that draw PNGs of their results (docs/FIGURES.md).
+NoFigures = Annotated[
+    bool, typer.Option("--no-figures", help="Do not draw the PNG figures (faster).")
+]
+
+
 def _default_out(prefix: str) -> Path:
     """``runs/<prefix>-<YYYYmmdd-HHMMSS>``: where a many-run command writes by default."""
     return Path("runs") / f"{prefix}-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}"
@@ -269,10 +275,18 @@ def run(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress bar and no summary table.")
     ] = False,
+    no_figures: NoFigures = False,
+    map_dates: Annotated[
+        str | None,
+        typer.Option(help="Dates of the control_map.png panels, comma-separated YYYY-MM-DD "
+                     "(default: 4 weeks evenly over the run)."),
+    ] = None,
 ) -> None:
-    """Run one seeded simulation of a scenario and write its tables."""
+    """Run one seeded simulation of a scenario and write its tables and figures."""
+    from plazasim.cli_report import parse_dates
     from plazasim.results.store import check_out_dir, write_run
 
+    panel_dates = parse_dates("--map-dates", map_dates)
     until_date = _parse_until(until)
     sets = parse_sets(set_)
     sc = sets.apply(_apply_overrides(load_scenario(scenario), seed, until_date, policy))
@@ -299,7 +313,12 @@ def run(
 
     result = _with_progress(quiet, "simulating", "weeks", None, lambda on_progress: run_scenario(
         sc, progress=on_progress, world=world, posterior_draw=posterior_draw))
-    path = write_run(result, target, invocation=invocation.record())
+    extra = None
+    if not no_figures:
+        from plazasim.figures.outputs import run_figures
+
+        extra = run_figures(result, invocation.record(), panel_dates)
+    path = write_run(result, target, invocation=invocation.record(), extra=extra)
     if header is None and sc.calibration is not None and sc.calibration.posterior:
         header = _calibrated_header(sc)
     if header is not None and not quiet:
@@ -632,6 +651,7 @@ def validate(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress bar and no table.")
     ] = False,
+    no_figures: NoFigures = False,
 ) -> None:
     """Reproduce published findings: kingpin, crackdown, balloon, shortage, Lessing, recruitment."""
     from plazasim.experiments import validate as val
@@ -666,7 +686,8 @@ def validate(
                                     seed_list, workers=n_workers, experiments=chosen,
                                     progress=on_progress, draws=draws,
                                     scenario=base if sets else None))
-        path = val.write_validation(result, target, invocation=invocation.record())
+        path = val.write_validation(result, target, invocation=invocation.record(),
+                                    figures=not no_figures)
     if not quiet:
         out.print(_validation_table(result.table, posterior=bool(draws), width=out.width))
         held = int(result.table.holds.sum())
@@ -784,7 +805,14 @@ def prior_predictive(
 
 
 # Commands defined in their own modules register themselves on ``app``.
-from plazasim import cli_calibration, cli_fit_report, cli_query, cli_sweep  # noqa: E402, F401
+from plazasim import (  # noqa: E402, F401
+    cli_calibration,
+    cli_dashboard,
+    cli_fit_report,
+    cli_query,
+    cli_report,
+    cli_sweep,
+)
 
 # --------------------------------------------------------------------------- entry point
 

@@ -1,0 +1,39 @@
+"""Build the dashboard's Dash app: page, callbacks, background runner and request checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dash import Dash
+
+from plazasim.dashboard.callbacks_form import register_form
+from plazasim.dashboard.callbacks_view import register_views
+from plazasim.dashboard.layout import page
+from plazasim.dashboard.runner import Runner
+from plazasim.dashboard.runstore import RunStore
+from plazasim.dashboard.safety import LOOPBACK, protect
+
+__all__ = ["create_app"]
+
+
+def create_app(runs_dir: Path, *, host: str = "127.0.0.1") -> Dash:
+    """The dashboard for the runs under ``runs_dir`` (created if missing).
+
+    ``host`` is the address the server will listen on: on a loopback address the
+    app also refuses requests addressed to any other host name (DNS rebinding).
+    Everything the page loads is served by this app (``serve_locally``); nothing
+    comes from the network.
+    """
+    runs_dir = Path(runs_dir).absolute()
+    runs_dir.mkdir(parents=True, exist_ok=True)
+    store = RunStore(runs_dir)
+    runner = Runner(store)
+    app = Dash(__name__, title="plazasim dashboard", serve_locally=True, compress=False,
+               update_title=None, enable_mcp=False, suppress_callback_exceptions=False,
+               assets_folder=str(Path(__file__).with_name("assets")))
+    app.layout = page(runs_dir)
+    register_form(app, runner)
+    register_views(app, store)
+    protect(app, loopback_only=host in LOOPBACK)
+    app.server.extensions["plazasim_runner"] = runner
+    return app
