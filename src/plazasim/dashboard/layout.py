@@ -114,8 +114,9 @@ def _explore() -> html.Div:
                    tooltip={"placement": "bottom", "always_visible": False}),
         html.Div(id="week-label", className="hint"),
         dcc.Graph(id="map", figure=empty_figure("Run a scenario or choose a past run", 420),
-                  config={"displaylogo": False}),
+                  config={"displaylogo": False}, style={"marginTop": "16px"}),
         dcc.Store(id="plaza-store"),
+        dcc.Store(id="map-run"),
         dcc.Graph(id="history", figure=empty_figure("Click a plaza on the map to see its "
                                                     "history", 200),
                   config={"displaylogo": False}),
