@@ -267,7 +267,8 @@ def test_run_writes_documented_tables_and_repeats(
     code, out, err = _run(capsys, "run", "synthetic-small", "--out", str(a), "--quiet")
     assert code == 0, err
     assert sorted(p.name for p in a.iterdir()) == [
-        "cartels.parquet", "manifest.json", "national.parquet", "plazas.parquet"
+        "cartels.parquet", "control_map.png", "flows.png", "homicides.png", "manifest.json",
+        "national.parquet", "plazas.parquet"
     ]
     run = read_run(a)
     for table in REQUIRED:

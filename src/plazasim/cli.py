@@ -179,6 +179,12 @@ Force = Annotated[
 ]
 
 
+#: ``--no-figures``, for the commands that draw PNGs of their results (docs/FIGURES.md).
+NoFigures = Annotated[
+    bool, typer.Option("--no-figures", help="Do not draw the PNG figures (faster).")
+]
+
+
 def _default_out(prefix: str) -> Path:
     """``runs/<prefix>-<YYYYmmdd-HHMMSS>``: where a many-run command writes by default."""
     return Path("runs") / f"{prefix}-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}"
@@ -258,10 +264,18 @@ def run(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress bar and no summary table.")
     ] = False,
+    no_figures: NoFigures = False,
+    map_dates: Annotated[
+        str | None,
+        typer.Option(help="Dates of the control_map.png panels, comma-separated YYYY-MM-DD "
+                     "(default: 4 weeks evenly over the run)."),
+    ] = None,
 ) -> None:
-    """Run one seeded simulation of a scenario and write its tables."""
+    """Run one seeded simulation of a scenario and write its tables and figures."""
+    from plazasim.cli_report import parse_dates
     from plazasim.results.store import check_out_dir, write_run
 
+    panel_dates = parse_dates("--map-dates", map_dates)
     until_date = _parse_until(until)
     sc = _apply_overrides(load_scenario(scenario), seed, until_date, policy)
     header = _posterior_header(sc, posterior_draw) if posterior_draw is not None else None
@@ -285,7 +299,12 @@ def run(
 
     result = _with_progress(quiet, "simulating", "weeks", None, lambda on_progress: run_scenario(
         sc, progress=on_progress, world=world, posterior_draw=posterior_draw))
-    path = write_run(result, target, invocation=invocation.record())
+    extra = None
+    if not no_figures:
+        from plazasim.figures.outputs import run_figures
+
+        extra = run_figures(result, invocation.record(), panel_dates)
+    path = write_run(result, target, invocation=invocation.record(), extra=extra)
     if header is None and sc.calibration is not None and sc.calibration.posterior:
         header = _calibrated_header(sc)
     if header is not None and not quiet:
@@ -619,6 +638,7 @@ def validate(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress bar and no table.")
     ] = False,
+    no_figures: NoFigures = False,
 ) -> None:
     """Reproduce published findings: kingpin, crackdown, balloon, shortage, Lessing, recruitment."""
     from plazasim.experiments import validate as val
@@ -647,7 +667,8 @@ def validate(
                             lambda on_progress: val.validate(
                                 seed_list, workers=n_workers, experiments=chosen,
                                 progress=on_progress, draws=draws))
-    path = val.write_validation(result, target, invocation=invocation.record())
+    path = val.write_validation(result, target, invocation=invocation.record(),
+                                figures=not no_figures)
     if not quiet:
         out.print(_validation_table(result.table, posterior=bool(draws), width=out.width))
         held = int(result.table.holds.sum())
@@ -764,7 +785,12 @@ def prior_predictive(
 
 
 # Commands defined in their own modules register themselves on ``app``.
-from plazasim import cli_calibration, cli_dashboard, cli_fit_report  # noqa: E402, F401
+from plazasim import (  # noqa: E402, F401
+    cli_calibration,
+    cli_dashboard,
+    cli_fit_report,
+    cli_report,
+)
 
 # --------------------------------------------------------------------------- entry point
 

@@ -104,6 +104,7 @@ def test_cli_writes_the_table_and_bad_input_is_one_line(tmp_path, capsys) -> Non
     table = pd.read_parquet(out / v.VALIDATION_TABLE)
     assert list(table.columns) == v.COLUMNS and len(table) == 3
     assert (out / v.VALIDATION_SAMPLES).is_file() and (out / "manifest.json").is_file()
+    assert (out / "validation.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     capsys.readouterr()
     for args, message in [
         (["--seeds", "0"], "error: --seeds: must be >= 1 (got 0)"),

@@ -1,4 +1,4 @@
-"""A short synthetic run shared by the figure and report tests (about a second)."""
+"""Short runs shared by the figure and report tests."""
 
 from __future__ import annotations
 
@@ -11,8 +11,17 @@ from plazasim.cli import main
 
 @pytest.fixture(scope="session")
 def small_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """``plazasim run synthetic-small --until 2007-06-30``: 26 weeks, 200 plazas."""
+    """``plazasim run synthetic-small --until 2007-06-30``: 26 weeks, 200 plazas, figures."""
     out = tmp_path_factory.mktemp("runs") / "small"
     assert main(["run", "synthetic-small", "--until", "2007-06-30", "--out", str(out),
                  "--quiet"]) == 0
+    return out
+
+
+@pytest.fixture(scope="session")
+def mexico_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``plazasim run mexico-2006 --until 2007-02-28 --no-figures``: 13 weeks, 2,454 plazas."""
+    out = tmp_path_factory.mktemp("runs") / "mexico"
+    assert main(["run", "mexico-2006", "--until", "2007-02-28", "--out", str(out),
+                 "--quiet", "--no-figures"]) == 0
     return out

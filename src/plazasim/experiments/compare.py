@@ -391,51 +391,18 @@ COMPARE_PLOT = "compare.png"
 
 
 def plot_compare(result: CompareResult, path: str | os.PathLike[str] | None = None) -> Figure:
-    """Draw one panel per metric: each variant's median, its 90% interval and its seeds.
+    """Draw the paired differences of every variant against the first, one panel per metric.
 
-    The seeds are faint dots (spread sideways by a fixed offset, so the picture is
-    reproducible); the median is a marker with the interval as its error bar.
+    :func:`plazasim.figures.compare.compare_figure` of the comparison's table and
+    manifest (so ``plazasim report`` draws the same figure from a compare folder).
     Saved to ``path`` (PNG, Agg backend) when given.
     """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+    from plazasim.figures.common import save_png
+    from plazasim.figures.compare import compare_figure
 
-    variants, metrics = result.variants, list(METRICS)
-    ncols = min(5, len(metrics))
-    nrows = -(-len(metrics) // ncols)
-    width = max(2.6, 0.55 * len(variants) + 1.2)
-    fig = Figure(figsize=(width * ncols, 2.9 * nrows), layout="constrained")
-    FigureCanvasAgg(fig)
-    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
-    summary = result.summary.set_index(["policy", "metric"])
-    n = result.runs_per_variant
-    jitter = np.linspace(-0.18, 0.18, n) if n > 1 else np.zeros(1)
-    x = np.arange(len(variants))
-    for ax, metric in zip(axes, metrics, strict=False):
-        for i, label in enumerate(variants):
-            values = result.runs.loc[result.runs["policy"] == label, metric].to_numpy()
-            ax.scatter(i + jitter, values, s=9, color="C0", alpha=0.45, linewidths=0)
-            row = summary.loc[(label, metric)]
-            ax.errorbar([i], [row["median"]],
-                        yerr=[[row["median"] - row["lo"]], [row["hi"] - row["median"]]],
-                        fmt="o", color="C3", ms=5, capsize=4, lw=1.5)
-        unit = METRICS[metric][0]
-        ax.set_title(f"{metric}\n({unit})", fontsize=9)
-        ax.set_xticks(x, variants, rotation=30, ha="right", fontsize=8)
-        ax.tick_params(axis="y", labelsize=8)
-        ax.set_xlim(-0.6, len(variants) - 0.4)
-        ax.grid(axis="y", alpha=0.3)
-    for ax in axes[len(metrics):]:
-        ax.set_visible(False)
-    if result.draws:
-        what = (f"{len(result.draws)} posterior draws x {len(result.seeds)} seeds per variant "
-                "(the same pairs for every variant): median and 5-95% interval; dots are runs")
-    else:
-        what = (f"{n} seed{'s' * (n != 1)} per variant (common random numbers): "
-                "median and 5-95% interval; dots are seeds")
-    fig.suptitle(what, fontsize=10)
+    fig = compare_figure(result.to_frame(), result.manifest())
     if path is not None:
-        fig.savefig(path, dpi=110)
+        save_png(fig, path)
     return fig
 
 

@@ -49,6 +49,7 @@ resamples those pairs, so the interval carries the uncertainty of the fit.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import platform
 import time
@@ -306,12 +307,13 @@ def check_validation_dir(out_dir: str | os.PathLike[str]) -> None:
 
 def write_validation(
     result: ValidationResult, out_dir: str | os.PathLike[str], *,
-    invocation: dict[str, Any] | None = None,
+    invocation: dict[str, Any] | None = None, figures: bool = True,
 ) -> Path:
     """Write ``validation.parquet``, ``validation_seeds.parquet`` and the manifest atomically.
 
     ``invocation``, the command that asked for it, goes into the manifest so that
-    a later command can tell its own results from another's.
+    a later command can tell its own results from another's. With ``figures``,
+    ``validation.png`` too (:func:`plazasim.figures.outputs.validation_png`).
     """
     out_dir = Path(out_dir).absolute()
     check_validation_dir(out_dir)
@@ -322,6 +324,10 @@ def write_validation(
         result.table.to_parquet(tmp / VALIDATION_TABLE, engine="pyarrow", index=False)
         result.samples.to_parquet(tmp / VALIDATION_SAMPLES, engine="pyarrow", index=False)
         (tmp / MANIFEST).write_text(text, encoding="utf-8")
+        if figures:
+            from plazasim.figures.outputs import VALIDATION_PLOT, validation_png
+
+            validation_png(result.table, json.loads(text), tmp / VALIDATION_PLOT)
 
     return write_directory(out_dir, fill)
 

@@ -197,9 +197,12 @@ def control_map(
 
 def _title(manifest: dict[str, Any], day: pd.Timestamp, n_weeks: int) -> str:
     span = "its week" if n_weeks <= 1 else f"the {n_weeks} weeks to then"
+    schematic = "" if manifest.get("world", {}).get("name") == "mexico" else (
+        "synthetic world, no geography: plazas at their positions (km), grey lines are "
+        "links. ")
     return (f"Plaza control, week of {day.date()} ({run_title(manifest)})<br>"
-            f"<sup>Violence layer: cartel-related homicides (cartel, state, bystander) in "
-            f"{span}</sup>")
+            f"<sup>{schematic}Violence layer: cartel-related homicides (cartel, state, "
+            f"bystander) in {span}</sup>")
 
 
 def _colorbars(legend: list[str], cap: float) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -318,8 +321,10 @@ def _controls(fig: go.Figure, shown: list[pd.Timestamp], n_static: int, height: 
         ],
     )
     if fig.data and fig.data[-1].type == "choropleth":
-        fig.update_geos(visible=False, fitbounds="locations", projection_type="mercator",
-                        bgcolor="white")
+        # Mexico's extent, degrees; fixed so every frame (and the layer switch) keeps the view
+        fig.update_geos(visible=False, projection_type="mercator", bgcolor="white",
+                        lonaxis_range=[-117.6, -86.4], lataxis_range=[14.3, 33.0],
+                        domain={"x": [0.0, 1.0], "y": [0.0, 1.0]})
     else:
         fig.update_xaxes(visible=False)
         fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1)

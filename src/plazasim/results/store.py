@@ -183,13 +183,16 @@ def manifest_text(manifest: dict[str, Any]) -> str:
 
 
 def write_run(
-    result: RunTables, out_dir: Path, *, invocation: dict[str, Any] | None = None
+    result: RunTables, out_dir: Path, *, invocation: dict[str, Any] | None = None,
+    extra: Callable[[Path], None] | None = None,
 ) -> Path:
     """Write ``result`` into ``out_dir`` atomically (:func:`write_directory`).
 
     Three Parquet tables (zstd) and ``manifest.json``; returns the directory.
     ``invocation`` (the command that asked for the run) is added to the manifest,
-    so a later command can tell its own results from another's.
+    so a later command can tell its own results from another's. ``extra(tmp)``
+    (e.g. the figures) writes more files into the same temporary directory, so
+    they appear together with the tables or not at all.
     """
     out_dir = Path(out_dir).absolute()
     check_out_dir(out_dir)
@@ -210,6 +213,8 @@ def write_run(
             frame.to_parquet(tmp / f"{name}.parquet", engine="pyarrow", compression="zstd",
                              index=False)
         (tmp / MANIFEST).write_text(manifest_text(manifest), encoding="utf-8")
+        if extra is not None:
+            extra(tmp)
 
     return write_directory(out_dir, fill)
 
