@@ -114,6 +114,7 @@ def test_run_map_series_and_plaza_history(dashboard, browser_page, artifacts_dir
         "cartel vs cartel", "state vs cartel", "bystanders", "non-cartel (baseline)")]
     assert sum(len(t["x"]) for t in control) == WEEKS
 
+    page.locator("h1").click()  # away from the slider, whose tooltip would hide the label
     page.screenshot(path=str(artifacts_dir / "dashboard-run.png"), full_page=True)
 
 

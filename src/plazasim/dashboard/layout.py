@@ -9,6 +9,7 @@ Only structure lives here; :mod:`plazasim.dashboard.callbacks_form` and
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 from dash import dash_table, dcc, html
@@ -134,7 +135,7 @@ def _compare() -> html.Div:
         ]),
         html.Label("Week shown on both maps", className="field-label"),
         dcc.Slider(id="compare-week", min=0, max=1, step=1, value=0, marks=None),
-        html.Div(id="compare-summary", className="message"),
+        html.Div(id="compare-summary", className="message summary"),
         html.Div(className="row2", children=[
             dcc.Graph(id="compare-map-a", figure=empty_figure("Choose two runs", 300),
                       config={"displaylogo": False}),
@@ -164,6 +165,15 @@ def _past_runs(runs_dir: Path) -> html.Div:
 
 def page(runs_dir: Path) -> html.Div:
     """The whole page."""
+    with warnings.catch_warnings():
+        # Dash 4 says DataTable will move out of Dash one day (to dash-ag-grid, not a
+        # dependency of plazasim); it is part of every Dash this package supports.
+        warnings.filterwarnings("ignore", message=r"\s*The dash_table.DataTable will be removed",
+                                category=DeprecationWarning)
+        return _page(runs_dir)
+
+
+def _page(runs_dir: Path) -> html.Div:
     return html.Div(className="page", children=[
         html.Header([html.H1("plazasim dashboard"),
                      html.Span("simulate the managed drug war: choose a scenario, change its "
