@@ -161,13 +161,13 @@ class WeekMaps:
         return patch
 
 
-_cache: OrderedDict[tuple[str, int], WeekMaps] = OrderedDict()
+_cache: OrderedDict[tuple[str, str, int], WeekMaps] = OrderedDict()
 _lock = threading.Lock()
 
 
 def week_maps(run: LoadedRun) -> WeekMaps:
     """The :class:`WeekMaps` of ``run``, built on first use and kept for a few runs."""
-    key = (run.name, id(run.plazas))
+    key = (run.name, str(run.manifest.get("created")), id(run.plazas))
     with _lock:
         if key in _cache:
             _cache.move_to_end(key)
