@@ -47,7 +47,7 @@ def report(
     ],
     every: Annotated[
         str, typer.Option(help="Map slider step: week, month or quarter (a weekly slider "
-                          "makes the page about 3 times larger).")
+                          "makes the page about twice as large).")
     ] = "month",
     out_file: Annotated[
         Path | None, typer.Option("--out", help="Write here instead of DIR/report.html.")

@@ -165,3 +165,23 @@ def test_compare_png_of_a_real_comparison(tmp_path: Path) -> None:
     manifest = json.loads((out / "manifest.json").read_text())
     fig = compare_figure(pd.read_parquet(out / "compare.parquet"), manifest)
     assert "difference vs crackdown" in fig.axes[0].get_xlabel()
+
+
+def test_a_figure_that_fails_to_draw_never_costs_the_results(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import plazasim.figures.series as series
+
+    def broken(*args: object) -> None:
+        raise ValueError("boom")
+
+    monkeypatch.delenv("PLAZASIM_DEBUG", raising=False)
+    monkeypatch.setattr(series, "flows_figure", broken)
+    out = tmp_path / "run"
+    assert main(["run", "synthetic-small", "--until", "2007-02-28", "--out", str(out),
+                 "-q"]) == 0
+    err = capsys.readouterr().err
+    assert err == "note: figures not drawn (ValueError: boom); the results are complete\n"
+    assert sorted(p.name for p in out.iterdir()) == [
+        "cartels.parquet", "manifest.json", "national.parquet", "plazas.parquet"]
+    assert read_run(out).national["homicides_total"].sum() > 0

@@ -97,7 +97,9 @@ class WeekMaps:
         colours = cartel_colors(self.run.cartels + self.legend[1:])
         palette = [NO_CONTROL_COLOR] + [colours[n] for n in self.legend[1:]]
         control, violence = self.base["data"][self.control], self.base["data"][self.violence]
-        ticks = [v for v in (0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000) if v < self.cap]
+        # ticks a tenth of the bar apart, as on the report's map
+        ticks = [v for v in (0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
+                 if v == 0 or 0.1 * self.cap <= v <= 0.9 * self.cap]
         scales = (
             (control, {"colorscale": _stepped(palette), "min": -0.5,
                        "max": len(self.legend) - 0.5},

@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -53,13 +55,35 @@ def run_figures(result: Any, invocation: dict[str, Any] | None = None,
                        manifest=manifest)
 
     def extra(tmp: Path) -> None:
-        write_run_figures(tables, tmp, map_dates)
+        _guarded(lambda: write_run_figures(tables, tmp, map_dates),
+                 [tmp / name for name in RUN_FIGURES])
 
     return extra
 
 
-def validation_png(table: pd.DataFrame, manifest: dict[str, Any], path: Path) -> Path:
+def validation_png(table: pd.DataFrame, manifest: dict[str, Any], path: Path) -> None:
     """Draw the validation table (measured vs published, per fact) to ``path``."""
     from plazasim.figures.validate import validation_figure
 
-    return save_png(validation_figure(table, manifest), path)
+    _guarded(lambda: save_png(validation_figure(table, manifest), path), [path])
+
+
+def _guarded(draw: Callable[[], object], paths: list[Path]) -> None:
+    """Draw, but never lose the results to a figure that fails to draw.
+
+    A failed write (a full disk: ``OSError``) and Ctrl-C propagate, so the results
+    folder is written whole or not at all; any other failure is a bug in a figure:
+    its files are removed, one ``note:`` line says so on stderr, and the tables are
+    written without them.
+    """
+    try:
+        draw()
+    except (OSError, KeyboardInterrupt):
+        raise
+    except Exception as exc:
+        for path in paths:
+            path.unlink(missing_ok=True)
+        sys.stderr.write(f"note: figures not drawn ({type(exc).__name__}: {exc}); the "
+                         "results are complete\n")
+        if os.environ.get("PLAZASIM_DEBUG"):
+            raise

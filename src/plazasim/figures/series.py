@@ -101,7 +101,7 @@ def _lines(ax: Axes, dates: pd.Series, frame: pd.DataFrame,
         ax.plot(dates, frame[c].to_numpy(float), label=name, linewidth=1.2)
     ax.set_ylim(0, None)
     ax.set_ylabel(label)
-    ax.legend(fontsize=7.5, loc="upper left", framealpha=0.9)
+    ax.legend(fontsize=7.5, loc="best", framealpha=0.9)
     ax.grid(axis="y", alpha=0.3)
 
 

@@ -32,6 +32,9 @@ __all__ = ["RELATED", "control_map", "frame_dates"]
 RELATED = ("homicides_cartel", "homicides_state", "homicides_bystander")
 #: Share of plaza-periods with killings below the top of the violence colour scale.
 VIOLENCE_CAP_QUANTILE = 0.99
+#: Violence colours: light grey for none, then ColorBrewer YlOrRd from the smallest count.
+VIOLENCE_SCALE = [[0.0, "#eeeeee"], [1e-6, "#ffffb2"], [0.25, "#fecc5c"], [0.5, "#fd8d3c"],
+                  [0.75, "#f03b20"], [1.0, "#bd0026"]]
 
 
 def frame_dates(weeks: Sequence[Any], every: str = "month") -> list[pd.Timestamp]:
@@ -208,7 +211,9 @@ def _title(manifest: dict[str, Any], day: pd.Timestamp, n_weeks: int) -> str:
 def _colorbars(legend: list[str], cap: float) -> tuple[dict[str, Any], dict[str, Any]]:
     control = {"title": {"text": "Controller"}, "tickvals": list(range(len(legend))),
                "ticktext": legend, "len": 0.9, "thickness": 14, "x": 1.0}
-    ticks = [v for v in (0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000) if v < cap]
+    # ticks at least a tenth of the bar apart, so their labels never overlap
+    ticks = [v for v in (0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
+             if v == 0 or 0.1 * cap <= v <= 0.9 * cap]
     violence = {"title": {"text": "Homicides<br>(persons)"}, "tickvals": [*ticks, cap],
                 "ticktext": [*map(str, ticks), f"≥{cap:.0f}"], "len": 0.9, "thickness": 14,
                 "x": 1.0}
@@ -234,7 +239,7 @@ def _geo_traces(world: World | None, order: list[str], text: list[str], legend: 
                             colorbar=bar_c, name="control",
                             hovertemplate="<b>%{text}</b><br>%{customdata}<extra></extra>")
     violence = go.Choropleth(**common, z=[0.0] * len(order), zmin=0, zmax=cap,
-                             colorscale="YlOrRd", colorbar=bar_v, name="violence",
+                             colorscale=VIOLENCE_SCALE, colorbar=bar_v, name="violence",
                              visible=False,
                              hovertemplate="<b>%{text}</b><br>%{z:,.1f} cartel-related "
                              "homicides<extra></extra>")
@@ -276,7 +281,7 @@ def _schematic_traces(world: World | None, order: list[str], text: list[str],
     violence = go.Scatter(x=x, y=y, mode="markers", text=text, name="violence",
                           showlegend=False, visible=False,
                           marker={"size": 9, "color": [0.0] * len(order), "cmin": 0,
-                                  "cmax": cap, "colorscale": "YlOrRd", "colorbar": bar_v,
+                                  "cmax": cap, "colorscale": VIOLENCE_SCALE, "colorbar": bar_v,
                                   "line": {"width": 0.4, "color": "#555555"}},
                           customdata=[0.0] * len(order),
                           hovertemplate="<b>%{text}</b><br>%{customdata:,.1f} cartel-related "
