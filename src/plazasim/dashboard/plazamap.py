@@ -83,7 +83,7 @@ class WeekMaps:
         menus = [m for m in fig.layout.updatemenus
                  if not any(b.method == "animate" for b in m.buttons)]
         fig.update_layout(sliders=[], updatemenus=menus, clickmode="event",
-                          uirevision=run.name, margin={"b": 40})
+                          uirevision=run.name, margin={"b": 40}, title_y=0.97)
         fig.add_annotation(text="click a plaza for its history", xref="paper", yref="paper",
                            x=0, y=0, yshift=-30, showarrow=False, xanchor="left",
                            font={"size": 12, "color": "#444"})
