@@ -137,9 +137,9 @@ def _compare() -> html.Div:
         dcc.Slider(id="compare-week", min=0, max=1, step=1, value=0, marks=None),
         html.Div(id="compare-summary", className="message summary"),
         html.Div(className="row2", children=[
-            dcc.Graph(id="compare-map-a", figure=empty_figure("Choose two runs", 300),
+            dcc.Graph(id="compare-map-a", figure=empty_figure("Choose two runs", 160),
                       config={"displaylogo": False}),
-            dcc.Graph(id="compare-map-b", figure=empty_figure("Choose two runs", 300),
+            dcc.Graph(id="compare-map-b", figure=empty_figure("Choose two runs", 160),
                       config={"displaylogo": False}),
         ]),
         dcc.Graph(id="compare-series", figure=empty_figure("", 120),
