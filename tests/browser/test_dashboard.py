@@ -173,6 +173,12 @@ def test_compare_two_policies(dashboard, browser_page, artifacts_dir) -> None:
         assert len(next(t for t in chart["data"] if t["name"] == "control")["x"]) == PLAZAS
     page.locator("#compare-panel").screenshot(path=str(artifacts_dir / "dashboard-compare.png"))
 
+    # Past runs: a click on a row opens that run above.
+    page.locator("#runs-table td", has_text=names[1]).click()
+    page.wait_for_function(f"document.querySelector('#run-picker').innerText.includes('{names[1]}')")
+    page.wait_for_function("(document.querySelector('#map .js-plotly-plot')?.data || [])"
+                           ".some(t => t.name === 'control')")
+
 
 def _edit_cell(page: Any, column: str, row: int, text: str) -> None:
     cell = page.locator(f'#timeline td[data-dash-column="{column}"]').nth(row)
