@@ -114,8 +114,13 @@ def _explore() -> html.Div:
         dcc.Slider(id="week", min=0, max=1, step=1, value=0, marks=None,
                    tooltip={"placement": "bottom", "always_visible": False}),
         html.Div(id="week-label", className="hint"),
-        dcc.Graph(id="map", figure=empty_figure("Run a scenario or choose a past run", 420),
-                  config={"displaylogo": False}, style={"marginTop": "16px"}),
+        # A spinner over the map while it is drawn (seconds for a run's first Mexico map).
+        dcc.Loading(dcc.Graph(id="map", figure=empty_figure("Run a scenario or choose a past "
+                                                            "run", 420),
+                              config={"displaylogo": False}, style={"marginTop": "16px"}),
+                    delay_show=500, type="circle", color="#0072B2",
+                    overlay_style={"visibility": "visible", "opacity": 0.6},
+                    target_components={"map": "figure"}),
         dcc.Store(id="plaza-store"),
         dcc.Store(id="map-run"),
         dcc.Graph(id="history", figure=empty_figure("Click a plaza on the map to see its "
