@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,6 +16,7 @@ def serve_dashboard(runs_dir: Path) -> Iterator[str]:
     """Start ``create_app(runs_dir)`` on 127.0.0.1 (port chosen by the OS); yield its URL."""
     from plazasim.dashboard import create_app
 
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
     app = create_app(runs_dir)
     server = make_server("127.0.0.1", 0, app.server, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

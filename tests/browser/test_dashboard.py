@@ -114,6 +114,7 @@ def test_run_map_series_and_plaza_history(dashboard, browser_page, artifacts_dir
         "cartel vs cartel", "state vs cartel", "bystanders", "non-cartel (baseline)")]
     assert sum(len(t["x"]) for t in control) == WEEKS
 
+    page.locator("h1").click()  # away from the slider, whose tooltip would hide the label
     page.screenshot(path=str(artifacts_dir / "dashboard-run.png"), full_page=True)
 
 
@@ -171,3 +172,47 @@ def test_compare_two_policies(dashboard, browser_page, artifacts_dir) -> None:
         chart = _figure(page, graph)
         assert len(next(t for t in chart["data"] if t["name"] == "control")["x"]) == PLAZAS
     page.locator("#compare-panel").screenshot(path=str(artifacts_dir / "dashboard-compare.png"))
+
+    # Past runs: a click on a row opens that run above.
+    page.locator("#runs-table td", has_text=names[1]).click()
+    page.wait_for_function(f"document.querySelector('#run-picker').innerText.includes('{names[1]}')")
+    page.wait_for_function("(document.querySelector('#map .js-plotly-plot')?.data || [])"
+                           ".some(t => t.name === 'control')")
+
+
+def _edit_cell(page: Any, column: str, row: int, text: str) -> None:
+    cell = page.locator(f'#timeline td[data-dash-column="{column}"]').nth(row)
+    cell.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type(text)
+    page.keyboard.press("Enter")
+
+
+def test_edit_the_timeline_of_an_upload_and_run_it(dashboard, browser_page) -> None:
+    url, runs = dashboard
+    page = browser_page
+    page.goto(url)
+    page.wait_for_selector("#timeline td")
+    good = (Path(__file__).parents[2] / "src/plazasim/scenarios/synthetic-small.toml")
+    text = good.read_bytes().replace(b'name = "synthetic-small"', b'name = "edited"')
+    page.set_input_files("#upload input[type=file]", files=[
+        {"name": "edited.toml", "mimeType": "text/plain", "buffer": text}])
+    page.wait_for_selector("#upload-message .ok")
+    page.fill("#until", UNTIL)
+    page.click("#add-policy")
+    page.wait_for_selector('#timeline tr:nth-child(3) td[data-dash-column="from"]')
+
+    _edit_cell(page, "from", 1, "2007-13-01")  # a mistake first: the CLI's line, no run
+    page.click("#run-button")
+    shown = page.wait_for_selector("#form-message .error").inner_text()
+    assert shown.startswith("error: policy[1].from: invalid date '2007-13-01'")
+
+    _edit_cell(page, "from", 1, "2007-02-05")
+    page.click("#run-button")
+    name = page.wait_for_selector("#form-message .ok:has-text('wrote')", timeout=60_000)\
+        .inner_text().removeprefix("wrote ").strip()
+    manifest = read_run(runs / name).manifest
+    assert [(p["from"], p["name"]) for p in manifest["scenario"]["policy"]] == [
+        ("2007-01-01", "crackdown"), ("2007-02-05", "laissez_faire")]
+    assert manifest["scenario"]["scenario"]["name"] == "edited"
+    assert manifest["invocation"]["args"]["scenario"] == "upload:edited.toml"

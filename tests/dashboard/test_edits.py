@@ -108,6 +108,8 @@ def test_edits_are_applied() -> None:
     ({"parameters": [{"parameter": "nope", "value": "1"}]},
      "parameters: unknown parameter 'nope'"),
     ({"parameters": "all"}, "parameters: expected a table"),
+    ({"parameters": [{"parameter": "lethality", "value": 10**400}]},
+     "parameters.lethality: expected a number"),
 ])
 def test_form_mistakes_name_the_field(change, message) -> None:
     base = load_scenario("synthetic-small")

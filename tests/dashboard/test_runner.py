@@ -8,6 +8,7 @@ from concurrent.futures import Future
 import pandas as pd
 import pytest
 
+from plazasim.cli import main
 from plazasim.dashboard.runner import MAX_PENDING, JobSpec, Runner
 from plazasim.dashboard.runstore import BadInputError, RunStore
 from plazasim.errors import PlazasimError
@@ -48,6 +49,8 @@ def test_a_job_writes_runs_with_the_numbers_of_a_direct_run(tmp_path) -> None:
                                           check_dtype=False, check_categorical=False)
         assert written.manifest["invocation"]["command"] == "dashboard"
     assert query(tmp_path / job.runs[0], "select count(*) n from national")["n"][0] == 13
+    assert main(["report", str(tmp_path / job.runs[1])]) == 0
+    assert (tmp_path / job.runs[1] / "report.html").stat().st_size > 0
     summaries = store.summaries()
     assert {s.name for s in summaries} == set(job.runs)
     assert {s.policy for s in summaries} == {"crackdown", "laissez_faire"}

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import json
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from plazasim.dashboard.edits import MAX_UPLOAD_BYTES
 
 from .conftest import callback, output_of
 
@@ -74,7 +77,7 @@ def test_paths_methods_hosts_and_tokens(app, page) -> None:
 
 def test_large_bodies_are_413(app, page) -> None:
     body = _ok_history(app)
-    body["inputs"][0]["value"] = "x" * (2 * 1024 * 1024)
+    body["inputs"][0]["value"] = "x" * (5 * 1024 * 1024)
     assert page.post(body).status_code == 413
 
 
@@ -134,3 +137,12 @@ def test_response_headers(page) -> None:
     assert response.headers["X-Frame-Options"] == "DENY"
     assert "SameSite=Strict" in response.headers["Set-Cookie"]
     assert json.loads(page.get("/_dash-layout").get_data(as_text=True))
+
+
+def test_a_large_upload_is_a_message_in_the_page(app, page) -> None:
+    data = base64.b64encode(b"#" * (MAX_UPLOAD_BYTES + 1024)).decode()
+    body = callback(app, output_of(app, "upload-store.data"),
+                    [f"data:text/plain;base64,{data}"], ["big.toml", []])
+    response = page.post(body)
+    assert response.status_code == 200
+    assert "error: scenario: file too large (at most 256 KB" in response.get_data(as_text=True)

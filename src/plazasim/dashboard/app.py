@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
+from typing import Any
 
 from dash import Dash
 
@@ -28,9 +30,12 @@ def create_app(runs_dir: Path, *, host: str = "127.0.0.1") -> Dash:
     runs_dir.mkdir(parents=True, exist_ok=True)
     store = RunStore(runs_dir)
     runner = Runner(store)
+    options: dict[str, Any] = {}
+    if "enable_mcp" in inspect.signature(Dash.__init__).parameters:
+        options["enable_mcp"] = False  # Dash 4 can expose the app to AI agents: not here
     app = Dash(__name__, title="plazasim dashboard", serve_locally=True, compress=False,
-               update_title=None, enable_mcp=False, suppress_callback_exceptions=False,
-               assets_folder=str(Path(__file__).with_name("assets")))
+               update_title=None, suppress_callback_exceptions=False,
+               assets_folder=str(Path(__file__).with_name("assets")), **options)
     app.layout = page(runs_dir)
     register_form(app, runner)
     register_views(app, store)

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from dash import Dash, Input, Output, State, ctx, no_update
+from dash import Dash, Input, Output, Patch, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from plazasim.dashboard.figures import compare_series, empty_figure, national_series, plaza_history
-from plazasim.dashboard.plazamap import clicked_plaza, control_map
+from plazasim.dashboard.plazamap import clicked_plaza, week_maps
 from plazasim.dashboard.runstore import BadInputError, LoadedRun, RunStore
 
 __all__ = ["register_views"]
@@ -91,9 +91,10 @@ def register_views(app: Dash, store: RunStore) -> None:
         return (*_slider(run), None)
 
     @app.callback(Output("map", "figure"), Output("series", "figure"),
-                  Output("week-label", "children"),
-                  Input("run-picker", "value"), Input("week", "value"))
-    def on_week(name: Any, week: Any) -> tuple[Any, ...]:
+                  Output("week-label", "children"), Output("map-run", "data"),
+                  Input("run-picker", "value"), Input("week", "value"),
+                  State("map-run", "data"))
+    def on_week(name: Any, week: Any, shown: Any) -> tuple[Any, ...]:
         if name is None:
             raise PreventUpdate
         run = store.load(name)
@@ -101,7 +102,14 @@ def register_views(app: Dash, store: RunStore) -> None:
         date = run.dates[week].date()
         last = date.fromordinal(date.toordinal() + 6)
         label = f"week {week + 1} of {len(run.dates)}: {date} to {last}"
-        return control_map(run, week), national_series(run, week), label
+        maps = week_maps(run)
+        if ctx.triggered_id == "week" and shown == name:  # same run: only the week moves
+            series = Patch()
+            for i in range(2):  # the dotted week line of both rows
+                series["layout"]["shapes"][i]["x0"] = date.isoformat()
+                series["layout"]["shapes"][i]["x1"] = date.isoformat()
+            return maps.patch(week), series, label, name
+        return maps.figure(week), national_series(run, week), label, name
 
     @app.callback(Output("plaza-store", "data", allow_duplicate=True),
                   Input("map", "clickData"), State("run-picker", "value"),
@@ -141,8 +149,8 @@ def register_views(app: Dash, store: RunStore) -> None:
         left, right = store.load(a), store.load(b)
         week = _week(week)
         labels = (f"left: {_label(left)}", f"right: {_label(right)}")
-        maps = [control_map(run, min(week, len(run.dates) - 1), height=460,
-                            title=f"{label.split(':')[0].capitalize()}, {_label(run)}")
+        maps = [week_maps(run).figure(min(week, len(run.dates) - 1),
+                                      title=f"{label.split(':')[0].capitalize()}, {_label(run)}")
                 for run, label in zip((left, right), labels, strict=True)]
         totals = []
         for run, label in zip((left, right), labels, strict=True):

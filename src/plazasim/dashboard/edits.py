@@ -130,7 +130,7 @@ def _number(value: Any, field: str) -> float:
         raise ScenarioError.at(field, f"expected a number (got {value!r})")
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an integer past 1e308
         raise ScenarioError.at(field, f"expected a number (got {str(value)[:40]!r})") from None
     if not math.isfinite(number):
         raise ScenarioError.at(field, f"expected a finite number (got {value!r})")

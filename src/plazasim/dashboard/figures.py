@@ -32,8 +32,9 @@ HOMICIDE_KINDS = (
 _LEGENDS = {"legend": {"y": 1.0, "yanchor": "top", "x": 1.01, "tracegroupgap": 2},
             "legend2": {"y": 0.4, "yanchor": "top", "x": 1.01, "tracegroupgap": 2}}
 RELATED = ("homicides_cartel", "homicides_state", "homicides_bystander")
-#: The two sides of a comparison.
+#: The two sides of a comparison: colour and dash, so equal weeks still show both lines.
 SIDE_COLOURS = ("#0072B2", "#D55E00")
+SIDE_LINES = ({"width": 2.6}, {"width": 1.8, "dash": "dash"})
 
 
 def empty_figure(message: str, height: int = 320) -> go.Figure:
@@ -143,14 +144,15 @@ def compare_series(left: LoadedRun, right: LoadedRun, labels: tuple[str, str]) -
                         subplot_titles=("Cartel-related homicides per week "
                                         "(cartel + state + bystanders)",
                                         "Cartel-related homicides since the start"))
-    for run, label, colour in zip((left, right), labels, SIDE_COLOURS, strict=True):
+    for run, label, colour, line in zip((left, right), labels, SIDE_COLOURS, SIDE_LINES,
+                                        strict=True):
         related = _related(run.national)
         fig.add_trace(go.Scatter(x=run.national["date"], y=related, name=label, mode="lines",
-                                 line={"color": colour, "width": 1.8}, legendgroup=label),
+                                 line={"color": colour, **line}, legendgroup=label),
                       row=1, col=1)
         fig.add_trace(go.Scatter(x=run.national["date"], y=related.cumsum(), name=label,
                                  mode="lines", showlegend=False, legendgroup=label,
-                                 line={"color": colour, "width": 1.8}), row=2, col=1)
+                                 line={"color": colour, **line}), row=2, col=1)
     fig.update_yaxes(title_text="persons / week", rangemode="tozero", row=1, col=1)
     fig.update_yaxes(title_text="persons", rangemode="tozero", row=2, col=1)
     fig.update_xaxes(title_text="week (date of its first day)", row=2, col=1)

@@ -9,6 +9,7 @@ Only structure lives here; :mod:`plazasim.dashboard.callbacks_form` and
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 from dash import dash_table, dcc, html
@@ -113,9 +114,15 @@ def _explore() -> html.Div:
         dcc.Slider(id="week", min=0, max=1, step=1, value=0, marks=None,
                    tooltip={"placement": "bottom", "always_visible": False}),
         html.Div(id="week-label", className="hint"),
-        dcc.Graph(id="map", figure=empty_figure("Run a scenario or choose a past run", 420),
-                  config={"displaylogo": False}),
+        # A spinner over the map while it is drawn (seconds for a run's first Mexico map).
+        dcc.Loading(dcc.Graph(id="map", figure=empty_figure("Run a scenario or choose a past "
+                                                            "run", 420),
+                              config={"displaylogo": False}, style={"marginTop": "16px"}),
+                    delay_show=500, type="circle", color="#0072B2",
+                    overlay_style={"visibility": "visible", "opacity": 0.6},
+                    target_components={"map": "figure"}),
         dcc.Store(id="plaza-store"),
+        dcc.Store(id="map-run"),
         dcc.Graph(id="history", figure=empty_figure("Click a plaza on the map to see its "
                                                     "history", 200),
                   config={"displaylogo": False}),
@@ -133,11 +140,11 @@ def _compare() -> html.Div:
         ]),
         html.Label("Week shown on both maps", className="field-label"),
         dcc.Slider(id="compare-week", min=0, max=1, step=1, value=0, marks=None),
-        html.Div(id="compare-summary", className="message"),
+        html.Div(id="compare-summary", className="message summary"),
         html.Div(className="row2", children=[
-            dcc.Graph(id="compare-map-a", figure=empty_figure("Choose two runs", 300),
+            dcc.Graph(id="compare-map-a", figure=empty_figure("Choose two runs", 160),
                       config={"displaylogo": False}),
-            dcc.Graph(id="compare-map-b", figure=empty_figure("Choose two runs", 300),
+            dcc.Graph(id="compare-map-b", figure=empty_figure("Choose two runs", 160),
                       config={"displaylogo": False}),
         ]),
         dcc.Graph(id="compare-series", figure=empty_figure("", 120),
@@ -163,6 +170,15 @@ def _past_runs(runs_dir: Path) -> html.Div:
 
 def page(runs_dir: Path) -> html.Div:
     """The whole page."""
+    with warnings.catch_warnings():
+        # Dash 4 says DataTable will move out of Dash one day (to dash-ag-grid, not a
+        # dependency of plazasim); it is part of every Dash this package supports.
+        warnings.filterwarnings("ignore", message=r"\s*The dash_table.DataTable will be removed",
+                                category=DeprecationWarning)
+        return _page(runs_dir)
+
+
+def _page(runs_dir: Path) -> html.Div:
     return html.Div(className="page", children=[
         html.Header([html.H1("plazasim dashboard"),
                      html.Span("simulate the managed drug war: choose a scenario, change its "

@@ -27,8 +27,9 @@ __all__ = ["BadInputError", "LoadedRun", "RunStore", "RunSummary"]
 
 #: A run folder name the page may ask for: what ``new_name`` makes, and what ``plazasim run`` does.
 _NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,159}")
-#: Runs kept in memory (each a few MB for Mexico, 2,454 plazas x 313 weeks).
-CACHE_SIZE = 6
+#: Runs kept in memory: a comparison needs two and the map one; a whole Mexico run
+#: (2,454 plazas x 313 weeks) takes about 50 MB.
+CACHE_SIZE = 4
 
 
 class BadInputError(ValueError):

@@ -30,8 +30,10 @@ from plazasim.dashboard.runstore import BadInputError
 
 __all__ = ["CSRF_COOKIE", "CSRF_HEADER", "LOOPBACK", "MAX_BODY_BYTES", "protect"]
 
-#: Largest request body (bytes): an upload of at most 256 KB, base64-encoded, plus the form.
-MAX_BODY_BYTES = 1024 * 1024
+#: Largest request body (bytes). Uploads over 256 KB are refused with a message in the page
+#: (:data:`plazasim.dashboard.edits.MAX_UPLOAD_BYTES`); this lets files up to ~3 MB reach
+#: that message, and stops larger bodies before they are read.
+MAX_BODY_BYTES = 4 * 1024 * 1024
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 CSRF_COOKIE = "_csrf_token"
 CSRF_HEADER = "X-CSRFToken"
