@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from plazasim.errors import PlazasimError
 from plazasim.experiments.compare import METRICS
@@ -70,7 +70,9 @@ def _ema() -> Any:
 def _documented(name: str) -> tuple[float, float]:
     if name not in Parameters.model_fields:
         raise PlazasimError(f"ema: unknown parameter {name!r} (docs/SCENARIOS.md lists them)")
-    lo, hi = Parameters.model_fields[name].json_schema_extra["range"]  # type: ignore[index]
+    # Every parameter declares its documented range as a dict (never a callable).
+    extra = cast("dict[str, Any]", Parameters.model_fields[name].json_schema_extra)
+    lo, hi = extra["range"]
     return float(lo), float(hi)
 
 

@@ -21,6 +21,8 @@ import difflib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from pydantic import BaseModel
+
 from plazasim.errors import ScenarioError
 from plazasim.model.params import Parameters
 
@@ -34,7 +36,9 @@ def _fields(table: str) -> list[str]:
     """The keys of a scenario table, as written in a file (``from``, not ``from_``)."""
     from plazasim.scenario import ScenarioMeta, WorldSpec
 
-    model = {"parameters": Parameters, "scenario": ScenarioMeta, "world": WorldSpec}[table]
+    models: dict[str, type[BaseModel]] = {"parameters": Parameters, "scenario": ScenarioMeta,
+                                          "world": WorldSpec}
+    model = models[table]
     return [f.alias or name for name, f in model.model_fields.items()]
 
 

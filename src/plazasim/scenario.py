@@ -371,7 +371,7 @@ def _warn_without_history(scenario: Scenario, path: Path) -> None:
     without the splits, alliances and wars of ``mexico-2006`` unless it copies them
     or ``extends`` that scenario.
     """
-    if scenario.world.kind != "mexico" or any(e.kind in HISTORY_KINDS for e in scenario.events):
+    if scenario.world.kind != "mexico" or any(e.tag in HISTORY_KINDS for e in scenario.events):
         return
     warnings.warn(
         f"{path}: this Mexico scenario has none of the cartels' historical events (splits, "
@@ -529,7 +529,7 @@ def with_overrides(
         return _validate(data)
     except ScenarioError as exc:
         # Name the error after the override that caused it, as the user wrote the name.
-        name = owner(exc.path, parameters, data)
-        if name is None or canonical(name) == exc.path:
+        culprit = owner(exc.path, parameters, data)
+        if culprit is None or canonical(culprit) == exc.path:
             raise
-        raise ScenarioError.at(canonical(name), exc.problem) from None
+        raise ScenarioError.at(canonical(culprit), exc.problem) from None

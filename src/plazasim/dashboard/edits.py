@@ -15,7 +15,7 @@ import json
 import math
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from pydantic import ValidationError
 
@@ -117,8 +117,9 @@ def parameter_rows(scenario: Scenario) -> list[dict[str, str]]:
     fields = Parameters.model_fields
     rows = []
     for name in names:
-        extra = fields[name].json_schema_extra or {}
-        lo, hi = extra.get("range", [None, None])  # type: ignore[misc]
+        # Parameters declare their units and range as a dict (never a callable).
+        extra = cast("dict[str, Any]", fields[name].json_schema_extra or {})
+        lo, hi = extra.get("range", [None, None])
         rows.append({"parameter": name, "value": repr(float(getattr(scenario.parameters, name))),
                      "units": f"{extra.get('units', '')}; plausible {lo:g} to {hi:g}"})
     return rows

@@ -34,7 +34,7 @@ _LEGENDS = {"legend": {"y": 1.0, "yanchor": "top", "x": 1.01, "tracegroupgap": 2
 RELATED = ("homicides_cartel", "homicides_state", "homicides_bystander")
 #: The two sides of a comparison: colour and dash, so equal weeks still show both lines.
 SIDE_COLOURS = ("#0072B2", "#D55E00")
-SIDE_LINES = ({"width": 2.6}, {"width": 1.8, "dash": "dash"})
+SIDE_LINES: tuple[dict[str, float | str], ...] = ({"width": 2.6}, {"width": 1.8, "dash": "dash"})
 
 
 def empty_figure(message: str, height: int = 320) -> go.Figure:
@@ -114,10 +114,11 @@ def plaza_history(run: LoadedRun, plaza_id: str, week: int | None = None) -> go.
     disputed = rows["disputed"].to_numpy(dtype=bool)
     for cartel in [c for c in [*run.cartels, NO_CONTROL] if (controller == c).any()]:
         mask = (controller == cartel).to_numpy()
+        colour = colours.get(cartel, "#444")  # cartel_colours has every cartel and NO_CONTROL
         fig.add_trace(go.Scatter(
             x=rows["date"][mask], y=controller[mask], mode="markers", name=cartel,
-            marker={"color": colours.get(cartel, "#444"), "size": 7, "symbol": "square",
-                    "line": {"color": np.where(disputed[mask], "#000", colours.get(cartel)),
+            marker={"color": colour, "size": 7, "symbol": "square",
+                    "line": {"color": np.where(disputed[mask], "#000", colour),
                              "width": np.where(disputed[mask], 1.5, 0)}},
             legend="legend2", legendgroup="control", legendgrouptitle_text="controller",
             hovertemplate="%{x|%Y-%m-%d}: %{y}<extra></extra>"), row=2, col=1)

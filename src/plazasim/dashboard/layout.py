@@ -13,6 +13,7 @@ import warnings
 from pathlib import Path
 
 from dash import dash_table, dcc, html
+from dash.development.base_component import Component
 
 from plazasim.dashboard.edits import MAX_UPLOAD_BYTES
 from plazasim.dashboard.figures import empty_figure
@@ -38,14 +39,15 @@ def _policy_names() -> list[str]:
     return sorted(registered())
 
 
-def _label(text: str, child: object, hint: str = "") -> html.Div:
+def _label(text: str, child: Component, hint: str = "") -> html.Div:
     return html.Div([html.Label(text, className="field-label"), child,
                      html.Div(hint, className="hint") if hint else None], className="field")
 
 
 def _form() -> html.Div:
     policies = _policy_names()
-    choices = [{"label": name, "value": name} for name in bundled_scenarios()]
+    choices: list[dict[str, str | bool]] = [{"label": name, "value": name}
+                                          for name in bundled_scenarios()]
     choices.append({"label": "uploaded file (upload one below)", "value": "upload",
                     "disabled": True})
     return html.Div(className="panel form", children=[
@@ -69,7 +71,7 @@ def _form() -> html.Div:
                    "the run stops at this date"),
         ]),
         html.Label("Policy timeline (each from its date to the next)", className="field-label"),
-        dash_table.DataTable(
+        dash_table.DataTable(  # type: ignore[attr-defined]  # dash_table is `# type: ignore`d upstream
             id="timeline", editable=True, row_deletable=True, data=[],
             columns=[{"id": "from", "name": "from (YYYY-MM-DD)"},
                      {"id": "policy", "name": "policy", "presentation": "dropdown"},
@@ -80,7 +82,7 @@ def _form() -> html.Div:
             **_TABLE_STYLE),
         html.Button("+ add a policy change", id="add-policy", className="small-button"),
         html.Label("Main parameters", className="field-label"),
-        dash_table.DataTable(
+        dash_table.DataTable(  # type: ignore[attr-defined]  # dash_table is `# type: ignore`d upstream
             id="parameters", data=[],
             columns=[{"id": "parameter", "name": "parameter", "editable": False},
                      {"id": "value", "name": "value", "editable": True},
@@ -94,7 +96,9 @@ def _form() -> html.Div:
                "a second run with this policy for all state action, as "
                "plazasim run --policy"),
         html.Button("Run", id="run-button", className="run-button"),
-        html.Progress(id="progress", max=1, value=0, className="progress"),
+        # dash types Progress.value as a string; the element takes a number (0 to max).
+        html.Progress(id="progress", max=1, value=0,  # type: ignore[arg-type]
+                      className="progress"),
         html.Div(id="progress-text", className="hint", role="status"),
         html.Div(id="form-message", className="message", role="status"),
         dcc.Store(id="job-store"),
@@ -120,7 +124,8 @@ def _explore() -> html.Div:
                               config={"displaylogo": False}, style={"marginTop": "16px"}),
                     delay_show=500, type="circle", color="#0072B2",
                     overlay_style={"visibility": "visible", "opacity": 0.6},
-                    target_components={"map": "figure"}),
+                    # dash types target_components as an empty TypedDict; it maps ids to props.
+                    target_components={"map": "figure"}),  # type: ignore[arg-type]
         dcc.Store(id="plaza-store"),
         dcc.Store(id="map-run"),
         dcc.Graph(id="history", figure=empty_figure("Click a plaza on the map to see its "
@@ -158,7 +163,7 @@ def _past_runs(runs_dir: Path) -> html.Div:
         html.Div(["Run folders in ", html.Code(str(runs_dir)), "; click a row to open it. "
                   "Each is an ordinary run: plazasim query and plazasim report read it."],
                  className="hint"),
-        dash_table.DataTable(
+        dash_table.DataTable(  # type: ignore[attr-defined]  # dash_table is `# type: ignore`d upstream
             id="runs-table", data=[], page_size=12, sort_action="native",
             columns=[{"id": c, "name": n} for c, n in (
                 ("name", "folder"), ("scenario", "scenario"), ("policy", "policy"),

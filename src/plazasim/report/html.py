@@ -96,7 +96,7 @@ def build_report(folder: str | os.PathLike[str], every: str = "month") -> str:
     parts = sections(folder, kind, every)
     geo: dict[str, Any] = {}
     body = "\n".join(_section_html(i, s, geo) for i, s in enumerate(parts))
-    geo_js = ",".join(_script_safe(k) for k in sorted(geo, key=geo.get))
+    geo_js = ",".join(_script_safe(k) for k in sorted(geo, key=lambda k: geo[k]))
     nav = " ".join(f'<a href="#s{i}">{html.escape(s.title)}</a>' for i, s in enumerate(parts))
     line = _title(folder, kind)
     made = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")

@@ -23,12 +23,15 @@ import json
 import os
 import re
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
 
 from plazasim.errors import PlazasimError
 from plazasim.results.store import MANIFEST
+
+if TYPE_CHECKING:
+    import duckdb
 
 __all__ = ["export", "folder_kind", "folder_views", "query"]
 
@@ -81,7 +84,7 @@ def folder_views(folder: Path) -> dict[str, str]:
     return views
 
 
-def _connect(folder: Path):  # -> duckdb.DuckDBPyConnection
+def _connect(folder: Path) -> duckdb.DuckDBPyConnection:
     import duckdb  # imported here: ~25 MB that a simulation never needs
 
     con = duckdb.connect(":memory:")

@@ -116,8 +116,8 @@ def point_scenario(base: Scenario, values: dict[str, Any], seed: int) -> Scenari
     """``base`` with one point's factor values and a run's seed: the one place they are set."""
     policy = values.get(POLICY)
     parameters = {name: value for name, value in values.items() if name != POLICY}
-    extra = {"parameters": parameters} if parameters else {}
-    return with_overrides(base, seed=seed, policy=policy, **extra)
+    return with_overrides(base, seed=seed, policy=policy,
+                          parameters=parameters if parameters else None)
 
 
 @dataclass(frozen=True)

@@ -87,6 +87,7 @@ def sensitivity(out_dir: str | Path) -> pd.DataFrame:
     problem = salib_problem(spec)
     seed = spec.sweep.seed % 2**32
     rows: list[dict[str, Any]] = []
+    keys: tuple[str, ...]
     for output in spec.sweep.outputs:
         y = means[output].to_numpy(dtype=float)
         with warnings.catch_warnings(), np.errstate(all="ignore"):

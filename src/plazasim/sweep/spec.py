@@ -32,7 +32,7 @@ import math
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -143,8 +143,9 @@ def _number(path: str, value: Any) -> float:
 
 
 def _documented_range(name: str) -> Range:
-    info = Parameters.model_fields[name].json_schema_extra
-    lo, hi = info["range"]  # type: ignore[index]
+    # Every parameter declares its documented range as a dict (never a callable).
+    info = cast("dict[str, Any]", Parameters.model_fields[name].json_schema_extra)
+    lo, hi = info["range"]
     return Range(float(lo), float(hi))
 
 
@@ -294,9 +295,10 @@ def parse_spec(text: str, origin: str = "<string>", base_dir: Path | None = None
         raise from_validation_error(exc, fallback="sweep") from None
     scenario = spec.sweep.scenario
     if base_dir is not None and (scenario.endswith(".toml") or "/" in scenario):
-        path = Path(scenario)
-        if not path.is_absolute():
-            sweep = spec.sweep.model_copy(update={"scenario": str((base_dir / path).resolve())})
+        scenario_path = Path(scenario)
+        if not scenario_path.is_absolute():
+            resolved = str((base_dir / scenario_path).resolve())
+            sweep = spec.sweep.model_copy(update={"scenario": resolved})
             spec = spec.model_copy(update={"sweep": sweep})
     return spec
 
