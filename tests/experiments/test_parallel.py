@@ -25,26 +25,28 @@ UNTIL = "2007-02-28"
 PLUGIN = '''
 """A test plug-in: arrests in the plazas with the most cartel killings last week."""
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict
 
-from plazasim.policies import OP_ARRESTS, Observation, Operations
+from plazasim.policies import OP_ARRESTS, Observation, Operations, Policy
 
 
-class HotSpots:
+class HotSpotsParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    plazas: int = 5
+
+
+class HotSpots(Policy):
     """Hot spots: arrest every cartel present in the most violent plazas."""
 
     name: ClassVar[str] = "hot_spots"
-
-    def __init__(self, plazas: int = 5, **params: Any) -> None:
-        if params:
-            raise ValueError(f"hot_spots.{next(iter(params))}: unknown key")
-        self.plazas = plazas
+    params_model = HotSpotsParams
 
     def decide(self, obs: Observation, rng: np.random.Generator) -> Operations:
         out = Operations()
-        for p in np.argsort(-obs.violence_total, kind="stable")[: self.plazas]:
+        for p in np.argsort(-obs.violence_total, kind="stable")[: self.params.plazas]:
             for k in np.flatnonzero(obs.present[:, p] & obs.alive):
                 out.add(p, k, OP_ARRESTS)
         return out
