@@ -36,6 +36,7 @@ chromium:
 # (mesa comes with the `bench` extra; only code under benchmarks/ uses it).
 test: $(STAMP) $(BENCH_STAMP) chromium
 	$(BIN)/ruff check src tests scripts benchmarks fuzz
+	$(BIN)/ruff format --check src tests scripts benchmarks fuzz
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
 	PLAZASIM_MESA_WEEKS=$(MESA_WEEKS) $(BIN)/python -m pytest -q -p no:cacheprovider \
@@ -66,6 +67,7 @@ fuzz: $(FUZZ_STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests scripts benchmarks fuzz
+	$(BIN)/ruff format --check src tests scripts benchmarks fuzz
 	$(BIN)/mypy
 
 data: $(STAMP)

@@ -90,4 +90,3 @@ def loglog_slope(xs: list[float], ys: list[float]) -> float | None:
     if len(xs) < 2:
         return None
     return round(float(np.polyfit(np.log(xs), np.log(ys), 1)[0]), 3)
-

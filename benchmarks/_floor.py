@@ -24,12 +24,19 @@ from plazasim.world import build_world
 
 def _run(scenario: Scenario, weeks: int) -> None:
     meta = scenario.scenario
-    simulate(build_world(scenario.world), scenario.parameters, start=meta.start,
-             n_weeks=weeks, policies=resolve_policies(scenario), seed=meta.seed)
+    simulate(
+        build_world(scenario.world),
+        scenario.parameters,
+        start=meta.start,
+        n_weeks=weeks,
+        policies=resolve_policies(scenario),
+        seed=meta.seed,
+    )
 
 
-def per_week_floor(scenario: Scenario, weeks: int, repeats: int,
-                   mesa_ms_per_week: float | None) -> dict[str, Any]:
+def per_week_floor(
+    scenario: Scenario, weeks: int, repeats: int, mesa_ms_per_week: float | None
+) -> dict[str, Any]:
     """Dijkstra ms/week (fastest of ``repeats`` runs), calls per week, and the 50x budget."""
     dijkstra = routing.dijkstra
     spent = [0.0]
@@ -69,6 +76,7 @@ def per_week_floor(scenario: Scenario, weeks: int, repeats: int,
         "dijkstra_ms_per_week": round(1000 * best / weeks, 3),
         "python_calls_per_week": counted["call"] // weeks,
         "c_calls_per_week": counted["c_call"] // weeks,
-        "budget_ms_per_week_at_50x": None if mesa_ms_per_week is None
+        "budget_ms_per_week_at_50x": None
+        if mesa_ms_per_week is None
         else round(mesa_ms_per_week / 50, 3),
     }

@@ -56,8 +56,15 @@ def load_mesa_model() -> tuple[ModuleType | None, str | None]:
     return module, None
 
 
-def _plazasim(world: World, params: Parameters, start: dt.date, weeks: int, policies: Policies,
-              seed: int, repeats: int) -> tuple[list[float], float]:
+def _plazasim(
+    world: World,
+    params: Parameters,
+    start: dt.date,
+    weeks: int,
+    policies: Policies,
+    seed: int,
+    repeats: int,
+) -> tuple[list[float], float]:
     """Seconds per run of simulate + its national table (what run_mesa returns)."""
     runs, homicides = [], 0.0
     for _ in range(repeats):
@@ -70,19 +77,39 @@ def _plazasim(world: World, params: Parameters, start: dt.date, weeks: int, poli
     return runs, homicides
 
 
-def compare(mesa: ModuleType | None, label: str, world: World, params: Parameters,
-            start: dt.date, seed: int, policies: Policies, max_weeks: int, budget_s: float,
-            repeats: int) -> dict[str, Any]:
+def compare(
+    mesa: ModuleType | None,
+    label: str,
+    world: World,
+    params: Parameters,
+    start: dt.date,
+    seed: int,
+    policies: Policies,
+    max_weeks: int,
+    budget_s: float,
+    repeats: int,
+) -> dict[str, Any]:
     """One world, both models; the Mesa side is skipped when ``mesa`` is None."""
-    row: dict[str, Any] = {"world": label, "plazas": world.n_plazas, "cartels": world.n_cartels,
-                           "seed": seed, "planned_weeks": max_weeks, "weeks": max_weeks,
-                           "mesa_budget_s": budget_s, "mesa_repeats": 1, "mesa_s": None,
-                           "mesa_s_per_week": None, "ratio": None, "note": None}
+    row: dict[str, Any] = {
+        "world": label,
+        "plazas": world.n_plazas,
+        "cartels": world.n_cartels,
+        "seed": seed,
+        "planned_weeks": max_weeks,
+        "weeks": max_weeks,
+        "mesa_budget_s": budget_s,
+        "mesa_repeats": 1,
+        "mesa_s": None,
+        "mesa_s_per_week": None,
+        "ratio": None,
+        "note": None,
+    }
     mesa_homicides = None
     if mesa is not None:
         try:
-            mesa_homicides = _mesa(mesa, row, world, params, start, seed, policies, max_weeks,
-                                   budget_s)
+            mesa_homicides = _mesa(
+                mesa, row, world, params, start, seed, policies, max_weeks, budget_s
+            )
         except Exception as exc:  # a broken Mesa model must not take the plazasim numbers down
             row["note"] = f"Mesa run failed: {type(exc).__name__}: {exc}"
     runs, homicides = _plazasim(world, params, start, row["weeks"], policies, seed, repeats)
@@ -97,14 +124,25 @@ def compare(mesa: ModuleType | None, label: str, world: World, params: Parameter
     return row
 
 
-def _mesa(mesa: ModuleType, row: dict[str, Any], world: World, params: Parameters,
-          start: dt.date, seed: int, policies: Policies, max_weeks: int,
-          budget_s: float) -> float:
+def _mesa(
+    mesa: ModuleType,
+    row: dict[str, Any],
+    world: World,
+    params: Parameters,
+    start: dt.date,
+    seed: int,
+    policies: Policies,
+    max_weeks: int,
+    budget_s: float,
+) -> float:
     """Probe, choose the weeks that fit the budget, run; fill ``row``; return total homicides."""
+
     def run(weeks: int) -> tuple[float, Any]:
-        wall, _, frame = timed(lambda: mesa.run_mesa(world, params, start=start,
-                                                     n_weeks=weeks, policies=policies(),
-                                                     seed=seed))
+        wall, _, frame = timed(
+            lambda: mesa.run_mesa(
+                world, params, start=start, n_weeks=weeks, policies=policies(), seed=seed
+            )
+        )
         return wall, frame
 
     probe_weeks = min(PROBE_WEEKS, max_weeks)
@@ -118,10 +156,16 @@ def _mesa(mesa: ModuleType, row: dict[str, Any], world: World, params: Parameter
     else:
         mesa_s = probe_s
     if weeks < max_weeks:
-        row["note"] = (f"Mesa: {weeks} of {max_weeks} weeks (probe: {per_week:.2f} s/week, "
-                       f"budget {budget_s:g} s)")
-    row.update(weeks=weeks, mesa_s=round(mesa_s, 4), mesa_s_per_week=round(mesa_s / weeks, 5),
-               mesa_rows=len(frame))
+        row["note"] = (
+            f"Mesa: {weeks} of {max_weeks} weeks (probe: {per_week:.2f} s/week, "
+            f"budget {budget_s:g} s)"
+        )
+    row.update(
+        weeks=weeks,
+        mesa_s=round(mesa_s, 4),
+        mesa_s_per_week=round(mesa_s / weeks, 5),
+        mesa_rows=len(frame),
+    )
     return round(float(frame["homicides_total"].sum()), 1)
 
 
@@ -133,9 +177,16 @@ def bench_scenario(mesa: ModuleType | None) -> Scenario:
     return load_scenario(SCENARIO).model_copy(update={"events": []})
 
 
-def bench_speedup(mesa: ModuleType | None, sizes: list[int], mexico_weeks: int,
-                  synth_weeks: int, budget_s: float, synth_budget_s: float, repeats: int,
-                  status: Callable[[str], Any]) -> dict[str, Any]:
+def bench_speedup(
+    mesa: ModuleType | None,
+    sizes: list[int],
+    mexico_weeks: int,
+    synth_weeks: int,
+    budget_s: float,
+    synth_budget_s: float,
+    repeats: int,
+    status: Callable[[str], Any],
+) -> dict[str, Any]:
     """The Mexico default (the Mesa model's ``bench_scenario``: no events) and synthetic worlds.
 
     Without the Mesa model, the Mexico row uses the bundled scenario with its events
@@ -147,13 +198,31 @@ def bench_speedup(mesa: ModuleType | None, sizes: list[int], mexico_weeks: int,
     meta = scenario.scenario
     out: dict[str, Any] = {}
     with status(f"Mexico ({meta.name}, no events), plazasim vs Mesa, up to {mexico_weeks} weeks"):
-        out["mexico"] = compare(mesa, f"{meta.name} (no events)", world, scenario.parameters,
-                                meta.start, meta.seed, lambda: resolve_policies(scenario),
-                                mexico_weeks, budget_s, repeats)
+        out["mexico"] = compare(
+            mesa,
+            f"{meta.name} (no events)",
+            world,
+            scenario.parameters,
+            meta.start,
+            meta.seed,
+            lambda: resolve_policies(scenario),
+            mexico_weeks,
+            budget_s,
+            repeats,
+        )
     for n in sizes:
         synth = synthetic_world(n, seed=SYNTH_SEED, n_cartels=SYNTH_CARTELS)
         with status(f"synthetic {n:,} plazas, plazasim vs Mesa, up to {synth_weeks} weeks"):
-            out[f"synthetic_{n}"] = compare(mesa, f"synthetic {n:,}", synth, Parameters(),
-                                            SYNTH_START, SYNTH_SEED, signaling_from_week_0,
-                                            synth_weeks, synth_budget_s, repeats)
+            out[f"synthetic_{n}"] = compare(
+                mesa,
+                f"synthetic {n:,}",
+                synth,
+                Parameters(),
+                SYNTH_START,
+                SYNTH_SEED,
+                signaling_from_week_0,
+                synth_weeks,
+                synth_budget_s,
+                repeats,
+            )
     return out

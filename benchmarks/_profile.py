@@ -99,8 +99,15 @@ def profile_mexico(out_dir: Path, top: int = 12) -> dict[str, Any]:
     policies, events = resolve_policies(scenario), scenario_events(scenario, world)
     profiler = Profiler(interval=0.001)
     profiler.start()
-    simulate(world, scenario.parameters, start=meta.start, n_weeks=weeks, policies=policies,
-             events=events, seed=meta.seed)
+    simulate(
+        world,
+        scenario.parameters,
+        start=meta.start,
+        n_weeks=weeks,
+        policies=policies,
+        events=events,
+        seed=meta.seed,
+    )
     session = profiler.stop()
     out_dir.mkdir(parents=True, exist_ok=True)
     text, html = out_dir / "profile.txt", out_dir / "profile.html"
@@ -122,10 +129,16 @@ def profile_mexico(out_dir: Path, top: int = 12) -> dict[str, Any]:
     shares = {k: round(v / total, 4) for k, v in sorted(acc.items(), key=lambda kv: -kv[1])}
     hot = sorted(self_times.items(), key=lambda kv: -kv[1])[:top]
     return {
-        "scenario": SCENARIO, "weeks": weeks, "profiled_simulate_s": round(total, 3),
-        "sample_interval_s": 0.001, "phase_share": shares,
+        "scenario": SCENARIO,
+        "weeks": weeks,
+        "profiled_simulate_s": round(total, 3),
+        "sample_interval_s": 0.001,
+        "phase_share": shares,
         "phase_s": {k: round(v, 3) for k, v in sorted(acc.items(), key=lambda kv: -kv[1])},
-        "top_self_time": [{"function": k, "s": round(v, 3), "share": round(v / total, 4)}
-                          for k, v in hot],
-        "phases_not_found": missing, "text": str(text), "html": str(html),
+        "top_self_time": [
+            {"function": k, "s": round(v, 3), "share": round(v / total, 4)} for k, v in hot
+        ],
+        "phases_not_found": missing,
+        "text": str(text),
+        "html": str(html),
     }

@@ -40,9 +40,14 @@ def warm_up() -> float:
     """One short synthetic run, so lazy imports and first-call costs stay out of the timings."""
     world = synthetic_world(500, seed=SYNTH_SEED, n_cartels=SYNTH_CARTELS)
     t0 = time.perf_counter()
-    simulate(world, Parameters(), start=SYNTH_START, n_weeks=8,
-             policies=signaling_from_week_0(), seed=SYNTH_SEED).recorder.national_frame(
-                 [SYNTH_START + dt.timedelta(weeks=t) for t in range(8)])
+    simulate(
+        world,
+        Parameters(),
+        start=SYNTH_START,
+        n_weeks=8,
+        policies=signaling_from_week_0(),
+        seed=SYNTH_SEED,
+    ).recorder.national_frame([SYNTH_START + dt.timedelta(weeks=t) for t in range(8)])
     return round(time.perf_counter() - t0, 3)
 
 
@@ -69,10 +74,17 @@ def bench_mexico(repeats: int) -> dict[str, Any]:
         world = build_world(scenario.world)
         check_against_world(scenario, world)
         builds.append(time.perf_counter() - t0)
-        wall, cpu, sim = timed(lambda w=world: simulate(
-            w, scenario.parameters, start=meta.start, n_weeks=weeks,
-            policies=resolve_policies(scenario), events=scenario_events(scenario, w),
-            seed=meta.seed))
+        wall, cpu, sim = timed(
+            lambda w=world: simulate(
+                w,
+                scenario.parameters,
+                start=meta.start,
+                n_weeks=weeks,
+                policies=resolve_policies(scenario),
+                events=scenario_events(scenario, w),
+                seed=meta.seed,
+            )
+        )
         sims.append(wall)
         cpus.append(cpu)
         t0 = time.perf_counter()
@@ -83,8 +95,11 @@ def bench_mexico(repeats: int) -> dict[str, Any]:
         del sim
     sim_median = statistics.median(sims)
     return {
-        "scenario": SCENARIO, "events": len(scenario.events), "plazas": world.n_plazas,
-        "weeks": weeks, "repeats": repeats,
+        "scenario": SCENARIO,
+        "events": len(scenario.events),
+        "plazas": world.n_plazas,
+        "weeks": weeks,
+        "repeats": repeats,
         "world_build_cold_s": round(world_cold, 4),
         "run_scenario_s": summary(totals),
         "simulate_inside_run_scenario_s": summary(inner),
@@ -122,13 +137,17 @@ def bench_memory() -> dict[str, Any]:
     """
     t0 = time.perf_counter()
     code = _MEMORY_PROBE.format(here=str(Path(__file__).resolve().parent), scenario=SCENARIO)
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     probe = json.loads(out.stdout.strip().splitlines()[-1])
     peak, base = probe["peak"], probe["after_imports"]
-    return {"scenario": SCENARIO, "weeks": probe["weeks"], "peak_rss_mb": peak,
-            "rss_after_imports_mb": base, "run_increment_mb": round(peak - base, 1),
-            "subprocess_wall_s": round(time.perf_counter() - t0, 2)}
+    return {
+        "scenario": SCENARIO,
+        "weeks": probe["weeks"],
+        "peak_rss_mb": peak,
+        "rss_after_imports_mb": base,
+        "run_increment_mb": round(peak - base, 1),
+        "subprocess_wall_s": round(time.perf_counter() - t0, 2),
+    }
 
 
 def time_simulate(world: World, params: Parameters, weeks: int, repeats: int) -> dict[str, Any]:
@@ -137,34 +156,62 @@ def time_simulate(world: World, params: Parameters, weeks: int, repeats: int) ->
     for _ in range(repeats):
         policies = signaling_from_week_0()
         t0 = time.perf_counter()
-        simulate(world, params, start=SYNTH_START, n_weeks=weeks, policies=policies,
-                 seed=SYNTH_SEED)
+        simulate(
+            world, params, start=SYNTH_START, n_weeks=weeks, policies=policies, seed=SYNTH_SEED
+        )
         sims.append(time.perf_counter() - t0)
     med = statistics.median(sims)
-    return {"plazas": world.n_plazas, "cartels": world.n_cartels, "weeks": weeks,
-            "repeats": repeats, "simulate_s": summary(sims),
-            "ms_per_step": round(1000 * med / weeks, 3),
-            "ms_per_step_best": round(1000 * min(sims) / weeks, 3)}
+    return {
+        "plazas": world.n_plazas,
+        "cartels": world.n_cartels,
+        "weeks": weeks,
+        "repeats": repeats,
+        "simulate_s": summary(sims),
+        "ms_per_step": round(1000 * med / weeks, 3),
+        "ms_per_step_best": round(1000 * min(sims) / weeks, 3),
+    }
 
 
-def bench_scaling(plazas: list[int], cartels: list[int], cartel_plazas: int, weeks: int,
-                  repeats: int) -> dict[str, Any]:
+def bench_scaling(
+    plazas: list[int], cartels: list[int], cartel_plazas: int, weeks: int, repeats: int
+) -> dict[str, Any]:
     """ms/step against plazas (8 cartels) and against cartels (``cartel_plazas`` plazas)."""
-    by_plazas = [time_simulate(synthetic_world(n, seed=SYNTH_SEED, n_cartels=SYNTH_CARTELS),
-                               Parameters(), weeks, repeats) for n in plazas]
-    by_cartels = [time_simulate(synthetic_world(cartel_plazas, seed=SYNTH_SEED, n_cartels=k),
-                                Parameters(max_cartels=max(24, k)), weeks, repeats)
-                  for k in cartels]
+    by_plazas = [
+        time_simulate(
+            synthetic_world(n, seed=SYNTH_SEED, n_cartels=SYNTH_CARTELS),
+            Parameters(),
+            weeks,
+            repeats,
+        )
+        for n in plazas
+    ]
+    by_cartels = [
+        time_simulate(
+            synthetic_world(cartel_plazas, seed=SYNTH_SEED, n_cartels=k),
+            Parameters(max_cartels=max(24, k)),
+            weeks,
+            repeats,
+        )
+        for k in cartels
+    ]
     ms = {row["plazas"]: row["ms_per_step"] for row in by_plazas}
     best = {row["plazas"]: row["ms_per_step_best"] for row in by_plazas}
     has = 10_000 in ms and 2_500 in ms
     return {
-        "weeks": weeks, "repeats": repeats, "policy": "signaling from week 0",
+        "weeks": weeks,
+        "repeats": repeats,
+        "policy": "signaling from week 0",
         "world": f"synthetic_world(n, seed={SYNTH_SEED}, n_cartels=k)",
-        "plazas": {"cartels": SYNTH_CARTELS, "rows": by_plazas,
-                   "exponent": loglog_slope(plazas, [r["ms_per_step"] for r in by_plazas])},
-        "cartels": {"plazas": cartel_plazas, "rows": by_cartels,
-                    "exponent": loglog_slope(cartels, [r["ms_per_step"] for r in by_cartels])},
+        "plazas": {
+            "cartels": SYNTH_CARTELS,
+            "rows": by_plazas,
+            "exponent": loglog_slope(plazas, [r["ms_per_step"] for r in by_plazas]),
+        },
+        "cartels": {
+            "plazas": cartel_plazas,
+            "rows": by_cartels,
+            "exponent": loglog_slope(cartels, [r["ms_per_step"] for r in by_cartels]),
+        },
         "ratio_10000_vs_2500": round(ms[10_000] / ms[2_500], 2) if has else None,
         # From the fastest repeat of each: less sensitive to a busy machine than the median.
         "ratio_10000_vs_2500_best": round(best[10_000] / best[2_500], 2) if has else None,

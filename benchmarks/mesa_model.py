@@ -86,10 +86,23 @@ MAX_SEIZURE_PER_PLAZA = 0.5
 MAX_PRICE_INDEX = 10.0
 MAX_WEEKLY_LOSS = 0.5
 COLUMNS = (
-    "homicides_total", "homicides_cartel", "homicides_state", "homicides_bystander",
-    "homicides_baseline", "cocaine_entered_t", "cocaine_delivered_t", "cocaine_seized_t",
-    "cocaine_stock_t", "revenue_usd", "laundered_usd", "members", "members_deployed",
-    "active_cartels", "operations", "plazas_disputed", "front_cells",
+    "homicides_total",
+    "homicides_cartel",
+    "homicides_state",
+    "homicides_bystander",
+    "homicides_baseline",
+    "cocaine_entered_t",
+    "cocaine_delivered_t",
+    "cocaine_seized_t",
+    "cocaine_stock_t",
+    "revenue_usd",
+    "laundered_usd",
+    "members",
+    "members_deployed",
+    "active_cartels",
+    "operations",
+    "plazas_disputed",
+    "front_cells",
 )
 INTEGER_COLUMNS = ("active_cartels", "operations", "plazas_disputed", "front_cells")
 
@@ -334,8 +347,7 @@ class Cartel(mesa.Agent):
         m.tally["laundered_usd"] += outflow - intercepted
 
     # ---------------------------------------------------------------- 5. decisions
-    def choose_attacks(self, defenders: dict[int, float], value: list[float],
-                       v_ref: float) -> None:
+    def choose_attacks(self, defenders: dict[int, float], value: list[float], v_ref: float) -> None:
         """Logit choice of plazas to attack next door (Lessing 2015/2017)."""
         m, p = self.model, self.model.params
         thr = p.presence_threshold
@@ -361,12 +373,15 @@ class Cartel(mesa.Agent):
             p_win = 1.0 / (1.0 + (dfd / max(att, 1e-12)) ** g)
             sig = pl.signal != NONE and self.rel(pl.signal) != ALLIED
             at_war = ctrl != NONE and ctrl in self.war
-            u = (p.attack_bias + math.log1p(value[r] / v_ref) * p_win
-                 - p.attack_cost * dfd / (att + dfd)
-                 + p.opportunism * pl.weakened
-                 + p.rival_attack_bonus * at_war
-                 - p.punishment_weight * net * (ctrl != NONE)
-                 - p.punishment_weight * p.signal_credibility * sig)
+            u = (
+                p.attack_bias
+                + math.log1p(value[r] / v_ref) * p_win
+                - p.attack_cost * dfd / (att + dfd)
+                + p.opportunism * pl.weakened
+                + p.rival_attack_bonus * at_war
+                - p.punishment_weight * net * (ctrl != NONE)
+                - p.punishment_weight * p.signal_credibility * sig
+            )
             if m.rng.random() < _sigmoid(u / p.logit_temperature):
                 self.attacks.append(r)
 
@@ -396,8 +411,9 @@ class Cartel(mesa.Agent):
         self.members = new
         self.fighters_at_most_members()
         for r in self.attacks:
-            self.fighters[r] = min(self.fighters.get(r, 0.0) + self.neighbour[r],
-                                   self.members.get(r, 0.0))
+            self.fighters[r] = min(
+                self.fighters.get(r, 0.0) + self.neighbour[r], self.members.get(r, 0.0)
+            )
 
     def choose_postures(self, present_at: dict[int, list[Cartel]]) -> None:
         """Violent or discreet in each plaza where the cartel is present.
@@ -415,9 +431,12 @@ class Cartel(mesa.Agent):
             at_war = facing_rival and (not m.plazas[q].truce or hot)
             sig = m.plazas[q].signal
             sig_on = sig != NONE and self.rel(sig) != ALLIED
-            u = (p.violence_bias + p.violence_gain * (1.0 + at_war)
-                 - p.punishment_weight * net
-                 - p.punishment_weight * p.signal_credibility * sig_on)
+            u = (
+                p.violence_bias
+                + p.violence_gain * (1.0 + at_war)
+                - p.punishment_weight * net
+                - p.punishment_weight * p.signal_credibility * sig_on
+            )
             if m.rng.random() < _sigmoid(u / p.logit_temperature):
                 self.violent.add(q)
 
@@ -425,9 +444,16 @@ class Cartel(mesa.Agent):
 class DrugWarModel(mesa.Model):
     """plazasim's weekly step as a Mesa model (see the module docstring)."""
 
-    def __init__(self, world: World, params: Parameters, policies: Sequence[tuple[int, Policy]],
-                 seed: int, *, events: Sequence[tuple[int, Event]] = (),
-                 debug_rng: MeanDraws | None = None) -> None:
+    def __init__(
+        self,
+        world: World,
+        params: Parameters,
+        policies: Sequence[tuple[int, Policy]],
+        seed: int,
+        *,
+        events: Sequence[tuple[int, Event]] = (),
+        debug_rng: MeanDraws | None = None,
+    ) -> None:
         super().__init__(rng=seed)
         if debug_rng is not None:
             self.rng = debug_rng
@@ -447,16 +473,20 @@ class DrugWarModel(mesa.Model):
         self.n_slots = state0.n_slots
         self.entries = [int(e) for e in ctx.entries]
         self.entry_share = [float(x) for x in ctx.entry_tons_share]
-        self.crossing_cost = {int(c): float(x) for c, x in zip(ctx.crossings, ctx.crossing_cost,
-                                                                strict=True)}
+        self.crossing_cost = {
+            int(c): float(x) for c, x in zip(ctx.crossings, ctx.crossing_cost, strict=True)
+        }
         graph = nx.Graph()
         graph.add_nodes_from(range(world.n_plazas))
-        for u, v, km in zip(world.edge_src.tolist(), world.edge_dst.tolist(),
-                            world.edge_km.tolist(), strict=True):
+        for u, v, km in zip(
+            world.edge_src.tolist(), world.edge_dst.tolist(), world.edge_km.tolist(), strict=True
+        ):
             graph.add_edge(u, v, km=km)
         self.grid = Network(graph, random=self.random)
-        self.plazas = [Plaza(self, self.grid[i], world, float(ctx.bystander_factor[i]))
-                       for i in range(world.n_plazas)]
+        self.plazas = [
+            Plaza(self, self.grid[i], world, float(ctx.bystander_factor[i]))
+            for i in range(world.n_plazas)
+        ]
         self.route_graph = graph.copy()
         self.route_graph.add_edges_from((SINK, c) for c in self.crossing_cost)
         self.slots: list[Cartel] = []
@@ -471,7 +501,8 @@ class DrugWarModel(mesa.Model):
             pl.control = pl.contest_leader = int(ctrl)
         self.tally: dict[str, float] = defaultdict(float)
         self.datacollector = mesa.DataCollector(
-            model_reporters={name: (lambda m, n=name: m.tally[n]) for name in COLUMNS})
+            model_reporters={name: (lambda m, n=name: m.tally[n]) for name in COLUMNS}
+        )
 
     # ------------------------------------------------------------------ helpers
     @property
@@ -530,8 +561,10 @@ class DrugWarModel(mesa.Model):
     # ------------------------------------------------------------------ the week
     def step(self) -> None:
         """One week: the phases in plazasim's order (model/step.py)."""
-        while (self._next_policy < len(self.timeline)
-               and self.timeline[self._next_policy][0] <= self.week):
+        while (
+            self._next_policy < len(self.timeline)
+            and self.timeline[self._next_policy][0] <= self.week
+        ):
             self.policy = self.timeline[self._next_policy][1]
             self._next_policy += 1
             credibility = float(self.policy.announcement)
@@ -540,20 +573,22 @@ class DrugWarModel(mesa.Model):
         for event in self.events.get(self.week, ()):
             self.apply_event(event)
         self.tally = defaultdict(float)
-        self.market = [self.params.retail_usd_per_capita_year / 52.0 * pl.population_now(self.week)
-                       for pl in self.plazas]
-        self.supply_and_route()        # 1
-        self.collect_revenue()         # 2
+        self.market = [
+            self.params.retail_usd_per_capita_year / 52.0 * pl.population_now(self.week)
+            for pl in self.plazas
+        ]
+        self.supply_and_route()  # 1
+        self.collect_revenue()  # 2
         self.cartels.do("pay_and_launder")  # 3
-        self.recruit_and_attrit()      # 4
+        self.recruit_and_attrit()  # 4
         value = self.plaza_value()
-        self.decide(value)             # 5
-        self.commit_forces(value)      # 5b
+        self.decide(value)  # 5
+        self.commit_forces(value)  # 5b
         killed_by, fights, disputed = self.fight()  # 6
-        self.enforce(killed_by, fights, disputed)   # 7
-        self.split_and_dissolve()      # 8
-        self.learn()                   # 9
-        self.record()                  # 10
+        self.enforce(killed_by, fights, disputed)  # 7
+        self.split_and_dissolve()  # 8
+        self.learn()  # 9
+        self.record()  # 10
         self.week += 1
 
     # 1 -------------------------------------------------------------------------
@@ -585,8 +620,10 @@ class DrugWarModel(mesa.Model):
             for c in self.slots:
                 c.replan = False
 
-        seize = [min(p.base_seizure_per_plaza + p.seizure_per_heat * pl.heat,
-                     MAX_SEIZURE_PER_PLAZA) for pl in self.plazas]
+        seize = [
+            min(p.base_seizure_per_plaza + p.seizure_per_heat * pl.heat, MAX_SEIZURE_PER_PLAZA)
+            for pl in self.plazas
+        ]
         for pl in self.plazas:
             pl.flow = 0.0
         price = self.price_index()
@@ -656,8 +693,10 @@ class DrugWarModel(mesa.Model):
         for c in cartels:
             for q, s in c.members.items():
                 local[q] += s
-        room = {q: min(max(1.0 - tot / max(p.youth_pool_share * self.plazas[q].youth, 1e-9),
-                           0.0), 1.0) for q, tot in local.items()}
+        room = {
+            q: min(max(1.0 - tot / max(p.youth_pool_share * self.plazas[q].youth, 1e-9), 0.0), 1.0)
+            for q, tot in local.items()
+        }
         national = sum(local.values())
         for c in cartels:
             members = c.total()
@@ -669,8 +708,9 @@ class DrugWarModel(mesa.Model):
             sat = min(max(p.saturation * min(members, p.saturation_group_size), 0.0), 0.5)
             leave_rate = min(max(sat + p.unpaid_desertion * c.unpaid, 0.0), 1.0)
             for q, s in c.members.items():
-                routine = min(p.routine_arrests_per_week * self.scale * (s / max(national, 1e-12)),
-                              0.5 * s)
+                routine = min(
+                    p.routine_arrests_per_week * self.scale * (s / max(national, 1e-12)), 0.5 * s
+                )
                 leave = (s - routine) * leave_rate
                 c.members[q] = max(s + (recruits[q] - routine - leave), 0.0)
             c.fighters_at_most_members()
@@ -681,8 +721,10 @@ class DrugWarModel(mesa.Model):
         through it and, at a crossing, the piso on its share of all the cocaine that crosses."""
         toll = self.params.piso_usd_per_t * self.price_index()
         crossing = sum(self.plazas[c].flow for c in self.crossing_cost)
-        return [self.market[q] + (pl.flow + pl.crossing_weight * crossing) * toll
-                for q, pl in enumerate(self.plazas)]
+        return [
+            self.market[q] + (pl.flow + pl.crossing_weight * crossing) * toll
+            for q, pl in enumerate(self.plazas)
+        ]
 
     def value_ref(self, value: list[float]) -> float:
         """Mean value of the held plazas (of all plazas if none is held)."""
@@ -735,8 +777,9 @@ class DrugWarModel(mesa.Model):
         fronts: list[Front] = []
         for (c, q), faces in facing.items():
             truce = self.plazas[q].truce
-            fought = any(c.rel(o.slot) == RIVAL and (o.slot in c.war or not truce)
-                         for o in present_at[q])
+            fought = any(
+                c.rel(o.slot) == RIVAL and (o.slot in c.war or not truce) for o in present_at[q]
+            )
             if fought or (faces and q in c.orders):
                 fronts.append(Front(c, q, c.members[q], threat[c, q], contest[c, q], True))
             else:
@@ -747,9 +790,14 @@ class DrugWarModel(mesa.Model):
                 if self.plazas[q].control == c.slot:
                     c.orders.discard(q)
                 elif not c.present(q):
-                    enemy = max([0.0] + [o.members[q] * resolve[o.slot]
-                                         for o in present_at.get(q, ())
-                                         if c.rel(o.slot) == RIVAL])
+                    enemy = max(
+                        [0.0]
+                        + [
+                            o.members[q] * resolve[o.slot]
+                            for o in present_at.get(q, ())
+                            if c.rel(o.slot) == RIVAL
+                        ]
+                    )
                     fronts.append(Front(c, q, c.members.get(q, 0.0), enemy, enemy, False))
             for q in [q for q in c.fighters if not c.present(q) and q not in c.orders]:
                 del c.fighters[q]  # the few left below presence, with no order keeping them
@@ -767,8 +815,10 @@ class DrugWarModel(mesa.Model):
                 cap = max(prize, floor)
             else:
                 cap = max(prize * (n - 1.0) / n**2, floor)
-            fr.armed = min(p.mobilisation_rate * max(fr.members - fr.fighting, 0.0),
-                           max(cap - fr.fighting, 0.0))
+            fr.armed = min(
+                p.mobilisation_rate * max(fr.members - fr.fighting, 0.0),
+                max(cap - fr.fighting, 0.0),
+            )
             target = min(max(p.commit_ratio * fr.enemy, floor), cap)
             fr.lacking = max(target - fr.fighting - fr.armed, 0.0)
 
@@ -790,8 +840,11 @@ class DrugWarModel(mesa.Model):
             c = fr.cartel
             share = fr.worth / max(total_worth[c], 1e-300)
             best = (fr.members + reserve[c] * share) ** gamma
-            fr.hopeless = (self.plazas[fr.plaza].control != c.slot and fr.rival > 0
-                           and best < p.retreat_share * (best + fr.rival ** gamma))
+            fr.hopeless = (
+                self.plazas[fr.plaza].control != c.slot
+                and fr.rival > 0
+                and best < p.retreat_share * (best + fr.rival**gamma)
+            )
             if fr.hopeless:
                 fr.lacking = fr.armed = 0.0
         # Reinforcements from the reserve, paid for, shared by what fronts lack x worth.
@@ -803,10 +856,12 @@ class DrugWarModel(mesa.Model):
             total_weight[fr.cartel] += fr.weight
         budget: dict[Cartel, float] = {}
         for c in total_weight:
-            affordable = (max(c.cash, 0.0) / p.deploy_cost_usd if p.deploy_cost_usd > 0
-                          else math.inf)
-            budget[c] = (min(min(p.mobilisation_rate * reserve[c], affordable), total_lacking[c])
-                         if total_weight[c] > 0 else 0.0)
+            affordable = max(c.cash, 0.0) / p.deploy_cost_usd if p.deploy_cost_usd > 0 else math.inf
+            budget[c] = (
+                min(min(p.mobilisation_rate * reserve[c], affordable), total_lacking[c])
+                if total_weight[c] > 0
+                else 0.0
+            )
         sent: dict[Cartel, float] = defaultdict(float)
         for fr in fronts:
             c = fr.cartel
@@ -907,8 +962,10 @@ class DrugWarModel(mesa.Model):
                 if executed[c] > 0:
                     executed_by[c.slot, q] = float(rng.poisson(executed[c]))
             s = {c: c.members[q] for c in here}
-            drawn = {c: min(float(rng.poisson(lost[c])), math.floor(MAX_WEEKLY_LOSS * s[c]))
-                     for c in here}
+            drawn = {
+                c: min(float(rng.poisson(lost[c])), math.floor(MAX_WEEKLY_LOSS * s[c]))
+                for c in here
+            }
             expected = sum(lost.values())
             scale = sum(drawn.values()) / max(expected, 1e-12) if expected > 0 else 0.0
             for c in here:
@@ -963,8 +1020,9 @@ class DrugWarModel(mesa.Model):
         self.tally["plazas_disputed"] = len(disputed)
         return killed_by, fights, disputed
 
-    def encounters(self, q: int, here: list[Cartel]
-                   ) -> tuple[dict[Cartel, float], dict[Cartel, float], dict[Cartel, float]]:
+    def encounters(
+        self, q: int, here: list[Cartel]
+    ) -> tuple[dict[Cartel, float], dict[Cartel, float], dict[Cartel, float]]:
         """Expected members lost, deaths inflicted and people executed by each cartel in ``q``.
 
         Each non-allied pair meets (Prieto-Curiel's conflict term normalised by the local
@@ -992,7 +1050,7 @@ class DrugWarModel(mesa.Model):
                 encounter = xa * xb / max(total, 1e-12) if total > 0 else 0.0
                 encounter *= (1.0 if at_war else p.truce_intensity) * self.lethality_mult
                 pair = p.lethality * encounter * mult[a] * mult[b]
-                ga, gb = xa ** g, xb ** g
+                ga, gb = xa**g, xb**g
                 a_loses = pair * (gb / max(ga + gb, 1e-300) if ga + gb > 0 else 0.0)
                 lost[a] += a_loses
                 kills[b] += a_loses
@@ -1034,10 +1092,13 @@ class DrugWarModel(mesa.Model):
                 if q in c.violent:
                     c.first_violence.setdefault(q, self.week)
 
-
     # 7 -------------------------------------------------------------------------
-    def observe(self, killed_by: dict[tuple[int, int], float], fights: set[tuple[int, int]],
-                disputed: set[int]) -> Observation:
+    def observe(
+        self,
+        killed_by: dict[tuple[int, int], float],
+        fights: set[tuple[int, int]],
+        disputed: set[int],
+    ) -> Observation:
         """Build the policy's Observation from the agents (as ``enforcement.observe`` does)."""
         p = self.params
         k_slots, n = self.n_slots, len(self.plazas)
@@ -1081,22 +1142,38 @@ class DrugWarModel(mesa.Model):
         names = [c.name for c in self.slots] + [""] * (k_slots - len(self.slots))
         signal = np.array([pl.signal for pl in self.plazas], dtype=np.int64)
         control = np.array([pl.control for pl in self.plazas], dtype=np.int64)
-        capacity = math.floor(p.capacity_ops_per_week * self.capacity_mult * self.scale
-                                  + self.rng.random())
+        capacity = math.floor(
+            p.capacity_ops_per_week * self.capacity_mult * self.scale + self.rng.random()
+        )
         return Observation(
-            week=self.week, alive=alive, names=tuple(names), present=present,
-            strength_estimate=estimate, controller=np.where(signal != NONE, signal, control),
+            week=self.week,
+            alive=alive,
+            names=tuple(names),
+            present=present,
+            strength_estimate=estimate,
+            controller=np.where(signal != NONE, signal, control),
             disputed=np.array([q in disputed for q in range(n)]),
-            violence=violence, violence_total=violence_total, fights_with_controller=fought,
-            arrival_week=arrival, first_violence_week=first, relation=relation,
-            protected=np.array([c.protected for c in self.slots]
-                               + [False] * (k_slots - len(self.slots))),
-            signal=signal, members=estimate.sum(axis=1), capacity=capacity,
+            violence=violence,
+            violence_total=violence_total,
+            fights_with_controller=fought,
+            arrival_week=arrival,
+            first_violence_week=first,
+            relation=relation,
+            protected=np.array(
+                [c.protected for c in self.slots] + [False] * (k_slots - len(self.slots))
+            ),
+            signal=signal,
+            members=estimate.sum(axis=1),
+            capacity=capacity,
             population=self.world.population,
         )
 
-    def enforce(self, killed_by: dict[tuple[int, int], float], fights: set[tuple[int, int]],
-                disputed: set[int]) -> None:
+    def enforce(
+        self,
+        killed_by: dict[tuple[int, int], float],
+        fights: set[tuple[int, int]],
+        disputed: set[int],
+    ) -> None:
         """The policy orders operations; leaks, arrests, takedowns, kingpin ops, clashes,
         the incumbents they weaken, heat."""
         p = self.params
@@ -1105,16 +1182,29 @@ class DrugWarModel(mesa.Model):
         ops = self.policy.decide(obs, rng)
         orders = list(zip(ops.plaza, ops.cartel, ops.kind, ops.intensity, strict=True))
         if self.policy.enforces:  # back US signals (events only)
-            backed = [(q, c.slot, OP_TAKEDOWN, 1.0) for q, pl in enumerate(self.plazas)
-                      if pl.signal != NONE for c in self.cartels
-                      if c.present(q) and c.slot != pl.signal
-                      and c.rel(pl.signal) != ALLIED and not c.protected]
+            backed = [
+                (q, c.slot, OP_TAKEDOWN, 1.0)
+                for q, pl in enumerate(self.plazas)
+                if pl.signal != NONE
+                for c in self.cartels
+                if c.present(q)
+                and c.slot != pl.signal
+                and c.rel(pl.signal) != ALLIED
+                and not c.protected
+            ]
             orders = backed + [o for o in orders if self.plazas[o[0]].signal != o[1]]
         n, k_slots = len(self.plazas), self.n_slots
         orders = [o for o in orders if 0 <= o[0] < n and 0 <= o[1] < k_slots]
-        orders = [o for o in orders if o[1] < len(self.slots) and self.slots[o[1]].alive
-                  and not self.slots[o[1]].protected and o[2] > 0 and o[3] > 0]
-        orders = orders[:max(obs.capacity, 0)]
+        orders = [
+            o
+            for o in orders
+            if o[1] < len(self.slots)
+            and self.slots[o[1]].alive
+            and not self.slots[o[1]].protected
+            and o[2] > 0
+            and o[3] > 0
+        ]
+        orders = orders[: max(obs.capacity, 0)]
         removed: dict[tuple[int, int], float] = defaultdict(float)
         network: dict[int, float] = defaultdict(float)
         kingpins: dict[int, int] = defaultdict(int)
@@ -1122,17 +1212,24 @@ class DrugWarModel(mesa.Model):
             c = self.slots[k]
             leaked = rng.random() < c.infiltration
             effect = intensity * ((1.0 - p.leak_effect) if leaked else 1.0)
-            frac = (p.arrest_share if kind == OP_ARRESTS else
-                    p.takedown_share if kind == OP_TAKEDOWN else 0.0)
+            frac = (
+                p.arrest_share
+                if kind == OP_ARRESTS
+                else p.takedown_share
+                if kind == OP_TAKEDOWN
+                else 0.0
+            )
             removed[k, q] += c.members.get(q, 0.0) * min(max(frac * effect, 0.0), 1.0)
             if kind == OP_TAKEDOWN:
                 share = min(p.takedown_neighbour_share * effect, 1.0)
                 for r in self.plazas[q].neighbours:
                     removed[k, r] += c.members.get(r, 0.0) * share
-                network[k] += (c.members.get(q, 0.0) / max(c.total(), 1e-12)
-                               * p.seize_cash_share * effect)
-            elif kind == OP_KINGPIN and rng.random() < min(max(p.kingpin_success * effect, 0.0),
-                                                           1.0):
+                network[k] += (
+                    c.members.get(q, 0.0) / max(c.total(), 1e-12) * p.seize_cash_share * effect
+                )
+            elif kind == OP_KINGPIN and rng.random() < min(
+                max(p.kingpin_success * effect, 0.0), 1.0
+            ):
                 kingpins[k] += 1
                 c.leader_plaza = q
         clash: dict[int, float] = defaultdict(float)
@@ -1264,8 +1361,11 @@ class DrugWarModel(mesa.Model):
         everyone = [sum(o[i] for o in own.values()) for i in range(4)]
         a, b = p.belief_alpha, p.belief_beta
         for c in self.slots:
-            seen = ([o + p.social_learning * (e - o) for o, e in zip(own[c], everyone, strict=True)]
-                    if c.alive else [0.0] * 4)
+            seen = (
+                [o + p.social_learning * (e - o) for o, e in zip(own[c], everyone, strict=True)]
+                if c.alive
+                else [0.0] * 4
+            )
             c.counts = [x * p.belief_discount + s for x, s in zip(c.counts, seen, strict=True)]
             c.belief = (c.counts[0] + a) / (c.counts[1] + a + b)
             c.belief_discreet = (c.counts[2] + a) / (c.counts[3] + a + b)
@@ -1294,18 +1394,26 @@ class DrugWarModel(mesa.Model):
             baseline += float(self.rng.poisson(rate * pl.population_now(self.week) / 1e5 / 52.0))
         t = self.tally
         t["homicides_baseline"] = baseline
-        t["homicides_total"] = (t["homicides_cartel"] + t["homicides_state"]
-                                + t["homicides_bystander"] + baseline)
+        t["homicides_total"] = (
+            t["homicides_cartel"] + t["homicides_state"] + t["homicides_bystander"] + baseline
+        )
         t["cocaine_stock_t"] = sum(c.stock for c in self.slots)
         t["members"] = sum(c.total() for c in self.slots)
         t["active_cartels"] = len(self.cartels)
         self.datacollector.collect(self)
 
 
-def run_mesa(world: World, params: Parameters, *, start: dt.date, n_weeks: int,
-             policies: Sequence[tuple[int, Policy]], seed: int,
-             events: Sequence[tuple[int, Event]] = (),
-             debug_rng: MeanDraws | None = None) -> pd.DataFrame:
+def run_mesa(
+    world: World,
+    params: Parameters,
+    *,
+    start: dt.date,
+    n_weeks: int,
+    policies: Sequence[tuple[int, Policy]],
+    seed: int,
+    events: Sequence[tuple[int, Event]] = (),
+    debug_rng: MeanDraws | None = None,
+) -> pd.DataFrame:
     """Run the Mesa model for ``n_weeks`` weeks; one row per week (national series).
 
     ``events`` are ``[(week, event)]`` as ``plazasim.model.engine.simulate`` takes them;

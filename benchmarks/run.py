@@ -57,24 +57,47 @@ class Plan:
     scaling_weeks: int = 52
 
 
-QUICK = Plan(repeats=1, mexico_mesa_weeks=8, mesa_sizes=(500, 2_500), synth_mesa_weeks=8,
-             scaling_plazas=(500, 1_000, 2_500), scaling_cartels=(2, 8, 24), scaling_weeks=13)
+QUICK = Plan(
+    repeats=1,
+    mexico_mesa_weeks=8,
+    mesa_sizes=(500, 2_500),
+    synth_mesa_weeks=8,
+    scaling_plazas=(500, 1_000, 2_500),
+    scaling_cartels=(2, 8, 24),
+    scaling_weeks=13,
+)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--json", type=Path, default=ROOT / "bench-results" / "bench.json",
-                    metavar="FILE", help="JSON output (default bench-results/bench.json); the "
-                    "markdown summary goes next to it with a .md suffix")
-    ap.add_argument("--quick", action="store_true",
-                    help="1 repeat, fewer weeks and sizes: checks the harness in about a minute")
+    ap.add_argument(
+        "--json",
+        type=Path,
+        default=ROOT / "bench-results" / "bench.json",
+        metavar="FILE",
+        help="JSON output (default bench-results/bench.json); the "
+        "markdown summary goes next to it with a .md suffix",
+    )
+    ap.add_argument(
+        "--quick",
+        action="store_true",
+        help="1 repeat, fewer weeks and sizes: checks the harness in about a minute",
+    )
     ap.add_argument("--no-mesa", action="store_true", help="skip the Mesa side")
-    ap.add_argument("--mesa-budget", type=float, default=600.0, metavar="S",
-                    help="seconds the Mesa run on Mexico may take (default 600; each synthetic "
-                    "world gets a fifth); fewer weeks are used if it would not fit")
-    ap.add_argument("--profile", action="store_true",
-                    help="also profile one full mexico-2006 simulate with pyinstrument "
-                    "(profile.txt and profile.html next to the JSON)")
+    ap.add_argument(
+        "--mesa-budget",
+        type=float,
+        default=600.0,
+        metavar="S",
+        help="seconds the Mesa run on Mexico may take (default 600; each synthetic "
+        "world gets a fifth); fewer weeks are used if it would not fit",
+    )
+    ap.add_argument(
+        "--profile",
+        action="store_true",
+        help="also profile one full mexico-2006 simulate with pyinstrument "
+        "(profile.txt and profile.html next to the JSON)",
+    )
     return ap.parse_args(argv)
 
 
@@ -83,8 +106,11 @@ def main(argv: list[str] | None = None) -> int:
     plan = QUICK if args.quick else Plan()
     console = Console()
     budget = min(args.mesa_budget, 60.0) if args.quick else args.mesa_budget
-    res: dict[str, Any] = {"machine": machine_info(), "quick": args.quick,
-                           "plan": plan.__dict__ | {"mesa_budget_s": budget}}
+    res: dict[str, Any] = {
+        "machine": machine_info(),
+        "quick": args.quick,
+        "plan": plan.__dict__ | {"mesa_budget_s": budget},
+    }
     res["machine"]["threads"] = {var: os.environ[var] for var in THREAD_VARS}
     load = res["machine"]["load_avg_1m"]
 
@@ -98,11 +124,16 @@ def main(argv: list[str] | None = None) -> int:
         mesa, why = load_mesa_model()
     if mesa is None:
         console.print(f"[yellow]Skipping the Mesa side: {why}[/yellow]")
-    res["mesa"] = {"skipped": why} if mesa is None else {
-        "skipped": None, "module": str(Path(mesa.__file__).resolve())}
+    res["mesa"] = (
+        {"skipped": why}
+        if mesa is None
+        else {"skipped": None, "module": str(Path(mesa.__file__).resolve())}
+    )
     if args.profile and importlib.util.find_spec("pyinstrument") is None:
-        console.print("[yellow]--profile needs pyinstrument (the `bench` extra); "
-                      "skipping the profile[/yellow]")
+        console.print(
+            "[yellow]--profile needs pyinstrument (the `bench` extra); "
+            "skipping the profile[/yellow]"
+        )
         args.profile = False
 
     with status("warm-up"):
@@ -116,19 +147,34 @@ def main(argv: list[str] | None = None) -> int:
         res["memory"] = bench_memory()
     res["peak_rss_mb"] = res["memory"]["peak_rss_mb"]
     with status("scaling with plazas and cartels"):
-        res["scaling"] = bench_scaling(list(plan.scaling_plazas), list(plan.scaling_cartels),
-                                       2_500, plan.scaling_weeks, plan.repeats)
+        res["scaling"] = bench_scaling(
+            list(plan.scaling_plazas),
+            list(plan.scaling_cartels),
+            2_500,
+            plan.scaling_weeks,
+            plan.repeats,
+        )
     load["after_scaling"] = load_1m()
     res["speedup_vs_mesa"] = bench_speedup(
-        mesa, list(plan.mesa_sizes), plan.mexico_mesa_weeks, plan.synth_mesa_weeks, budget,
-        budget / 5, plan.repeats, status)
+        mesa,
+        list(plan.mesa_sizes),
+        plan.mexico_mesa_weeks,
+        plan.synth_mesa_weeks,
+        budget,
+        budget / 5,
+        plan.repeats,
+        status,
+    )
     load["after_mesa"] = load_1m()
     with status("per-week floor: Dijkstra time and calls per week, Mexico, 104 weeks"):
         mexico_row = res["speedup_vs_mesa"].get("mexico") or {}
         mesa_week = mexico_row.get("mesa_s_per_week")
         res["per_week_floor"] = per_week_floor(
-            bench_scenario(mesa), plan.mexico_mesa_weeks, plan.repeats,
-            None if mesa_week is None else 1000 * mesa_week)
+            bench_scenario(mesa),
+            plan.mexico_mesa_weeks,
+            plan.repeats,
+            None if mesa_week is None else 1000 * mesa_week,
+        )
     res["profile"] = None
     if args.profile:
         with status("profiling one full mexico-2006 simulate"):
@@ -136,8 +182,15 @@ def main(argv: list[str] | None = None) -> int:
     res["harness_peak_rss_mb"] = peak_rss_mb()
     load["end"] = load_1m()
     res["targets"] = targets(res)
-    first = ("machine", "targets", "speedup_vs_mesa", "mexico_full_run_s", "weeks_per_s",
-             "peak_rss_mb", "scaling")
+    first = (
+        "machine",
+        "targets",
+        "speedup_vs_mesa",
+        "mexico_full_run_s",
+        "weeks_per_s",
+        "peak_rss_mb",
+        "scaling",
+    )
     res = {k: res[k] for k in first} | {k: v for k, v in res.items() if k not in first}
 
     print_all(res, console)

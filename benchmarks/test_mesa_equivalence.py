@@ -76,24 +76,45 @@ REVIEW_RELATIONS = {"route_cost_tolerance": 5.0}
 # u = 0.02 makes most attacks, violent postures and leaks happen; kingpin at 0.01 also
 # removes leaders, so cartels split (each splinter at war with its parent) and
 # succession fights start.
-@pytest.mark.parametrize(("policy", "u", "overrides", "events", "weeks"), [
-    ("signaling", 0.02, ATTACKS, (), 26),
-    ("kingpin", 0.01, {}, (), 26),
-    ("kingpin", 0.01, VIOLENT_AT_WAR, (), 26),
-    ("kingpin", 0.03, SLOW_FRACTURE, (), 26),
-    ("conditional", 0.02, ATTACKS, (), 26),
-    ("crackdown", 0.1, OPENINGS, (), 26),
-    ("crackdown", 0.5, REVIEW_RELATIONS, WARS, 52),
-], ids=["signaling", "kingpin", "kingpin-violent-at-war", "kingpin-slow-fracture",
-        "conditional", "crackdown", "crackdown-wars"])
-def test_fixed_draws_give_the_same_weeks(policy: str, u: float, overrides: dict,
-                                         events: tuple, weeks: int) -> None:
+@pytest.mark.parametrize(
+    ("policy", "u", "overrides", "events", "weeks"),
+    [
+        ("signaling", 0.02, ATTACKS, (), 26),
+        ("kingpin", 0.01, {}, (), 26),
+        ("kingpin", 0.01, VIOLENT_AT_WAR, (), 26),
+        ("kingpin", 0.03, SLOW_FRACTURE, (), 26),
+        ("conditional", 0.02, ATTACKS, (), 26),
+        ("crackdown", 0.1, OPENINGS, (), 26),
+        ("crackdown", 0.5, REVIEW_RELATIONS, WARS, 52),
+    ],
+    ids=[
+        "signaling",
+        "kingpin",
+        "kingpin-violent-at-war",
+        "kingpin-slow-fracture",
+        "conditional",
+        "crackdown",
+        "crackdown-wars",
+    ],
+)
+def test_fixed_draws_give_the_same_weeks(
+    policy: str, u: float, overrides: dict, events: tuple, weeks: int
+) -> None:
     params = Parameters(**overrides)
     weeks = horizon(weeks)
-    ref = plazasim_with_draws(WORLD, params, START, weeks, [(2, make_policy(policy))],
-                              MeanDraws(u), events)
-    mesa = run_mesa(WORLD, params, start=START, n_weeks=weeks, seed=0, events=events,
-                    policies=[(2, make_policy(policy))], debug_rng=MeanDraws(u))
+    ref = plazasim_with_draws(
+        WORLD, params, START, weeks, [(2, make_policy(policy))], MeanDraws(u), events
+    )
+    mesa = run_mesa(
+        WORLD,
+        params,
+        start=START,
+        n_weeks=weeks,
+        seed=0,
+        events=events,
+        policies=[(2, make_policy(policy))],
+        debug_rng=MeanDraws(u),
+    )
     # Each case exercises enforcement and the war phase (fronts, members sent there).
     assert ref["operations"].sum() > 0 and ref["front_cells"].sum() > 0
     assert ref["members_deployed"].sum() > 0
@@ -107,10 +128,16 @@ def test_fixed_draws_give_the_same_weeks_in_mexico() -> None:
     scenario = with_overrides(bench_scenario(), policy="crackdown")
     world, params = build_world(scenario.world), scenario.parameters
     start, weeks = scenario.scenario.start, horizon(26)
-    ref = plazasim_with_draws(world, params, start, weeks, bench_policies(scenario),
-                              MeanDraws(0.5))
-    mesa = run_mesa(world, params, start=start, n_weeks=weeks, seed=0,
-                    policies=bench_policies(scenario), debug_rng=MeanDraws(0.5))
+    ref = plazasim_with_draws(world, params, start, weeks, bench_policies(scenario), MeanDraws(0.5))
+    mesa = run_mesa(
+        world,
+        params,
+        start=start,
+        n_weeks=weeks,
+        seed=0,
+        policies=bench_policies(scenario),
+        debug_rng=MeanDraws(0.5),
+    )
     assert ref["operations"].sum() > 0 and ref["front_cells"].sum() > 0
     for col in DETERMINISTIC_COLUMNS:
         np.testing.assert_allclose(mesa[col], ref[col], rtol=1e-9, atol=1e-6, err_msg=col)
@@ -119,10 +146,28 @@ def test_fixed_draws_give_the_same_weeks_in_mexico() -> None:
 def test_first_week_supply_is_the_same_with_random_draws() -> None:
     params = Parameters()
     for seed in (1, 2):
-        ref = simulate(WORLD, params, start=START, n_weeks=1, seed=seed, record_plazas=False,
-                       policies=[(0, make_policy("signaling"))]).recorder.national_frame([START])
-        mesa = run_mesa(WORLD, params, start=START, n_weeks=1, seed=seed,
-                        policies=[(0, make_policy("signaling"))])
-        for col in ("cocaine_entered_t", "cocaine_delivered_t", "cocaine_seized_t",
-                    "revenue_usd", "laundered_usd"):
+        ref = simulate(
+            WORLD,
+            params,
+            start=START,
+            n_weeks=1,
+            seed=seed,
+            record_plazas=False,
+            policies=[(0, make_policy("signaling"))],
+        ).recorder.national_frame([START])
+        mesa = run_mesa(
+            WORLD,
+            params,
+            start=START,
+            n_weeks=1,
+            seed=seed,
+            policies=[(0, make_policy("signaling"))],
+        )
+        for col in (
+            "cocaine_entered_t",
+            "cocaine_delivered_t",
+            "cocaine_seized_t",
+            "revenue_usd",
+            "laundered_usd",
+        ):
             np.testing.assert_allclose(mesa[col], ref[col], rtol=1e-12, err_msg=col)

@@ -17,8 +17,15 @@ from _mexico_common import haversine_km, read_csv
 #: Sinaloa, Golfo, Milenio, Díaz Parada) plus BLO, Zetas and La Familia, which later split
 #: off; less Amezcua, which no snapshot places in any state (a cartel with no members).
 CARTELS = (
-    "Sinaloa", "Beltran Leyva", "Juarez", "Tijuana", "Gulf", "Zetas",
-    "La Familia Michoacana", "Milenio", "Diaz Parada",
+    "Sinaloa",
+    "Beltran Leyva",
+    "Juarez",
+    "Tijuana",
+    "Gulf",
+    "Zetas",
+    "La Familia Michoacana",
+    "Milenio",
+    "Diaz Parada",
 )
 FEDERATION = ("Sinaloa", "Juarez", "Milenio", "Beltran Leyva")
 
@@ -44,14 +51,21 @@ POST_SPLIT_YEAR = 2010
 
 #: Rule 8b: a DTO named after a place anchors on that place's municipality (cvegeo).
 PLACE_ANCHOR = {
-    "Juarez": "08037", "Tijuana": "02004", "Sinaloa": "25006", "Gulf": "28022",
-    "La Familia Michoacana": "16006", "Zetas": "28027",
+    "Juarez": "08037",
+    "Tijuana": "02004",
+    "Sinaloa": "25006",
+    "Gulf": "28022",
+    "La Familia Michoacana": "16006",
+    "Zetas": "28027",
 }
 
 #: Rule 8a: states no snapshot covers, decided by hand: {cve_ent: ({dto: weight}, reason)}.
 MANUAL_STATES: dict[str, tuple[dict[str, float], str]] = {
-    "03": ({"Tijuana": 2.0}, "never covered; Policía Federal 2011 (24 Horas, 5 Mar 2012): "
-                             "Arellano Félix in the Baja California peninsula"),
+    "03": (
+        {"Tijuana": 2.0},
+        "never covered; Policía Federal 2011 (24 Horas, 5 Mar 2012): "
+        "Arellano Félix in the Baja California peninsula",
+    ),
     "07": ({}, "never covered; left unclaimed (neighbours may expand into it)"),
     "22": ({}, "never covered; left unclaimed (neighbours may expand into it)"),
 }
@@ -111,8 +125,13 @@ def build_relations(data: Path) -> tuple[np.ndarray, list[dict[str, Any]], list[
                 raise ValueError(f"dto_events.csv: cited row {row} missing or after 2006")
             cited.add(row)
         rel[idx[a], idx[b]] = rel[idx[b], idx[a]] = code
-        evidence.append({"pair": sorted([a, b]), "relation": code,
-                         "dto_events_rows": [" ".join(r) for r in rows]})
+        evidence.append(
+            {
+                "pair": sorted([a, b]),
+                "relation": code,
+                "dto_events_rows": [" ".join(r) for r in rows],
+            }
+        )
     evidence.sort(key=lambda e: (e["pair"], e["relation"]))
     return rel, evidence, sorted(" | ".join(r) for r in cited)
 
@@ -151,8 +170,10 @@ def choose_snapshots(data: Path, states: list[str]) -> dict[str, dict[str, Any]]
                 why = "2006 row lists DTOs"
             else:
                 lack = "no 2006 row" if first is None else "2006 row lists no DTO"
-                why = (f"{lack}; earliest later snapshot listing a DTO ({year}), "
-                       "mapped to 2006 parents")
+                why = (
+                    f"{lack}; earliest later snapshot listing a DTO ({year}), "
+                    "mapped to 2006 parents"
+                )
             dtos = _dtos(r.dominant_dto, r.other_dtos_present)
             if year >= POST_SPLIT_YEAR and "Zetas" in dtos:
                 # Rule 8a': before the Feb 2010 split the Zetas were the Gulf cartel's
@@ -165,23 +186,37 @@ def choose_snapshots(data: Path, states: list[str]) -> dict[str, dict[str, Any]]
                 # Rule 8d': a later snapshot's dispute is the war that followed 2006, which
                 # the run must produce, not start from.
                 why += "; its dispute postdates 2006, so the state starts undisputed"
-            out[st] = {"snapshot": year, "reason": why,
-                       "dtos": dtos,
-                       "disputed": r.disputed == "yes" and year == 2006,
-                       "disputed_raw": r.disputed}
+            out[st] = {
+                "snapshot": year,
+                "reason": why,
+                "dtos": dtos,
+                "disputed": r.disputed == "yes" and year == 2006,
+                "disputed_raw": r.disputed,
+            }
         elif st in MANUAL_STATES:
             dtos, why = MANUAL_STATES[st]
-            out[st] = {"snapshot": "manual", "reason": why, "dtos": dict(dtos),
-                       "disputed": False, "disputed_raw": "unknown"}
+            out[st] = {
+                "snapshot": "manual",
+                "reason": why,
+                "dtos": dict(dtos),
+                "disputed": False,
+                "disputed_raw": "unknown",
+            }
         else:
             lack = "no row in any snapshot" if first is None else "no snapshot lists a DTO"
-            out[st] = {"snapshot": None, "reason": f"{lack}; left unclaimed", "dtos": {},
-                       "disputed": False, "disputed_raw": "unknown"}
+            out[st] = {
+                "snapshot": None,
+                "reason": f"{lack}; left unclaimed",
+                "dtos": {},
+                "disputed": False,
+                "disputed_raw": "unknown",
+            }
     return out
 
 
-def build_territory(plazas: pd.DataFrame, kind: np.ndarray, snapshots: dict[str, dict[str, Any]]
-                    ) -> tuple[np.ndarray, dict[str, dict[str, str]]]:
+def build_territory(
+    plazas: pd.DataFrame, kind: np.ndarray, snapshots: dict[str, dict[str, Any]]
+) -> tuple[np.ndarray, dict[str, dict[str, str]]]:
     """Return initial_strength ``(C0, P)`` (relative units) and the anchors per state (8b-8d)."""
     n = len(plazas)
     pop = plazas.population.to_numpy()
@@ -210,8 +245,12 @@ def build_territory(plazas: pd.DataFrame, kind: np.ndarray, snapshots: dict[str,
         anchors_out[st] = {d: str(ids[a]) for (d, _), a in zip(dtos, anchors, strict=True)}
         w = np.array([wt for _, wt in dtos])
         a = np.array(anchors)
-        d_km = haversine_km(lon[members][:, None], lat[members][:, None],
-                            lon[a][None, :], lat[a][None, :]) / w[None, :]
+        d_km = (
+            haversine_km(
+                lon[members][:, None], lat[members][:, None], lon[a][None, :], lat[a][None, :]
+            )
+            / w[None, :]
+        )
         owner = np.argmin(d_km, axis=1)  # ties go to the earlier DTO in (weight, name) order
         for k, p in enumerate(members):
             if held[p]:

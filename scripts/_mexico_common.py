@@ -18,14 +18,19 @@ START_YEAR = 2006
 
 
 def haversine_km(
-    lon1: np.ndarray | float, lat1: np.ndarray | float,
-    lon2: np.ndarray | float, lat2: np.ndarray | float,
+    lon1: np.ndarray | float,
+    lat1: np.ndarray | float,
+    lon2: np.ndarray | float,
+    lat2: np.ndarray | float,
 ) -> np.ndarray:
     """Return the great-circle distance in km between points given in degrees (broadcasts)."""
-    lam1, phi1, lam2, phi2 = (np.radians(np.asarray(v, dtype=np.float64))
-                              for v in (lon1, lat1, lon2, lat2))
-    a = (np.sin((phi2 - phi1) / 2.0) ** 2
-         + np.cos(phi1) * np.cos(phi2) * np.sin((lam2 - lam1) / 2.0) ** 2)
+    lam1, phi1, lam2, phi2 = (
+        np.radians(np.asarray(v, dtype=np.float64)) for v in (lon1, lat1, lon2, lat2)
+    )
+    a = (
+        np.sin((phi2 - phi1) / 2.0) ** 2
+        + np.cos(phi1) * np.cos(phi2) * np.sin((lam2 - lam1) / 2.0) ** 2
+    )
     return 2.0 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
@@ -43,6 +48,9 @@ def municipal_population(data: Path) -> pd.DataFrame:
     Columns: ``cvegeo`` (5-digit str), ``municipality``, ``year``, ``population`` and
     ``pop_15_29`` (persons, mid-year). Source: conapo/mun_population_1990_2012_valle.csv.
     """
-    df = read_csv(data, "conapo/mun_population_1990_2012_valle.csv",
-                  dtype={"cvegeo": str, "municipality": str})
+    df = read_csv(
+        data,
+        "conapo/mun_population_1990_2012_valle.csv",
+        dtype={"cvegeo": str, "municipality": str},
+    )
     return df.sort_values(["cvegeo", "year"], kind="stable").reset_index(drop=True)

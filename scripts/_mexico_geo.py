@@ -69,18 +69,21 @@ def build_plazas(data: Path) -> pd.DataFrame:
     ids = sorted(p06.index)
     if set(ids) != set(heads.index) or set(ids) != set(p12.index):
         raise ValueError("municipality sets differ between CONAPO and the seat file")
-    growth = np.log(p12.loc[ids, "population"].to_numpy(float)
-                    / p06.loc[ids, "population"].to_numpy(float)) / (2012 - START_YEAR)
-    return pd.DataFrame({
-        "plaza_id": ids,
-        "plaza_name": p06.loc[ids, "municipality"].to_numpy(str),
-        "state": [i[:2] for i in ids],
-        "lon": heads.loc[ids, "Long"].to_numpy(float),
-        "lat": heads.loc[ids, "Lat"].to_numpy(float),
-        "population": p06.loc[ids, "population"].to_numpy(float),
-        "youth": p06.loc[ids, "pop_15_29"].to_numpy(float),
-        "population_growth": growth,
-    })
+    growth = np.log(
+        p12.loc[ids, "population"].to_numpy(float) / p06.loc[ids, "population"].to_numpy(float)
+    ) / (2012 - START_YEAR)
+    return pd.DataFrame(
+        {
+            "plaza_id": ids,
+            "plaza_name": p06.loc[ids, "municipality"].to_numpy(str),
+            "state": [i[:2] for i in ids],
+            "lon": heads.loc[ids, "Long"].to_numpy(float),
+            "lat": heads.loc[ids, "Lat"].to_numpy(float),
+            "population": p06.loc[ids, "population"].to_numpy(float),
+            "youth": p06.loc[ids, "pop_15_29"].to_numpy(float),
+            "population_growth": growth,
+        }
+    )
 
 
 def load_polygons(data: Path, plaza_ids: list[str]) -> tuple[list[BaseGeometry | None], dict]:
@@ -103,22 +106,29 @@ def load_polygons(data: Path, plaza_ids: list[str]) -> tuple[list[BaseGeometry |
     for i, items in parts.items():
         items.sort(key=lambda t: t[0])
         geoms[i] = items[0][1] if len(items) == 1 else unary_union([g for _, g in items])
-    log = {"features": len(features), "merged_into_2007_parent": sorted(merged),
-           "dropped": sorted(dropped),
-           "plazas_without_polygon": [plaza_ids[i] for i, g in enumerate(geoms) if g is None]}
+    log = {
+        "features": len(features),
+        "merged_into_2007_parent": sorted(merged),
+        "dropped": sorted(dropped),
+        "plazas_without_polygon": [plaza_ids[i] for i, g in enumerate(geoms) if g is None],
+    }
     return geoms, log
 
 
-def build_links(plazas: pd.DataFrame, geoms: list[BaseGeometry | None]
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
+def build_links(
+    plazas: pd.DataFrame, geoms: list[BaseGeometry | None]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
     """Return (edge_src, edge_dst, edge_km, log) following rule 2; edges sorted, src < dst."""
     n = len(plazas)
     lon, lat = plazas.lon.to_numpy(), plazas.lat.to_numpy()
     have = [i for i, g in enumerate(geoms) if g is not None]
     tree = STRtree([geoms[i] for i in have])
     left, right = tree.query([geoms[i] for i in have], predicate="dwithin", distance=TOUCH_TOL_DEG)
-    pairs = {(min(have[a], have[b]), max(have[a], have[b]))
-             for a, b in zip(left.tolist(), right.tolist(), strict=True) if a != b}
+    pairs = {
+        (min(have[a], have[b]), max(have[a], have[b]))
+        for a, b in zip(left.tolist(), right.tolist(), strict=True)
+        if a != b
+    }
     n_polygon = len(pairs)
     for i in (i for i, g in enumerate(geoms) if g is None):
         d = haversine_km(lon[i], lat[i], lon, lat)
@@ -137,22 +147,35 @@ def build_links(plazas: pd.DataFrame, geoms: list[BaseGeometry | None]
         in_main = np.flatnonzero(label == main)
         for comp in sorted({int(c) for c in label} - {main}):
             members = np.flatnonzero(label == comp)
-            d = haversine_km(lon[members][:, None], lat[members][:, None],
-                             lon[in_main][None, :], lat[in_main][None, :])
+            d = haversine_km(
+                lon[members][:, None],
+                lat[members][:, None],
+                lon[in_main][None, :],
+                lat[in_main][None, :],
+            )
             a, b = np.unravel_index(int(np.argmin(d)), d.shape)
             i, j = int(members[a]), int(in_main[b])
             pairs.add((min(i, j), max(i, j)))
-            joins.append({"component": [plazas.plaza_id[k] for k in members],
-                          "link": [plazas.plaza_id[i], plazas.plaza_id[j]],
-                          "seat_km": round(float(d[a, b]), 3)})
+            joins.append(
+                {
+                    "component": [plazas.plaza_id[k] for k in members],
+                    "link": [plazas.plaza_id[i], plazas.plaza_id[j]],
+                    "seat_km": round(float(d[a, b]), 3),
+                }
+            )
     src, dst = (np.array(v, dtype=np.int32) for v in zip(*sorted(pairs), strict=True))
     km = np.maximum(haversine_km(lon[src], lat[src], lon[dst], lat[dst]) * CIRCUITY, MIN_EDGE_KM)
     log = {"polygon_links": n_polygon, "links": len(src), "component_joins": joins}
     return src, dst, km, log
 
 
-def _port_municipality(pt: Point, plazas: pd.DataFrame, geoms: list[BaseGeometry | None],
-                       tree: STRtree, have: list[int]) -> tuple[int, str]:
+def _port_municipality(
+    pt: Point,
+    plazas: pd.DataFrame,
+    geoms: list[BaseGeometry | None],
+    tree: STRtree,
+    have: list[int],
+) -> tuple[int, str]:
     """Return (plaza index, method) for a port point: polygon, near polygon, or nearest seat."""
     hits = sorted(have[k] for k in tree.query(pt, predicate="within"))
     if hits:
@@ -164,8 +187,9 @@ def _port_municipality(pt: Point, plazas: pd.DataFrame, geoms: list[BaseGeometry
     return int(np.argmin(d)), "nearest seat"
 
 
-def build_entries(data: Path, plazas: pd.DataFrame, geoms: list[BaseGeometry | None]
-                  ) -> tuple[dict[int, tuple[int, float]], list[dict[str, Any]]]:
+def build_entries(
+    data: Path, plazas: pd.DataFrame, geoms: list[BaseGeometry | None]
+) -> tuple[dict[int, tuple[int, float]], list[dict[str, Any]]]:
     """Return {plaza index: (coast, raw weight)} for entry plazas (rule 3) and a port log.
 
     Land entries override a seaport in the same municipality (one coast per plaza).
@@ -193,9 +217,16 @@ def build_entries(data: Path, plazas: pd.DataFrame, geoms: list[BaseGeometry | N
         if old_coast != coast:
             raise ValueError(f"plaza {plazas.plaza_id[i]} gets ports on two coasts")
         sea[i] = (coast, old_w + HARBOR_WEIGHT[size])
-        log.append({"port": row["Main Port Name"], "wpi": row["World Port Index Number"],
-                    "plaza_id": plazas.plaza_id[i], "coast": coast,
-                    "weight": HARBOR_WEIGHT[size], "mapped_by": how})
+        log.append(
+            {
+                "port": row["Main Port Name"],
+                "wpi": row["World Port Index Number"],
+                "plaza_id": plazas.plaza_id[i],
+                "coast": coast,
+                "weight": HARBOR_WEIGHT[size],
+                "mapped_by": how,
+            }
+        )
     entries = dict(sea)
     pos = {pid: i for i, pid in enumerate(plazas.plaza_id)}
     for code, crossing, weight in LAND_ENTRIES:
@@ -205,20 +236,35 @@ def build_entries(data: Path, plazas: pd.DataFrame, geoms: list[BaseGeometry | N
                 if item["plaza_id"] == code:
                     item["overridden_by_land_entry"] = True
         entries[i] = (COAST_LAND, weight)
-        log.append({"port": crossing, "wpi": "", "plaza_id": code, "coast": COAST_LAND,
-                    "weight": weight, "mapped_by": "rule 3b (land border)"})
+        log.append(
+            {
+                "port": crossing,
+                "wpi": "",
+                "plaza_id": code,
+                "coast": COAST_LAND,
+                "weight": weight,
+                "mapped_by": "rule 3b (land border)",
+            }
+        )
     return entries, log
 
 
-def build_crossings(data: Path, plazas: pd.DataFrame
-                    ) -> tuple[dict[int, float], list[dict[str, Any]]]:
+def build_crossings(
+    data: Path, plazas: pd.DataFrame
+) -> tuple[dict[int, float], list[dict[str, Any]]]:
     """Return {plaza index: mean yearly trucks + personal vehicles} (rule 4) and a port log."""
-    cw = read_csv(data, "border_ports/us_mexico_ports_to_mexican_municipality_crosswalk.csv",
-                  dtype={"mx_cvegeo": str})
+    cw = read_csv(
+        data,
+        "border_ports/us_mexico_ports_to_mexican_municipality_crosswalk.csv",
+        dtype={"mx_cvegeo": str},
+    )
     bts = read_csv(data, "border_ports/bts_us_mexico_border_crossings_port_year_1996_2021.csv")
     win = bts[bts.year.between(*CROSSING_YEARS)]
-    volume = (win["Trucks"].fillna(0.0) + win["Personal Vehicles"].fillna(0.0)).groupby(
-        win["port_code"]).mean()
+    volume = (
+        (win["Trucks"].fillna(0.0) + win["Personal Vehicles"].fillna(0.0))
+        .groupby(win["port_code"])
+        .mean()
+    )
     floor = float(volume[volume > 0].min())
     pos = {pid: i for i, pid in enumerate(plazas.plaza_id)}
     out: dict[int, float] = {}
@@ -229,14 +275,21 @@ def build_crossings(data: Path, plazas: pd.DataFrame
         v = float(volume[code]) if has else floor
         i = pos[row["mx_cvegeo"]]
         out[i] = out.get(i, 0.0) + v
-        log.append({"bts_port": code, "us_port": row["us_port_name"],
-                    "plaza_id": row["mx_cvegeo"], "vehicles_per_year": round(v, 3),
-                    "imputed_minimum": not has})
+        log.append(
+            {
+                "bts_port": code,
+                "us_port": row["us_port_name"],
+                "plaza_id": row["mx_cvegeo"],
+                "vehicles_per_year": round(v, 3),
+                "imputed_minimum": not has,
+            }
+        )
     return out, log
 
 
-def assign_kinds(n: int, entries: dict[int, tuple[int, float]], crossings: dict[int, float]
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def assign_kinds(
+    n: int, entries: dict[int, tuple[int, float]], crossings: dict[int, float]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Return (kind, coast, entry_weight, crossing_weight); a crossing beats an entry."""
     kind = np.zeros(n, dtype=np.int8)
     coast = np.zeros(n, dtype=np.int8)

@@ -30,8 +30,10 @@ def baseline_rate(data: Path, plazas: pd.DataFrame) -> tuple[np.ndarray, dict[st
     ids = plazas.plaza_id.tolist()
     outside = hom[~hom.cvegeo.isin(ids)]
     if outside.homicides.sum() != 0:
-        raise ValueError("homicides 2000-2006 in municipalities outside the 2007 set: "
-                         f"{sorted(outside[outside.homicides > 0].cvegeo.unique())}")
+        raise ValueError(
+            "homicides 2000-2006 in municipalities outside the 2007 set: "
+            f"{sorted(outside[outside.homicides > 0].cvegeo.unique())}"
+        )
     h = hom.groupby("cvegeo").homicides.sum().reindex(ids, fill_value=0).to_numpy(float)
     pop = municipal_population(data)
     pop = pop[pop.year.between(y0, y1)]
@@ -47,8 +49,9 @@ def baseline_rate(data: Path, plazas: pd.DataFrame) -> tuple[np.ndarray, dict[st
     years = y1 - y0 + 1
     summary = {
         "homicides_per_year_2000_2006": float(h.sum() / years),
-        "baseline_homicides_per_year_at_2006_population":
-            float((rate * plazas.population.to_numpy()).sum() / 1e5),
+        "baseline_homicides_per_year_at_2006_population": float(
+            (rate * plazas.population.to_numpy()).sum() / 1e5
+        ),
     }
     return rate, summary
 
@@ -78,7 +81,10 @@ def observed_series(data: Path) -> tuple[dict[str, dict[int, float]], dict[str, 
     month = read_csv(data, "combined/national_homicides_month_1990_2010.csv")
     key = month.year * 100 + month.month
     month = month[(key >= 200612) & (key <= 201012)].sort_values(["year", "month"])
-    monthly = {"national_month_homicides": {
-        f"{y:04d}-{m:02d}": float(v)
-        for y, m, v in zip(month.year, month.month, month.homicides, strict=True)}}
+    monthly = {
+        "national_month_homicides": {
+            f"{y:04d}-{m:02d}": float(v)
+            for y, m, v in zip(month.year, month.month, month.homicides, strict=True)
+        }
+    }
     return yearly, monthly

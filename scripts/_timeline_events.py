@@ -23,10 +23,16 @@ DTO_FILE = "cartels_2006_2012/dto_events.csv"
 KINGPIN_FILE = "timeline/kingpin_events_2007_2012.csv"
 OPS_FILE = "timeline/military_operations_valle.csv"
 PLAZA_FILE = "conapo/mun_population_1990_2012_valle.csv"
-LEADER_KIND = {"leader_captured": "kingpin_capture", "leader_killed": "kingpin_killed",
-               "capture": "kingpin_capture", "killing": "kingpin_killed"}
-PRECISION_NOTE = {"month": "Month precision: dated the 15th (rule T1).",
-                  "year": "Year precision: dated 1 July (rule T1, an assumption)."}
+LEADER_KIND = {
+    "leader_captured": "kingpin_capture",
+    "leader_killed": "kingpin_killed",
+    "capture": "kingpin_capture",
+    "killing": "kingpin_killed",
+}
+PRECISION_NOTE = {
+    "month": "Month precision: dated the 15th (rule T1).",
+    "year": "Year precision: dated 1 July (rule T1, an assumption).",
+}
 
 
 @dataclass
@@ -45,8 +51,7 @@ class Planned:
 
     def table(self) -> dict[str, Any]:
         """Return the event as an ordered dict of TOML keys."""
-        return {"date": self.date, "kind": self.kind, **self.fields,
-                "note": " ".join(self.notes)}
+        return {"date": self.date, "kind": self.kind, **self.fields, "note": " ".join(self.notes)}
 
 
 @dataclass
@@ -124,8 +129,11 @@ def _name(raw: str, row: str) -> str:
 
 
 def _alias_notes(*raws: str) -> list[str]:
-    return [f"'{raw}' is {rules.DTO_NAMES[raw]} here (rule T2)." for raw in raws
-            if raw and rules.DTO_NAMES.get(raw) not in (raw, None)]
+    return [
+        f"'{raw}' is {rules.DTO_NAMES[raw]} here (rule T2)."
+        for raw in raws
+        if raw and rules.DTO_NAMES.get(raw) not in (raw, None)
+    ]
 
 
 def _unused(table: dict[Any, Any], seen: set[Any], what: str) -> None:
@@ -138,8 +146,11 @@ def dto_events(data: Path, out: Timeline) -> tuple[list[Planned], dict[int, Any]
     """Map dto_events.csv rows (rules T3-T5); return events and the leader rows by index."""
     rows = list(read_csv(data, DTO_FILE, dtype=str, keep_default_na=False).itertuples())
     keys = [_dto_key(r) for r in rows]
-    wars = {(r.date, frozenset((r.dto_a, r.dto_b))): i for i, r in enumerate(rows)
-            if r.event_type == "war_started"}
+    wars = {
+        (r.date, frozenset((r.dto_a, r.dto_b))): i
+        for i, r in enumerate(rows)
+        if r.event_type == "war_started"
+    }
     planned: list[Planned] = []
     by_index: dict[int, Planned] = {}
     leaders: dict[int, Any] = {}
@@ -165,8 +176,13 @@ def dto_events(data: Path, out: Timeline) -> tuple[list[Planned], dict[int, Any]
         fields: dict[str, Any]
         if etype == "alliance_broken" and (r.date, frozenset((r.dto_a, r.dto_b))) in wars:
             merged.append((i, wars[(r.date, frozenset((r.dto_a, r.dto_b)))]))
-            out.skipped.append((label, "merged into the war_started row of the same date and "
-                                       "pair: the rivalry alone ends the alliance (rule T3)"))
+            out.skipped.append(
+                (
+                    label,
+                    "merged into the war_started row of the same date and "
+                    "pair: the rivalry alone ends the alliance (rule T3)",
+                )
+            )
             continue
         if etype in ("war_started", "alliance_formed", "alliance_broken"):
             kind = "rivalry" if etype == "war_started" else "alliance"
@@ -179,16 +195,22 @@ def dto_events(data: Path, out: Timeline) -> tuple[list[Planned], dict[int, Any]
             if etype != "split" or a not in rules.WORLD_CARTELS or b not in rules.WORLD_CARTELS:
                 raise ValueError(f"{label}: a new organisation needs a NEW_SPLITS entry")
             kind, fields = "rivalry", {"cartel": a, "other": b}
-            notes.append("Both organisations are already cartels of the world, so the split "
-                         "is a rivalry (rule T3).")
+            notes.append(
+                "Both organisations are already cartels of the world, so the split "
+                "is a rivalry (rule T3)."
+            )
         elif etype in ("split", "founded"):
             new, share, states, why = rules.NEW_SPLITS[key]
             parent_raw, new_raw = (r.dto_a, r.dto_b) if etype == "split" else (r.dto_b, r.dto_a)
             if _name(new_raw, label) != new or new in rules.WORLD_CARTELS:
                 raise ValueError(f"{label}: NEW_SPLITS names {new!r}")
             kind = "split"
-            fields = {"cartel": _name(parent_raw, label), "new": new, "share": share,
-                      "states": list(states)}
+            fields = {
+                "cartel": _name(parent_raw, label),
+                "new": new,
+                "share": share,
+                "states": list(states),
+            }
             notes.append(f"Share and states from the row (rule T4): {why}.")
             notes += _alias_notes(parent_raw)
         elif etype == "absorbed":
@@ -208,20 +230,30 @@ def dto_events(data: Path, out: Timeline) -> tuple[list[Planned], dict[int, Any]
     return planned, leaders
 
 
-def leader_events(data: Path, towns: Municipalities, dto_leaders: dict[int, Any],
-                  out: Timeline) -> list[Planned]:
+def leader_events(
+    data: Path, towns: Municipalities, dto_leaders: dict[int, Any], out: Timeline
+) -> list[Planned]:
     """Map leader rows of both files to kingpin events, merging twins (rule T6)."""
     kp = list(read_csv(data, KINGPIN_FILE, dtype=str, keep_default_na=False).itertuples())
     kp_keys = [(r.date, r.event_type, r.person) for r in kp]
     _unused(rules.SKIP_KINGPIN, set(kp_keys), KINGPIN_FILE)
     dto_keys = {i: _dto_key(r) for i, r in dto_leaders.items()}
-    for table, what in ((rules.DTO_PERSONS, "DTO_PERSONS"), (rules.DTO_PLACES, "DTO_PLACES"),
-                        (rules.DTO_NO_PLACE, "DTO_NO_PLACE")):
+    for table, what in (
+        (rules.DTO_PERSONS, "DTO_PERSONS"),
+        (rules.DTO_PLACES, "DTO_PLACES"),
+        (rules.DTO_NO_PLACE, "DTO_NO_PLACE"),
+    ):
         _unused(table, set(dto_keys.values()), what)
     # Each dto_events leader row: (cartel, kind, date, precision).
-    dto_info = {i: (_name(r.dto_a, _dto_label(r)), LEADER_KIND[r.event_type],
-                    parse_date(r.date, r.date_precision), r.date_precision)
-                for i, r in dto_leaders.items()}
+    dto_info = {
+        i: (
+            _name(r.dto_a, _dto_label(r)),
+            LEADER_KIND[r.event_type],
+            parse_date(r.date, r.date_precision),
+            r.date_precision,
+        )
+        for i, r in dto_leaders.items()
+    }
     twins: dict[int, Any] = {}
     planned: list[Planned] = []
     for j, (r, key) in enumerate(zip(kp, kp_keys, strict=True)):
@@ -236,8 +268,11 @@ def leader_events(data: Path, towns: Municipalities, dto_leaders: dict[int, Any]
         if when < rules.SCENARIO_START:
             out.initial.append(label)
             continue
-        same = [i for i, (c, k, d, _) in dto_info.items() if c == cartel and k == kind
-                and abs((d - when).days) <= rules.SAME_EVENT_DAYS]
+        same = [
+            i
+            for i, (c, k, d, _) in dto_info.items()
+            if c == cartel and k == kind and abs((d - when).days) <= rules.SAME_EVENT_DAYS
+        ]
         if len(same) > 1:
             raise ValueError(f"{label}: several dto_events rows match: {same}")
         if same:
@@ -281,8 +316,9 @@ def leader_events(data: Path, towns: Municipalities, dto_leaders: dict[int, Any]
     return planned
 
 
-def _dto_place(r: Any, key: rules.DtoKey, towns: Municipalities,
-               notes: list[str]) -> dict[str, str]:
+def _dto_place(
+    r: Any, key: rules.DtoKey, towns: Municipalities, notes: list[str]
+) -> dict[str, str]:
     if key in rules.DTO_NO_PLACE:
         notes.append(f"No plaza: {rules.DTO_NO_PLACE[key]}.")
     if key not in rules.DTO_PLACES:
@@ -335,10 +371,13 @@ def operations(data: Path, default_ops: float, out: Timeline) -> list[Planned]:
         if r.operation in rules.OPS_MULTIPLE:
             mult, why = rules.OPS_MULTIPLE[r.operation]
             fields["ops_per_week"] = mult * default_ops
-            notes.append(f"ops_per_week = {mult:g} x the default operation_ops_per_week "
-                         f"({default_ops:g}): {why} (rule T7).")
-        planned.append(Planned(dt.date.fromisoformat(r.date), "military_operation", fields,
-                               notes, (2, k)))
+            notes.append(
+                f"ops_per_week = {mult:g} x the default operation_ops_per_week "
+                f"({default_ops:g}): {why} (rule T7)."
+            )
+        planned.append(
+            Planned(dt.date.fromisoformat(r.date), "military_operation", fields, notes, (2, k))
+        )
     return planned
 
 
@@ -359,12 +398,20 @@ def incursions(data: Path, towns: Municipalities) -> list[Planned]:
         if _plain(name) not in _plain(r.description):
             raise ValueError(f"{label}: {name!r} not in the description")
         when = rules.DATE_FROM_NOTE.get(key, (parse_date(r.date, r.date_precision), ""))[0]
-        notes = [label + ".", f"{_name(attacker, label)} carries the war into {name}: {why} "
-                 "(rule T10).", "The forces sent, the war's length and its deaths come from "
-                 "the model."]
-        planned.append(Planned(when, "incursion",
-                               {"cartel": _name(attacker, label),
-                                "plazas": [towns.code(name, state)]}, notes, (4, i)))
+        notes = [
+            label + ".",
+            f"{_name(attacker, label)} carries the war into {name}: {why} (rule T10).",
+            "The forces sent, the war's length and its deaths come from the model.",
+        ]
+        planned.append(
+            Planned(
+                when,
+                "incursion",
+                {"cartel": _name(attacker, label), "plazas": [towns.code(name, state)]},
+                notes,
+                (4, i),
+            )
+        )
     return planned
 
 
@@ -406,10 +453,16 @@ def build_timeline(data: Path, default_ops: float) -> Timeline:
     for ev in planned:
         named = (ev.fields.get("cartel"), ev.fields.get("other"))
         for e in planned:
-            if (ev.kind != "split" and e.kind == "split" and e.date == ev.date
-                    and e.fields["new"] in named):
-                ev.notes.append(f"Same date as the split that creates {e.fields['new']}; "
-                                "listed after it (rule T1).")
+            if (
+                ev.kind != "split"
+                and e.kind == "split"
+                and e.date == ev.date
+                and e.fields["new"] in named
+            ):
+                ev.notes.append(
+                    f"Same date as the split that creates {e.fields['new']}; "
+                    "listed after it (rule T1)."
+                )
     check_order(planned)
     out.events = [ev.table() for ev in planned]
     return out

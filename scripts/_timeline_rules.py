@@ -26,8 +26,15 @@ KingpinKey = tuple[str, str, str]
 
 #: Rule T2: the cartels of the 2006 world (rule 6), as named in dto_events.csv.
 WORLD_CARTELS = (
-    "Sinaloa", "Beltran Leyva", "Juarez", "Tijuana", "Gulf", "Zetas",
-    "La Familia Michoacana", "Milenio", "Diaz Parada",
+    "Sinaloa",
+    "Beltran Leyva",
+    "Juarez",
+    "Tijuana",
+    "Gulf",
+    "Zetas",
+    "La Familia Michoacana",
+    "Milenio",
+    "Diaz Parada",
 )
 #: Rule T2: dto_events.csv names → model cartel (None: not a trafficking organisation
 #: of the model). Breakaways created by a split (rule T4) map to themselves.
@@ -72,91 +79,144 @@ DATE_FROM_NOTE: dict[DtoKey, tuple[dt.date, str]] = {
     ("2008", "war_started", "Sinaloa", "Juarez"): (
         dt.date(2008, 3, 1),
         "the row's note quotes InSight Crime, 'early 2008', so the middle of January-April "
-        "instead of 1 Jul"),
+        "instead of 1 Jul",
+    ),
     ("2010", "founded", "Independent Cartel of Acapulco", "Beltran Leyva (La Barbie faction)"): (
         dt.date(2010, 9, 1),
         "the row's note says 'after Aug 2010' (the faction was leaderless after La Barbie's "
-        "arrest on 2010-08-30), so 1 Sep 2010 instead of 1 Jul"),
+        "arrest on 2010-08-30), so 1 Sep 2010 instead of 1 Jul",
+    ),
 }
 
 #: Rule T10: wars the sources say one side carried into a named municipality:
 #: key → (attacker as in the row, (municipality as written in the description, state), why).
 INCURSIONS: dict[DtoKey, tuple[str, tuple[str, str], str]] = {
     ("2008", "war_started", "Sinaloa", "Juarez"): (
-        "Sinaloa", ("Juarez", "08"),
-        "'Sinaloa launches an offensive on Ciudad Juarez' (InSight Crime; Reuters)"),
+        "Sinaloa",
+        ("Juarez", "08"),
+        "'Sinaloa launches an offensive on Ciudad Juarez' (InSight Crime; Reuters)",
+    ),
     ("2008", "war_started", "Beltran Leyva", "La Familia Michoacana"): (
-        "Beltran Leyva", ("Huixquilucan", "15"),
-        "'La Barbie directs a BLO offensive against La Familia in Huixquilucan'"),
+        "Beltran Leyva",
+        ("Huixquilucan", "15"),
+        "'La Barbie directs a BLO offensive against La Familia in Huixquilucan'",
+    ),
     ("2011-09-20", "war_started", "Jalisco New Generation (CJNG)", "Zetas"): (
-        "Jalisco New Generation (CJNG)", ("Boca del Rio", "30"),
+        "Jalisco New Generation (CJNG)",
+        ("Boca del Rio", "30"),
         "'35 bodies of alleged Zetas in Boca del Rio, Veracruz, opening a Mata Zetas "
-        "campaign for the Zetas-held port'"),
+        "campaign for the Zetas-held port'",
+    ),
 }
 
 #: Rule T4: splits that create a new organisation: key → (new, share, states, reason).
 NEW_SPLITS: dict[DtoKey, tuple[str, float, tuple[str, ...], str]] = {
     ("2008-04-26", "split", "Tijuana", "Tijuana (Garcia Simental faction)"): (
-        "Tijuana (Garcia Simental faction)", 0.3, ("02",),
-        "a cell breaks with Sanchez Arellano in Tijuana: a minority (0.3) in Baja California"),
+        "Tijuana (Garcia Simental faction)",
+        0.3,
+        ("02",),
+        "a cell breaks with Sanchez Arellano in Tijuana: a minority (0.3) in Baja California",
+    ),
     ("2010-04", "split", "South Pacific", "Beltran Leyva (La Barbie faction)"): (
-        "Beltran Leyva (La Barbie faction)", 0.5, ("12", "15", "17"),
+        "Beltran Leyva (La Barbie faction)",
+        0.5,
+        ("12", "15", "17"),
         "the BLO splits into two factions of unstated size (0.5) in Morelos (this row), Guerrero "
         "and Estado de Mexico (La Barbie's fronts in the 2005 BLO/Zetas and 2008 BLO/La Familia "
-        "rows); South Pacific, the remaining side, is the BLO"),
+        "rows); South Pacific, the remaining side, is the BLO",
+    ),
     ("2010", "split", "Milenio", "Jalisco New Generation (CJNG)"): (
-        "Jalisco New Generation (CJNG)", 0.5, ("14",),
+        "Jalisco New Generation (CJNG)",
+        0.5,
+        ("14",),
         "Milenio splits into two groups, CJNG and La Resistencia, in Jalisco (0.5); "
-        "La Resistencia, the remnant, is Milenio"),
+        "La Resistencia, the remnant, is Milenio",
+    ),
     ("2010", "founded", "Independent Cartel of Acapulco", "Beltran Leyva (La Barbie faction)"): (
-        "Independent Cartel of Acapulco", 0.3, ("12",),
+        "Independent Cartel of Acapulco",
+        0.3,
+        ("12",),
         "part of La Barbie's leaderless faction forms CIDA in Acapulco: a minority (0.3) "
-        "in Guerrero"),
+        "in Guerrero",
+    ),
     ("2010-11", "split", "Gulf", "Gulf (second wing)"): (
-        "Gulf (second wing)", 0.5, ("28",),
-        "the Gulf cartel divides into two wings (0.5) in Tamaulipas"),
+        "Gulf (second wing)",
+        0.5,
+        ("28",),
+        "the Gulf cartel divides into two wings (0.5) in Tamaulipas",
+    ),
     ("2010-12", "split", "La Familia Michoacana", "Knights Templar"): (
-        "Knights Templar", 0.6, ("16",),
+        "Knights Templar",
+        0.6,
+        ("16",),
         "two named leaders form the Knights Templar against one, and La Familia later declared "
-        "its dissolution (row note): the larger part (0.6), in Michoacan"),
+        "its dissolution (row note): the larger part (0.6), in Michoacan",
+    ),
 }
 
 #: Rule T3-T5: rows dropped after the scenario start, with the reason.
 SKIP_DTO: dict[DtoKey, str] = {
-    ("2009", "absorbed", "Zetas", "Amezcua (Colima cartel)"):
-        "Amezcua is not a cartel of the world: " + NOT_IN_MODEL["Amezcua (Colima cartel)"],
-    ("2008", "alliance_formed", "Juarez", "Barrio Azteca (gang)"):
-        "Barrio Azteca is " + NOT_IN_MODEL["Barrio Azteca (gang)"],
-    ("2009", "absorbed", "La Familia Michoacana", "Milenio"):
-        "later rows show Milenio still acting (leaders captured 2009-10-28 and 2010-05-06, "
-        "the 2010 split into CJNG and La Resistencia); the row's own note says sources "
-        "disagree",
-    ("2010", "founded", "Jalisco New Generation (CJNG)", "Milenio"):
-        "duplicates the 2010 split Milenio/Jalisco New Generation (CJNG)",
-    ("2010-12-09", "leader_killed", "La Familia Michoacana", ""):
-        "the government's claim was false (row note; the kingpin file flags it too): Nazario "
-        "Moreno led the Knights Templar until he was killed in 2014",
+    (
+        "2009",
+        "absorbed",
+        "Zetas",
+        "Amezcua (Colima cartel)",
+    ): "Amezcua is not a cartel of the world: " + NOT_IN_MODEL["Amezcua (Colima cartel)"],
+    ("2008", "alliance_formed", "Juarez", "Barrio Azteca (gang)"): "Barrio Azteca is "
+    + NOT_IN_MODEL["Barrio Azteca (gang)"],
+    (
+        "2009",
+        "absorbed",
+        "La Familia Michoacana",
+        "Milenio",
+    ): "later rows show Milenio still acting (leaders captured 2009-10-28 and 2010-05-06, "
+    "the 2010 split into CJNG and La Resistencia); the row's own note says sources "
+    "disagree",
+    (
+        "2010",
+        "founded",
+        "Jalisco New Generation (CJNG)",
+        "Milenio",
+    ): "duplicates the 2010 split Milenio/Jalisco New Generation (CJNG)",
+    (
+        "2010-12-09",
+        "leader_killed",
+        "La Familia Michoacana",
+        "",
+    ): "the government's claim was false (row note; the kingpin file flags it too): Nazario "
+    "Moreno led the Knights Templar until he was killed in 2014",
 }
 SKIP_KINGPIN: dict[KingpinKey, str] = {
-    ("2007", "extradition", "Osiel Cardenas Guillen"):
-        "captured in 2003 and leading from prison since: the extradition is not a leadership "
-        "change in the period",
-    ("2009-03-23", "policy", "PGR list of 37 most-wanted drug lords published"):
-        "a policy (the most-wanted list), not the removal of a leader",
-    ("2010-12-09", "killing (claimed)", "Nazario Moreno Gonzalez"):
-        "flagged false in the file: he led the Knights Templar until he was killed in 2014",
-    ("2011-11-04", "capture", "Francisco Hernandez Garcia"):
-        "no organisation in the file",
-    ("2012-09-26", "capture", "Ivan Velazquez Caballero"):
-        "no organisation in the file",
+    (
+        "2007",
+        "extradition",
+        "Osiel Cardenas Guillen",
+    ): "captured in 2003 and leading from prison since: the extradition is not a leadership "
+    "change in the period",
+    (
+        "2009-03-23",
+        "policy",
+        "PGR list of 37 most-wanted drug lords published",
+    ): "a policy (the most-wanted list), not the removal of a leader",
+    (
+        "2010-12-09",
+        "killing (claimed)",
+        "Nazario Moreno Gonzalez",
+    ): "flagged false in the file: he led the Knights Templar until he was killed in 2014",
+    ("2011-11-04", "capture", "Francisco Hernandez Garcia"): "no organisation in the file",
+    ("2012-09-26", "capture", "Ivan Velazquez Caballero"): "no organisation in the file",
 }
 
 #: Rule T6: the person of a leader row that has no kingpin-file twin (named in its description).
 DTO_PERSONS: dict[DtoKey, str] = {
     ("2009-10-28", "leader_captured", "Milenio", ""): "Oscar Orlando Nava Valencia",
     ("2009-12-30", "leader_captured", "Beltran Leyva", ""): "Carlos Beltran Leyva",
-    ("2010-04", "leader_captured", "Beltran Leyva (La Barbie faction)", ""):
-        "Gerardo Alvarez Vazquez",
+    (
+        "2010-04",
+        "leader_captured",
+        "Beltran Leyva (La Barbie faction)",
+        "",
+    ): "Gerardo Alvarez Vazquez",
     ("2010-05-06", "leader_captured", "Milenio", ""): "Juan Nava Valencia",
     ("2012-09-12", "leader_captured", "La Resistencia", ""): "Ramiro Pozos",
 }
@@ -166,8 +226,10 @@ DTO_PLACES: dict[DtoKey, tuple[str, str]] = {
     ("2008-01-21", "leader_captured", "Beltran Leyva", "Sinaloa"): ("Culiacan", "25"),
     ("2009-12-16", "leader_killed", "Beltran Leyva", ""): ("Cuernavaca", "17"),
     ("2009-12-30", "leader_captured", "Beltran Leyva", ""): ("Culiacan", "25"),
-    ("2010-01-12", "leader_captured", "Tijuana (Garcia Simental faction)", "Sinaloa"):
-        ("La Paz", "03"),
+    ("2010-01-12", "leader_captured", "Tijuana (Garcia Simental faction)", "Sinaloa"): (
+        "La Paz",
+        "03",
+    ),
     ("2010-07-29", "leader_killed", "Sinaloa", ""): ("Zapopan", "14"),
     ("2010-11-05", "leader_killed", "Gulf", ""): ("Matamoros", "28"),
     ("2011-06-21", "leader_captured", "La Familia Michoacana", ""): ("Cosio", "01"),
@@ -176,12 +238,24 @@ DTO_PLACES: dict[DtoKey, tuple[str, str]] = {
 }
 #: Rule T6: leader rows whose description names a place that is not one municipality.
 DTO_NO_PLACE: dict[DtoKey, str] = {
-    ("2009-10-28", "leader_captured", "Milenio", ""):
-        "'near Guadalajara', and the row's sources differ (Tlajomulco de Zuniga or Guadalajara)",
-    ("2010-08-30", "leader_captured", "Beltran Leyva (La Barbie faction)", ""):
-        "'near Mexico City', not one municipality",
-    ("2012-09-12", "leader_captured", "La Resistencia", ""):
-        "'in Estado de Mexico', a state, not a municipality",
+    (
+        "2009-10-28",
+        "leader_captured",
+        "Milenio",
+        "",
+    ): "'near Guadalajara', and the row's sources differ (Tlajomulco de Zuniga or Guadalajara)",
+    (
+        "2010-08-30",
+        "leader_captured",
+        "Beltran Leyva (La Barbie faction)",
+        "",
+    ): "'near Mexico City', not one municipality",
+    (
+        "2012-09-12",
+        "leader_captured",
+        "La Resistencia",
+        "",
+    ): "'in Estado de Mexico', a state, not a municipality",
 }
 #: Rule T6: places named but not one municipality (the event gets no ``plaza``).
 NOT_A_MUNICIPALITY = {
@@ -192,12 +266,14 @@ SAME_EVENT_DAYS = 7
 
 #: Rule T7: military operation rows that are not surges of forces.
 SKIP_OPERATIONS: dict[tuple[str, str], str] = {
-    ("2010-02-11",
-     "First presidential visit to Ciudad Juarez (after Villas de Salvarcar massacre)"):
-        "a presidential visit, not a deployment of forces",
-    ("2010-04-08", "Federal Police take over security in Ciudad Juarez from army"):
-        "a hand-over of the deployment already there (army to Federal Police), not an added "
-        "surge",
+    (
+        "2010-02-11",
+        "First presidential visit to Ciudad Juarez (after Villas de Salvarcar massacre)",
+    ): "a presidential visit, not a deployment of forces",
+    (
+        "2010-04-08",
+        "Federal Police take over security in Ciudad Juarez from army",
+    ): "a hand-over of the deployment already there (army to Federal Police), not an added surge",
 }
 #: Rule T7: a row whose ``note`` says this is about Ciudad Juarez alone.
 JUAREZ_NOTE = "Juarez 08037"
@@ -213,24 +289,40 @@ OPS_MULTIPLE: dict[str, tuple[float, str]] = {
         2.0,
         "the default rate stands for one joint operation of several thousand troops spread "
         "over a state; here 5,000 more troops and federal police went to one city already "
-        "under Operacion Conjunta Chihuahua, so twice the default, all on Ciudad Juarez"),
+        "under Operacion Conjunta Chihuahua, so twice the default, all on Ciudad Juarez",
+    ),
 }
 
 #: Rule T8: exogenous periods (kind, date, end, factor, note); end None = to the end of the run.
 EXOGENOUS: tuple[tuple[str, dt.date, dt.date | None, float, str], ...] = (
-    ("supply_shock", dt.date(2007, 1, 1), dt.date(2009, 12, 31), 0.7,
-     "Colombian supply shortage: Castillo, Mejia & Restrepo (2020, REStat, 'Scarcity without "
-     "Leviathan') on the 2006-09 fall of Colombian cocaine supply; UNODC World Drug Report "
-     "2008: US south-west border cocaine seizures -20% in H1 2007 and about -40% in Q2 2007 "
-     "(cartels_2006_2012/README.md), so the midpoint, a 30% fall. Assumption: the same fall "
-     "for the whole of 2007-2009."),
-    ("arms_flow", dt.date(2007, 1, 1), None, 1.25,
-     "Dube, Dube & Garcia-Ponce (2013, APSR): the 2004 expiry of the US assault-weapons ban "
-     "raised homicides in Mexican municipalities near the border. The factor 1.25 is an "
-     "assumption for calibration to revise."),
-    ("capacity", dt.date(2008, 12, 1), None, 1.1,
-     "Merida Initiative: US$1.4 bn for 2008-2010, first deliveries late 2008. Assumption: a "
-     "10% rise in enforcement capacity, modest against Mexico's own security spending."),
+    (
+        "supply_shock",
+        dt.date(2007, 1, 1),
+        dt.date(2009, 12, 31),
+        0.7,
+        "Colombian supply shortage: Castillo, Mejia & Restrepo (2020, REStat, 'Scarcity without "
+        "Leviathan') on the 2006-09 fall of Colombian cocaine supply; UNODC World Drug Report "
+        "2008: US south-west border cocaine seizures -20% in H1 2007 and about -40% in Q2 2007 "
+        "(cartels_2006_2012/README.md), so the midpoint, a 30% fall. Assumption: the same fall "
+        "for the whole of 2007-2009.",
+    ),
+    (
+        "arms_flow",
+        dt.date(2007, 1, 1),
+        None,
+        1.25,
+        "Dube, Dube & Garcia-Ponce (2013, APSR): the 2004 expiry of the US assault-weapons ban "
+        "raised homicides in Mexican municipalities near the border. The factor 1.25 is an "
+        "assumption for calibration to revise.",
+    ),
+    (
+        "capacity",
+        dt.date(2008, 12, 1),
+        None,
+        1.1,
+        "Merida Initiative: US$1.4 bn for 2008-2010, first deliveries late 2008. Assumption: a "
+        "10% rise in enforcement capacity, modest against Mexico's own security spending.",
+    ),
 )
 
 #: Rule T9: the deal variant.

@@ -38,22 +38,32 @@ def provenance(cal_dir: Path) -> dict[str, object]:
     s = record.settings
     # The generations it ran, not the limit it was given: a calibration stopped
     # early and finished with `--resume --populations N` is reproduced by this.
-    command = (f"plazasim calibrate {s.scenario['scenario']['name']} --particles {s.particles} "
-               f"--populations {len(fitted)} --seed {s.seed}"
-               + (f" --max-simulations {s.max_simulations}" if s.max_simulations else ""))
-    return {"command": command, "generations": len(fitted),
-            "simulations": int(pops["simulations"].sum()),
-            "final_epsilon": float(fitted["epsilon"].iloc[-1]),
-            "date": manifest["created"][:10], "stopped_because": manifest["stopped_because"],
-            "plazasim_version": manifest["plazasim_version"]}
+    command = (
+        f"plazasim calibrate {s.scenario['scenario']['name']} --particles {s.particles} "
+        f"--populations {len(fitted)} --seed {s.seed}"
+        + (f" --max-simulations {s.max_simulations}" if s.max_simulations else "")
+    )
+    return {
+        "command": command,
+        "generations": len(fitted),
+        "simulations": int(pops["simulations"].sum()),
+        "final_epsilon": float(fitted["epsilon"].iloc[-1]),
+        "date": manifest["created"][:10],
+        "stopped_because": manifest["stopped_because"],
+        "plazasim_version": manifest["plazasim_version"],
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     """Check the calibration, copy its posterior into the package, rebuild the scenarios."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("calibration", type=Path, help="a finished calibration directory")
-    parser.add_argument("--data", type=Path, default=build.DEFAULT_DATA,
-                        help=f"shared data directory (default: {build.DEFAULT_DATA})")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=build.DEFAULT_DATA,
+        help=f"shared data directory (default: {build.DEFAULT_DATA})",
+    )
     args = parser.parse_args(argv)
     record = read_calibration(args.calibration)
     name = record.settings.scenario["scenario"]["name"]
@@ -61,14 +71,16 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"calibration: of scenario {name!r}, not {build.BASE_NAME!r}")
     calibrated = set(record.summary["parameter"])
     if calibrated != set(build.CALIBRATION):
-        parser.error("calibration: its parameters differ from the CALIBRATION table of "
-                     f"build_mexico_timeline.py ({sorted(calibrated ^ set(build.CALIBRATION))})")
+        parser.error(
+            "calibration: its parameters differ from the CALIBRATION table of "
+            f"build_mexico_timeline.py ({sorted(calibrated ^ set(build.CALIBRATION))})"
+        )
     target = build.DEFAULT_OUT / build.POSTERIOR_NAME
     posterior = pd.read_parquet(args.calibration / "posterior.parquet")
     posterior.to_parquet(target, engine="pyarrow", compression="zstd", index=False)
     target.with_suffix(".json").write_text(
-        json.dumps(provenance(args.calibration), indent=2, sort_keys=True) + "\n",
-        encoding="utf-8")
+        json.dumps(provenance(args.calibration), indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )
     build.generate(args.data.resolve(), build.DEFAULT_OUT)
     print(f"adopted {args.calibration}: {len(posterior)} draws -> {target}")
     return 0

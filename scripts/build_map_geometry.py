@@ -52,8 +52,9 @@ PRECISION_DEG = 0.001
 
 def _compact(geom: shapely.Geometry) -> dict[str, Any]:
     """Simplify and snap one outline; return its GeoJSON geometry."""
-    simple = shapely.set_precision(geom.simplify(TOLERANCE_DEG, preserve_topology=True),
-                                   PRECISION_DEG)
+    simple = shapely.set_precision(
+        geom.simplify(TOLERANCE_DEG, preserve_topology=True), PRECISION_DEG
+    )
     if simple.is_empty:  # too small to survive: keep the source outline, snapped
         simple = shapely.set_precision(geom, PRECISION_DEG)
     out: dict[str, Any] = json.loads(json.dumps(mapping(simple)))
@@ -76,24 +77,33 @@ def build_map(data: Path) -> dict[str, Any]:
     parts: dict[str, list[shapely.Geometry]] = {}
     for feat in sorted(munis, key=lambda f: str(f["properties"]["cvegeo"])):
         code = str(feat["properties"]["cvegeo"])
-        parts.setdefault(POLYGON_PARENT_2007.get(code, code), []).append(
-            shape(feat["geometry"]))
+        parts.setdefault(POLYGON_PARENT_2007.get(code, code), []).append(shape(feat["geometry"]))
     features = []
     for code in sorted(parts):
         geom = parts[code][0] if len(parts[code]) == 1 else shapely.unary_union(parts[code])
         g = _compact(geom)
-        features.append({"type": "Feature", "id": code, "properties": {},
-                         "geometry": {"type": g["type"], "coordinates": _round(g["coordinates"])}})
+        features.append(
+            {
+                "type": "Feature",
+                "id": code,
+                "properties": {},
+                "geometry": {"type": g["type"], "coordinates": _round(g["coordinates"])},
+            }
+        )
     state_features = []
     for feat in sorted(states, key=lambda f: str(f["properties"]["cve_ent"])):
         g = _compact(shape(feat["geometry"]))
-        state_features.append({
-            "type": "Feature", "id": str(feat["properties"]["cve_ent"]),
-            "properties": {"name": str(feat["properties"]["name"])},
-            "geometry": {"type": g["type"], "coordinates": _round(g["coordinates"])}})
+        state_features.append(
+            {
+                "type": "Feature",
+                "id": str(feat["properties"]["cve_ent"]),
+                "properties": {"name": str(feat["properties"]["name"])},
+                "geometry": {"type": g["type"], "coordinates": _round(g["coordinates"])},
+            }
+        )
     return {
         "source": "shared/data/geo (diegovalle/new.crimenmexico, MIT), municipalities of 2007 "
-                  f"(post-2007 ones merged into their parent), simplified {TOLERANCE_DEG} deg",
+        f"(post-2007 ones merged into their parent), simplified {TOLERANCE_DEG} deg",
         "tolerance_deg": TOLERANCE_DEG,
         "municipalities": {"type": "FeatureCollection", "features": features},
         "states": {"type": "FeatureCollection", "features": state_features},
@@ -109,10 +119,15 @@ def map_bytes(doc: dict[str, Any]) -> bytes:
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments, build, write the file and print what it holds."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA,
-                        help=f"shared data directory (default: {DEFAULT_DATA})")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                        help=f"output directory (default: {DEFAULT_OUT})")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=DEFAULT_DATA,
+        help=f"shared data directory (default: {DEFAULT_DATA})",
+    )
+    parser.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, help=f"output directory (default: {DEFAULT_OUT})"
+    )
     args = parser.parse_args(argv)
     if not args.data.is_dir():
         parser.error(f"--data: no such directory: {args.data}")
@@ -120,8 +135,10 @@ def main(argv: list[str] | None = None) -> int:
     blob = map_bytes(doc)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / OUT_NAME).write_bytes(blob)
-    print(f"{args.out / OUT_NAME}: {len(doc['municipalities']['features'])} municipalities, "
-          f"{len(doc['states']['features'])} states, {len(blob)} bytes")
+    print(
+        f"{args.out / OUT_NAME}: {len(doc['municipalities']['features'])} municipalities, "
+        f"{len(doc['states']['features'])} states, {len(blob)} bytes"
+    )
     return 0
 
 

@@ -38,11 +38,13 @@ POSTERIOR_NAME = "mexico-2006.posterior.parquet"
 BASE_DESCRIPTION = (
     "Mexico 2006-2012 under the signaling policy, with the historical timeline: federal "
     "operations, leader captures and killings, cartel splits, alliances and wars, the 2007-09 "
-    "supply shortage, Merida capacity, arms flow, and the US signal on Ciudad Juárez in Apr 2010")
+    "supply shortage, Merida capacity, arms flow, and the US signal on Ciudad Juárez in Apr 2010"
+)
 DEAL_DESCRIPTION = (
     "Mexico 2006-2012 as in mexico-2006, plus an immunity-for-intelligence deal with Sinaloa "
     "from Dec 2006: tests the seed article's claim that Sinaloa's leaders were shielded from US "
-    "prosecution in return for information on rival cartels")
+    "prosecution in return for information on rival cartels"
+)
 
 #: The [calibration] table of both scenarios: the uncertain parameters and their priors.
 #: ``None`` is a uniform prior over the parameter's declared range (docs/SCENARIOS.md,
@@ -169,8 +171,9 @@ def toml_value(value: Any) -> str:
 
 def events_toml(events: list[dict[str, Any]]) -> str:
     """Format the events as ``[[events]]`` tables, one blank line apart."""
-    blocks = ["[[events]]\n" + "".join(f"{k} = {toml_value(v)}\n" for k, v in ev.items())
-              for ev in events]
+    blocks = [
+        "[[events]]\n" + "".join(f"{k} = {toml_value(v)}\n" for k, v in ev.items()) for ev in events
+    ]
     return "\n".join(blocks)
 
 
@@ -181,26 +184,33 @@ def default_ops_per_week() -> float:
     return float(Parameters.model_fields["operation_ops_per_week"].default)
 
 
-def calibration_toml(priors: dict[str, dict[str, Any] | None], posterior: str | None = None
-                     ) -> str:
+def calibration_toml(priors: dict[str, dict[str, Any] | None], posterior: str | None = None) -> str:
     """Format :data:`CALIBRATION` as a ``[calibration]`` table (and its priors, if any)."""
     short = [name for name, prior in priors.items() if prior is None]
-    lines = ["[calibration]",
-             "# Uncertain parameters, searched by `plazasim prior-predictive` and calibration",
-             "# (docs/CALIBRATION.md)."]
+    lines = [
+        "[calibration]",
+        "# Uncertain parameters, searched by `plazasim prior-predictive` and calibration",
+        "# (docs/CALIBRATION.md).",
+    ]
     if short:
-        lines += ["# Those in `parameters` take a uniform prior over their declared range",
-                  "# (docs/SCENARIOS.md, \"Parameters\"); [calibration.priors] gives others."]
+        lines += [
+            "# Those in `parameters` take a uniform prior over their declared range",
+            '# (docs/SCENARIOS.md, "Parameters"); [calibration.priors] gives others.',
+        ]
     if posterior is not None:
-        lines += ["# The adopted posterior sample: `--posterior-draw K`, `--posterior N`.",
-                  f"posterior = {toml_value(posterior)}"]
+        lines += [
+            "# The adopted posterior sample: `--posterior-draw K`, `--posterior N`.",
+            f"posterior = {toml_value(posterior)}",
+        ]
     if short:
         lines += ["parameters = ["] + [f"    {toml_value(name)}," for name in short] + ["]"]
     full = {name: prior for name, prior in priors.items() if prior is not None}
     if full:
         lines.append("[calibration.priors]")
-        lines += [f"{name} = {{ " + ", ".join(f"{k} = {toml_value(v)}" for k, v in prior.items())
-                  + " }" for name, prior in full.items()]
+        lines += [
+            f"{name} = {{ " + ", ".join(f"{k} = {toml_value(v)}" for k, v in prior.items()) + " }"
+            for name, prior in full.items()
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -213,8 +223,10 @@ def posterior_medians(posterior: Path) -> dict[str, float | int]:
     frame = pd.read_parquet(posterior)
     missing = [name for name in CALIBRATION if name not in frame.columns]
     if missing:
-        raise SystemExit(f"{posterior.name} has no draws of {', '.join(missing)}: the "
-                         "calibration predates the table; calibrate again and adopt it")
+        raise SystemExit(
+            f"{posterior.name} has no draws of {', '.join(missing)}: the "
+            "calibration predates the table; calibrate again and adopt it"
+        )
     out: dict[str, float | int] = {}
     for name in CALIBRATION:
         median = float(frame[name].median())
@@ -226,27 +238,34 @@ def posterior_medians(posterior: Path) -> dict[str, float | int]:
 def parameters_toml(posterior: Path) -> str:
     """The ``[parameters]`` table: the posterior medians if a calibration was adopted."""
     if not posterior.is_file():
-        return ("[parameters]\n"
-                "# Defaults throughout: no calibration adopted (scripts/adopt_calibration.py).\n")
+        return (
+            "[parameters]\n"
+            "# Defaults throughout: no calibration adopted (scripts/adopt_calibration.py).\n"
+        )
     import pandas as pd
 
     meta = json.loads(posterior.with_suffix(".json").read_text(encoding="utf-8"))
     frame = pd.read_parquet(posterior)
-    lines = ["[parameters]",
-             f"# Calibrated: posterior medians of {len(frame)} equally weighted draws "
-             f"({POSTERIOR_NAME}),",
-             f"# from `{meta['command']}`",
-             f"# ({meta['generations']} generation(s), {meta['simulations']:,} runs, final "
-             f"epsilon {meta['final_epsilon']:.4f}, {meta['date']}; docs/CALIBRATION.md).",
-             "# Each line: median, then the 5-95% range of the draws and the prior's range.",
-             "# Parameters not listed take their documented defaults."]
+    lines = [
+        "[parameters]",
+        f"# Calibrated: posterior medians of {len(frame)} equally weighted draws "
+        f"({POSTERIOR_NAME}),",
+        f"# from `{meta['command']}`",
+        f"# ({meta['generations']} generation(s), {meta['simulations']:,} runs, final "
+        f"epsilon {meta['final_epsilon']:.4f}, {meta['date']}; docs/CALIBRATION.md).",
+        "# Each line: median, then the 5-95% range of the draws and the prior's range.",
+        "# Parameters not listed take their documented defaults.",
+    ]
     from plazasim.model.params import Parameters
 
     for name, value in posterior_medians(posterior).items():
         lo, hi = frame[name].quantile([0.05, 0.95])
         prior = CALIBRATION[name] or {}
-        low, high = ((prior["low"], prior["high"]) if "low" in prior
-                     else Parameters.model_fields[name].json_schema_extra["range"])
+        low, high = (
+            (prior["low"], prior["high"])
+            if "low" in prior
+            else Parameters.model_fields[name].json_schema_extra["range"]
+        )
         bounds = f"prior {low:g} to {high:g}"
         lines.append(f"{name} = {toml_value(value)}    # [{lo:.4g}, {hi:.4g}] of {bounds}")
     return "\n".join(lines) + "\n"
@@ -258,12 +277,24 @@ def render(timeline: Timeline, posterior: Path | None = None) -> dict[str, str]:
     events = "\n" + events_toml(timeline.events)
     calibration = calibration_toml(CALIBRATION, posterior.name if posterior.is_file() else None)
     parameters = parameters_toml(posterior)
-    base = TEMPLATE.substitute(variant="", name=toml_value(BASE_NAME),
-                               description=toml_value(BASE_DESCRIPTION), deal="",
-                               parameters=parameters, calibration=calibration, events=events)
-    deal = TEMPLATE.substitute(variant=DEAL_VARIANT, name=toml_value(rules.DEAL_NAME),
-                               description=toml_value(DEAL_DESCRIPTION), deal=DEAL_EVENT,
-                               parameters=parameters, calibration=calibration, events=events)
+    base = TEMPLATE.substitute(
+        variant="",
+        name=toml_value(BASE_NAME),
+        description=toml_value(BASE_DESCRIPTION),
+        deal="",
+        parameters=parameters,
+        calibration=calibration,
+        events=events,
+    )
+    deal = TEMPLATE.substitute(
+        variant=DEAL_VARIANT,
+        name=toml_value(rules.DEAL_NAME),
+        description=toml_value(DEAL_DESCRIPTION),
+        deal=DEAL_EVENT,
+        parameters=parameters,
+        calibration=calibration,
+        events=events,
+    )
     return {f"{BASE_NAME}.toml": base, f"{rules.DEAL_NAME}.toml": deal}
 
 
@@ -291,10 +322,15 @@ def summary(timeline: Timeline) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments, write both scenarios and print the summary."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA,
-                        help=f"shared data directory (default: {DEFAULT_DATA})")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                        help=f"output directory (default: {DEFAULT_OUT})")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=DEFAULT_DATA,
+        help=f"shared data directory (default: {DEFAULT_DATA})",
+    )
+    parser.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, help=f"output directory (default: {DEFAULT_OUT})"
+    )
     args = parser.parse_args(argv)
     if not args.data.is_dir():
         parser.error(f"--data: no such directory: {args.data}")

@@ -122,11 +122,16 @@ def build(data: Path) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
         "crossing_ports": crossing_log,
         "baseline": baseline,
         "units": {
-            "lon": "degrees WGS84", "lat": "degrees WGS84", "population": "persons (2006)",
-            "youth": "persons aged 15-29 (2006)", "population_growth": "1/yr",
-            "entry_weight": "share within coast", "crossing_weight": "share of all crossings",
+            "lon": "degrees WGS84",
+            "lat": "degrees WGS84",
+            "population": "persons (2006)",
+            "youth": "persons aged 15-29 (2006)",
+            "population_growth": "1/yr",
+            "entry_weight": "share within coast",
+            "crossing_weight": "share of all crossings",
             "baseline_rate": "homicides per 100,000 residents per year",
-            "edge_km": "km (road-equivalent)", "initial_strength": "relative (sqrt persons)",
+            "edge_km": "km (road-equivalent)",
+            "initial_strength": "relative (sqrt persons)",
         },
     }
     meta["summary"] = summarise(arrays, meta)
@@ -149,13 +154,16 @@ def summarise(arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> dict[str, 
         "population_2006": float(arrays["population"].sum()),
         "held_plazas": int((top >= 0).sum()),
         "cartels": {
-            c: {"strength_share": round(float(s[i].sum() / total), 4),
+            c: {
+                "strength_share": round(float(s[i].sum() / total), 4),
                 "plazas_present": int((s[i] > 0).sum()),
-                "plazas_top": int((top == i).sum())}
+                "plazas_top": int((top == i).sum()),
+            }
             for i, c in enumerate(meta["cartel_names"])
         },
         "baseline_homicides_per_year": round(
-            float((arrays["baseline_rate"] * arrays["population"]).sum() / 1e5), 1),
+            float((arrays["baseline_rate"] * arrays["population"]).sum() / 1e5), 1
+        ),
     }
 
 
@@ -165,8 +173,9 @@ def npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for name in sorted(arrays):
             member = io.BytesIO()
-            np.lib.format.write_array(member, np.ascontiguousarray(arrays[name]),
-                                      allow_pickle=False)
+            np.lib.format.write_array(
+                member, np.ascontiguousarray(arrays[name]), allow_pickle=False
+            )
             info = zipfile.ZipInfo(f"{name}.npy", date_time=ZIP_EPOCH)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 3
@@ -183,10 +192,15 @@ def json_bytes(meta: dict[str, Any]) -> bytes:
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments, build, write both files and print the summary."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA,
-                        help=f"shared data directory (default: {DEFAULT_DATA})")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                        help=f"output directory (default: {DEFAULT_OUT})")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=DEFAULT_DATA,
+        help=f"shared data directory (default: {DEFAULT_DATA})",
+    )
+    parser.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, help=f"output directory (default: {DEFAULT_OUT})"
+    )
     args = parser.parse_args(argv)
     if not args.data.is_dir():
         parser.error(f"--data: no such directory: {args.data}")

@@ -37,12 +37,18 @@ NATIONAL = "national"
 #: ``month`` of a row holding a whole year's total.
 ANNUAL = 0
 
-PRESIDENCIA_MUN = ("presidencia_fallecimientos/"
-                   "fallecimientos_rivalidad_delincuencial_mun_month_2006_12_2010_12.csv")
-PRESIDENCIA_STATE = ("presidencia_fallecimientos/"
-                     "fallecimientos_rivalidad_delincuencial_state_month_2006_12_2010_12.csv")
-PRESIDENCIA_NATIONAL = ("presidencia_fallecimientos/"
-                        "fallecimientos_rivalidad_delincuencial_national_month_2006_12_2010_12.csv")
+PRESIDENCIA_MUN = (
+    "presidencia_fallecimientos/"
+    "fallecimientos_rivalidad_delincuencial_mun_month_2006_12_2010_12.csv"
+)
+PRESIDENCIA_STATE = (
+    "presidencia_fallecimientos/"
+    "fallecimientos_rivalidad_delincuencial_state_month_2006_12_2010_12.csv"
+)
+PRESIDENCIA_NATIONAL = (
+    "presidencia_fallecimientos/"
+    "fallecimientos_rivalidad_delincuencial_national_month_2006_12_2010_12.csv"
+)
 #: Presidencia monthly rows start in Dec 2006; annual rows only for complete years.
 PRESIDENCIA_FIRST_MONTH = (2006, 12)
 PRESIDENCIA_YEARS = range(2007, LAST_YEAR + 1)
@@ -56,13 +62,15 @@ JUAREZ_MONTH = "juarez/juarez_08037_homicides_month_2000_2010_gargiulo.csv"
 INEGI_YEARS = range(2006, LAST_YEAR + 1)
 
 #: Column order and types of the file (docs/DATA.md).
-SCHEMA = pa.schema([
-    ("series", pa.string()),
-    ("geo", pa.string()),
-    ("year", pa.int16()),
-    ("month", pa.int8()),
-    ("value", pa.float64()),
-])
+SCHEMA = pa.schema(
+    [
+        ("series", pa.string()),
+        ("geo", pa.string()),
+        ("year", pa.int16()),
+        ("month", pa.int8()),
+        ("value", pa.float64()),
+    ]
+)
 COLUMNS = SCHEMA.names
 KEY = ["series", "geo", "year", "month"]
 
@@ -107,16 +115,21 @@ def presidencia_rows(data: Path) -> pd.DataFrame:
     mun = mun[(key >= first) & (mun.year <= LAST_YEAR)]
     state = mun.groupby(["cve_ent", "year", "month"]).total.sum()
     published = read_csv(data, PRESIDENCIA_STATE, dtype={"cve_ent": str})
-    _check_equal("presidencia state-month: municipality sums vs state file", state,
-                 published.set_index(["cve_ent", "year", "month"]).total)
+    _check_equal(
+        "presidencia state-month: municipality sums vs state file",
+        state,
+        published.set_index(["cve_ent", "year", "month"]).total,
+    )
     national = state.groupby(["year", "month"]).sum()
     published_nat = read_csv(data, PRESIDENCIA_NATIONAL).set_index(["year", "month"]).total
-    _check_equal("presidencia national-month: state sums vs national file", national,
-                 published_nat)
-    months = pd.concat([
-        state.rename("value").reset_index().rename(columns={"cve_ent": "geo"}),
-        national.rename("value").reset_index().assign(geo=NATIONAL),
-    ], ignore_index=True)
+    _check_equal("presidencia national-month: state sums vs national file", national, published_nat)
+    months = pd.concat(
+        [
+            state.rename("value").reset_index().rename(columns={"cve_ent": "geo"}),
+            national.rename("value").reset_index().assign(geo=NATIONAL),
+        ],
+        ignore_index=True,
+    )
     n_months = (LAST_YEAR - PRESIDENCIA_FIRST_MONTH[0]) * 12 + 13 - PRESIDENCIA_FIRST_MONTH[1]
     sizes = months.groupby("geo").size()
     if len(sizes) != 33 or set(sizes) != {n_months}:
@@ -134,8 +147,13 @@ def inegi_rows(data: Path) -> pd.DataFrame:
     state and municipality year files, each checked against the sum of its months (they
     agree exactly in this release; deaths with an unknown month are in neither).
     """
-    state_month = read_csv(data, INEGI_STATE_MONTH, sep="|", dtype={"cve_ent": str},
-                           usecols=["cve_ent", "year", "month", "homicides"])
+    state_month = read_csv(
+        data,
+        INEGI_STATE_MONTH,
+        sep="|",
+        dtype={"cve_ent": str},
+        usecols=["cve_ent", "year", "month", "homicides"],
+    )
     nat_month = read_csv(data, INEGI_NATIONAL_MONTH)
     juarez_month = read_csv(data, JUAREZ_MONTH)
     state_year = read_csv(data, INEGI_STATE_YEAR, dtype={"cve_ent": str})
@@ -143,32 +161,48 @@ def inegi_rows(data: Path) -> pd.DataFrame:
     muni_year = read_csv(data, INEGI_MUNI_YEAR, dtype={"cvegeo": str})
     juarez_year = muni_year[muni_year.cvegeo == JUAREZ]
 
-    _check_equal("inegi national-month: state sums vs national file",
-                 state_month.groupby(["year", "month"]).homicides.sum(),
-                 nat_month.set_index(["year", "month"]).homicides)
-    _check_equal("inegi national-year: state-year sums vs national file",
-                 state_year.groupby("year").homicides.sum(),
-                 nat_year.set_index("year").homicides)
+    _check_equal(
+        "inegi national-month: state sums vs national file",
+        state_month.groupby(["year", "month"]).homicides.sum(),
+        nat_month.set_index(["year", "month"]).homicides,
+    )
+    _check_equal(
+        "inegi national-year: state-year sums vs national file",
+        state_year.groupby("year").homicides.sum(),
+        nat_year.set_index("year").homicides,
+    )
 
     def span(frame: pd.DataFrame) -> pd.DataFrame:
         return frame[frame.year.isin(INEGI_YEARS)]
 
-    months = pd.concat([
-        span(state_month).rename(columns={"cve_ent": "geo"}),
-        span(nat_month).assign(geo=NATIONAL),
-        span(juarez_month).assign(geo=JUAREZ),
-    ], ignore_index=True).rename(columns={"homicides": "value"})
+    months = pd.concat(
+        [
+            span(state_month).rename(columns={"cve_ent": "geo"}),
+            span(nat_month).assign(geo=NATIONAL),
+            span(juarez_month).assign(geo=JUAREZ),
+        ],
+        ignore_index=True,
+    ).rename(columns={"homicides": "value"})
     sizes = months.groupby("geo").size()
     if len(sizes) != 34 or set(sizes) != {12 * len(INEGI_YEARS)}:
         raise ValueError(f"inegi: expected 34 geos x {12 * len(INEGI_YEARS)} months, got {sizes}")
-    years = pd.concat([
-        span(state_year).rename(columns={"cve_ent": "geo"})[["geo", "year", "homicides"]],
-        span(nat_year).assign(geo=NATIONAL),
-        span(juarez_year).assign(geo=JUAREZ)[["geo", "year", "homicides"]],
-    ], ignore_index=True).rename(columns={"homicides": "value"}).assign(month=ANNUAL)
-    _check_equal("inegi annual files vs sum of months",
-                 years.set_index(["geo", "year"]).value.sort_index(),
-                 months.groupby(["geo", "year"]).value.sum())
+    years = (
+        pd.concat(
+            [
+                span(state_year).rename(columns={"cve_ent": "geo"})[["geo", "year", "homicides"]],
+                span(nat_year).assign(geo=NATIONAL),
+                span(juarez_year).assign(geo=JUAREZ)[["geo", "year", "homicides"]],
+            ],
+            ignore_index=True,
+        )
+        .rename(columns={"homicides": "value"})
+        .assign(month=ANNUAL)
+    )
+    _check_equal(
+        "inegi annual files vs sum of months",
+        years.set_index(["geo", "year"]).value.sort_index(),
+        months.groupby(["geo", "year"]).value.sum(),
+    )
     return _rows("inegi_homicides", pd.concat([months, years], ignore_index=True))
 
 
@@ -215,10 +249,15 @@ def summary(table: pa.Table) -> pd.DataFrame:
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments, build, write the file and print the row counts."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA,
-                        help=f"shared data directory (default: {DEFAULT_DATA})")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                        help=f"output directory (default: {DEFAULT_OUT})")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=DEFAULT_DATA,
+        help=f"shared data directory (default: {DEFAULT_DATA})",
+    )
+    parser.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, help=f"output directory (default: {DEFAULT_OUT})"
+    )
     args = parser.parse_args(argv)
     if not args.data.is_dir():
         parser.error(f"--data: no such directory: {args.data}")

@@ -30,9 +30,18 @@ SEED = 42
 UNTIL = "2010-12-31"
 VALIDATION_SEEDS = (1, 2)
 #: Weekly flows summed by calendar year.
-FLOWS = ("homicides_total", "homicides_cartel", "homicides_state", "homicides_bystander",
-         "cocaine_entered_t", "cocaine_delivered_t", "cocaine_seized_t", "revenue_usd",
-         "laundered_usd", "operations")
+FLOWS = (
+    "homicides_total",
+    "homicides_cartel",
+    "homicides_state",
+    "homicides_bystander",
+    "cocaine_entered_t",
+    "cocaine_delivered_t",
+    "cocaine_seized_t",
+    "revenue_usd",
+    "laundered_usd",
+    "operations",
+)
 #: Stocks read in the last simulated week of each year.
 STOCKS = ("members", "active_cartels")
 
@@ -49,8 +58,9 @@ def national_by_year() -> dict[str, dict[str, float]]:
         out[metric] = {str(y): float(values[years == y].sum()) for y in np.unique(years)}
     for metric in STOCKS:
         values = national[metric].to_numpy(dtype=np.float64)
-        out[metric] = {str(y): float(values[np.flatnonzero(years == y)[-1]])
-                       for y in np.unique(years)}
+        out[metric] = {
+            str(y): float(values[np.flatnonzero(years == y)[-1]]) for y in np.unique(years)
+        }
     return out
 
 
@@ -62,10 +72,14 @@ def validation_facts() -> dict[str, bool]:
 
 def measure() -> dict[str, Any]:
     """Everything the regression test compares."""
-    return {"scenario": SCENARIO, "seed": SEED, "until": UNTIL,
-            "national_by_year": national_by_year(),
-            "validation_seeds": list(VALIDATION_SEEDS),
-            "validation_holds": validation_facts()}
+    return {
+        "scenario": SCENARIO,
+        "seed": SEED,
+        "until": UNTIL,
+        "national_by_year": national_by_year(),
+        "validation_seeds": list(VALIDATION_SEEDS),
+        "validation_holds": validation_facts(),
+    }
 
 
 def main() -> None:
@@ -77,8 +91,10 @@ def main() -> None:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     held = sum(data["validation_holds"].values())
-    print(f"wrote {args.out}: {len(data['national_by_year'])} national metrics by year, "
-          f"{held} of {len(data['validation_holds'])} validation facts hold")
+    print(
+        f"wrote {args.out}: {len(data['national_by_year'])} national metrics by year, "
+        f"{held} of {len(data['validation_holds'])} validation facts hold"
+    )
 
 
 if __name__ == "__main__":

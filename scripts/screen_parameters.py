@@ -57,27 +57,42 @@ LEFT_OUT: dict[str, dict[str, float | str]] = {
     "crossing_cost_km": {"distribution": "uniform", "low": 400.0, "high": 1200.0},
 }
 #: The wider prior set: the bundled table's priors plus those left out of it.
-WIDE_PRIORS = {**{name: prior for name, prior in CALIBRATION.items() if prior is not None},
-               **LEFT_OUT}
+WIDE_PRIORS = {
+    **{name: prior for name, prior in CALIBRATION.items() if prior is not None},
+    **LEFT_OUT,
+}
 #: Uniform over their declared ranges (docs/SCENARIOS.md, "Parameters").
-WIDE_UNIFORM = ["retreat_share", "state_clash_deaths", "kingpin_cohesion_loss",
-                "bystander_ratio", "violence_bias", "violence_gain",
-                *(name for name, prior in CALIBRATION.items() if prior is None)]
+WIDE_UNIFORM = [
+    "retreat_share",
+    "state_clash_deaths",
+    "kingpin_cohesion_loss",
+    "bystander_ratio",
+    "violence_bias",
+    "violence_gain",
+    *(name for name, prior in CALIBRATION.items() if prior is None),
+]
 
 
-def summaries(frame: pd.DataFrame, states: list[str],
-              state_obs: dict[str, np.ndarray]) -> pd.DataFrame:
+def summaries(
+    frame: pd.DataFrame, states: list[str], state_obs: dict[str, np.ndarray]
+) -> pd.DataFrame:
     """The summaries of each draw that the screen correlates with the parameters."""
-    out = pd.DataFrame({
-        "related 2007": frame["related_2007"], "related 2010": frame["related_2010"],
-        "homicides 2007": frame["homicides_2007"], "homicides 2010": frame["homicides_2010"],
-        "Juarez 2007": frame["juarez_homicides_2007"],
-        "Juarez 2010": frame["juarez_homicides_2010"],
-        "members 2010": frame["members_end_2010"],
-    })
+    out = pd.DataFrame(
+        {
+            "related 2007": frame["related_2007"],
+            "related 2010": frame["related_2010"],
+            "homicides 2007": frame["homicides_2007"],
+            "homicides 2010": frame["homicides_2010"],
+            "Juarez 2007": frame["juarez_homicides_2007"],
+            "Juarez 2010": frame["juarez_homicides_2010"],
+            "members 2010": frame["members_end_2010"],
+        }
+    )
     for stem, label in (("related", "state rank related"), ("homicides", "state rank homicides")):
-        sim = np.stack([frame[[f"{stem}_{s}_{y}" for y in (2008, 2009, 2010)]].sum(axis=1)
-                        for s in states], axis=1)
+        sim = np.stack(
+            [frame[[f"{stem}_{s}_{y}" for y in (2008, 2009, 2010)]].sum(axis=1) for s in states],
+            axis=1,
+        )
         out[label] = [spearmanr(row, state_obs[stem]).statistic for row in sim]
     return out
 
@@ -95,20 +110,33 @@ def main(argv: list[str] | None = None) -> int:
     result = prior_predictive(scenario, args.draws, seed=args.seed, workers=args.workers)
     frame = result.frame
 
-    states = sorted({c.split("_")[1] for c in frame.columns
-                     if c.startswith("related_") and len(c.split("_")) == 3})
-    state_obs = {stem: np.array([annual(series, s, (2008, 2009, 2010)).sum() for s in states])
-                 for stem, series in (("related", "presidencia_deaths"),
-                                      ("homicides", "inegi_homicides"))}
+    states = sorted(
+        {
+            c.split("_")[1]
+            for c in frame.columns
+            if c.startswith("related_") and len(c.split("_")) == 3
+        }
+    )
+    state_obs = {
+        stem: np.array([annual(series, s, (2008, 2009, 2010)).sum() for s in states])
+        for stem, series in (("related", "presidencia_deaths"), ("homicides", "inegi_homicides"))
+    }
     table = summaries(frame, states, state_obs)
-    rho = pd.DataFrame({col: [spearmanr(frame[p], table[col]).statistic for p in result.priors]
-                        for col in table.columns}, index=list(result.priors))
+    rho = pd.DataFrame(
+        {
+            col: [spearmanr(frame[p], table[col]).statistic for p in result.priors]
+            for col in table.columns
+        },
+        index=list(result.priors),
+    )
     rho["max |rho|"] = rho.abs().max(axis=1)
     rho["screen"] = np.where(rho["max |rho|"] >= THRESHOLD, "calibrate", "default")
     rho = rho.sort_values("max |rho|", ascending=False)
     with pd.option_context("display.width", 250, "display.max_columns", 20):
-        print(f"{args.draws} draws over {len(result.priors)} parameters, seed {args.seed}, "
-              f"runs to {UNTIL} ({result.wall_time_s:,.0f} s on {result.workers} workers)")
+        print(
+            f"{args.draws} draws over {len(result.priors)} parameters, seed {args.seed}, "
+            f"runs to {UNTIL} ({result.wall_time_s:,.0f} s on {result.workers} workers)"
+        )
         print(rho.round(2).to_string())
     return 0
 

@@ -23,6 +23,7 @@ start = 2007-01-01
 end = 2008-01-01
 """
 
+
 def _declared(name: str) -> tuple[float, float]:
     lo, hi = Parameters.model_fields[name].json_schema_extra["range"]  # type: ignore[index]
     return float(lo), float(hi)
@@ -37,13 +38,16 @@ def _error(table: str) -> str:
 
 
 def test_short_form_and_priors_resolve_in_parameter_order() -> None:
-    sc = parse_scenario(HEAD + """
+    sc = parse_scenario(
+        HEAD
+        + """
 [calibration]
 parameters = ["lethality", "hold_weeks"]
 [calibration.priors]
 recruit_rate = { distribution = "loguniform", low = 0.001, high = 0.005 }
 heat_cost_factor = { distribution = "truncnormal", mean = 2.0, sd = 1.0, high = 6 }
-""")
+"""
+    )
     assert sc.calibration is not None
     resolved = sc.calibration.resolved()
     order = [n for n in Parameters.model_fields if n in resolved]
@@ -52,10 +56,16 @@ heat_cost_factor = { distribution = "truncnormal", mean = 2.0, sd = 1.0, high = 
     assert resolved["hold_weeks"] == ResolvedPrior("hold_weeks", "uniform", 1, 12, integer=True)
     assert resolved["recruit_rate"].distribution == "loguniform"
     assert resolved["heat_cost_factor"] == ResolvedPrior(
-        "heat_cost_factor", "truncnormal", 0.0, 6.0, mean=2.0, sd=1.0)
+        "heat_cost_factor", "truncnormal", 0.0, 6.0, mean=2.0, sd=1.0
+    )
     assert resolved["heat_cost_factor"].to_dict() == {
-        "distribution": "truncnormal", "low": 0.0, "high": 6.0, "integer": False,
-        "mean": 2.0, "sd": 1.0}
+        "distribution": "truncnormal",
+        "low": 0.0,
+        "high": 6.0,
+        "integer": False,
+        "mean": 2.0,
+        "sd": 1.0,
+    }
 
 
 def test_scenario_without_the_table_has_none_and_round_trips() -> None:
@@ -83,14 +93,22 @@ def test_bundled_mexico_priors_are_the_scripts(name: str) -> None:
     for prior in resolved.values():
         if listed[prior.name] is None:
             assert (prior.distribution, (prior.low, prior.high)) == (
-                "uniform", _declared(prior.name))
-    assert {"baseline_scale", "recruit_rate", "execution_rate", "war_execution_rate",
-            "routine_arrests_per_week"} <= set(resolved)
+                "uniform",
+                _declared(prior.name),
+            )
+    assert {
+        "baseline_scale",
+        "recruit_rate",
+        "execution_rate",
+        "war_execution_rate",
+        "routine_arrests_per_week",
+    } <= set(resolved)
 
 
 def test_generator_script_writes_both_forms() -> None:
     text = _script().calibration_toml(  # type: ignore[attr-defined]
-        {"lethality": None, "hold_weeks": {"distribution": "loguniform", "low": 2, "high": 8}})
+        {"lethality": None, "hold_weeks": {"distribution": "loguniform", "low": 2, "high": 8}}
+    )
     resolved = parse_scenario(HEAD + text).calibration.resolved()  # type: ignore[union-attr]
     assert resolved["hold_weeks"] == ResolvedPrior("hold_weeks", "loguniform", 2, 8, integer=True)
     assert resolved["lethality"].distribution == "uniform"
@@ -99,69 +117,103 @@ def test_generator_script_writes_both_forms() -> None:
 _RR_HI = _declared("recruit_rate")[1]
 _RR_MIN = accepted_bounds("recruit_rate")[0]
 BAD = {
-    "empty": ("[calibration]\n",
-              "calibration: list at least one parameter (parameters = [...] or a "
-              "[calibration.priors] entry)"),
-    "unknown key": ("[calibration]\nparameters = ['lethality']\nmethod = 'abc'\n",
-                    "calibration.method: unknown key"),
-    "unknown parameter": ("[calibration]\nparameters = ['lethalty']\n",
-                          "calibration.parameters[0]: unknown parameter 'lethalty' (did you "
-                          "mean 'lethality'? docs/SCENARIOS.md lists them)"),
-    "unknown prior": ("[calibration.priors]\nfoo = { low = 1, high = 2 }\n",
-                      "calibration.priors.foo: unknown parameter 'foo' (docs/SCENARIOS.md "
-                      "lists them)"),
-    "not a list": ("[calibration]\nparameters = 'lethality'\n",
-                   "calibration.parameters: expected a list of parameter names, e.g. "
-                   "[\"lethality\"] (got 'lethality')"),
-    "twice": ("[calibration]\nparameters = ['lethality', 'lethality']\n",
-              "calibration.parameters[1]: 'lethality' is listed twice"),
-    "both forms": ("[calibration]\nparameters = ['lethality']\n"
-                   "[calibration.priors]\nlethality = { low = 0.01 }\n",
-                   "calibration.parameters[0]: 'lethality' also has an entry in "
-                   "calibration.priors; list it once"),
-    "not a table": ("[calibration.priors]\nlethality = 0.02\n",
-                    "calibration.priors.lethality: expected a table like { distribution = "
-                    "\"uniform\", low = 0.01, high = 0.1 } (got 0.02)"),
-    "unknown distribution": ("[calibration.priors]\nlethality = { distribution = 'normal' }\n",
-                             "calibration.priors.lethality.distribution: unknown distribution "
-                             "'normal' (known: uniform, loguniform, truncnormal)"),
-    "low above high": ("[calibration.priors]\nlethality = { low = 0.1, high = 0.01 }\n",
-                       "calibration.priors.lethality.high: high (0.01) must be greater than "
-                       "low (0.1)"),
-    "default high below low": (f"[calibration.priors]\nrecruit_rate = {{ low = {_RR_HI * 2} }}\n",
-                               f"calibration.priors.recruit_rate: high ({_RR_HI:g}) must be "
-                               f"greater than low ({_RR_HI * 2:g})"),
-    "below accepted": (f"[calibration.priors]\nrecruit_rate = {{ low = {_RR_MIN / 2} }}\n",
-                       f"calibration.priors.recruit_rate.low: {_RR_MIN / 2:g} is below the "
-                       f"smallest value parameters.recruit_rate accepts ({_RR_MIN:g})"),
-    "above accepted": ("[calibration.priors]\nlaunder_share = { high = 1.5 }\n",
-                       "calibration.priors.launder_share.high: 1.5 is above the largest "
-                       "value parameters.launder_share accepts (1)"),
-    "loguniform from 0": ("[calibration.priors]\nexecution_rate = { distribution = "
-                          "'loguniform', low = 0 }\n",
-                          "calibration.priors.execution_rate.low: loguniform needs low > 0 "
-                          "(got 0)"),
-    "loguniform default 0": ("[calibration.priors]\nexecution_rate = { distribution = "
-                             "'loguniform' }\n",
-                             "calibration.priors.execution_rate: loguniform needs low > 0 (got "
-                             "0 from the parameter's declared range; give low)"),
-    "integer bound": ("[calibration.priors]\nhold_weeks = { low = 1.5 }\n",
-                      "calibration.priors.hold_weeks.low: 1.5 must be a whole number: "
-                      "parameters.hold_weeks is an integer"),
-    "truncnormal without sd": ("[calibration.priors]\nlethality = { distribution = "
-                               "'truncnormal', mean = 0.02 }\n",
-                               "calibration.priors.lethality.sd: required with distribution = "
-                               "\"truncnormal\""),
-    "mean with uniform": ("[calibration.priors]\nlethality = { mean = 0.02 }\n",
-                          "calibration.priors.lethality.mean: only allowed with distribution "
-                          "= \"truncnormal\""),
-    "negative sd": ("[calibration.priors]\nlethality = { distribution = 'truncnormal', "
-                    "mean = 0.02, sd = -1 }\n",
-                    "calibration.priors.lethality.sd: must be > 0 (got -1)"),
-    "misspelt key": ("[calibration.priors]\nlethality = { lo = 0.02 }\n",
-                     "calibration.priors.lethality.lo: unknown key"),
-    "nan": ("[calibration.priors]\nlethality = { low = nan }\n",
-            "calibration.priors.lethality.low: Input should be a finite number (got nan)"),
+    "empty": (
+        "[calibration]\n",
+        "calibration: list at least one parameter (parameters = [...] or a "
+        "[calibration.priors] entry)",
+    ),
+    "unknown key": (
+        "[calibration]\nparameters = ['lethality']\nmethod = 'abc'\n",
+        "calibration.method: unknown key",
+    ),
+    "unknown parameter": (
+        "[calibration]\nparameters = ['lethalty']\n",
+        "calibration.parameters[0]: unknown parameter 'lethalty' (did you "
+        "mean 'lethality'? docs/SCENARIOS.md lists them)",
+    ),
+    "unknown prior": (
+        "[calibration.priors]\nfoo = { low = 1, high = 2 }\n",
+        "calibration.priors.foo: unknown parameter 'foo' (docs/SCENARIOS.md lists them)",
+    ),
+    "not a list": (
+        "[calibration]\nparameters = 'lethality'\n",
+        "calibration.parameters: expected a list of parameter names, e.g. "
+        "[\"lethality\"] (got 'lethality')",
+    ),
+    "twice": (
+        "[calibration]\nparameters = ['lethality', 'lethality']\n",
+        "calibration.parameters[1]: 'lethality' is listed twice",
+    ),
+    "both forms": (
+        "[calibration]\nparameters = ['lethality']\n"
+        "[calibration.priors]\nlethality = { low = 0.01 }\n",
+        "calibration.parameters[0]: 'lethality' also has an entry in "
+        "calibration.priors; list it once",
+    ),
+    "not a table": (
+        "[calibration.priors]\nlethality = 0.02\n",
+        "calibration.priors.lethality: expected a table like { distribution = "
+        '"uniform", low = 0.01, high = 0.1 } (got 0.02)',
+    ),
+    "unknown distribution": (
+        "[calibration.priors]\nlethality = { distribution = 'normal' }\n",
+        "calibration.priors.lethality.distribution: unknown distribution "
+        "'normal' (known: uniform, loguniform, truncnormal)",
+    ),
+    "low above high": (
+        "[calibration.priors]\nlethality = { low = 0.1, high = 0.01 }\n",
+        "calibration.priors.lethality.high: high (0.01) must be greater than low (0.1)",
+    ),
+    "default high below low": (
+        f"[calibration.priors]\nrecruit_rate = {{ low = {_RR_HI * 2} }}\n",
+        f"calibration.priors.recruit_rate: high ({_RR_HI:g}) must be "
+        f"greater than low ({_RR_HI * 2:g})",
+    ),
+    "below accepted": (
+        f"[calibration.priors]\nrecruit_rate = {{ low = {_RR_MIN / 2} }}\n",
+        f"calibration.priors.recruit_rate.low: {_RR_MIN / 2:g} is below the "
+        f"smallest value parameters.recruit_rate accepts ({_RR_MIN:g})",
+    ),
+    "above accepted": (
+        "[calibration.priors]\nlaunder_share = { high = 1.5 }\n",
+        "calibration.priors.launder_share.high: 1.5 is above the largest "
+        "value parameters.launder_share accepts (1)",
+    ),
+    "loguniform from 0": (
+        "[calibration.priors]\nexecution_rate = { distribution = 'loguniform', low = 0 }\n",
+        "calibration.priors.execution_rate.low: loguniform needs low > 0 (got 0)",
+    ),
+    "loguniform default 0": (
+        "[calibration.priors]\nexecution_rate = { distribution = 'loguniform' }\n",
+        "calibration.priors.execution_rate: loguniform needs low > 0 (got "
+        "0 from the parameter's declared range; give low)",
+    ),
+    "integer bound": (
+        "[calibration.priors]\nhold_weeks = { low = 1.5 }\n",
+        "calibration.priors.hold_weeks.low: 1.5 must be a whole number: "
+        "parameters.hold_weeks is an integer",
+    ),
+    "truncnormal without sd": (
+        "[calibration.priors]\nlethality = { distribution = 'truncnormal', mean = 0.02 }\n",
+        'calibration.priors.lethality.sd: required with distribution = "truncnormal"',
+    ),
+    "mean with uniform": (
+        "[calibration.priors]\nlethality = { mean = 0.02 }\n",
+        'calibration.priors.lethality.mean: only allowed with distribution = "truncnormal"',
+    ),
+    "negative sd": (
+        "[calibration.priors]\nlethality = { distribution = 'truncnormal', "
+        "mean = 0.02, sd = -1 }\n",
+        "calibration.priors.lethality.sd: must be > 0 (got -1)",
+    ),
+    "misspelt key": (
+        "[calibration.priors]\nlethality = { lo = 0.02 }\n",
+        "calibration.priors.lethality.lo: unknown key",
+    ),
+    "nan": (
+        "[calibration.priors]\nlethality = { low = nan }\n",
+        "calibration.priors.lethality.low: Input should be a finite number (got nan)",
+    ),
 }
 
 

@@ -35,14 +35,37 @@ def documented_columns(table: str) -> list[str]:
 #: The columns every run promises (docs/OUTPUTS.md may list more).
 REQUIRED = {
     "national": [
-        "date", "homicides_total", "homicides_cartel", "homicides_state", "homicides_bystander",
-        "homicides_baseline", "cocaine_entered_t", "cocaine_delivered_t", "cocaine_seized_t",
-        "cocaine_stock_t", "revenue_usd", "laundered_usd", "intercepted_usd", "active_cartels",
+        "date",
+        "homicides_total",
+        "homicides_cartel",
+        "homicides_state",
+        "homicides_bystander",
+        "homicides_baseline",
+        "cocaine_entered_t",
+        "cocaine_delivered_t",
+        "cocaine_seized_t",
+        "cocaine_stock_t",
+        "revenue_usd",
+        "laundered_usd",
+        "intercepted_usd",
+        "active_cartels",
     ],
     "plazas": [
-        "date", "plaza_id", "state", "controller", "disputed", "violence_observed", "action",
-        "action_target", "homicides_total", "homicides_cartel", "homicides_state",
-        "homicides_bystander", "homicides_baseline", "flow_t", "heat",
+        "date",
+        "plaza_id",
+        "state",
+        "controller",
+        "disputed",
+        "violence_observed",
+        "action",
+        "action_target",
+        "homicides_total",
+        "homicides_cartel",
+        "homicides_state",
+        "homicides_bystander",
+        "homicides_baseline",
+        "flow_t",
+        "heat",
     ],
     "cartels": ["date", "cartel", "members", "cash_usd", "revenue_usd", "plazas_held", "alive"],
 }
@@ -93,8 +116,15 @@ def _write(tmp_path: Path, name: str, text: str) -> str:
 def test_scenarios_lists_the_bundled_ones(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = _run(capsys, "scenarios")
     assert (code, err) == (0, "")
-    for text in ("mexico-2006", "synthetic-small", "2006-12-01", "to 2012-12-31", "200",
-                 "plazas", "Mexico 2006-2012"):
+    for text in (
+        "mexico-2006",
+        "synthetic-small",
+        "2006-12-01",
+        "to 2012-12-31",
+        "200",
+        "plazas",
+        "Mexico 2006-2012",
+    ):
         assert text in out
 
 
@@ -138,7 +168,8 @@ def _bad_cases(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
             "synthetic-small; or give the path of a .toml file)",
         ),
         "missing file": (
-            ["run", missing, "--out", out], f"error: scenario: file not found: {missing}"
+            ["run", missing, "--out", out],
+            f"error: scenario: file not found: {missing}",
         ),
         "malformed toml": (
             ["run", bad_toml, "--out", out],
@@ -154,7 +185,8 @@ def _bad_cases(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
             "error: events[0].cartel: unknown cartel 'Sinaloa' (known: Cartel A, Cartel B)",
         ),
         "unknown plaza": (
-            ["run", bad_plaza, "--out", out], "error: events[0].plaza: unknown plaza '08037'"
+            ["run", bad_plaza, "--out", out],
+            "error: events[0].plaza: unknown plaza '08037'",
         ),
         "bad until": (
             ["run", "synthetic-small", "--until", "x", "--out", out],
@@ -181,7 +213,8 @@ def _bad_cases(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
             "manifest.json); refusing to replace it",
         ),
         "unknown option": (
-            ["run", "--sed", "1"], "error: No such option: --sed (Possible options: --seed, --set)"
+            ["run", "--sed", "1"],
+            "error: No such option: --sed (Possible options: --seed, --set)",
         ),
         "unknown command": (["frobnicate"], "error: No such command 'frobnicate'."),
         "query a non-run": (
@@ -193,15 +226,28 @@ def _bad_cases(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
 
 
 CASE_IDS = [
-    "unknown scenario", "missing file", "malformed toml", "bad parameter", "unknown cartel",
-    "unknown plaza", "bad until", "until before start", "negative seed", "unknown policy",
-    "out is not a run dir", "unknown option", "unknown command", "query a non-run",
+    "unknown scenario",
+    "missing file",
+    "malformed toml",
+    "bad parameter",
+    "unknown cartel",
+    "unknown plaza",
+    "bad until",
+    "until before start",
+    "negative seed",
+    "unknown policy",
+    "out is not a run dir",
+    "unknown option",
+    "unknown command",
+    "query a non-run",
 ]
 
 
 @pytest.mark.parametrize("case", CASE_IDS)
 def test_bad_input_is_one_line_and_exit_2(
-    case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    case: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     cases = _bad_cases(tmp_path)
@@ -233,7 +279,12 @@ def _subprocess(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(SRC)}
     return subprocess.run(
         [sys.executable, "-m", "plazasim.cli", *args],
-        cwd=cwd, env=env, capture_output=True, text=True, timeout=120, check=False,
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -247,7 +298,8 @@ def test_module_entry_point_errors_in_a_subprocess(tmp_path: Path) -> None:
     assert proc.stdout == ""
     proc = _subprocess("run", "--until", "2010-02-31", cwd=tmp_path)
     assert (proc.returncode, proc.stderr) == (
-        2, "error: --until: invalid date '2010-02-31' (expected YYYY-MM-DD)\n"
+        2,
+        "error: --until: invalid date '2010-02-31' (expected YYYY-MM-DD)\n",
     )
     assert list(tmp_path.iterdir()) == []
 
@@ -267,8 +319,13 @@ def test_run_writes_documented_tables_and_repeats(
     code, out, err = _run(capsys, "run", "synthetic-small", "--out", str(a), "--quiet")
     assert code == 0, err
     assert sorted(p.name for p in a.iterdir()) == [
-        "cartels.parquet", "control_map.png", "flows.png", "homicides.png", "manifest.json",
-        "national.parquet", "plazas.parquet"
+        "cartels.parquet",
+        "control_map.png",
+        "flows.png",
+        "homicides.png",
+        "manifest.json",
+        "national.parquet",
+        "plazas.parquet",
     ]
     run = read_run(a)
     for table in REQUIRED:
@@ -283,13 +340,26 @@ def test_run_writes_documented_tables_and_repeats(
     # the ledgers docs/OUTPUTS.md promises
     kinds = ["homicides_cartel", "homicides_state", "homicides_bystander", "homicides_baseline"]
     assert np.allclose(nat["homicides_total"], nat[kinds].sum(axis=1))
-    assert np.allclose(nat["cocaine_entered_t"], nat["cocaine_delivered_t"]
-                       + nat["cocaine_seized_t"] + nat["cocaine_stock_change_t"])
-    spent = ["wages_usd", "bribes_usd", "recruiting_usd", "deployment_usd", "cash_seized_usd",
-             "laundered_usd", "intercepted_usd", "cash_change_usd"]
+    assert np.allclose(
+        nat["cocaine_entered_t"],
+        nat["cocaine_delivered_t"] + nat["cocaine_seized_t"] + nat["cocaine_stock_change_t"],
+    )
+    spent = [
+        "wages_usd",
+        "bribes_usd",
+        "recruiting_usd",
+        "deployment_usd",
+        "cash_seized_usd",
+        "laundered_usd",
+        "intercepted_usd",
+        "cash_change_usd",
+    ]
     assert np.allclose(nat["revenue_usd"], nat[spent].sum(axis=1), rtol=1e-9, atol=1e-3)
-    assert np.allclose(nat["members_change"], nat["recruits"] - nat["members_out"]
-                       - nat["members_dispersed"], atol=1e-6)
+    assert np.allclose(
+        nat["members_change"],
+        nat["recruits"] - nat["members_out"] - nat["members_dispersed"],
+        atol=1e-6,
+    )
     by_week = plz.groupby("date")["homicides_total"].sum().to_numpy()
     assert np.allclose(by_week, nat["homicides_total"], atol=1e-3)
     # per plaza, the four types add up to the total, and each sums to its national series
@@ -299,7 +369,10 @@ def test_run_writes_documented_tables_and_repeats(
     assert (crt.groupby("date")["alive"].sum().to_numpy() == nat["active_cartels"]).all()
     assert run.manifest["seed"] == 1 and run.manifest["weeks"] == weeks
     assert run.manifest["scenario"]["world"] == {
-        "kind": "synthetic", "plazas": 200, "seed": 7, "cartels": 4
+        "kind": "synthetic",
+        "plazas": 200,
+        "seed": 7,
+        "cartels": 4,
     }
     assert f"wrote {a}" in out
 
@@ -316,12 +389,14 @@ def test_run_writes_documented_tables_and_repeats(
 
 
 def test_run_until_and_summary_table(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    code, out, err = _run(capsys, "run", "synthetic-small", "--until", "2007-03-31",
-                          "--policy", "laissez_faire")
+    code, out, err = _run(
+        capsys, "run", "synthetic-small", "--until", "2007-03-31", "--policy", "laissez_faire"
+    )
     assert code == 0, err
     # the default folder names the overrides, so it never replaces the unmodified run
     target = tmp_path / "runs" / "synthetic-small-1-laissez_faire-until-2007-03-31"

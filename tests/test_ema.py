@@ -16,12 +16,19 @@ UNTIL = "2007-03-31"
 
 
 def test_the_model_declares_ranges_levers_and_outcomes() -> None:
-    model = scenario_model("synthetic-small", ["lethality"], policies=["crackdown", "kingpin"],
-                           outcomes=["homicides_total"], until=UNTIL)
+    model = scenario_model(
+        "synthetic-small",
+        ["lethality"],
+        policies=["crackdown", "kingpin"],
+        outcomes=["homicides_total"],
+        until=UNTIL,
+    )
     (lethality,) = model.uncertainties
     documented = Parameters.model_fields["lethality"].json_schema_extra["range"]
     assert (lethality.name, [lethality.lower_bound, lethality.upper_bound]) == (
-        "lethality", documented)
+        "lethality",
+        documented,
+    )
     assert [lever.name for lever in model.levers] == [LEVER]
     assert [o.name for o in model.outcomes] == ["homicides_total"]
     with pytest.raises(PlazasimError, match="unknown outcome 'deaths'"):
@@ -29,15 +36,25 @@ def test_the_model_declares_ranges_levers_and_outcomes() -> None:
 
 
 def test_experiments_run_the_scenario_with_each_value() -> None:
-    model = scenario_model("synthetic-small", {"lethality": (0.01, 0.05)},
-                           policies=["crackdown", "laissez_faire"],
-                           outcomes=["homicides_cartel", "cocaine_delivered_t"], until=UNTIL)
+    model = scenario_model(
+        "synthetic-small",
+        {"lethality": (0.01, 0.05)},
+        policies=["crackdown", "laissez_faire"],
+        outcomes=["homicides_cartel", "cocaine_delivered_t"],
+        until=UNTIL,
+    )
     np.random.seed(3)
     with ema.SequentialEvaluator(model) as evaluator:
         experiments, outcomes = ema.perform_experiments(
-            model, scenarios=2, policies=[ema.Policy("c", **{LEVER: "crackdown"}),
-                                          ema.Policy("l", **{LEVER: "laissez_faire"})],
-            evaluator=evaluator, log_progress=True)
+            model,
+            scenarios=2,
+            policies=[
+                ema.Policy("c", **{LEVER: "crackdown"}),
+                ema.Policy("l", **{LEVER: "laissez_faire"}),
+            ],
+            evaluator=evaluator,
+            log_progress=True,
+        )
     assert len(experiments) == 4
     function = model.function
     for i, row in experiments.iterrows():
@@ -60,5 +77,6 @@ policy = ["crackdown", "signaling"]
 """)
     model = spec_model(spec)
     assert [(u.name, u.lower_bound, u.upper_bound) for u in model.uncertainties] == [
-        ("lethality", 0.01, 0.05)]
+        ("lethality", 0.01, 0.05)
+    ]
     assert [c.value for c in model.levers[LEVER].categories] == ["crackdown", "signaling"]

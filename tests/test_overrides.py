@@ -84,23 +84,41 @@ def test_an_unknown_name_is_refused_and_names_itself(name: str) -> None:
 
 
 def test_the_example_of_the_issue() -> None:
-    with pytest.raises(ScenarioError, match=r"^parameters\.lethality: Input should be greater "
-                       r"than or equal to 0\.0005 \(got -5\)$"):
+    with pytest.raises(
+        ScenarioError,
+        match=r"^parameters\.lethality: Input should be greater "
+        r"than or equal to 0\.0005 \(got -5\)$",
+    ):
         with_overrides(SMALL, parameters={"lethality": -5})
     assert with_overrides(SMALL, parameters={"lethality": 0.03}).parameters.lethality == 0.03
 
 
-@pytest.mark.parametrize(("name", "message"), [
-    ("letality", "letality: unknown parameter (did you mean 'lethality'? docs/SCENARIOS.md "
-                 "lists the names)"),
-    ("world.plazaz", "world.plazaz: unknown key (did you mean 'world.plazas'? "
-                     "docs/SCENARIOS.md lists the names)"),
-    ("parameters.lethality.x", "parameters.lethality.x: the [parameters] table has no nested "
-                               "tables; name one key, e.g. parameters.cocaine_tons_per_year"),
-    ("policy.signaling", "policy.signaling: a policy parameter is named "
-                         "policy.<policy>.<parameter>, e.g. policy.signaling.wait_weeks"),
-    ("events.date", "events.date: unknown name (docs/SCENARIOS.md lists the names)"),
-])
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        (
+            "letality",
+            "letality: unknown parameter (did you mean 'lethality'? docs/SCENARIOS.md "
+            "lists the names)",
+        ),
+        (
+            "world.plazaz",
+            "world.plazaz: unknown key (did you mean 'world.plazas'? "
+            "docs/SCENARIOS.md lists the names)",
+        ),
+        (
+            "parameters.lethality.x",
+            "parameters.lethality.x: the [parameters] table has no nested "
+            "tables; name one key, e.g. parameters.cocaine_tons_per_year",
+        ),
+        (
+            "policy.signaling",
+            "policy.signaling: a policy parameter is named "
+            "policy.<policy>.<parameter>, e.g. policy.signaling.wait_weeks",
+        ),
+        ("events.date", "events.date: unknown name (docs/SCENARIOS.md lists the names)"),
+    ],
+)
 def test_bad_names_get_one_line_each(name: str, message: str) -> None:
     with pytest.raises(ScenarioError) as info:
         with_overrides(SMALL, parameters={name: 1})
@@ -109,11 +127,19 @@ def test_bad_names_get_one_line_each(name: str, message: str) -> None:
 
 def test_values_are_validated_like_the_file() -> None:
     """The same value gives the same scenario, or the same error, as the file."""
-    head = ('[scenario]\nname = "t"\nstart = 2007-01-01\nend = 2008-01-01\n'
-            '[world]\nkind = "synthetic"\nplazas = 50\n')
+    head = (
+        '[scenario]\nname = "t"\nstart = 2007-01-01\nend = 2008-01-01\n'
+        '[world]\nkind = "synthetic"\nplazas = 50\n'
+    )
     base = parse_scenario(head)
-    for value, toml in ((0.03, "0.03"), ("0.03", '"0.03"'), (-5, "-5"), ("abc", '"abc"'),
-                        (math.nan, "nan"), ([1], "[1]")):
+    for value, toml in (
+        (0.03, "0.03"),
+        ("0.03", '"0.03"'),
+        (-5, "-5"),
+        ("abc", '"abc"'),
+        (math.nan, "nan"),
+        ([1], "[1]"),
+    ):
         try:
             expected: Scenario | str = parse_scenario(f"{head}[parameters]\nlethality = {toml}\n")
         except ScenarioError as exc:
@@ -126,27 +152,33 @@ def test_values_are_validated_like_the_file() -> None:
 
 
 def test_tables_and_policy_parameters() -> None:
-    out = with_overrides(SMALL, parameters={"world.plazas": 120, "scenario.description": "x",
-                                            "world.seed": 3})
+    out = with_overrides(
+        SMALL, parameters={"world.plazas": 120, "scenario.description": "x", "world.seed": 3}
+    )
     assert (out.world.plazas, out.world.seed, out.scenario.description) == (120, 3, "x")
     signaling = [i for i, p in enumerate(MEXICO.policy) if p.name == "signaling"]
     out = with_overrides(MEXICO, parameters={"policy.signaling.wait_weeks": 8})
     assert [out.policy[i].params["wait_weeks"] for i in signaling] == [8] * len(signaling)
     assert out.events == MEXICO.events
     # a policy given with policy= takes its parameters in the same call
-    crack = with_overrides(SMALL, policy="signaling",
-                           parameters={"policy.signaling.wait_weeks": 2})
+    crack = with_overrides(SMALL, policy="signaling", parameters={"policy.signaling.wait_weeks": 2})
     assert crack.policy[0].params == {"wait_weeks": 2}
 
 
 def test_policy_parameter_errors_name_the_override() -> None:
-    with pytest.raises(ScenarioError, match=r"^policy\.signaling\.wait_weeks: Input should be "
-                       r"greater than or equal to 0 \(got -1\)$"):
+    with pytest.raises(
+        ScenarioError,
+        match=r"^policy\.signaling\.wait_weeks: Input should be "
+        r"greater than or equal to 0 \(got -1\)$",
+    ):
         with_overrides(MEXICO, parameters={"policy.signaling.wait_weeks": -1})
     with pytest.raises(ScenarioError, match=r"^policy\.signaling\.nope: unknown key$"):
         with_overrides(MEXICO, parameters={"policy.signaling.nope": 1})
-    with pytest.raises(ScenarioError, match=r"^policy\.kingpin\.x: the policy timeline has no "
-                       r"'kingpin' entry \(it runs: laissez_faire, signaling\)$"):
+    with pytest.raises(
+        ScenarioError,
+        match=r"^policy\.kingpin\.x: the policy timeline has no "
+        r"'kingpin' entry \(it runs: laissez_faire, signaling\)$",
+    ):
         with_overrides(MEXICO, parameters={"policy.kingpin.x": 1})
 
 

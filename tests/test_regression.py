@@ -22,8 +22,9 @@ pytestmark = pytest.mark.slow
 
 
 def _script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("pin_regression",
-                                                  ROOT / "scripts" / "pin_regression.py")
+    spec = importlib.util.spec_from_file_location(
+        "pin_regression", ROOT / "scripts" / "pin_regression.py"
+    )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -34,8 +35,11 @@ PIN = _script()
 
 
 def test_the_pinned_file_is_what_the_script_measures() -> None:
-    assert (PINNED["scenario"], PINNED["seed"], PINNED["until"]) == (PIN.SCENARIO, PIN.SEED,
-                                                                     PIN.UNTIL)
+    assert (PINNED["scenario"], PINNED["seed"], PINNED["until"]) == (
+        PIN.SCENARIO,
+        PIN.SEED,
+        PIN.UNTIL,
+    )
     assert PINNED["validation_seeds"] == list(PIN.VALIDATION_SEEDS)
     assert set(PINNED["national_by_year"]) == set(PIN.FLOWS) | set(PIN.STOCKS)
 

@@ -86,8 +86,11 @@ def test_mexico_2006_content() -> None:
     for name in calibrated:
         assert getattr(sc.parameters, name) == pytest.approx(medians[name], rel=1e-5)
     defaults = Parameters()
-    assert {name for name in Parameters.model_fields
-            if getattr(sc.parameters, name) != getattr(defaults, name)} == calibrated
+    assert {
+        name
+        for name in Parameters.model_fields
+        if getattr(sc.parameters, name) != getattr(defaults, name)
+    } == calibrated
 
 
 def test_synthetic_small_content() -> None:
@@ -151,7 +154,8 @@ CASES = {
     "unknown top-level key": (HEAD + "[foo]\na = 1\n", "foo: unknown key"),
     "unknown scenario key": (HEAD + "colour = 1\n", "scenario.colour: unknown key"),
     "unknown parameter": (
-        HEAD + "[parameters]\nlethalty = 1e-5\n", "parameters.lethalty: unknown key"
+        HEAD + "[parameters]\nlethalty = 1e-5\n",
+        "parameters.lethalty: unknown key",
     ),
     "negative parameter": (
         HEAD + "[parameters]\nlethality = -1.0\n",
@@ -176,21 +180,25 @@ CASES = {
     ),
     "missing scenario table": ("[world]\n", "scenario: required key is missing"),
     "missing start": (
-        HEAD.replace("start = 2007-01-01\n", ""), "scenario.start: required key is missing"
+        HEAD.replace("start = 2007-01-01\n", ""),
+        "scenario.start: required key is missing",
     ),
     "bad step": (HEAD + 'step = "day"\n', "scenario.step: Input should be 'week' (got 'day')"),
     "negative seed": (
-        HEAD + "seed = -3\n", "scenario.seed: Input should be greater than or equal to 0 (got -3)"
+        HEAD + "seed = -3\n",
+        "scenario.seed: Input should be greater than or equal to 0 (got -3)",
     ),
     "bad name": (
         HEAD.replace('"t"', '"My Run"'),
         "scenario.name: must be non-empty and use only a-z, 0-9, '.', '_' and '-' (got 'My Run')",
     ),
     "plazas for mexico": (
-        HEAD + "[world]\nplazas = 100\n", 'world.plazas: only allowed with kind = "synthetic"'
+        HEAD + "[world]\nplazas = 100\n",
+        'world.plazas: only allowed with kind = "synthetic"',
     ),
     "cartels for mexico": (
-        HEAD + "[world]\ncartels = 3\n", 'world.cartels: only allowed with kind = "synthetic"'
+        HEAD + "[world]\ncartels = 3\n",
+        'world.cartels: only allowed with kind = "synthetic"',
     ),
     "too few plazas": (
         HEAD + '[world]\nkind = "synthetic"\nplazas = 3\n',
@@ -230,8 +238,7 @@ CASES = {
     ),
     "unknown event kind": (
         HEAD + '[[events]]\ndate = 2007-02-01\nkind = "coup"\n',
-        "events[0].kind: unknown event kind 'coup' (known: "
-        f"{KINDS})",
+        f"events[0].kind: unknown event kind 'coup' (known: {KINDS})",
     ),
     "event without kind": (
         HEAD + "[[events]]\ndate = 2007-02-01\n",
@@ -376,8 +383,7 @@ def test_overrides_seed_until_policy() -> None:
     assert with_overrides(sc, until="2012-12-31") == sc  # the end itself: nothing changes
     mixed = with_overrides(sc, policy="mix:signaling=0.7+kingpin=0.3")
     assert [(p.name, p.params) for p in mixed.policy] == [
-        ("mix", {"parts": [{"name": "signaling", "share": 0.7},
-                           {"name": "kingpin", "share": 0.3}]})
+        ("mix", {"parts": [{"name": "signaling", "share": 0.7}, {"name": "kingpin", "share": 0.3}]})
     ]
     assert sc == load_scenario("mexico-2006")  # the original is unchanged
 
@@ -386,29 +392,55 @@ def test_overrides_seed_until_policy() -> None:
     "kwargs, expected",
     [
         ({"seed": -1}, "seed: must be an integer >= 0 (got -1)"),
-        ({"until": "2006-11-30"}, "until: 2006-11-30 is not after the start of mexico-2006 "
-         "(2006-12-01 to 2012-12-31); give a date from 2006-12-02 to 2012-12-31 (--until can "
-         "only shorten a run)"),
-        ({"until": "2006-12-01"}, "until: 2006-12-01 is not after the start of mexico-2006 "
-         "(2006-12-01 to 2012-12-31); give a date from 2006-12-02 to 2012-12-31 (--until can "
-         "only shorten a run)"),
-        ({"until": "2013-01-01"}, "until: 2013-01-01 is after the end of mexico-2006 "
-         "(2006-12-01 to 2012-12-31); give a date from 2006-12-02 to 2012-12-31 (--until can "
-         "only shorten a run)"),
-        ({"policy": "mix"}, "policy: mix needs its parts and their shares of the capacity "
-         "(e.g. mix:signaling=0.7+kingpin=0.3, shares adding up to 1)"),
-        ({"policy": "mix:signaling=0.5+kingpin=0.4"}, "policy: mix shares must add up to 1 "
-         "(they add up to 0.9; e.g. mix:signaling=0.7+kingpin=0.3, shares adding up to 1)"),
-        ({"policy": "mix:signaling"}, "policy: mix part 'signaling' must be NAME=SHARE (e.g. "
-         "mix:signaling=0.7+kingpin=0.3, shares adding up to 1)"),
-        ({"policy": "mix:signaling=x+kingpin=1"}, "policy: mix part 'signaling=x': the share "
-         "must be a number in (0, 1] (got 'x')"),
-        ({"policy": "mix:foo=1"}, "policy: mix part 'foo=1': unknown policy 'foo' (known: "
-         "conditional, crackdown, kingpin, laissez_faire, signaling)"),
+        (
+            {"until": "2006-11-30"},
+            "until: 2006-11-30 is not after the start of mexico-2006 "
+            "(2006-12-01 to 2012-12-31); give a date from 2006-12-02 to 2012-12-31 (--until can "
+            "only shorten a run)",
+        ),
+        (
+            {"until": "2006-12-01"},
+            "until: 2006-12-01 is not after the start of mexico-2006 "
+            "(2006-12-01 to 2012-12-31); give a date from 2006-12-02 to 2012-12-31 (--until can "
+            "only shorten a run)",
+        ),
+        (
+            {"until": "2013-01-01"},
+            "until: 2013-01-01 is after the end of mexico-2006 "
+            "(2006-12-01 to 2012-12-31); give a date from 2006-12-02 to 2012-12-31 (--until can "
+            "only shorten a run)",
+        ),
+        (
+            {"policy": "mix"},
+            "policy: mix needs its parts and their shares of the capacity "
+            "(e.g. mix:signaling=0.7+kingpin=0.3, shares adding up to 1)",
+        ),
+        (
+            {"policy": "mix:signaling=0.5+kingpin=0.4"},
+            "policy: mix shares must add up to 1 "
+            "(they add up to 0.9; e.g. mix:signaling=0.7+kingpin=0.3, shares adding up to 1)",
+        ),
+        (
+            {"policy": "mix:signaling"},
+            "policy: mix part 'signaling' must be NAME=SHARE (e.g. "
+            "mix:signaling=0.7+kingpin=0.3, shares adding up to 1)",
+        ),
+        (
+            {"policy": "mix:signaling=x+kingpin=1"},
+            "policy: mix part 'signaling=x': the share must be a number in (0, 1] (got 'x')",
+        ),
+        (
+            {"policy": "mix:foo=1"},
+            "policy: mix part 'foo=1': unknown policy 'foo' (known: "
+            "conditional, crackdown, kingpin, laissez_faire, signaling)",
+        ),
         ({"policy": "mix:mix=1"}, "policy: mix part 'mix=1': a mix cannot contain another mix"),
-        ({"policy": "crackdown:targets=2"}, "policy: only mix takes parts after ':' (got "
-         "'crackdown:targets=2'); give other policies' parameters in a scenario's [[policy]] "
-         "entry"),
+        (
+            {"policy": "crackdown:targets=2"},
+            "policy: only mix takes parts after ':' (got "
+            "'crackdown:targets=2'); give other policies' parameters in a scenario's [[policy]] "
+            "entry",
+        ),
         ({"until": "31/12/2008"}, "until: invalid date '31/12/2008'"),
         ({"until": "2008-02-30"}, "until: invalid date '2008-02-30'"),
         (
@@ -441,8 +473,14 @@ def _param_strategy(name: str) -> st.SearchStrategy[float | int]:
             hi, open_hi = bound.lt, True
     if info.annotation is int:
         return st.integers(int(lo) + open_lo, int(hi) - open_hi)
-    return st.floats(float(lo), float(hi), allow_nan=False, allow_infinity=False,
-                     exclude_min=open_lo, exclude_max=open_hi)
+    return st.floats(
+        float(lo),
+        float(hi),
+        allow_nan=False,
+        allow_infinity=False,
+        exclude_min=open_lo,
+        exclude_max=open_hi,
+    )
 
 
 PARAMETER_DICTS = st.fixed_dictionaries(

@@ -210,9 +210,26 @@ def answer(load: Callable[[], Scenario]) -> str | None:
 # --------------------------------------------------------------------------- mutations
 
 _TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=24)
-_KEYS = st.one_of(st.sampled_from(["kind", "name", "date", "end", "start", "seed", "from",
-                                   "params", "cartel", "plazas", "factor", "low", "high"]),
-                  _TEXT.filter(bool))
+_KEYS = st.one_of(
+    st.sampled_from(
+        [
+            "kind",
+            "name",
+            "date",
+            "end",
+            "start",
+            "seed",
+            "from",
+            "params",
+            "cartel",
+            "plazas",
+            "factor",
+            "low",
+            "high",
+        ]
+    ),
+    _TEXT.filter(bool),
+)
 _SCALARS = st.one_of(
     st.booleans(),
     st.integers(-(2**63), 2**63 - 1),
@@ -226,8 +243,9 @@ _SCALARS = st.one_of(
 )
 
 
-_EXTREMES = st.sampled_from([float("inf"), float("-inf"), float("nan"), 1e308, -1e308, 0, -1,
-                             0.0, 2**63 - 1])
+_EXTREMES = st.sampled_from(
+    [float("inf"), float("-inf"), float("nan"), 1e308, -1e308, 0, -1, 0.0, 2**63 - 1]
+)
 
 
 def _nested(depth: int, leaf: Any, as_table: bool) -> Any:
@@ -238,10 +256,14 @@ def _nested(depth: int, leaf: Any, as_table: bool) -> Any:
 
 # Deep, but not so deep that writing the TOML recurses too far (and behaves according to
 # the stack it runs on); ``damaged`` nests values thousands deep in the text itself.
-_DEEP = st.builds(_nested, st.sampled_from([2, 30, 100, 150]) | st.integers(1, 150),
-                  _SCALARS, st.booleans())
-_VALUES = st.recursive(_SCALARS, lambda inner: st.one_of(
-    st.lists(inner, max_size=4), st.dictionaries(_KEYS, inner, max_size=4)), max_leaves=8)
+_DEEP = st.builds(
+    _nested, st.sampled_from([2, 30, 100, 150]) | st.integers(1, 150), _SCALARS, st.booleans()
+)
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(_KEYS, inner, max_size=4)),
+    max_leaves=8,
+)
 _JUNK = st.one_of(_VALUES, _DEEP)
 
 
@@ -280,8 +302,19 @@ def _near(value: Any, draw: st.DrawFn) -> Any:
         except OverflowError:
             return dt.date.max if days > 0 else dt.date.min
     if isinstance(value, str):
-        return draw(st.sampled_from(["", value * 200, value.upper(), "ñ" + value, value + "\x00",
-                                     "Cártel 🦂", "../" + value]))
+        return draw(
+            st.sampled_from(
+                [
+                    "",
+                    value * 200,
+                    value.upper(),
+                    "ñ" + value,
+                    value + "\x00",
+                    "Cártel 🦂",
+                    "../" + value,
+                ]
+            )
+        )
     return value
 
 
@@ -299,7 +332,8 @@ def mutated(draw: st.DrawFn) -> bytes:
             table = doc.setdefault("parameters", {})
             if isinstance(table, dict):
                 table[draw(st.sampled_from(sorted(Parameters.model_fields)))] = draw(
-                    st.one_of(_EXTREMES, _SCALARS, _JUNK))
+                    st.one_of(_EXTREMES, _SCALARS, _JUNK)
+                )
         elif op == "delete":
             del parent[last]
         elif op == "junk":
@@ -330,16 +364,34 @@ def damaged(draw: st.DrawFn, data: bytes) -> bytes:
         return data[:at]
     if op == "deep":
         depth = draw(st.sampled_from([100, 400, 1000, 5000]) | st.integers(1, 3000))
-        value = (b"[" * depth + b"]" * depth if draw(st.booleans())
-                 else b"{a=" * depth + b"1" + b"}" * depth)
+        value = (
+            b"[" * depth + b"]" * depth
+            if draw(st.booleans())
+            else b"{a=" * depth + b"1" + b"}" * depth
+        )
         lines = data.split(b"\n")
         at = draw(st.integers(0, len(lines)))
         return b"\n".join([*lines[:at], b"deep = " + value, *lines[at:]])
-    junk = draw(st.one_of(st.binary(min_size=1, max_size=16),
-                          st.sampled_from([b"\xff\xfe", b"\x00", b"[[", b"=", b"\"", b"\xc3",
-                                           b"\n[scenario]\n", b"\xef\xbb\xbf", b"\r"])))
+    junk = draw(
+        st.one_of(
+            st.binary(min_size=1, max_size=16),
+            st.sampled_from(
+                [
+                    b"\xff\xfe",
+                    b"\x00",
+                    b"[[",
+                    b"=",
+                    b'"',
+                    b"\xc3",
+                    b"\n[scenario]\n",
+                    b"\xef\xbb\xbf",
+                    b"\r",
+                ]
+            ),
+        )
+    )
     if op == "replace":
-        return data[:at] + junk + data[at + len(junk):]
+        return data[:at] + junk + data[at + len(junk) :]
     return data[:at] + junk + data[at:]
 
 
@@ -362,10 +414,17 @@ def _write(tmp: Path, data: bytes) -> Path:
     return path
 
 
-@settings(max_examples=3000 if FUZZ else 250, deadline=None, database=None,
-          derandomize=not FUZZ,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                 HealthCheck.data_too_large])
+@settings(
+    max_examples=3000 if FUZZ else 250,
+    deadline=None,
+    database=None,
+    derandomize=not FUZZ,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+)
 @given(data=DOCUMENTS)
 @example(data=DEEP_ARRAY)
 @example(data=DEEP_TABLE)
@@ -392,16 +451,25 @@ def test_every_input_loads_or_is_refused_in_one_line(
     assert not out.exists()
 
 
-@pytest.mark.parametrize("data, message", [
-    (DEEP_ARRAY, "scenario: malformed TOML: arrays or tables nested too deeply"),
-    (DEEP_TABLE, "scenario: malformed TOML: arrays or tables nested too deeply"),
-    (INFINITE, "parameters.cocaine_tons_per_year: Input should be a finite number (got inf)"),
-    (NAN, "parameters.lethality: Input should be a finite number (got nan)"),
-    (NO_ORIGIN, "parameters.origin_colombia: the origin shares (origin_colombia, origin_peru, "
-     "origin_undetermined) are all 0; give at least one a positive share"),
-    (MILLENNIA, "scenario.end: 9999-12-31 is 9999 years after scenario.start (0001-01-01); "
-     "a scenario spans at most 100 years"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (DEEP_ARRAY, "scenario: malformed TOML: arrays or tables nested too deeply"),
+        (DEEP_TABLE, "scenario: malformed TOML: arrays or tables nested too deeply"),
+        (INFINITE, "parameters.cocaine_tons_per_year: Input should be a finite number (got inf)"),
+        (NAN, "parameters.lethality: Input should be a finite number (got nan)"),
+        (
+            NO_ORIGIN,
+            "parameters.origin_colombia: the origin shares (origin_colombia, origin_peru, "
+            "origin_undetermined) are all 0; give at least one a positive share",
+        ),
+        (
+            MILLENNIA,
+            "scenario.end: 9999-12-31 is 9999 years after scenario.start (0001-01-01); "
+            "a scenario spans at most 100 years",
+        ),
+    ],
+)
 def test_what_the_fuzzing_found_is_refused_with_its_reason(
     data: bytes, message: str, tmp_path: Path
 ) -> None:

@@ -19,8 +19,10 @@ from plazasim.cli import main
 SRC = Path(__file__).resolve().parents[1] / "src" / "plazasim"
 #: Ways to run code or objects from data, none of which plazasim may apply to user input.
 #: ``calibration/sampler.py`` unpickles only the function it pickled itself, in its own job.
-FORBIDDEN = re.compile(r"\b(eval|exec)\(|pickle\.loads?\(|allow_pickle=True|yaml\.load\(|"
-                       r"__import__\(|marshal\.loads\(")
+FORBIDDEN = re.compile(
+    r"\b(eval|exec)\(|pickle\.loads?\(|allow_pickle=True|yaml\.load\(|"
+    r"__import__\(|marshal\.loads\("
+)
 ALLOWED = {"calibration/sampler.py": {"cloudpickle.loads("}}
 
 
@@ -35,8 +37,9 @@ def test_no_code_is_run_from_input() -> None:
     assert found == []
 
 
-def test_a_run_needs_no_network(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_run_needs_no_network(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     def refuse(*args: Any, **kwargs: Any) -> None:
         raise AssertionError(f"network use at run time: {args}")
 
@@ -44,9 +47,27 @@ def test_a_run_needs_no_network(tmp_path: Path, capsys: pytest.CaptureFixture[st
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
     out = tmp_path / "run"
-    assert main(["run", "synthetic-small", "--until", "2007-03-01", "--quiet",
-                 "--out", str(out)]) == 0, capsys.readouterr().err
-    assert main(["compare", "synthetic-small", "--policies", "crackdown,laissez_faire",
-                 "--seeds", "2", "--until", "2007-03-01", "--workers", "1", "--quiet",
-                 "--out", str(tmp_path / "cmp")]) == 0, capsys.readouterr().err
+    assert (
+        main(["run", "synthetic-small", "--until", "2007-03-01", "--quiet", "--out", str(out)]) == 0
+    ), capsys.readouterr().err
+    assert (
+        main(
+            [
+                "compare",
+                "synthetic-small",
+                "--policies",
+                "crackdown,laissez_faire",
+                "--seeds",
+                "2",
+                "--until",
+                "2007-03-01",
+                "--workers",
+                "1",
+                "--quiet",
+                "--out",
+                str(tmp_path / "cmp"),
+            ]
+        )
+        == 0
+    ), capsys.readouterr().err
     assert main(["query", str(out), "select count(*) from national"]) == 0

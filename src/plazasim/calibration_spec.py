@@ -50,8 +50,14 @@ from pydantic import (
 from plazasim.errors import ScenarioError
 from plazasim.model.params import Parameters
 
-__all__ = ["BASE_DIR", "DISTRIBUTIONS", "CalibrationSpec", "Prior", "ResolvedPrior",
-           "accepted_bounds"]
+__all__ = [
+    "BASE_DIR",
+    "DISTRIBUTIONS",
+    "CalibrationSpec",
+    "Prior",
+    "ResolvedPrior",
+    "accepted_bounds",
+]
 
 #: Prior distributions a ``[calibration.priors]`` entry may name.
 DISTRIBUTIONS = ("uniform", "loguniform", "truncnormal")
@@ -163,18 +169,25 @@ def _resolve(name: str, prior: Prior, where: str) -> ResolvedPrior:
     low = range_lo if prior.low is None else prior.low
     high = range_hi if prior.high is None else prior.high
     # Name the key the user wrote, or the entry itself when the bound is a default.
-    at = {"low": f"{where}.low" if prior.low is not None else where,
-          "high": f"{where}.high" if prior.high is not None else where}
+    at = {
+        "low": f"{where}.low" if prior.low is not None else where,
+        "high": f"{where}.high" if prior.high is not None else where,
+    }
     if not low < high:
-        raise ScenarioError.at(at["high"], f"high ({_num(high)}) must be greater than low "
-                               f"({_num(low)})")
+        raise ScenarioError.at(
+            at["high"], f"high ({_num(high)}) must be greater than low ({_num(low)})"
+        )
     min_ok, max_ok = accepted_bounds(name)
     if low < min_ok:
-        raise ScenarioError.at(at["low"], f"{_num(low)} is below the smallest value "
-                               f"parameters.{name} accepts ({_num(min_ok)})")
+        raise ScenarioError.at(
+            at["low"],
+            f"{_num(low)} is below the smallest value parameters.{name} accepts ({_num(min_ok)})",
+        )
     if high > max_ok:
-        raise ScenarioError.at(at["high"], f"{_num(high)} is above the largest value "
-                               f"parameters.{name} accepts ({_num(max_ok)})")
+        raise ScenarioError.at(
+            at["high"],
+            f"{_num(high)} is above the largest value parameters.{name} accepts ({_num(max_ok)})",
+        )
     if prior.distribution == "loguniform" and low <= 0:
         origin = "" if prior.low is not None else " from the parameter's declared range; give low"
         raise ScenarioError.at(at["low"], f"loguniform needs low > 0 (got {_num(low)}{origin})")
@@ -182,10 +195,19 @@ def _resolve(name: str, prior: Prior, where: str) -> ResolvedPrior:
     if integer:
         for key, value in (("low", low), ("high", high)):
             if not float(value).is_integer():
-                raise ScenarioError.at(at[key], f"{_num(value)} must be a whole number: "
-                                       f"parameters.{name} is an integer")
-    return ResolvedPrior(name=name, distribution=prior.distribution, low=float(low),
-                         high=float(high), integer=integer, mean=prior.mean, sd=prior.sd)
+                raise ScenarioError.at(
+                    at[key],
+                    f"{_num(value)} must be a whole number: parameters.{name} is an integer",
+                )
+    return ResolvedPrior(
+        name=name,
+        distribution=prior.distribution,
+        low=float(low),
+        high=float(high),
+        integer=integer,
+        mean=prior.mean,
+        sd=prior.sd,
+    )
 
 
 class CalibrationSpec(BaseModel):
@@ -208,8 +230,9 @@ class CalibrationSpec(BaseModel):
         if value is None:
             return value
         if not isinstance(value, str) or not value.lower().endswith(".parquet"):
-            raise ValueError(f'expected the path of a .parquet file, e.g. "posterior.parquet" '
-                             f"(got {value!r})")
+            raise ValueError(
+                f'expected the path of a .parquet file, e.g. "posterior.parquet" (got {value!r})'
+            )
         base = (info.context or {}).get(BASE_DIR)
         path = Path(value).expanduser()
         if base is not None and not path.is_absolute():
@@ -220,8 +243,9 @@ class CalibrationSpec(BaseModel):
     @classmethod
     def _a_list_of_names(cls, value: Any) -> Any:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ValueError(f'expected a list of parameter names, e.g. ["lethality"] '
-                             f"(got {value!r})")
+            raise ValueError(
+                f'expected a list of parameter names, e.g. ["lethality"] (got {value!r})'
+            )
         return value
 
     @field_validator("priors", mode="before")
@@ -254,8 +278,9 @@ class CalibrationSpec(BaseModel):
             if name in out:
                 raise ScenarioError.at(where, f"{name!r} is listed twice")
             if name in self.priors:
-                raise ScenarioError.at(where, f"{name!r} also has an entry in "
-                                       "calibration.priors; list it once")
+                raise ScenarioError.at(
+                    where, f"{name!r} also has an entry in calibration.priors; list it once"
+                )
             out[name] = _resolve(name, Prior(), where)
         for name, prior in self.priors.items():
             where = f"priors.{name}"
@@ -263,6 +288,8 @@ class CalibrationSpec(BaseModel):
                 raise ScenarioError.at(where, _unknown(name))
             out[name] = _resolve(name, prior, where)
         if not out:
-            raise ScenarioError.at("", "list at least one parameter (parameters = [...] "
-                                   "or a [calibration.priors] entry)")
+            raise ScenarioError.at(
+                "",
+                "list at least one parameter (parameters = [...] or a [calibration.priors] entry)",
+            )
         return {name: out[name] for name in known if name in out}

@@ -98,8 +98,10 @@ def _print_version(value: bool) -> None:
 @app.callback()
 def _root(
     version: Annotated[
-        bool, typer.Option("--version", callback=_print_version, is_eager=True,
-                           help="Print the version and exit.")
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+        ),
     ] = False,
 ) -> None:
     """Simulate the managed drug war: cartels, plazas, enforcement policies and money."""
@@ -153,8 +155,13 @@ def _progress_bar(quiet: bool, verb: str, unit: str) -> Progress:
     )
 
 
-def _with_progress(quiet: bool, verb: str, unit: str, total: int | None,
-                   work: Callable[[Callable[[int, int], None]], T]) -> T:
+def _with_progress(
+    quiet: bool,
+    verb: str,
+    unit: str,
+    total: int | None,
+    work: Callable[[Callable[[int, int], None]], T],
+) -> T:
     """Run ``work(on_progress)`` under a progress bar of ``total`` ``unit``."""
     with _progress_bar(quiet, verb, unit) as bar:
         task = bar.add_task(verb, total=total)
@@ -176,16 +183,17 @@ def _check_batch_options(seeds: int, first_seed: int | None, workers: int | None
 
 
 #: ``--set NAME=VALUE``, shared by run, compare and validate (:mod:`plazasim.cli_set`).
-SetOption = Annotated[
-    list[str] | None, typer.Option("--set", metavar="NAME=VALUE", help=SET_HELP)
-]
+SetOption = Annotated[list[str] | None, typer.Option("--set", metavar="NAME=VALUE", help=SET_HELP)]
 
 
 #: ``--force``, shared by every command that writes results.
 Force = Annotated[
     bool,
-    typer.Option("--force", help="Replace the results of another command in the output "
-                 "folder (never a folder that is not plazasim results)."),
+    typer.Option(
+        "--force",
+        help="Replace the results of another command in the output "
+        "folder (never a folder that is not plazasim results).",
+    ),
 ]
 
 
@@ -219,13 +227,20 @@ def _homicide_table(national: pd.DataFrame, observed: dict[str, dict[int, float]
     by_year = national[present].groupby(years).sum()
     weeks = years.value_counts()
     shown = [(key, label, what) for key, label, what in OBSERVED_SERIES if observed.get(key)]
-    caption = "; ".join(["Related: cartel + state + bystander (killed in the crossfire)"]
-                        + [f"{label}: {what}" for _, label, what in shown])
+    caption = "; ".join(
+        ["Related: cartel + state + bystander (killed in the crossfire)"]
+        + [f"{label}: {what}" for _, label, what in shown]
+    )
     # Nine columns must fit an 80-column terminal without "…": no outer edge, one
     # space between columns, and cells that fold rather than truncate if ever too wide.
-    table = Table(title="Homicides per year, simulated" + (" vs observed" if shown else ""),
-                  caption=caption or None, box=box.SIMPLE_HEAD, show_edge=False,
-                  pad_edge=False, collapse_padding=True)
+    table = Table(
+        title="Homicides per year, simulated" + (" vs observed" if shown else ""),
+        caption=caption or None,
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        collapse_padding=True,
+    )
     table.add_column("Year", overflow="fold")
     for col, label in HOMICIDE_COLUMNS:
         if col in present:
@@ -252,23 +267,28 @@ def run(
         str, typer.Argument(help="Scenario file, or the name of a bundled scenario.")
     ] = "mexico-2006",
     seed: Annotated[int | None, typer.Option(help="Override the scenario seed (>= 0).")] = None,
-    until: Annotated[
-        str | None, typer.Option(help=UNTIL_HELP)
-    ] = None,
+    until: Annotated[str | None, typer.Option(help=UNTIL_HELP)] = None,
     policy: Annotated[
         str | None,
-        typer.Option(help="Use this policy for the whole run (see `policies`); a mix gives "
-                     "its parts and shares: mix:signaling=0.7+kingpin=0.3."),
+        typer.Option(
+            help="Use this policy for the whole run (see `policies`); a mix gives "
+            "its parts and shares: mix:signaling=0.7+kingpin=0.3."
+        ),
     ] = None,
     posterior_draw: Annotated[
         int | None,
-        typer.Option(help="Use the parameters of this draw (0, 1, ...) of the scenario's "
-                     "posterior sample (\\[calibration] posterior)."),
+        typer.Option(
+            help="Use the parameters of this draw (0, 1, ...) of the scenario's "
+            "posterior sample (\\[calibration] posterior)."
+        ),
     ] = None,
     out_dir: Annotated[
         Path | None,
-        typer.Option("--out", help="Output directory (default: runs/<scenario>-<seed>/, "
-                     "with -<policy>, -until-<date>, -draw<K> for those options)."),
+        typer.Option(
+            "--out",
+            help="Output directory (default: runs/<scenario>-<seed>/, "
+            "with -<policy>, -until-<date>, -draw<K> for those options).",
+        ),
     ] = None,
     set_: SetOption = None,
     force: Force = False,
@@ -278,8 +298,10 @@ def run(
     no_figures: NoFigures = False,
     map_dates: Annotated[
         str | None,
-        typer.Option(help="Dates of the control_map.png panels, comma-separated YYYY-MM-DD "
-                     "(default: 4 weeks evenly over the run)."),
+        typer.Option(
+            help="Dates of the control_map.png panels, comma-separated YYYY-MM-DD "
+            "(default: 4 weeks evenly over the run)."
+        ),
     ] = None,
 ) -> None:
     """Run one seeded simulation of a scenario and write its tables and figures."""
@@ -293,12 +315,26 @@ def run(
     if posterior_draw is not None:
         sets.check_posterior(sc, "--posterior-draw")
     header = _posterior_header(sc, posterior_draw) if posterior_draw is not None else None
-    invocation = Invocation("run", sets.args({
-        "scenario": scenario_source(scenario), "seed": sc.scenario.seed, "until": until_date,
-        "policy": policy, "posterior_draw": posterior_draw}))
+    invocation = Invocation(
+        "run",
+        sets.args(
+            {
+                "scenario": scenario_source(scenario),
+                "seed": sc.scenario.seed,
+                "until": until_date,
+                "policy": policy,
+                "posterior_draw": posterior_draw,
+            }
+        ),
+    )
     target = out_dir or default_dir(
-        sc.scenario.name, str(sc.scenario.seed), policy, until_date and f"until-{until_date}",
-        None if posterior_draw is None else f"draw{posterior_draw}", sets.folder_part())
+        sc.scenario.name,
+        str(sc.scenario.seed),
+        policy,
+        until_date and f"until-{until_date}",
+        None if posterior_draw is None else f"draw{posterior_draw}",
+        sets.folder_part(),
+    )
     # before simulating, so a long run is not wasted
     prepare_out(target, invocation, force=force, check=check_out_dir)
 
@@ -311,8 +347,15 @@ def run(
     check_against_world(sc, world)
     run_scenario = _engine()
 
-    result = _with_progress(quiet, "simulating", "weeks", None, lambda on_progress: run_scenario(
-        sc, progress=on_progress, world=world, posterior_draw=posterior_draw))
+    result = _with_progress(
+        quiet,
+        "simulating",
+        "weeks",
+        None,
+        lambda on_progress: run_scenario(
+            sc, progress=on_progress, world=world, posterior_draw=posterior_draw
+        ),
+    )
     extra = None
     if not no_figures:
         from plazasim.figures.outputs import run_figures
@@ -339,8 +382,10 @@ def _calibrated_header(scenario: Scenario) -> str:
         size = posterior_size(scenario)
     except ScenarioError as exc:  # only draws need the file: say so, and run anyway
         return f"calibrated scenario, but its posterior cannot be read ({exc})"
-    return (f"calibrated scenario: its [parameters], with a posterior of {size} draws beside "
-            f"it ({name}); --posterior-draw K runs one draw, compare --posterior N many")
+    return (
+        f"calibrated scenario: its [parameters], with a posterior of {size} draws beside "
+        f"it ({name}); --posterior-draw K runs one draw, compare --posterior N many"
+    )
 
 
 def _posterior_header(scenario: Scenario, k: int) -> str:
@@ -353,8 +398,10 @@ def _posterior_header(scenario: Scenario, k: int) -> str:
     except ScenarioError as exc:
         raise _as_option(exc, "posterior-draw") from None
     values = ", ".join(f"{name} = {value:g}" for name, value in record["values"].items())
-    return (f"posterior draw {k} of {record['size']} ({record['path']}, sha256 "
-            f"{record['sha256'][:12]}): {values}")
+    return (
+        f"posterior draw {k} of {record['size']} ({record['path']}, sha256 "
+        f"{record['sha256'][:12]}): {values}"
+    )
 
 
 def _engine() -> Callable[..., Any]:
@@ -401,11 +448,16 @@ def policies() -> None:
     for name, factory in sorted(registered().items()):
         doc = inspect.getdoc(factory) or ""
         plugin = plugins.get(name)
-        source = (f"plug-in: {plugin.package or plugin.value}" if plugin is not None
-                  else "built-in" if factory.__module__.startswith("plazasim.") else
-                  factory.__module__)
-        table.add_row(Text(name), Text(source),
-                      Text(doc.strip().splitlines()[0] if doc.strip() else ""))
+        source = (
+            f"plug-in: {plugin.package or plugin.value}"
+            if plugin is not None
+            else "built-in"
+            if factory.__module__.startswith("plazasim.")
+            else factory.__module__
+        )
+        table.add_row(
+            Text(name), Text(source), Text(doc.strip().splitlines()[0] if doc.strip() else "")
+        )
     out.print(table)
 
 
@@ -428,18 +480,24 @@ def _stat(value: float) -> str:
 def _compare_title(variants: list[str], n_draws: int, n_seeds: int, diff: bool) -> str:
     """What a compare table's statistics are over: seeds, or (draw, seed) pairs."""
     if not n_draws:
-        return (f"Paired difference vs {variants[0]}, per seed: median [5%, 95%] over "
-                f"{n_seeds} seeds" if diff else
-                f"Median [5%, 95%] over {n_seeds} seeds (same seeds for every variant)")
+        return (
+            f"Paired difference vs {variants[0]}, per seed: median [5%, 95%] over {n_seeds} seeds"
+            if diff
+            else f"Median [5%, 95%] over {n_seeds} seeds (same seeds for every variant)"
+        )
     pairs = f"{n_draws * n_seeds} {'pairs' if diff else 'runs'}"
     what = f"{n_draws} posterior draws x {n_seeds} seeds"
-    return (f"Paired difference vs {variants[0]}, per (draw, seed): median [5%, 95%] over "
-            f"{pairs} ({what})" if diff else
-            f"Median [5%, 95%] over {pairs} ({what}; the same pairs for every variant)")
+    return (
+        f"Paired difference vs {variants[0]}, per (draw, seed): median [5%, 95%] over "
+        f"{pairs} ({what})"
+        if diff
+        else f"Median [5%, 95%] over {pairs} ({what}; the same pairs for every variant)"
+    )
 
 
-def _compare_table(summary: pd.DataFrame, variants: list[str], n_draws: int, n_seeds: int,
-                   diff: bool = False) -> Table:
+def _compare_table(
+    summary: pd.DataFrame, variants: list[str], n_draws: int, n_seeds: int, diff: bool = False
+) -> Table:
     """Metrics × variants, each cell ``median [lo, hi]`` (of paired differences if ``diff``).
 
     ``n_draws`` posterior draws (0: none) x ``n_seeds`` seeds per variant.
@@ -471,8 +529,10 @@ def compare(
     ] = None,
     policies: Annotated[
         str | None,
-        typer.Option(help="Policies to compare, comma-separated (e.g. a,b,c; a mix is "
-                     "mix:signaling=0.7+kingpin=0.3)."),
+        typer.Option(
+            help="Policies to compare, comma-separated (e.g. a,b,c; a mix is "
+            "mix:signaling=0.7+kingpin=0.3)."
+        ),
     ] = None,
     scenarios: Annotated[
         str | None,
@@ -484,18 +544,21 @@ def compare(
     first_seed: Annotated[
         int | None, typer.Option(help="First seed (default: the scenario's seed).")
     ] = None,
-    until: Annotated[
-        str | None, typer.Option(help=UNTIL_HELP)
-    ] = None,
+    until: Annotated[str | None, typer.Option(help=UNTIL_HELP)] = None,
     posterior: Annotated[
         int | None,
-        typer.Option(help="Run every variant on the first N draws of the scenarios' "
-                     "posterior sample, each with every seed (N x seeds runs per variant)."),
+        typer.Option(
+            help="Run every variant on the first N draws of the scenarios' "
+            "posterior sample, each with every seed (N x seeds runs per variant)."
+        ),
     ] = None,
     out_dir: Annotated[
         Path | None,
-        typer.Option("--out", help="Output directory (default: runs/compare-<variants>-"
-                     "seeds<a>-<b>/, with -until-<date>, -posterior<N> for those options)."),
+        typer.Option(
+            "--out",
+            help="Output directory (default: runs/compare-<variants>-"
+            "seeds<a>-<b>/, with -until-<date>, -posterior<N> for those options).",
+        ),
     ] = None,
     set_: SetOption = None,
     force: Force = False,
@@ -523,21 +586,42 @@ def compare(
     seed_list = list(range(first, first + seeds))
     n_runs = len(variants) * seeds * max(len(draws or ()), 1)
     n_workers = workers if workers is not None else cmp.default_workers(n_runs)
-    invocation = Invocation("compare", sets.args({
-        "scenario": scenario_source(scenario or "mexico-2006") if policies else None,
-        "policies": policies and list(variants),
-        "scenarios": scenarios and [scenario_source(t) for t in names("--scenarios", scenarios)],
-        "seeds": seeds, "first_seed": first, "until": until_date, "posterior": posterior}))
+    invocation = Invocation(
+        "compare",
+        sets.args(
+            {
+                "scenario": scenario_source(scenario or "mexico-2006") if policies else None,
+                "policies": policies and list(variants),
+                "scenarios": scenarios
+                and [scenario_source(t) for t in names("--scenarios", scenarios)],
+                "seeds": seeds,
+                "first_seed": first,
+                "until": until_date,
+                "posterior": posterior,
+            }
+        ),
+    )
     target = out_dir or default_dir(
-        "compare", name, "-vs-".join(variants) if policies else None, seed_range(first, seeds),
-        until_date and f"until-{until_date}", posterior and f"posterior{posterior}",
-        sets.folder_part())
+        "compare",
+        name,
+        "-vs-".join(variants) if policies else None,
+        seed_range(first, seeds),
+        until_date and f"until-{until_date}",
+        posterior and f"posterior{posterior}",
+        sets.folder_part(),
+    )
     # before simulating, so the runs are not wasted
     prepare_out(target, invocation, force=force, check=cmp.check_compare_dir)
     with interrupt_note(target):
-        result = _with_progress(quiet, "comparing", "runs", n_runs, lambda on_progress: (
-            cmp.compare(variants, seed_list, workers=n_workers, progress=on_progress,
-                        draws=draws)))
+        result = _with_progress(
+            quiet,
+            "comparing",
+            "runs",
+            n_runs,
+            lambda on_progress: cmp.compare(
+                variants, seed_list, workers=n_workers, progress=on_progress, draws=draws
+            ),
+        )
         path = cmp.write_compare(result, target, invocation=invocation.record())
     if not quiet:
         labels = result.variants
@@ -576,9 +660,12 @@ def _between_draws_table(summary: pd.DataFrame, variants: list[str]) -> Table:
     """Metrics × variants: the share of each paired difference's variance between draws."""
     from plazasim.experiments.compare import METRICS
 
-    table = Table(title=f"Share of the variance of the paired difference vs {variants[0]} "
-                  "that lies between posterior draws (the rest: between seeds)",
-                  box=box.SIMPLE_HEAD, pad_edge=False)
+    table = Table(
+        title=f"Share of the variance of the paired difference vs {variants[0]} "
+        "that lies between posterior draws (the rest: between seeds)",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
     table.add_column("Metric", no_wrap=True)
     for label in variants[1:]:
         table.add_column(label, justify="right")
@@ -596,8 +683,9 @@ DEFAULT_VALIDATE_SEEDS = 10
 WIDE_TABLE = 110
 
 
-def _validation_table(table: pd.DataFrame, posterior: bool = False,
-                      width: int = WIDE_TABLE) -> Table:
+def _validation_table(
+    table: pd.DataFrame, posterior: bool = False, width: int = WIDE_TABLE
+) -> Table:
     """One row per fact: measured effect [90% interval] beside the published one.
 
     In a terminal narrower than :data:`WIDE_TABLE` the published findings would
@@ -606,11 +694,13 @@ def _validation_table(table: pd.DataFrame, posterior: bool = False,
     """
     wide = width >= WIDE_TABLE
     over = "(draw, seed) pairs" if posterior else "seeds"
-    view = Table(title=f"Stylized facts: measured (pooled over {over}) vs published",
-                 caption="holds: the 90% interval meets the fact's criterion; "
-                         + ("" if wide else "published findings, ")
-                         + "sources and criteria: validation.parquet",
-                 box=box.SIMPLE_HEAD)
+    view = Table(
+        title=f"Stylized facts: measured (pooled over {over}) vs published",
+        caption="holds: the 90% interval meets the fact's criterion; "
+        + ("" if wide else "published findings, ")
+        + "sources and criteria: validation.parquet",
+        box=box.SIMPLE_HEAD,
+    )
     view.add_column("fact", no_wrap=True)
     view.add_column("measured [90% CI]", justify="right", no_wrap=True)
     view.add_column("holds", justify="center", no_wrap=True)
@@ -618,29 +708,37 @@ def _validation_table(table: pd.DataFrame, posterior: bool = False,
         view.add_column("published", overflow="fold")
     for row in table.itertuples():
         cells: list[str | Text] = [
-            row.fact, f"{row.measured:+.0%} [{row.lo:+.0%}, {row.hi:+.0%}]",
-            Text("yes", style="green") if row.holds else Text("NO", style="bold red")]
+            row.fact,
+            f"{row.measured:+.0%} [{row.lo:+.0%}, {row.hi:+.0%}]",
+            Text("yes", style="green") if row.holds else Text("NO", style="bold red"),
+        ]
         view.add_row(*cells, *([str(row.published)] if wide else []))
     return view
 
 
 @app.command()
 def validate(
-    seeds: Annotated[int, typer.Option(help="Seeds per experiment (common to all arms).")]
-    = DEFAULT_VALIDATE_SEEDS,
+    seeds: Annotated[
+        int, typer.Option(help="Seeds per experiment (common to all arms).")
+    ] = DEFAULT_VALIDATE_SEEDS,
     first_seed: Annotated[int, typer.Option(help="First seed.")] = 1,
     experiments: Annotated[
         str | None, typer.Option(help="Experiments to run, comma-separated (default: all).")
     ] = None,
     posterior: Annotated[
         int | None,
-        typer.Option(help="Run every experiment on the first N draws of mexico-2006's "
-                     "posterior sample, each with every seed."),
+        typer.Option(
+            help="Run every experiment on the first N draws of mexico-2006's "
+            "posterior sample, each with every seed."
+        ),
     ] = None,
     out_dir: Annotated[
         Path | None,
-        typer.Option("--out", help="Output directory (default: runs/validation-seeds<a>-<b>/, "
-                     "with the experiments and -posterior<N> when given)."),
+        typer.Option(
+            "--out",
+            help="Output directory (default: runs/validation-seeds<a>-<b>/, "
+            "with the experiments and -posterior<N> when given).",
+        ),
     ] = None,
     set_: SetOption = None,
     force: Force = False,
@@ -659,12 +757,13 @@ def validate(
 
     _check_batch_options(seeds, first_seed, workers)
     _check_posterior_option(posterior)
-    chosen = list(val.EXPERIMENTS) if experiments is None else names("--experiments",
-                                                                          experiments)
+    chosen = list(val.EXPERIMENTS) if experiments is None else names("--experiments", experiments)
     unknown = [e for e in chosen if e not in val.EXPERIMENTS]
     if unknown:
-        raise PlazasimError(f"--experiments: unknown {', '.join(map(repr, unknown))} "
-                            f"(known: {', '.join(val.EXPERIMENTS)})")
+        raise PlazasimError(
+            f"--experiments: unknown {', '.join(map(repr, unknown))} "
+            f"(known: {', '.join(val.EXPERIMENTS)})"
+        )
     sets = parse_sets(set_)
     base = sets.apply(val.base_scenario())
     if posterior is not None:
@@ -673,30 +772,55 @@ def validate(
     seed_list = list(range(first_seed, first_seed + seeds))
     n_runs = len(chosen) * seeds * max(len(draws or ()), 1)
     n_workers = workers if workers is not None else default_workers(n_runs)
-    invocation = Invocation("validate", sets.args({
-        "experiments": chosen, "seeds": seeds, "first_seed": first_seed, "posterior": posterior}))
+    invocation = Invocation(
+        "validate",
+        sets.args(
+            {
+                "experiments": chosen,
+                "seeds": seeds,
+                "first_seed": first_seed,
+                "posterior": posterior,
+            }
+        ),
+    )
     target = out_dir or default_dir(
-        "validation", seed_range(first_seed, seeds), experiments and "-".join(chosen),
-        posterior and f"posterior{posterior}", sets.folder_part())
+        "validation",
+        seed_range(first_seed, seeds),
+        experiments and "-".join(chosen),
+        posterior and f"posterior{posterior}",
+        sets.folder_part(),
+    )
     # before simulating, so the runs are not wasted
     prepare_out(target, invocation, force=force, check=val.check_validation_dir)
     with interrupt_note(target):
-        result = _with_progress(quiet, "validating", "experiment-runs", n_runs,
-                                lambda on_progress: val.validate(
-                                    seed_list, workers=n_workers, experiments=chosen,
-                                    progress=on_progress, draws=draws,
-                                    scenario=base if sets else None))
-        path = val.write_validation(result, target, invocation=invocation.record(),
-                                    figures=not no_figures)
+        result = _with_progress(
+            quiet,
+            "validating",
+            "experiment-runs",
+            n_runs,
+            lambda on_progress: val.validate(
+                seed_list,
+                workers=n_workers,
+                experiments=chosen,
+                progress=on_progress,
+                draws=draws,
+                scenario=base if sets else None,
+            ),
+        )
+        path = val.write_validation(
+            result, target, invocation=invocation.record(), figures=not no_figures
+        )
     if not quiet:
         out.print(_validation_table(result.table, posterior=bool(draws), width=out.width))
         held = int(result.table.holds.sum())
         on = f"seeds {seed_list[0]}-{seed_list[-1]}"
         if draws:
             on = f"posterior draws {draws[0]}-{draws[-1]} x {on}"
-        out.print(f"{held} of {len(result.table)} facts hold on {on} "
-                  f"({result.wall_time_s:.0f} s on {result.workers} worker(s)); "
-                  "a fact that does not hold is a finding about the model, not an error.")
+        out.print(
+            f"{held} of {len(result.table)} facts hold on {on} "
+            f"({result.wall_time_s:.0f} s on {result.workers} worker(s)); "
+            "a fact that does not hold is a finding about the model, not an error."
+        )
     out.print(f"wrote {path}", soft_wrap=True, markup=False)
 
 
@@ -712,10 +836,15 @@ def _coverage_table(report: dict[str, Any]) -> Table:
 
     lo, hi = report["band_percentiles"]
     shown = dict.fromkeys(row["series"] for row in report["rows"])
-    caption = "; ".join(f"{COMPARED[key][1]}: {COMPARED[key][2]} vs simulated "
-                        f"{COMPARED[key][0]}" for key in shown)
-    table = Table(title=f"Observed vs {report['draws']} prior draws (persons per year)",
-                  caption=caption, box=box.SIMPLE_HEAD, pad_edge=False)
+    caption = "; ".join(
+        f"{COMPARED[key][1]}: {COMPARED[key][2]} vs simulated {COMPARED[key][0]}" for key in shown
+    )
+    table = Table(
+        title=f"Observed vs {report['draws']} prior draws (persons per year)",
+        caption=caption,
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
     table.add_column("Observed", no_wrap=True)
     table.add_column("Year")
     table.add_column("Value", justify="right")
@@ -724,8 +853,9 @@ def _coverage_table(report: dict[str, Any]) -> Table:
     for row in report["rows"]:
         band = f"{_stat(row['median'])} [{_stat(row['lo'])}, {_stat(row['hi'])}]"
         inside = Text("yes", style="green") if row["inside"] else Text("no", style="bold red")
-        table.add_row(COMPARED[row["series"]][1], str(row["year"]), _fmt(row["observed"]),
-                      band, inside)
+        table.add_row(
+            COMPARED[row["series"]][1], str(row["year"]), _fmt(row["observed"]), band, inside
+        )
     return table
 
 
@@ -737,9 +867,7 @@ def prior_predictive(
     draws: Annotated[
         int, typer.Option(help="Parameter sets drawn from the priors; one run each.")
     ] = DEFAULT_PRIOR_DRAWS,
-    until: Annotated[
-        str | None, typer.Option(help=UNTIL_HELP)
-    ] = None,
+    until: Annotated[str | None, typer.Option(help=UNTIL_HELP)] = None,
     seed: Annotated[
         int | None,
         typer.Option(help="Seed of the draws; draw i runs with seed+i (default: the scenario's)."),
@@ -750,8 +878,11 @@ def prior_predictive(
     ] = None,
     out_dir: Annotated[
         Path | None,
-        typer.Option("--out", help="Output directory (default: runs/prior-<scenario>-"
-                     "draws<N>-seed<S>/, with -until-<date> when given)."),
+        typer.Option(
+            "--out",
+            help="Output directory (default: runs/prior-<scenario>-"
+            "draws<N>-seed<S>/, with -until-<date> when given).",
+        ),
     ] = None,
     force: Force = False,
     quiet: Annotated[
@@ -770,36 +901,55 @@ def prior_predictive(
     sc = _apply_overrides(load_scenario(scenario), seed, until_date, None)
     require_priors(sc)
     n_workers = workers if workers is not None else default_workers(draws)
-    invocation = Invocation("prior-predictive", {
-        "scenario": scenario_source(scenario), "draws": draws, "seed": sc.scenario.seed,
-        "until": until_date})
+    invocation = Invocation(
+        "prior-predictive",
+        {
+            "scenario": scenario_source(scenario),
+            "draws": draws,
+            "seed": sc.scenario.seed,
+            "until": until_date,
+        },
+    )
     target = out_dir or default_dir(
-        "prior", sc.scenario.name, f"draws{draws}", f"seed{sc.scenario.seed}",
-        until_date and f"until-{until_date}")
+        "prior",
+        sc.scenario.name,
+        f"draws{draws}",
+        f"seed{sc.scenario.seed}",
+        until_date and f"until-{until_date}",
+    )
     # before simulating, so the runs are not wasted
     prepare_out(target, invocation, force=force, check=pp.check_prior_dir)
     with interrupt_note(target):
-        result = _with_progress(quiet, "drawing", "runs", draws, lambda on_progress: (
-            pp.prior_predictive(sc, draws, seed=sc.scenario.seed, workers=n_workers,
-                                progress=on_progress)))
+        result = _with_progress(
+            quiet,
+            "drawing",
+            "runs",
+            draws,
+            lambda on_progress: pp.prior_predictive(
+                sc, draws, seed=sc.scenario.seed, workers=n_workers, progress=on_progress
+            ),
+        )
         path = pp.write_prior(result, target, invocation=invocation.record())
     if not quiet:
         report = result.coverage()
         if report["rows"]:
             out.print(_coverage_table(report))
-            out.print(f"{report['inside']} of {report['compared']} observed values lie inside "
-                      f"the draws' {report['band_percentiles'][0]:g}-"
-                      f"{report['band_percentiles'][1]:g}% band.")
+            out.print(
+                f"{report['inside']} of {report['compared']} observed values lie inside "
+                f"the draws' {report['band_percentiles'][0]:g}-"
+                f"{report['band_percentiles'][1]:g}% band."
+            )
         else:
             out.print("No observed series for this world and period: nothing to compare.")
         rising = report["related_rises_every_year"]
         if rising["share"] is not None:
             years = rising["years"]
             seen = {True: "rose", False: "did not rise"}.get(rising["observed"])
-            out.print(f"related rises every year from {years[0]} to {years[-1]} in "
-                      f"{rising['share']:.0%} of draws"
-                      + (f" (observed organised-crime deaths {seen} every year)." if seen
-                         else "."))
+            out.print(
+                f"related rises every year from {years[0]} to {years[-1]} in "
+                f"{rising['share']:.0%} of draws"
+                + (f" (observed organised-crime deaths {seen} every year)." if seen else ".")
+            )
         out.print(f"{draws} runs on {result.workers} worker(s) in {result.wall_time_s:.1f} s")
     out.print(f"wrote {path}", soft_wrap=True, markup=False)
 
@@ -848,8 +998,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     with warnings.catch_warnings():
         python_way = warnings.showwarning
 
-        def show(message: Warning | str, category: type[Warning], *args: Any,
-                 **kwargs: Any) -> None:
+        def show(
+            message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any
+        ) -> None:
             if issubclass(category, ScenarioWarning):
                 sys.stderr.write(f"warning: {' '.join(str(message).split())}\n")
                 sys.stderr.flush()

@@ -31,10 +31,15 @@ def _progress(quiet: bool) -> Progress:
         TextColumn("[bold]generation {task.fields[generation]}[/]"),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("accepted  eps {task.fields[epsilon]}  "
-                   "last acceptance {task.fields[acceptance]}  {task.fields[runs]} runs"),
+        TextColumn(
+            "accepted  eps {task.fields[epsilon]}  "
+            "last acceptance {task.fields[acceptance]}  {task.fields[runs]} runs"
+        ),
         TimeElapsedColumn(),
-        console=err, transient=True, disable=quiet)
+        console=err,
+        transient=True,
+        disable=quiet,
+    )
 
 
 def _fmt_rate(value: float) -> str:
@@ -47,31 +52,52 @@ def _fmt_ess(row: Any) -> str:
 
 
 def _populations_table(frame: pd.DataFrame) -> Table:
-    table = Table(title="ABC-SMC generations", box=box.SIMPLE_HEAD, pad_edge=False,
-                  caption="generation -1 is the prior sample that sets the first epsilon; "
-                  "effective: particles the weights are worth, 1 / sum(w²)")
-    for name, justify in (("Generation", "right"), ("Epsilon", "right"), ("Runs", "right"),
-                          ("Acceptance", "right"), ("Effective", "right"),
-                          ("Time, s", "right")):
+    table = Table(
+        title="ABC-SMC generations",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        caption="generation -1 is the prior sample that sets the first epsilon; "
+        "effective: particles the weights are worth, 1 / sum(w²)",
+    )
+    for name, justify in (
+        ("Generation", "right"),
+        ("Epsilon", "right"),
+        ("Runs", "right"),
+        ("Acceptance", "right"),
+        ("Effective", "right"),
+        ("Time, s", "right"),
+    ):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for row in frame.itertuples():
         eps = "-" if row.epsilon == float("inf") else f"{row.epsilon:.4f}"
-        table.add_row(str(row.population), eps, f"{row.simulations:,}",
-                      _fmt_rate(row.acceptance_rate), _fmt_ess(row),
-                      f"{row.wall_s:,.0f}")
+        table.add_row(
+            str(row.population),
+            eps,
+            f"{row.simulations:,}",
+            _fmt_rate(row.acceptance_rate),
+            _fmt_ess(row),
+            f"{row.wall_s:,.0f}",
+        )
     return table
 
 
 def _summary_table(frame: pd.DataFrame) -> Table:
-    table = Table(title="Posterior (weighted last generation)", box=box.SIMPLE_HEAD,
-                  pad_edge=False, caption="share: width of the 5-95% interval over the "
-                  "prior's range (1: the data say nothing)")
+    table = Table(
+        title="Posterior (weighted last generation)",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        caption="share: width of the 5-95% interval over the "
+        "prior's range (1: the data say nothing)",
+    )
     for name in ("Parameter", "Prior", "Median [5%, 95%]", "Share"):
         table.add_column(name, justify="left" if name == "Parameter" else "right")
     for row in frame.itertuples():
-        table.add_row(row.parameter, f"{row.prior_low:.4g} - {row.prior_high:.4g}",
-                      f"{row.median:.4g} [{row.q05:.4g}, {row.q95:.4g}]",
-                      f"{row.interval_share_of_prior:.2f}")
+        table.add_row(
+            row.parameter,
+            f"{row.prior_low:.4g} - {row.prior_high:.4g}",
+            f"{row.median:.4g} [{row.q05:.4g}, {row.q95:.4g}]",
+            f"{row.interval_share_of_prior:.2f}",
+        )
     return table
 
 
@@ -79,26 +105,32 @@ def _summary_table(frame: pd.DataFrame) -> Table:
 def calibrate(
     scenario: Annotated[
         str | None,
-        typer.Argument(help="Scenario with a \\[calibration] table (file or bundled name); "
-                            "leave out with --resume."),
+        typer.Argument(
+            help="Scenario with a \\[calibration] table (file or bundled name); "
+            "leave out with --resume."
+        ),
     ] = None,
     populations: Annotated[
         int, typer.Option(help="Generations to run in all (with --resume: the new total).")
     ] = DEFAULT_POPULATIONS,
     particles: Annotated[
-        int | None, typer.Option(help="Particles kept per generation (default 200; with "
-                                      "--resume: the stored number).")
+        int | None,
+        typer.Option(
+            help="Particles kept per generation (default 200; with --resume: the stored number)."
+        ),
     ] = None,
     workers: Annotated[
         int, typer.Option(help="Worker processes on a local Dask cluster (1: in-process).")
     ] = 1,
     scheduler: Annotated[
-        str | None, typer.Option(help="Address of a running Dask scheduler (instead of "
-                                      "--workers), e.g. tcp://10.0.0.5:8786.")
+        str | None,
+        typer.Option(
+            help="Address of a running Dask scheduler (instead of "
+            "--workers), e.g. tcp://10.0.0.5:8786."
+        ),
     ] = None,
     seed: Annotated[
-        int | None, typer.Option(help="Seed of the whole calibration (default: the "
-                                      "scenario's).")
+        int | None, typer.Option(help="Seed of the whole calibration (default: the scenario's).")
     ] = None,
     max_simulations: Annotated[
         int | None, typer.Option(help="Stop after the generation that reaches this many runs.")
@@ -108,12 +140,17 @@ def calibrate(
     ] = 0.01,
     out_dir: Annotated[
         Path | None,
-        typer.Option("--out", help="Calibration directory (default: runs/calibrate-<name>-"
-                                   "<time>/); it keeps abc.db for --resume."),
+        typer.Option(
+            "--out",
+            help="Calibration directory (default: runs/calibrate-<name>-"
+            "<time>/); it keeps abc.db for --resume.",
+        ),
     ] = None,
     resume: Annotated[
-        bool, typer.Option("--resume", help="Continue the calibration in --out from its "
-                                            "last finished generation.")
+        bool,
+        typer.Option(
+            "--resume", help="Continue the calibration in --out from its last finished generation."
+        ),
     ] = False,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress display and no tables.")
@@ -129,33 +166,59 @@ def calibrate(
     if resume and out_dir is None:
         raise PlazasimError("--resume: needs --out, the calibration directory to continue")
     if not resume and scenario is None:
-        raise PlazasimError("scenario: give a scenario (file or bundled name), or --resume "
-                            "with --out")
+        raise PlazasimError(
+            "scenario: give a scenario (file or bundled name), or --resume with --out"
+        )
     sc = load_scenario(scenario) if scenario is not None else None
     target = out_dir or _default_out(f"calibrate-{sc.scenario.name if sc else 'resumed'}")
-    plan = plan_calibration(sc, target, particles=particles, populations=populations, seed=seed,
-                            workers=workers, scheduler=scheduler,
-                            max_simulations=max_simulations, min_acceptance=min_acceptance,
-                            resume=resume)
+    plan = plan_calibration(
+        sc,
+        target,
+        particles=particles,
+        populations=populations,
+        seed=seed,
+        workers=workers,
+        scheduler=scheduler,
+        max_simulations=max_simulations,
+        min_acceptance=min_acceptance,
+        resume=resume,
+    )
     with _progress(quiet) as bar:
-        task = bar.add_task("calibrating", total=plan.settings.particles, generation="-",
-                            epsilon="-", acceptance="-", runs=0)
+        task = bar.add_task(
+            "calibrating",
+            total=plan.settings.particles,
+            generation="-",
+            epsilon="-",
+            acceptance="-",
+            runs=0,
+        )
 
         def on_progress(p: Any) -> None:
-            label = "prior sample" if p.epsilon != p.epsilon else (
-                f"{p.population + 1}/{p.populations}")
-            bar.update(task, completed=p.accepted, total=p.particles, generation=label,
-                       epsilon="-" if p.epsilon != p.epsilon else f"{p.epsilon:.4f}",
-                       acceptance=_fmt_rate(p.acceptance), runs=f"{p.simulations:,}")
+            label = (
+                "prior sample"
+                if p.epsilon != p.epsilon
+                else (f"{p.population + 1}/{p.populations}")
+            )
+            bar.update(
+                task,
+                completed=p.accepted,
+                total=p.particles,
+                generation=label,
+                epsilon="-" if p.epsilon != p.epsilon else f"{p.epsilon:.4f}",
+                acceptance=_fmt_rate(p.acceptance),
+                runs=f"{p.simulations:,}",
+            )
 
         result = run_calibration(plan, on_progress)
     if not quiet:
         out.print(_populations_table(result.populations))
         out.print(_summary_table(result.summary))
         runs = int(result.populations["simulations"].sum())
-        out.print(f"stopped: {result.stopped_because}; {runs:,} runs counted "
-                  f"(+{result.extra_simulations:,} discarded look-ahead) in "
-                  f"{result.wall_time_s:,.0f} s this session")
+        out.print(
+            f"stopped: {result.stopped_because}; {runs:,} runs counted "
+            f"(+{result.extra_simulations:,} discarded look-ahead) in "
+            f"{result.wall_time_s:,.0f} s this session"
+        )
     warning = _degenerate_weights(result.populations, plan.settings.particles)
     if warning:
         err.print(warning, soft_wrap=True, markup=False)
@@ -178,5 +241,7 @@ def _degenerate_weights(populations: pd.DataFrame, particles: int) -> str | None
     ess = float(populations["effective_particles"].iloc[-1])
     if ess != ess or ess >= DEGENERATE_SHARE * particles:
         return None
-    return (f"warning: the last generation's weights are worth {ess:.0f} of {particles} "
-            f"particles; calibrate fewer parameters (docs/CALIBRATION.md, 'Which parameters')")
+    return (
+        f"warning: the last generation's weights are worth {ess:.0f} of {particles} "
+        f"particles; calibrate fewer parameters (docs/CALIBRATION.md, 'Which parameters')"
+    )

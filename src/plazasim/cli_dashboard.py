@@ -29,8 +29,10 @@ def _check_host(host: str) -> str:
     try:
         ipaddress.ip_address(host)
     except ValueError:
-        raise PlazasimError(f"--host: {host!r} is not an IP address (expected e.g. 127.0.0.1, "
-                            "or 0.0.0.0 for every interface)") from None
+        raise PlazasimError(
+            f"--host: {host!r} is not an IP address (expected e.g. 127.0.0.1, "
+            "or 0.0.0.0 for every interface)"
+        ) from None
     return host
 
 
@@ -43,21 +45,29 @@ def _check_port(host: str, port: int) -> None:
             probe.bind((host, port))
         except OSError as exc:
             option = "--host" if exc.errno == errno.EADDRNOTAVAIL else "--port"
-            raise PlazasimError(f"{option}: cannot listen on {host}:{port}: "
-                                f"{exc.strerror or exc}") from None
+            raise PlazasimError(
+                f"{option}: cannot listen on {host}:{port}: {exc.strerror or exc}"
+            ) from None
 
 
 @app.command()
 def dashboard(
     port: Annotated[int, typer.Option(help="TCP port to listen on (1-65535).")] = 8050,
     host: Annotated[
-        str, typer.Option(help="Address to listen on. The default serves this machine only; "
-                               "0.0.0.0 lets anyone on the network start runs (see "
-                               "docs/DASHBOARD.md).")
+        str,
+        typer.Option(
+            help="Address to listen on. The default serves this machine only; "
+            "0.0.0.0 lets anyone on the network start runs (see "
+            "docs/DASHBOARD.md)."
+        ),
     ] = "127.0.0.1",
     runs: Annotated[
-        Path, typer.Option("--runs", help="Folder of the dashboard's runs (created if missing); "
-                                          "its run folders are listed as past runs.")
+        Path,
+        typer.Option(
+            "--runs",
+            help="Folder of the dashboard's runs (created if missing); "
+            "its run folders are listed as past runs.",
+        ),
     ] = Path("runs/dashboard"),
 ) -> None:
     """Serve the dashboard: run scenarios from the browser, explore maps and series."""
@@ -77,12 +87,19 @@ def dashboard(
     _check_port(host, port)  # werkzeug would print several lines and exit
     server = make_server(host, port, dash_app.server, threaded=True)
     if host not in ("127.0.0.1", "localhost", "::1"):
-        err.print(f"note: listening on {host}: anyone who can reach this address can run "
-                  "scenarios and read the runs in " + str(runs), markup=False, soft_wrap=True)
+        err.print(
+            f"note: listening on {host}: anyone who can reach this address can run "
+            "scenarios and read the runs in " + str(runs),
+            markup=False,
+            soft_wrap=True,
+        )
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     url_host = f"[{host}]" if ":" in host else host
-    out.print(f"plazasim dashboard on http://{url_host}:{server.port}/ (runs in {runs}); "
-              "Ctrl-C stops it", markup=False, soft_wrap=True)
+    out.print(
+        f"plazasim dashboard on http://{url_host}:{server.port}/ (runs in {runs}); Ctrl-C stops it",
+        markup=False,
+        soft_wrap=True,
+    )
     try:
         server.serve_forever()
     except KeyboardInterrupt:

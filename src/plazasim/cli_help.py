@@ -51,7 +51,8 @@ class PlazasimTyper(typer.Typer):
         settings = {"help_option_names": HELP_OPTIONS, **kwargs.pop("context_settings", {})}
         super().__init__(cls=PlainFlagGroup, context_settings=settings, **kwargs)
 
-    def command(self, name: str | None = None, *, cls: type[TyperCommand] | None = None,
-                **kwargs: Any) -> Callable[[Any], Any]:
+    def command(
+        self, name: str | None = None, *, cls: type[TyperCommand] | None = None, **kwargs: Any
+    ) -> Callable[[Any], Any]:
         """Register a command, as ``typer.Typer.command``, with plain flags in its help."""
         return super().command(name, cls=cls or PlainFlagCommand, **kwargs)

@@ -27,8 +27,15 @@ from typing import Any
 from plazasim.errors import PlazasimError
 from plazasim.results.store import MANIFEST
 
-__all__ = ["InterruptError", "Invocation", "default_dir", "interrupt_note", "prepare_out",
-           "scenario_source", "seed_range"]
+__all__ = [
+    "InterruptError",
+    "Invocation",
+    "default_dir",
+    "interrupt_note",
+    "prepare_out",
+    "scenario_source",
+    "seed_range",
+]
 
 #: Longest default folder name; longer ones keep a prefix and a hash of the rest.
 MAX_NAME = 120
@@ -122,12 +129,16 @@ def prepare_out(
         return
     earlier = _recorded(target)
     same = earlier is not None and (earlier.get("command"), earlier.get("args")) == (
-        invocation.command, invocation.args)
+        invocation.command,
+        invocation.args,
+    )
     if not same and not force:
         who = earlier.get("line") if earlier else None
         by = f"another command ({who})" if who else "a command it does not record"
-        raise PlazasimError(f"--out: {target} already holds the results of {by}; give another "
-                            "folder with --out DIR, or add --force to replace them")
+        raise PlazasimError(
+            f"--out: {target} already holds the results of {by}; give another "
+            "folder with --out DIR, or add --force to replace them"
+        )
     what = "this same command" if same else "another command (--force)"
     sys.stderr.write(f"note: replacing the results of {what} in {target}\n")
     sys.stderr.flush()
@@ -149,5 +160,8 @@ def interrupt_note(target: Path) -> Iterator[None]:
         yield
     except KeyboardInterrupt:
         held = (target / MANIFEST).is_file()
-        raise InterruptError(f"interrupted; {target} keeps its earlier results" if held
-                          else f"interrupted; nothing written to {target}") from None
+        raise InterruptError(
+            f"interrupted; {target} keeps its earlier results"
+            if held
+            else f"interrupted; nothing written to {target}"
+        ) from None

@@ -22,11 +22,18 @@ __all__ = ["query"]
 
 @app.command()
 def query(
-    folder: Annotated[Path, typer.Argument(help="A results folder: run, compare, validate, "
-                                                "sweep, prior-predictive...")],
-    sql: Annotated[str, typer.Argument(help="DuckDB SQL over the folder's views (run: national, "
-                                            "plazas, cartels; sweep: runs, points, series; "
-                                            "compare: compare, runs).")],
+    folder: Annotated[
+        Path,
+        typer.Argument(help="A results folder: run, compare, validate, sweep, prior-predictive..."),
+    ],
+    sql: Annotated[
+        str,
+        typer.Argument(
+            help="DuckDB SQL over the folder's views (run: national, "
+            "plazas, cartels; sweep: runs, points, series; "
+            "compare: compare, runs)."
+        ),
+    ],
     max_rows: Annotated[int, typer.Option(min=1, help="Show at most this many rows.")] = 100,
     csv: Annotated[
         Path | None, typer.Option("--csv", help="Write the result to this new CSV file.")
@@ -54,8 +61,9 @@ def query(
         return
     table = Table()
     for col in frame.columns:
-        table.add_column(str(col), justify="right" if pd.api.types.is_numeric_dtype(
-            frame[col]) else "left")
+        table.add_column(
+            str(col), justify="right" if pd.api.types.is_numeric_dtype(frame[col]) else "left"
+        )
     for row in frame.head(max_rows).itertuples(index=False):
         table.add_row(*(Text("" if pd.isna(v) else str(v)) for v in row))
     out.print(table)

@@ -34,20 +34,23 @@ def parse_dates(option: str, text: str | None) -> list[dt.date] | None:
                 raise ValueError
             dates.append(dt.date.fromisoformat(part))
         except ValueError:
-            raise PlazasimError(f"{option}: invalid date {part!r} (expected YYYY-MM-DD, "
-                                "comma-separated)") from None
+            raise PlazasimError(
+                f"{option}: invalid date {part!r} (expected YYYY-MM-DD, comma-separated)"
+            ) from None
     return dates
 
 
 @app.command("report")
 def report(
     folder: Annotated[
-        Path, typer.Argument(metavar="DIR",
-                             help="A run, compare, validate or sweep folder.")
+        Path, typer.Argument(metavar="DIR", help="A run, compare, validate or sweep folder.")
     ],
     every: Annotated[
-        str, typer.Option(help="Map slider step: week, month or quarter (a weekly slider "
-                          "makes the page about twice as large).")
+        str,
+        typer.Option(
+            help="Map slider step: week, month or quarter (a weekly slider "
+            "makes the page about twice as large)."
+        ),
     ] = "month",
     out_file: Annotated[
         Path | None, typer.Option("--out", help="Write here instead of DIR/report.html.")

@@ -30,11 +30,12 @@ from plazasim.scenario import Scenario, with_overrides
 
 __all__ = ["SET_HELP", "Sets", "parse_sets", "toml_value"]
 
-SET_HELP = ("Change one value: a model parameter (lethality=0.03), a table key "
-            "(world.plazas=300) or a policy's parameter (policy.signaling.wait_weeks=8); "
-            "the value is TOML. Repeatable; docs/SCENARIOS.md lists the names.")
-_FORM = ("a TOML value: a number, true or false, a date YYYY-MM-DD, a quoted string "
-         "or a [list]")
+SET_HELP = (
+    "Change one value: a model parameter (lethality=0.03), a table key "
+    "(world.plazas=300) or a policy's parameter (policy.signaling.wait_weeks=8); "
+    "the value is TOML. Repeatable; docs/SCENARIOS.md lists the names."
+)
+_FORM = "a TOML value: a number, true or false, a date YYYY-MM-DD, a quoted string or a [list]"
 _BARE_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_.:/ -]*")
 
 
@@ -54,11 +55,18 @@ def toml_value(value: Any) -> str:
         return "{ " + ", ".join(f"{k} = {toml_value(v)}" for k, v in value.items()) + " }"
     text = str(value)
     # A TOML basic string: quotes and backslashes escaped, control characters as \uXXXX.
-    return '"' + "".join(
-        "\\" + ch if ch in '"\\' else
-        f"\\u{ord(ch):04X}" if ord(ch) < 0x20 or ord(ch) == 0x7F else ch
-        for ch in text) + '"'
-
+    return (
+        '"'
+        + "".join(
+            "\\" + ch
+            if ch in '"\\'
+            else f"\\u{ord(ch):04X}"
+            if ord(ch) < 0x20 or ord(ch) == 0x7F
+            else ch
+            for ch in text
+        )
+        + '"'
+    )
 
 
 def _value(token: str, text: str) -> Any:
@@ -93,8 +101,9 @@ class Sets:
         """The part of a default output folder name that says what was set."""
         if not self:
             return None
-        return "set-" + "-".join(f"{k}-{v if isinstance(v, str) else toml_value(v)}"
-                                 for k, v in self.values.items())
+        return "set-" + "-".join(
+            f"{k}-{v if isinstance(v, str) else toml_value(v)}" for k, v in self.values.items()
+        )
 
     def _error(self, exc: ScenarioError, where: str = "") -> PlazasimError:
         """``exc`` renamed after the ``--set`` it is about, if it is about one."""
@@ -124,14 +133,18 @@ class Sets:
         out = {}
         for label, sc in variants.items():
             running = {p.name for p in sc.policy}
-            mine = {k: v for k, v in self.values.items()
-                    if k in general or k.split(".")[1] in running}
+            mine = {
+                k: v for k, v in self.values.items() if k in general or k.split(".")[1] in running
+            }
             out[label] = Sets(mine, self.typed).apply(sc, where=f"variant {label}: ")
         for name in self.values:
             if name.startswith("policy.") and not any(
-                    name.split(".")[1] in {p.name for p in sc.policy} for sc in variants.values()):
-                raise PlazasimError(f"--set {self.typed[name]}: no variant runs policy "
-                                    f"{name.split('.')[1]!r} (variants: {', '.join(variants)})")
+                name.split(".")[1] in {p.name for p in sc.policy} for sc in variants.values()
+            ):
+                raise PlazasimError(
+                    f"--set {self.typed[name]}: no variant runs policy "
+                    f"{name.split('.')[1]!r} (variants: {', '.join(variants)})"
+                )
         return out
 
     def args(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -152,14 +165,16 @@ class Sets:
         try:
             calibrated = set(read_posterior(scenario, option=option[2:]).parameters)
         except ScenarioError as exc:
-            raise PlazasimError(f"{option}: {exc.problem}" if exc.path == option[2:]
-                                else str(exc)) from None
+            raise PlazasimError(
+                f"{option}: {exc.problem}" if exc.path == option[2:] else str(exc)
+            ) from None
         for name, token in self.typed.items():
             param = canonical(name).removeprefix("parameters.")
             if param in calibrated:
                 raise PlazasimError(
                     f"--set {token}: {param} is calibrated, and every draw of {option} sets "
-                    f"it; drop this --set or {option} (draws keep --set of other parameters)")
+                    f"it; drop this --set or {option} (draws keep --set of other parameters)"
+                )
 
 
 def parse_sets(tokens: Sequence[str] | None) -> Sets:

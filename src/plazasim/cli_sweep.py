@@ -41,10 +41,19 @@ class _Rate(ProgressColumn):
 
 
 def _progress(quiet: bool) -> Progress:
-    return Progress(TextColumn("[bold]sweeping[/]"), BarColumn(), MofNCompleteColumn(),
-                    TextColumn("runs"), _Rate(), TimeElapsedColumn(), TimeRemainingColumn(),
-                    console=err, transient=True, disable=quiet or not err.is_terminal,
-                    speed_estimate_period=30)
+    return Progress(
+        TextColumn("[bold]sweeping[/]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("runs"),
+        _Rate(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        disable=quiet or not err.is_terminal,
+        speed_estimate_period=30,
+    )
 
 
 def _summary_table(runs: pd.DataFrame, outputs: tuple[str, ...]) -> Table:
@@ -63,17 +72,26 @@ def _summary_table(runs: pd.DataFrame, outputs: tuple[str, ...]) -> Table:
 def sweep(
     spec: Annotated[Path, typer.Argument(help="Sweep specification (TOML, docs/SWEEPS.md).")],
     workers: Annotated[
-        int | None, typer.Option(help="Worker processes on a local Dask cluster (default: "
-                                      "min(CPUs, runs); 1 runs in-process).")
+        int | None,
+        typer.Option(
+            help="Worker processes on a local Dask cluster (default: "
+            "min(CPUs, runs); 1 runs in-process)."
+        ),
     ] = None,
     scheduler: Annotated[
-        str | None, typer.Option(help="Address of a running Dask scheduler (instead of "
-                                      "--workers), e.g. tcp://10.0.0.5:8786.")
+        str | None,
+        typer.Option(
+            help="Address of a running Dask scheduler (instead of "
+            "--workers), e.g. tcp://10.0.0.5:8786."
+        ),
     ] = None,
     out_dir: Annotated[
         Path | None,
-        typer.Option("--out", help="Sweep folder (default: runs/sweep-<spec name>/). The same "
-                                   "command into the same folder resumes the sweep."),
+        typer.Option(
+            "--out",
+            help="Sweep folder (default: runs/sweep-<spec name>/). The same "
+            "command into the same folder resumes the sweep.",
+        ),
     ] = None,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress bar and no table.")
@@ -100,8 +118,9 @@ def sweep(
             bar.update(task, completed=done, total=total)
 
         try:
-            result = run_sweep(plan, target, workers=n_workers, scheduler=scheduler,
-                               progress=on_progress)
+            result = run_sweep(
+                plan, target, workers=n_workers, scheduler=scheduler, progress=on_progress
+            )
         except PlazasimError as exc:
             text = str(exc)
             if text.startswith("scheduler: "):  # the option the user typed
@@ -109,20 +128,25 @@ def sweep(
             raise
         except KeyboardInterrupt:
             done = len(finished_runs(target))
-            raise InterruptError(f"interrupted; {target} keeps {done} of {len(plan.tasks)} "
-                                 "runs; the same command resumes the sweep") from None
+            raise InterruptError(
+                f"interrupted; {target} keeps {done} of {len(plan.tasks)} "
+                "runs; the same command resumes the sweep"
+            ) from None
     if not quiet:
         out.print(_summary_table(read_runs(result.out_dir), plan.spec.sweep.outputs))
         earlier = f", {result.skipped} finished earlier" if resumed else ""
-        out.print(f"{result.total} runs ({result.ran} now{earlier}) on {result.workers} "
-                  f"worker(s) in {result.wall_time_s:.1f} s")
+        out.print(
+            f"{result.total} runs ({result.ran} now{earlier}) on {result.workers} "
+            f"worker(s) in {result.wall_time_s:.1f} s"
+        )
     out.print(f"wrote {result.out_dir}", soft_wrap=True, markup=False)
 
 
 @app.command()
 def sensitivity(
-    sweep_dir: Annotated[Path, typer.Argument(help="A finished sweep folder (design sobol "
-                                                   "or morris).")],
+    sweep_dir: Annotated[
+        Path, typer.Argument(help="A finished sweep folder (design sobol or morris).")
+    ],
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No table.")] = False,
 ) -> None:
     """Sobol' (S1, ST) or Morris (mu*, sigma) indices of a sweep; writes sensitivity.parquet."""
@@ -137,7 +161,6 @@ def sensitivity(
         for col in cols:
             view.add_column(col, justify="right")
         for row in table.itertuples(index=False):
-            view.add_row(row.output, row.parameter,
-                         *(f"{getattr(row, c):.3g}" for c in cols))
+            view.add_row(row.output, row.parameter, *(f"{getattr(row, c):.3g}" for c in cols))
         out.print(view)
     out.print(f"wrote {path}", soft_wrap=True, markup=False)

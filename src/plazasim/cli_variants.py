@@ -84,8 +84,10 @@ def compare_variants(
 def _at_least_two(option: str, what: str, names: list[str]) -> None:
     """Refuse a comparison of one variant: there is nothing to pair it with."""
     if len(names) < 2:
-        raise PlazasimError(f"{option}: give at least two {what} to compare, comma-separated "
-                            f"(got only {names[0]!r})")
+        raise PlazasimError(
+            f"{option}: give at least two {what} to compare, comma-separated "
+            f"(got only {names[0]!r})"
+        )
 
 
 def _check_pairable(variants: dict[str, Scenario]) -> None:
@@ -106,8 +108,9 @@ def _check_pairable(variants: dict[str, Scenario]) -> None:
                 raise PlazasimError(
                     f"--scenarios: {first} and {label} differ in {what} ({mine} vs {theirs}); "
                     "variants are paired week by week on one world, so they need the same "
-                    "start, end and world" + (" (--until can align the ends)"
-                                              if what == "end" else ""))
+                    "start, end and world"
+                    + (" (--until can align the ends)" if what == "end" else "")
+                )
 
 
 def world_label(scenario: Scenario) -> str:

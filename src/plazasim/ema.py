@@ -62,8 +62,9 @@ def _ema() -> Any:
     try:
         import ema_workbench
     except ImportError:
-        raise PlazasimError("ema: the EMA Workbench is not installed; "
-                            "pip install 'plazasim[ema]'") from None
+        raise PlazasimError(
+            "ema: the EMA Workbench is not installed; pip install 'plazasim[ema]'"
+        ) from None
     return ema_workbench
 
 
@@ -99,11 +100,15 @@ def scenario_model(
     unknown = [o for o in outcomes if o not in METRICS]
     if unknown:
         raise PlazasimError(f"ema: unknown outcome {unknown[0]!r} (known: {', '.join(METRICS)})")
-    ranges = (dict(uncertainties) if isinstance(uncertainties, Mapping)
-              else {n: _documented(n) for n in uncertainties})
+    ranges = (
+        dict(uncertainties)
+        if isinstance(uncertainties, Mapping)
+        else {n: _documented(n) for n in uncertainties}
+    )
     model = ema.Model(name, function=ScenarioFunction(base, tuple(outcomes)))
-    model.uncertainties = [ema.RealParameter(n, float(lo), float(hi))
-                           for n, (lo, hi) in ranges.items()]
+    model.uncertainties = [
+        ema.RealParameter(n, float(lo), float(hi)) for n, (lo, hi) in ranges.items()
+    ]
     if policies:
         model.levers = [ema.CategoricalParameter(LEVER, list(policies))]
     model.outcomes = [ema.ScalarOutcome(o) for o in outcomes]
@@ -125,8 +130,15 @@ def spec_model(spec: SweepSpec, name: str = "plazasim") -> Any:
             ranges[factor_name] = (factor.low, factor.high)
         else:
             what = "a list of values" if isinstance(factor, Categorical) else "a prior"
-            raise PlazasimError(f"ema: {factor_name}: {what} is not an EMA uncertainty here; "
-                                "give a range")
+            raise PlazasimError(
+                f"ema: {factor_name}: {what} is not an EMA uncertainty here; give a range"
+            )
     until = spec.sweep.until.isoformat() if spec.sweep.until is not None else None
-    return scenario_model(spec.sweep.scenario, ranges, policies=policies,
-                          outcomes=spec.sweep.outputs, until=until, name=name)
+    return scenario_model(
+        spec.sweep.scenario,
+        ranges,
+        policies=policies,
+        outcomes=spec.sweep.outputs,
+        until=until,
+        name=name,
+    )

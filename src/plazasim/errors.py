@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from pydantic import ValidationError
 
-__all__ = ["FIELD_FORMS", "PlazasimError", "ScenarioError", "from_validation_error",
-           "join_loc"]
+__all__ = ["FIELD_FORMS", "PlazasimError", "ScenarioError", "from_validation_error", "join_loc"]
 
 
 class PlazasimError(Exception):
@@ -61,12 +60,32 @@ FIELD_FORMS = {
 #: Digits of the codes above: an unquoted 8037 was meant as "08037".
 _CODE_DIGITS = {"plaza": 5, "plazas": 5, "states": 2}
 #: Pydantic error types whose message should show the value it refused.
-_SHOW_INPUT = ("greater_than", "greater_than_equal", "less_than", "less_than_equal",
-               "finite_number", "int_parsing", "int_from_float", "float_parsing", "bool_parsing",
-               "int_type", "float_type", "bool_type", "literal_error", "too_short", "too_long",
-               "string_too_short", "string_too_long", "multiple_of")
-_DATE_ERRORS = ("date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact",
-                "date_type")
+_SHOW_INPUT = (
+    "greater_than",
+    "greater_than_equal",
+    "less_than",
+    "less_than_equal",
+    "finite_number",
+    "int_parsing",
+    "int_from_float",
+    "float_parsing",
+    "bool_parsing",
+    "int_type",
+    "float_type",
+    "bool_type",
+    "literal_error",
+    "too_short",
+    "too_long",
+    "string_too_short",
+    "string_too_long",
+    "multiple_of",
+)
+_DATE_ERRORS = (
+    "date_parsing",
+    "date_from_datetime_parsing",
+    "date_from_datetime_inexact",
+    "date_type",
+)
 
 
 def _shown(value: Any) -> str:
@@ -94,8 +113,12 @@ def _problem(kind: str, msg: str, value: Any, field: str, show_input: bool = Tru
         return f"expected {expected} (got {_shown(value)}{quote})"
     if kind == "string_pattern_mismatch" and form:
         return f"expected {form} (got {_shown(value)})"
-    if (show_input and kind in _SHOW_INPUT and isinstance(value, str | int | float | bool)
-            and "got" not in msg):
+    if (
+        show_input
+        and kind in _SHOW_INPUT
+        and isinstance(value, str | int | float | bool)
+        and "got" not in msg
+    ):
         return f"{msg} (got {_shown(value)})"
     return msg
 

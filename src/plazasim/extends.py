@@ -58,27 +58,35 @@ def merge(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
     out = dict(base)
     for key, value in child.items():
         mine = out.get(key)
-        out[key] = (merge(mine, value) if isinstance(mine, dict) and isinstance(value, dict)
-                    else value)
+        out[key] = (
+            merge(mine, value) if isinstance(mine, dict) and isinstance(value, dict) else value
+        )
     return out
 
 
 def _locate(ref: Any, base_dir: Path, bundled: dict[str, Path]) -> Path:
     """The file ``extends = ref`` names: a bundled name, else a path relative to ``base_dir``."""
     if not isinstance(ref, str) or not ref.strip():
-        raise ScenarioError.at(KEY, f'expected a bundled scenario name such as "mexico-2006" or '
-                               f"the path of a .toml file (got {ref!r})")
+        raise ScenarioError.at(
+            KEY,
+            f'expected a bundled scenario name such as "mexico-2006" or '
+            f"the path of a .toml file (got {ref!r})",
+        )
     is_path = "/" in ref or "\\" in ref or ref.endswith(".toml")
     if not is_path:
         if ref in bundled:
             return bundled[ref]
-        raise ScenarioError.at(KEY, f"unknown scenario {ref!r} (bundled: {', '.join(bundled)}; "
-                               "or give the path of a .toml file, relative to this one)")
+        raise ScenarioError.at(
+            KEY,
+            f"unknown scenario {ref!r} (bundled: {', '.join(bundled)}; "
+            "or give the path of a .toml file, relative to this one)",
+        )
     path = Path(ref).expanduser()
     path = path if path.is_absolute() else base_dir / path
     if not path.is_file():
-        raise ScenarioError.at(KEY, f"file not found: {path}" if not path.exists()
-                               else f"not a file: {path}")
+        raise ScenarioError.at(
+            KEY, f"file not found: {path}" if not path.exists() else f"not a file: {path}"
+        )
     return path
 
 
@@ -103,19 +111,28 @@ def _date(value: Any) -> dt.date | None:
 
 def _drop_after_end(merged: dict[str, Any], child: dict[str, Any]) -> None:
     """Drop inherited policy entries and events dated after the child's ``end``."""
-    end = _date((child.get("scenario") or {}).get("end")) if isinstance(
-        child.get("scenario"), dict) else None
+    end = (
+        _date((child.get("scenario") or {}).get("end"))
+        if isinstance(child.get("scenario"), dict)
+        else None
+    )
     if end is None:
         return
     for key, field in (("policy", "from"), ("events", "date")):
         if key in child or not isinstance(merged.get(key), list):
             continue
-        merged[key] = [item for item in merged[key] if not (
-            isinstance(item, dict) and (day := _date(item.get(field))) is not None and day > end)]
+        merged[key] = [
+            item
+            for item in merged[key]
+            if not (
+                isinstance(item, dict) and (day := _date(item.get(field))) is not None and day > end
+            )
+        ]
 
 
-def inherit(data: dict[str, Any], base_dir: Path, bundled: dict[str, Path],
-            chain: tuple[Path, ...] = ()) -> dict[str, Any]:
+def inherit(
+    data: dict[str, Any], base_dir: Path, bundled: dict[str, Path], chain: tuple[Path, ...] = ()
+) -> dict[str, Any]:
     """Resolve ``data``'s ``extends`` (recursively) and return the merged data.
 
     ``base_dir`` is the folder a relative ``extends`` is relative to (the file's),
@@ -132,8 +149,11 @@ def inherit(data: dict[str, Any], base_dir: Path, bundled: dict[str, Path],
         raise ScenarioError.at(KEY, f"scenarios extend each other in a cycle ({cycle})")
     scenario = child.get("scenario")
     if not isinstance(scenario, dict) or "name" not in scenario:
-        raise ScenarioError.at("scenario.name", f"required in a scenario that extends another "
-                               f"(else it would be named like {data[KEY]!r})")
+        raise ScenarioError.at(
+            "scenario.name",
+            f"required in a scenario that extends another "
+            f"(else it would be named like {data[KEY]!r})",
+        )
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -160,13 +180,15 @@ def _append(merged: dict[str, Any], added: Any) -> None:
     if added is None:
         return
     if not isinstance(added, dict):
-        raise ScenarioError.at(ADD, f"expected [[add.events]] or [[add.policy]] tables "
-                               f"(got {added!r})")
+        raise ScenarioError.at(
+            ADD, f"expected [[add.events]] or [[add.policy]] tables (got {added!r})"
+        )
     for key, items in added.items():
         if key not in ADDABLE:
             raise ScenarioError.at(f"{ADD}.{key}", f"unknown key (known: {', '.join(ADDABLE)})")
         if not isinstance(items, list):
-            raise ScenarioError.at(f"{ADD}.{key}", f"expected [[{ADD}.{key}]] tables "
-                                   f"(got {items!r})")
+            raise ScenarioError.at(
+                f"{ADD}.{key}", f"expected [[{ADD}.{key}]] tables (got {items!r})"
+            )
         before = merged.get(key, [])
         merged[key] = [*(before if isinstance(before, list) else []), *items]

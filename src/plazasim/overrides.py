@@ -36,8 +36,11 @@ def _fields(table: str) -> list[str]:
     """The keys of a scenario table, as written in a file (``from``, not ``from_``)."""
     from plazasim.scenario import ScenarioMeta, WorldSpec
 
-    models: dict[str, type[BaseModel]] = {"parameters": Parameters, "scenario": ScenarioMeta,
-                                          "world": WorldSpec}
+    models: dict[str, type[BaseModel]] = {
+        "parameters": Parameters,
+        "scenario": ScenarioMeta,
+        "world": WorldSpec,
+    }
     model = models[table]
     return [f.alias or name for name, f in model.model_fields.items()]
 
@@ -50,15 +53,15 @@ def known_names() -> list[str]:
     return names
 
 
-def _unknown(name: str, candidates: Iterable[str], what: str = "parameter",
-             prefix: str = "") -> ScenarioError:
+def _unknown(
+    name: str, candidates: Iterable[str], what: str = "parameter", prefix: str = ""
+) -> ScenarioError:
     """The error for an unknown ``name``, naming the closest of ``candidates`` if any.
 
     ``prefix`` (a table, ``world.``) is left out of the comparison, so that the
     suggestion is the closest key, not any key of the same table.
     """
-    close = difflib.get_close_matches(name.removeprefix(prefix), list(candidates), n=1,
-                                      cutoff=0.6)
+    close = difflib.get_close_matches(name.removeprefix(prefix), list(candidates), n=1, cutoff=0.6)
     hint = f"did you mean {prefix + close[0]!r}? " if close else ""
     return ScenarioError.at(name, f"unknown {what} ({hint}docs/SCENARIOS.md lists the names)")
 
@@ -78,16 +81,22 @@ def canonical(name: str) -> str:
         return f"parameters.{name}"
     if parts[0] == "policy":
         if len(parts) != 3 or not all(parts):
-            raise ScenarioError.at(name, "a policy parameter is named policy.<policy>.<parameter>, "
-                                   "e.g. policy.signaling.wait_weeks")
+            raise ScenarioError.at(
+                name,
+                "a policy parameter is named policy.<policy>.<parameter>, "
+                "e.g. policy.signaling.wait_weeks",
+            )
         return name
     if parts[0] in TABLES and len(parts) == 2:
         if parts[1] not in _fields(parts[0]):
             raise _unknown(name, _fields(parts[0]), "key", prefix=f"{parts[0]}.")
         return name
     if parts[0] in TABLES:
-        raise ScenarioError.at(name, f"the [{parts[0]}] table has no nested tables; "
-                               f"name one key, e.g. {parts[0]}.{_fields(parts[0])[0]}")
+        raise ScenarioError.at(
+            name,
+            f"the [{parts[0]}] table has no nested tables; "
+            f"name one key, e.g. {parts[0]}.{_fields(parts[0])[0]}",
+        )
     raise _unknown(name, known_names(), "name")
 
 
@@ -99,8 +108,9 @@ def set_values(data: dict[str, Any], values: Mapping[str, object]) -> dict[str, 
     scenario's validation treats them as it treats the same values in a file.
     """
     if not isinstance(values, Mapping):
-        raise ScenarioError.at("parameters", "expected a mapping of name -> value "
-                               f"(got {type(values).__name__})")
+        raise ScenarioError.at(
+            "parameters", f"expected a mapping of name -> value (got {type(values).__name__})"
+        )
     for name, value in values.items():
         path = canonical(name)
         table, _, rest = path.partition(".")
@@ -111,8 +121,11 @@ def set_values(data: dict[str, Any], values: Mapping[str, object]) -> dict[str, 
         entries = [e for e in data.get("policy", []) if e["name"] == policy]
         if not entries:
             running = ", ".join(dict.fromkeys(e["name"] for e in data.get("policy", [])))
-            raise ScenarioError.at(name, f"the policy timeline has no {policy!r} entry "
-                                   f"(it runs: {running or 'none; give [[policy]] entries'})")
+            raise ScenarioError.at(
+                name,
+                f"the policy timeline has no {policy!r} entry "
+                f"(it runs: {running or 'none; give [[policy]] entries'})",
+            )
         for entry in entries:
             entry["params"] = {**entry.get("params", {}), key: value}
     return data

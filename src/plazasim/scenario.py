@@ -116,14 +116,14 @@ class ScenarioMeta(BaseModel):
     @model_validator(mode="after")
     def _end_after_start(self) -> ScenarioMeta:
         if self.end <= self.start:
-            raise ScenarioError.at(
-                "end", f"{self.end} must be after scenario.start ({self.start})"
-            )
+            raise ScenarioError.at("end", f"{self.end} must be after scenario.start ({self.start})")
         years = (self.end - self.start).days / 365.25
         if years > MAX_YEARS:
             raise ScenarioError.at(
-                "end", f"{self.end} is {years:.0f} years after scenario.start ({self.start}); "
-                f"a scenario spans at most {MAX_YEARS} years")
+                "end",
+                f"{self.end} is {years:.0f} years after scenario.start ({self.start}); "
+                f"a scenario spans at most {MAX_YEARS} years",
+            )
         return self
 
 
@@ -154,17 +154,18 @@ class WorldSpec(BaseModel):
         # for it would be silently ignored, so it is an error instead.
         if self.kind == "mexico":
             if self.plazas is not None:
-                raise ScenarioError.at("plazas", "only allowed with kind = \"synthetic\"")
+                raise ScenarioError.at("plazas", 'only allowed with kind = "synthetic"')
             if self.cartels != WorldSpec.model_fields["cartels"].default:
-                raise ScenarioError.at("cartels", "only allowed with kind = \"synthetic\"")
+                raise ScenarioError.at("cartels", 'only allowed with kind = "synthetic"')
         return self
 
 
 class PolicyEntry(BaseModel):
     """One ``[[policy]]`` entry: policy ``name`` with ``params`` applies from date ``from``."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True,
-                              allow_inf_nan=False)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False
+    )
 
     from_: dt.date = Field(alias="from")
     name: str
@@ -176,8 +177,10 @@ class PolicyEntry(BaseModel):
 if TYPE_CHECKING:
     Event = EventSpec
 else:
-    Event = Annotated[Union[tuple(event_kinds().values())],  # noqa: UP007
-                      Field(discriminator="kind")]
+    Event = Annotated[
+        Union[tuple(event_kinds().values())],  # noqa: UP007
+        Field(discriminator="kind"),
+    ]
 
 
 #: Event kinds that are state action: what the government's enforcement did. A policy
@@ -276,8 +279,10 @@ def _policy_option(text: str) -> tuple[str, dict[str, Any]]:
     if name != "mix":
         if sep:
             raise ScenarioError.at(
-                "policy", f"only mix takes parts after ':' (got {text!r}); give other "
-                "policies' parameters in a scenario's [[policy]] entry")
+                "policy",
+                f"only mix takes parts after ':' (got {text!r}); give other "
+                "policies' parameters in a scenario's [[policy]] entry",
+            )
         return name, {}
     try:
         params = mix_option_params(rest)
@@ -309,7 +314,7 @@ def _check_policy(path: str, name: str, params: dict[str, Any], field: str = ".n
         if sep and field.startswith(f"{name}."):
             if problem.startswith("Extra inputs are not permitted"):
                 problem = "unknown key"
-            raise ScenarioError.at(f"{path}.params.{field[len(name) + 1:]}", problem) from None
+            raise ScenarioError.at(f"{path}.params.{field[len(name) + 1 :]}", problem) from None
         raise ScenarioError.at(f"{path}.params", text) from None
 
 
@@ -347,8 +352,11 @@ def _parse(text: str, origin: str, base_dir: str | Path | None) -> tuple[Scenari
     data = read_toml(text, origin)
     extended = isinstance(data, dict) and "extends" in data
     if "add" in data and not extended:
-        raise ScenarioError.at("add", "only in a scenario that extends another: [[add.events]] "
-                               'appends to the events of its base (extends = "mexico-2006")')
+        raise ScenarioError.at(
+            "add",
+            "only in a scenario that extends another: [[add.events]] "
+            'appends to the events of its base (extends = "mexico-2006")',
+        )
     if extended:
         here = Path(origin).resolve() if Path(origin).is_file() else None
         data = inherit(data, folder, bundled_scenarios(), (here,) if here else ())
@@ -377,7 +385,10 @@ def _warn_without_history(scenario: Scenario, path: Path) -> None:
         f"{path}: this Mexico scenario has none of the cartels' historical events (splits, "
         "alliances, wars) of mexico-2006, since it neither lists them nor extends it; to "
         'keep them and change only what you state, write extends = "mexico-2006" '
-        "(docs/SCENARIOS.md, Extending a scenario)", ScenarioWarning, stacklevel=3)
+        "(docs/SCENARIOS.md, Extending a scenario)",
+        ScenarioWarning,
+        stacklevel=3,
+    )
 
 
 def bundled_scenarios() -> dict[str, Path]:
@@ -405,8 +416,8 @@ def load_scenario(source: str | Path) -> Scenario:
             path = bundled[source]
         elif path.exists():
             raise ScenarioError.at("scenario", f"not a file: {path}")
-        elif isinstance(source, Path) or "/" in source or "\\" in source or source.endswith(
-            ".toml"
+        elif (
+            isinstance(source, Path) or "/" in source or "\\" in source or source.endswith(".toml")
         ):
             raise ScenarioError.at("scenario", f"file not found: {path}")
         else:
@@ -512,9 +523,11 @@ def with_overrides(
             # events were never written for (a 2009 scenario silently run to 2015).
             where = "not after the start" if end <= start else "after the end"
             raise ScenarioError.at(
-                "until", f"{end} is {where} of {scenario.scenario.name} ({start} to {last}); "
+                "until",
+                f"{end} is {where} of {scenario.scenario.name} ({start} to {last}); "
                 f"give a date from {start + dt.timedelta(days=1)} to {last} (--until can only "
-                "shorten a run)")
+                "shorten a run)",
+            )
         data["scenario"]["end"] = end
         data["policy"] = [p for p in data["policy"] if p["from"] <= end]
         data["events"] = [e for e in data["events"] if e["date"] <= end]

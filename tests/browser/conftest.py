@@ -46,8 +46,9 @@ def browser_page(_browser) -> Iterator[object]:
     context = _browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     offsite: list[str] = []
-    page.on("request", lambda request: offsite.append(request.url) if is_offsite(request.url)
-            else None)
+    page.on(
+        "request", lambda request: offsite.append(request.url) if is_offsite(request.url) else None
+    )
     # A request to another host is answered locally with an error, never sent.
     context.route(lambda url: is_offsite(url), lambda route: route.abort())
     page.set_default_timeout(30_000)

@@ -49,7 +49,9 @@ def _figure(page: Any, graph_id: str) -> dict[str, Any]:
                                                          y: Array.from(t.y || []),
                                                          custom: Array.from(t.customdata
                                                                             || [])})),
-                           title: (gd.layout.title || {}).text || ""}; }""", graph_id)
+                           title: (gd.layout.title || {}).text || ""}; }""",
+        graph_id,
+    )
 
 
 def _run_from_page(page: Any, url: str, other_policy: str | None = None) -> str:
@@ -89,8 +91,10 @@ def test_run_map_series_and_plaza_history(dashboard, browser_page, artifacts_dir
     page.focus("#week [role=slider]")
     page.keyboard.press("Home")
     first = str(run.national["date"].min().date())
-    page.wait_for_function(f"document.querySelector('#map .js-plotly-plot').layout.title.text"
-                           f".includes('week of {first}')")
+    page.wait_for_function(
+        f"document.querySelector('#map .js-plotly-plot').layout.title.text"
+        f".includes('week of {first}')"
+    )
     assert page.inner_text("#week-label").startswith(f"week 1 of {WEEKS}: {first}")
 
     series = _figure(page, "series")
@@ -103,29 +107,38 @@ def test_run_map_series_and_plaza_history(dashboard, browser_page, artifacts_dir
     point = page.locator("#map path.point").nth(3)
     box = point.bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    page.wait_for_function("(document.querySelector('#history .js-plotly-plot')?.layout?.title"
-                           "?.text || '').startsWith('History of')")
+    page.wait_for_function(
+        "(document.querySelector('#history .js-plotly-plot')?.layout?.title"
+        "?.text || '').startsWith('History of')"
+    )
     history = _figure(page, "history")
     plaza = history["title"].split("(")[1].split(",")[0]
     rows = run.plazas[run.plazas["plaza_id"].astype(str) == plaza]
     total = next(t for t in history["data"] if t["name"] == "cartel vs cartel")
     assert total["y"] == pytest.approx(rows["homicides_cartel"].astype(float).tolist())
-    control = [t for t in history["data"] if t["name"] not in (
-        "cartel vs cartel", "state vs cartel", "bystanders", "non-cartel (baseline)")]
+    control = [
+        t
+        for t in history["data"]
+        if t["name"]
+        not in ("cartel vs cartel", "state vs cartel", "bystanders", "non-cartel (baseline)")
+    ]
     assert sum(len(t["x"]) for t in control) == WEEKS
 
     page.locator("h1").click()  # away from the slider, whose tooltip would hide the label
     page.screenshot(path=str(artifacts_dir / "dashboard-run.png"), full_page=True)
 
 
-def test_malformed_upload_shows_the_cli_line(dashboard, browser_page, artifacts_dir,
-                                            tmp_path) -> None:
+def test_malformed_upload_shows_the_cli_line(
+    dashboard, browser_page, artifacts_dir, tmp_path
+) -> None:
     url, _ = dashboard
     page = browser_page
     page.goto(url)
     page.wait_for_selector("#timeline td")
-    page.set_input_files("#upload input[type=file]", files=[
-        {"name": "broken.toml", "mimeType": "text/plain", "buffer": MALFORMED}])
+    page.set_input_files(
+        "#upload input[type=file]",
+        files=[{"name": "broken.toml", "mimeType": "text/plain", "buffer": MALFORMED}],
+    )
     shown = page.wait_for_selector("#upload-message .error").inner_text()
 
     (tmp_path / "broken.toml").write_bytes(MALFORMED)
@@ -142,10 +155,12 @@ def test_malformed_upload_shows_the_cli_line(dashboard, browser_page, artifacts_
     page.screenshot(path=str(artifacts_dir / "dashboard-upload-error.png"), full_page=False)
 
     # The server carries on: a good file is accepted next, and fills the form.
-    good = (Path(__file__).parents[2] / "src/plazasim/scenarios/synthetic-small.toml")
+    good = Path(__file__).parents[2] / "src/plazasim/scenarios/synthetic-small.toml"
     text = good.read_bytes().replace(b'name = "synthetic-small"', b'name = "my-upload"')
-    page.set_input_files("#upload input[type=file]", files=[
-        {"name": "mine.toml", "mimeType": "text/plain", "buffer": text}])
+    page.set_input_files(
+        "#upload input[type=file]",
+        files=[{"name": "mine.toml", "mimeType": "text/plain", "buffer": text}],
+    )
     page.wait_for_selector("#upload-message .ok:has-text('loaded mine.toml: my-upload')")
     assert page.input_value("#until") == "2008-12-31"
 
@@ -155,17 +170,20 @@ def test_compare_two_policies(dashboard, browser_page, artifacts_dir) -> None:
     page = browser_page
     text = _run_from_page(page, url, other_policy="laissez_faire")
     names = text.removeprefix("wrote ").strip().split(", ")
-    assert (len(names) == 2 and names[1].endswith(tuple(f"laissez_faire{s}" for s in ("",))))\
-        or "laissez_faire" in names[1]
+    assert (
+        len(names) == 2 and names[1].endswith(tuple(f"laissez_faire{s}" for s in ("",)))
+    ) or "laissez_faire" in names[1]
     page.wait_for_function(
-        "document.querySelector('#compare-series .js-plotly-plot')?.data?.length === 4")
+        "document.querySelector('#compare-series .js-plotly-plot')?.data?.length === 4"
+    )
     series = _figure(page, "compare-series")
     weekly = series["data"][0::2]
     assert [t["name"].split(":")[0] for t in weekly] == ["left", "right"]
     for trace, name in zip(weekly, names, strict=True):
         run = read_run(runs / name)
-        related = run.national[["homicides_cartel", "homicides_state",
-                                "homicides_bystander"]].sum(axis=1)
+        related = run.national[["homicides_cartel", "homicides_state", "homicides_bystander"]].sum(
+            axis=1
+        )
         assert trace["y"] == pytest.approx(related.tolist())
     assert "crackdown" in weekly[0]["name"] and "laissez_faire" in weekly[1]["name"]
     for graph in ("compare-map-a", "compare-map-b"):
@@ -175,9 +193,13 @@ def test_compare_two_policies(dashboard, browser_page, artifacts_dir) -> None:
 
     # Past runs: a click on a row opens that run above.
     page.locator("#runs-table td", has_text=names[1]).click()
-    page.wait_for_function(f"document.querySelector('#run-picker').innerText.includes('{names[1]}')")
-    page.wait_for_function("(document.querySelector('#map .js-plotly-plot')?.data || [])"
-                           ".some(t => t.name === 'control')")
+    page.wait_for_function(
+        f"document.querySelector('#run-picker').innerText.includes('{names[1]}')"
+    )
+    page.wait_for_function(
+        "(document.querySelector('#map .js-plotly-plot')?.data || [])"
+        ".some(t => t.name === 'control')"
+    )
 
 
 def _edit_cell(page: Any, column: str, row: int, text: str) -> None:
@@ -193,10 +215,12 @@ def test_edit_the_timeline_of_an_upload_and_run_it(dashboard, browser_page) -> N
     page = browser_page
     page.goto(url)
     page.wait_for_selector("#timeline td")
-    good = (Path(__file__).parents[2] / "src/plazasim/scenarios/synthetic-small.toml")
+    good = Path(__file__).parents[2] / "src/plazasim/scenarios/synthetic-small.toml"
     text = good.read_bytes().replace(b'name = "synthetic-small"', b'name = "edited"')
-    page.set_input_files("#upload input[type=file]", files=[
-        {"name": "edited.toml", "mimeType": "text/plain", "buffer": text}])
+    page.set_input_files(
+        "#upload input[type=file]",
+        files=[{"name": "edited.toml", "mimeType": "text/plain", "buffer": text}],
+    )
     page.wait_for_selector("#upload-message .ok")
     page.fill("#until", UNTIL)
     page.click("#add-policy")
@@ -209,10 +233,16 @@ def test_edit_the_timeline_of_an_upload_and_run_it(dashboard, browser_page) -> N
 
     _edit_cell(page, "from", 1, "2007-02-05")
     page.click("#run-button")
-    name = page.wait_for_selector("#form-message .ok:has-text('wrote')", timeout=60_000)\
-        .inner_text().removeprefix("wrote ").strip()
+    name = (
+        page.wait_for_selector("#form-message .ok:has-text('wrote')", timeout=60_000)
+        .inner_text()
+        .removeprefix("wrote ")
+        .strip()
+    )
     manifest = read_run(runs / name).manifest
     assert [(p["from"], p["name"]) for p in manifest["scenario"]["policy"]] == [
-        ("2007-01-01", "crackdown"), ("2007-02-05", "laissez_faire")]
+        ("2007-01-01", "crackdown"),
+        ("2007-02-05", "laissez_faire"),
+    ]
     assert manifest["scenario"]["scenario"]["name"] == "edited"
     assert manifest["invocation"]["args"]["scenario"] == "upload:edited.toml"

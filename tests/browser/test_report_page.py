@@ -23,8 +23,12 @@ pytestmark = pytest.mark.browser
 def report_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The report of ``plazasim run mexico-2006 --until 2007-02-28`` (13 weeks, 4 frames)."""
     out = tmp_path_factory.mktemp("report-page") / "mexico"
-    assert main(["run", "mexico-2006", "--until", "2007-02-28", "--out", str(out), "-q",
-                 "--no-figures"]) == 0
+    assert (
+        main(
+            ["run", "mexico-2006", "--until", "2007-02-28", "--out", str(out), "-q", "--no-figures"]
+        )
+        == 0
+    )
     assert main(["report", str(out)]) == 0
     return out / "report.html"
 
@@ -44,11 +48,14 @@ def _state(page: Any) -> dict[str, Any]:
 
 
 def test_report_page_draws_the_map_and_series_and_the_slider_moves(
-        report_file: Path, browser_page: Any, artifacts_dir: Path) -> None:
+    report_file: Path, browser_page: Any, artifacts_dir: Path
+) -> None:
     page = browser_page
     page.goto(report_file.as_uri())
-    page.wait_for_function("() => document.querySelectorAll('#fig0 path.choroplethlocation')"
-                           ".length > 0 && document.getElementById('fig2').data")
+    page.wait_for_function(
+        "() => document.querySelectorAll('#fig0 path.choroplethlocation')"
+        ".length > 0 && document.getElementById('fig2').data"
+    )
     run = read_run(report_file.parent)
     state = _state(page)
     assert state["n"] == 3 and state["locations"] == 2454
@@ -63,8 +70,9 @@ def test_report_page_draws_the_map_and_series_and_the_slider_moves(
     rail = page.locator("#fig0 .slider-rail-rect").bounding_box()
     assert rail is not None
     page.mouse.click(rail["x"] + rail["width"] - 2, rail["y"] + rail["height"] / 2)
-    page.wait_for_function("() => document.getElementById('fig0').layout.title.text"
-                           ".includes('2007-02-23')")
+    page.wait_for_function(
+        "() => document.getElementById('fig0').layout.title.text.includes('2007-02-23')"
+    )
     state = _state(page)
     last = run.plazas[run.plazas["date"] == pd.Timestamp("2007-02-23")]
     assert state["custom"] == [c or "no cartel" for c in last["controller"].astype(str)]
@@ -72,7 +80,6 @@ def test_report_page_draws_the_map_and_series_and_the_slider_moves(
 
     # switch to the violence layer
     page.locator("#fig0 .updatemenu-button").filter(has_text="Violence").click()
-    page.wait_for_function("() => document.getElementById('fig0')._fullData[2].visible "
-                           "=== true")
+    page.wait_for_function("() => document.getElementById('fig0')._fullData[2].visible === true")
     assert _state(page)["visible"][1:] == [False, True]
     page.screenshot(path=str(artifacts_dir / "report_page.png"), full_page=True)

@@ -59,8 +59,7 @@ BLOCKS = {"national_related": Block(weight=0.0), "national_homicides": Block(off
 
 
 def _targets(scenario: Scenario):
-    spec = SummarySpec(months=tuple(month_labels("2007-01", "2007-06")), years=(2007,),
-                       states=())
+    spec = SummarySpec(months=tuple(month_labels("2007-01", "2007-06")), years=(2007,), states=())
     space = SearchSpace(require_priors(scenario))
     model = CalibrationModel(scenario, space, spec)
     np.random.seed(0)
@@ -81,23 +80,31 @@ def targets(scenario):
 def three(tmp_path_factory, scenario, targets):
     """Three generations in one go, in-process."""
     out = tmp_path_factory.mktemp("abc") / "three"
-    return calibrate(scenario, out, particles=PARTICLES, populations=3, targets=targets,
-                     blocks=BLOCKS)
+    return calibrate(
+        scenario, out, particles=PARTICLES, populations=3, targets=targets, blocks=BLOCKS
+    )
 
 
 def test_the_fit_recovers_the_known_parameter(three) -> None:
     row = three.summary.set_index("parameter").loc["baseline_scale"]
     assert row.q05 <= TRUTH <= row.q95
-    assert row.interval_share_of_prior < 0.8          # narrower than the prior
+    assert row.interval_share_of_prior < 0.8  # narrower than the prior
     eps = three.populations.set_index("population")["epsilon"]
-    assert eps.loc[0] > eps.loc[1] > eps.loc[2]       # each generation gets closer
+    assert eps.loc[0] > eps.loc[1] > eps.loc[2]  # each generation gets closer
     assert three.stopped_because == "3 generations done"
 
 
 def test_the_directory_holds_every_file_and_reads_back(three) -> None:
     names = {p.name for p in three.out_dir.iterdir()}
-    assert {"calibration.json", "abc.db", "populations.csv", "posterior.parquet",
-            "posterior_summary.csv", "calibrated.toml", "manifest.json"} <= names
+    assert {
+        "calibration.json",
+        "abc.db",
+        "populations.csv",
+        "posterior.parquet",
+        "posterior_summary.csv",
+        "calibrated.toml",
+        "manifest.json",
+    } <= names
     record = read_calibration(three.out_dir)
     post = record.posterior
     assert post["draw"].tolist() == list(range(PARTICLES))
@@ -118,18 +125,27 @@ def test_the_directory_holds_every_file_and_reads_back(three) -> None:
 
 
 def test_two_workers_give_the_same_calibration(tmp_path, scenario, targets, three) -> None:
-    two = calibrate(scenario, tmp_path / "w2", particles=PARTICLES, populations=3,
-                    workers=2, targets=targets, blocks=BLOCKS)
+    two = calibrate(
+        scenario,
+        tmp_path / "w2",
+        particles=PARTICLES,
+        populations=3,
+        workers=2,
+        targets=targets,
+        blocks=BLOCKS,
+    )
     assert_frame_equal(two.posterior, three.posterior)
     cols = ["population", "epsilon", "simulations", "acceptance_rate"]
     assert_frame_equal(two.populations[cols], three.populations[cols])
 
 
-def test_a_resumed_calibration_continues_where_it_stopped(tmp_path, scenario, targets,
-                                                         three) -> None:
+def test_a_resumed_calibration_continues_where_it_stopped(
+    tmp_path, scenario, targets, three
+) -> None:
     out = tmp_path / "resumed"
-    first = calibrate(scenario, out, particles=PARTICLES, populations=2, targets=targets,
-                      blocks=BLOCKS)
+    first = calibrate(
+        scenario, out, particles=PARTICLES, populations=2, targets=targets, blocks=BLOCKS
+    )
     assert first.populations["population"].max() == 1
     # An interruption mid-generation leaves abc.db at the last finished one; so does this.
     (out / "posterior.parquet").unlink()
@@ -164,15 +180,19 @@ def test_output_directories_are_never_overwritten(tmp_path, three) -> None:
         read_calibration(tmp_path / "busy")
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"particles": 1}, "particles: must be an integer >= 2"),
-    ({"populations": 0}, "populations: must be an integer >= 1"),
-    ({"workers": 0}, "workers: must be an integer >= 1"),
-    ({"max_simulations": 0}, "max-simulations: must be an integer >= 1"),
-    ({"min_acceptance": 1.0}, "min-acceptance: must be in"),
-])
-def test_bad_settings_are_refused_before_anything_runs(tmp_path, scenario, targets, kwargs,
-                                                       message) -> None:
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"particles": 1}, "particles: must be an integer >= 2"),
+        ({"populations": 0}, "populations: must be an integer >= 1"),
+        ({"workers": 0}, "workers: must be an integer >= 1"),
+        ({"max_simulations": 0}, "max-simulations: must be an integer >= 1"),
+        ({"min_acceptance": 1.0}, "min-acceptance: must be in"),
+    ],
+)
+def test_bad_settings_are_refused_before_anything_runs(
+    tmp_path, scenario, targets, kwargs, message
+) -> None:
     with pytest.raises(PlazasimError, match=message):
         calibrate(scenario, tmp_path / "x", targets=targets, **kwargs)
     assert not (tmp_path / "x").exists()
@@ -185,8 +205,15 @@ def test_a_scenario_without_priors_is_refused(tmp_path, targets) -> None:
 
 
 def test_stops_at_the_simulation_budget(tmp_path, scenario, targets) -> None:
-    res = calibrate(scenario, tmp_path / "b", particles=4, populations=5, max_simulations=5,
-                    targets=targets, blocks=BLOCKS)
+    res = calibrate(
+        scenario,
+        tmp_path / "b",
+        particles=4,
+        populations=5,
+        max_simulations=5,
+        targets=targets,
+        blocks=BLOCKS,
+    )
     assert "reached the limit of 5" in res.stopped_because
     assert res.populations["population"].max() == 0
 
@@ -202,30 +229,38 @@ def _run_cli(args: list[str], capsys) -> tuple[int, str, str]:
 
 def test_cli_calibrates_mexico_and_resumes(tmp_path, capsys) -> None:
     out = tmp_path / "mx"
-    code, stdout, _ = _run_cli(["calibrate", "mexico-2006", "--particles", "2",
-                                "--populations", "1", "--out", str(out)], capsys)
+    code, stdout, _ = _run_cli(
+        ["calibrate", "mexico-2006", "--particles", "2", "--populations", "1", "--out", str(out)],
+        capsys,
+    )
     assert code == 0, stdout
     assert "Posterior" in stdout and f"wrote {out}" in stdout
     summary = pd.read_csv(out / "posterior_summary.csv")
     scenario = load_scenario("mexico-2006")
     assert scenario.calibration is not None
     assert summary["parameter"].tolist() == list(scenario.calibration.resolved())
-    code, stdout, _ = _run_cli(["calibrate", "--resume", "--out", str(out), "--populations",
-                                "2", "-q"], capsys)
+    code, stdout, _ = _run_cli(
+        ["calibrate", "--resume", "--out", str(out), "--populations", "2", "-q"], capsys
+    )
     assert code == 0
     assert pd.read_csv(out / "populations.csv")["population"].max() == 1
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["calibrate", "{tmp}/abc.toml", "--out", "{tmp}/s"], "has no observed record"),
-    (["calibrate", "synthetic-small", "--out", "{tmp}/s"], r"no [calibration] table"),
-    (["calibrate", "--resume"], "--resume: needs --out"),
-    (["calibrate"], "scenario: give a scenario"),
-    (["calibrate", "mexico-2006", "--workers", "0"], "--workers: must be >= 1"),
-    (["calibrate", "mexico-2006", "--workers", "2", "--scheduler", "tcp://x:1"],
-     "give either --scheduler or --workers"),
-    (["calibrate", "--resume", "--out", "{tmp}"], "holds no calibration to resume"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["calibrate", "{tmp}/abc.toml", "--out", "{tmp}/s"], "has no observed record"),
+        (["calibrate", "synthetic-small", "--out", "{tmp}/s"], r"no [calibration] table"),
+        (["calibrate", "--resume"], "--resume: needs --out"),
+        (["calibrate"], "scenario: give a scenario"),
+        (["calibrate", "mexico-2006", "--workers", "0"], "--workers: must be >= 1"),
+        (
+            ["calibrate", "mexico-2006", "--workers", "2", "--scheduler", "tcp://x:1"],
+            "give either --scheduler or --workers",
+        ),
+        (["calibrate", "--resume", "--out", "{tmp}"], "holds no calibration to resume"),
+    ],
+)
 def test_cli_errors_are_one_line(tmp_path, capsys, args: list[str], message: str) -> None:
     (tmp_path / "abc.toml").write_text(TOML)
     code, _, stderr = _run_cli([a.replace("{tmp}", str(tmp_path)) for a in args], capsys)

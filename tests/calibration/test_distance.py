@@ -61,16 +61,16 @@ def test_missing_negative_or_mismatched_values_are_refused_or_infinite() -> None
     assert TWO({"a": np.array([0.0, 2.0]), "b": obs["b"]}, obs) == math.inf  # log(0)
 
 
-@pytest.mark.parametrize(("field", "value"), [("weight", -1.0), ("offset", math.nan),
-                                              ("tolerance", 0.5)])
+@pytest.mark.parametrize(
+    ("field", "value"), [("weight", -1.0), ("offset", math.nan), ("tolerance", 0.5)]
+)
 def test_block_settings_are_checked(field: str, value: float) -> None:
     with pytest.raises(ValueError, match=f"{field}: must be"):
         Block(**{field: value})
 
 
 @given(counts, counts, st.floats(0, 50))
-def test_distance_is_non_negative_and_symmetric(a: list[float], b: list[float], c: float
-                                                ) -> None:
+def test_distance_is_non_negative_and_symmetric(a: list[float], b: list[float], c: float) -> None:
     n = min(len(a), len(b))
     x, y = {"s": np.array(a[:n])}, {"s": np.array(b[:n])}
     d = BlockDistance({"s": Block(offset=c + 1e-9)})

@@ -72,9 +72,12 @@ def calibration(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path.write_text(SCENARIO, encoding="utf-8")
     scenario = load_scenario(str(path))
     world = world_of(scenario)
-    spec = SummarySpec(months=tuple(month_labels("2007-01", "2007-12")), years=(2007,),
-                       states=tuple(sorted(set(world.state.tolist()))),
-                       plaza=str(world.plaza_id[0]))
+    spec = SummarySpec(
+        months=tuple(month_labels("2007-01", "2007-12")),
+        years=(2007,),
+        states=tuple(sorted(set(world.state.tolist()))),
+        plaza=str(world.plaza_id[0]),
+    )
     space = SearchSpace(require_priors(scenario))
     model = CalibrationModel(with_overrides(scenario, until=spec.end), space, spec)
     np.random.seed(0)
@@ -130,28 +133,39 @@ def test_predictive_frame_does_not_depend_on_workers(calibration: Path) -> None:
 
 def _monthly_rows(block: str, run_totals: dict[int, list[float]], seed: int) -> list[dict]:
     """Rows of one run: each year's total spread evenly over its twelve months."""
-    return [{"draw": seed, "seed": seed, "block": block, "label": f"{year}-{m:02d}",
-             "value": totals[seed] / 12} for year, totals in run_totals.items()
-            for m in range(1, 13)]
+    return [
+        {
+            "draw": seed,
+            "seed": seed,
+            "block": block,
+            "label": f"{year}-{m:02d}",
+            "value": totals[seed] / 12,
+        }
+        for year, totals in run_totals.items()
+        for m in range(1, 13)
+    ]
 
 
 def _observed_monthly(block: str, totals: dict[int, float]) -> pd.Series:
     labels = [f"{y}-{m:02d}" for y in totals for m in range(1, 13)]
-    return pd.Series([totals[int(label[:4])] / 12 for label in labels], index=labels,
-                     name=block)
+    return pd.Series([totals[int(label[:4])] / 12 for label in labels], index=labels, name=block)
 
 
 def test_national_checks_pass_within_the_tolerance_and_fail_beyond() -> None:
     # three runs; annual medians: homicides 2007 1,100 (+10% of 1,000), 2008 1,110 (+11%)
     homicides = {2007: [1090.0, 1100.0, 1300.0], 2008: [1000.0, 1110.0, 1200.0]}
     related = {2007: [500.0, 600.0, 700.0], 2008: [400.0, 480.0, 500.0]}
-    rows = [r for s in range(3) for r in _monthly_rows("national_homicides", homicides, s)
-            + _monthly_rows("national_related", related, s)]
+    rows = [
+        r
+        for s in range(3)
+        for r in _monthly_rows("national_homicides", homicides, s)
+        + _monthly_rows("national_related", related, s)
+    ]
     frame = pd.DataFrame(rows)
-    observed = {"national_homicides": _observed_monthly("national_homicides",
-                                                        {2007: 1000.0, 2008: 1000.0}),
-                "national_related": _observed_monthly("national_related",
-                                                      {2007: 500.0, 2008: 400.0})}
+    observed = {
+        "national_homicides": _observed_monthly("national_homicides", {2007: 1000.0, 2008: 1000.0}),
+        "national_related": _observed_monthly("national_related", {2007: 500.0, 2008: 400.0}),
+    }
     checks = {c.key: c for c in headline_checks(frame, observed)}
     assert checks["national_homicides_2007"].measured == pytest.approx(0.10)
     assert checks["national_homicides_2007"].result == "pass"
@@ -166,9 +180,19 @@ def test_national_checks_pass_within_the_tolerance_and_fail_beyond() -> None:
 
 def _state_frame(medians: dict[str, float], block: str, year: int = 2009) -> pd.DataFrame:
     """Three runs per state at median, median - 1 and median + 5 (so the median is exact)."""
-    return pd.DataFrame([{"draw": s, "seed": s, "block": block, "label": f"{code}:{year}",
-                          "value": value + (-1.0, 0.0, 5.0)[s]}
-                         for s in range(3) for code, value in medians.items()])
+    return pd.DataFrame(
+        [
+            {
+                "draw": s,
+                "seed": s,
+                "block": block,
+                "label": f"{code}:{year}",
+                "value": value + (-1.0, 0.0, 5.0)[s],
+            }
+            for s in range(3)
+            for code, value in medians.items()
+        ]
+    )
 
 
 def test_state_spearman_is_the_rank_correlation_of_totals() -> None:
@@ -177,11 +201,14 @@ def test_state_spearman_is_the_rank_correlation_of_totals() -> None:
     # simulated ranks 1 3 2 5 4: rho = 1 - 6 * 4 / (5 * 24) = 0.8
     homicides = dict(zip(codes, [100.0, 300.0, 200.0, 500.0, 400.0], strict=True))
     related = dict(zip(codes, [50.0, 40.0, 30.0, 20.0, 10.0], strict=True))  # reversed
-    frame = pd.concat([_state_frame(homicides, "state_homicides"),
-                       _state_frame(related, "state_related")], ignore_index=True)
+    frame = pd.concat(
+        [_state_frame(homicides, "state_homicides"), _state_frame(related, "state_related")],
+        ignore_index=True,
+    )
     labels = [f"{c}:2009" for c in codes]
-    observed = {b: pd.Series(observed_totals, index=labels)
-                for b in ("state_homicides", "state_related")}
+    observed = {
+        b: pd.Series(observed_totals, index=labels) for b in ("state_homicides", "state_related")
+    }
     totals = state_totals(frame, observed, "state_homicides", [2009])
     assert totals["median"].tolist() == [100.0, 300.0, 200.0, 500.0, 400.0]
     assert totals["q05"].iloc[0] < 100.0 < totals["q95"].iloc[0]
@@ -195,12 +222,16 @@ def test_state_spearman_is_the_rank_correlation_of_totals() -> None:
 
 
 def test_plaza_rise_compares_simulated_and_observed_ratios() -> None:
-    observed = {"plaza_homicides": _observed_monthly("plaza_homicides",
-                                                     {2007: 120.0, 2010: 1200.0})}
+    observed = {
+        "plaza_homicides": _observed_monthly("plaza_homicides", {2007: 120.0, 2010: 1200.0})
+    }
 
     def check(sim_2010: float) -> object:
-        rows = [r for s in range(3) for r in _monthly_rows(
-            "plaza_homicides", {2007: [100.0] * 3, 2010: [sim_2010] * 3}, s)]
+        rows = [
+            r
+            for s in range(3)
+            for r in _monthly_rows("plaza_homicides", {2007: [100.0] * 3, 2010: [sim_2010] * 3}, s)
+        ]
         (only,) = headline_checks(pd.DataFrame(rows), observed, "Juárez")
         return only
 
@@ -236,8 +267,7 @@ def test_annual_totals_take_the_band_after_summing() -> None:
 
 
 def test_cli_writes_the_whole_report(calibration: Path, capsys: pytest.CaptureFixture) -> None:
-    code = main(["fit-report", str(calibration), "--draws", "2", "--seeds", "1",
-                 "--workers", "1"])
+    code = main(["fit-report", str(calibration), "--draws", "2", "--seeds", "1", "--workers", "1"])
     captured = capsys.readouterr()
     assert code == 0, captured.err
     out = calibration / "fit-report"
@@ -259,20 +289,27 @@ def test_cli_writes_the_whole_report(calibration: Path, capsys: pytest.CaptureFi
     predictive = pd.read_parquet(out / "predictive.parquet")
     assert predictive[["draw", "seed"]].drop_duplicates().shape[0] == 2
     # an earlier report may be replaced (nothing else may)
-    assert main(["fit-report", str(calibration), "--draws", "1", "--seeds", "1",
-                 "--workers", "1", "-q"]) == 0
+    assert (
+        main(
+            ["fit-report", str(calibration), "--draws", "1", "--seeds", "1", "--workers", "1", "-q"]
+        )
+        == 0
+    )
     assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["draws"] == 1
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--draws", "0"], "--draws: must be between 1 and 4"),
-    (["--draws", "5"], "--draws: must be between 1 and 4"),
-    (["--seeds", "0"], "--seeds: must be between 1"),
-    (["--workers", "0"], "--workers: must be >= 1"),
-])
-def test_cli_refuses_bad_options(calibration: Path, tmp_path: Path,
-                                 capsys: pytest.CaptureFixture, args: list[str],
-                                 message: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--draws", "0"], "--draws: must be between 1 and 4"),
+        (["--draws", "5"], "--draws: must be between 1 and 4"),
+        (["--seeds", "0"], "--seeds: must be between 1"),
+        (["--workers", "0"], "--workers: must be >= 1"),
+    ],
+)
+def test_cli_refuses_bad_options(
+    calibration: Path, tmp_path: Path, capsys: pytest.CaptureFixture, args: list[str], message: str
+) -> None:
     target = tmp_path / "report"
     code = main(["fit-report", str(calibration), "--out", str(target), *args])
     err = capsys.readouterr().err
@@ -282,7 +319,8 @@ def test_cli_refuses_bad_options(calibration: Path, tmp_path: Path,
 
 
 def test_cli_refuses_what_is_not_a_calibration_or_not_replaceable(
-        calibration: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    calibration: Path, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
     assert main(["fit-report", str(tmp_path), "--out", str(tmp_path / "r")]) == 2
     assert "not a finished calibration directory" in capsys.readouterr().err
     other = tmp_path / "other"

@@ -13,30 +13,47 @@ from plazasim.calibration.sampler import job_seed
 from plazasim.calibration.space import SearchSpace
 from plazasim.calibration_spec import CalibrationSpec
 
-SPEC = CalibrationSpec.model_validate({
-    "parameters": ["retreat_share"],
-    "priors": {"lethality": {"distribution": "loguniform", "low": 0.001, "high": 0.02},
-               "hold_weeks": {"distribution": "uniform", "low": 2, "high": 8},
-               "bystander_ratio": {"distribution": "truncnormal", "low": 0.0, "high": 1.0,
-                                   "mean": 0.3, "sd": 0.2}}})
+SPEC = CalibrationSpec.model_validate(
+    {
+        "parameters": ["retreat_share"],
+        "priors": {
+            "lethality": {"distribution": "loguniform", "low": 0.001, "high": 0.02},
+            "hold_weeks": {"distribution": "uniform", "low": 2, "high": 8},
+            "bystander_ratio": {
+                "distribution": "truncnormal",
+                "low": 0.0,
+                "high": 1.0,
+                "mean": 0.3,
+                "sd": 0.2,
+            },
+        },
+    }
+)
 SPACE = SearchSpace(SPEC.resolved())
 
 
 def test_every_parameter_is_searched_on_the_logit_of_its_prior_cdf() -> None:
     assert SPACE.coordinates() == ["z_" + name for name in SPEC.resolved()]
     # The prior median of each parameter sits at z = 0; the bounds are far out.
-    z = SPACE.particle({"lethality": math.sqrt(0.001 * 0.02), "retreat_share": 0.02 + 0.48 / 2,
-                       "hold_weeks": 5, "bystander_ratio": 0.3})
+    z = SPACE.particle(
+        {
+            "lethality": math.sqrt(0.001 * 0.02),
+            "retreat_share": 0.02 + 0.48 / 2,
+            "hold_weeks": 5,
+            "bystander_ratio": 0.3,
+        }
+    )
     assert z["z_lethality"] == pytest.approx(0.0, abs=1e-9)
     assert z["z_hold_weeks"] == pytest.approx(0.0, abs=1e-9)
-    edge = SPACE.particle({"lethality": 0.02, "retreat_share": 0.02, "hold_weeks": 8,
-                           "bystander_ratio": 0.0})
+    edge = SPACE.particle(
+        {"lethality": 0.02, "retreat_share": 0.02, "hold_weeks": 8, "bystander_ratio": 0.0}
+    )
     assert edge["z_lethality"] > 20 and edge["z_retreat_share"] < -20
     # No walls: the prior has density everywhere, a standard logistic per coordinate.
     prior = SPACE.distribution()
     far = {c: 40.0 for c in SPACE.coordinates()}
     assert prior.pdf(far) > 0
-    assert prior.pdf({c: 0.0 for c in SPACE.coordinates()}) == pytest.approx(0.25 ** 4)
+    assert prior.pdf({c: 0.0 for c in SPACE.coordinates()}) == pytest.approx(0.25**4)
 
 
 def test_prior_draws_map_into_each_parameters_range() -> None:
@@ -52,10 +69,15 @@ def test_prior_draws_map_into_each_parameters_range() -> None:
 
 
 @given(st.floats(0.001, 0.02), st.floats(0.02, 0.5), st.integers(2, 8), st.floats(0, 1))
-def test_values_and_particle_are_inverse(leth: float, share: float, weeks: int, ratio: float
-                                        ) -> None:
-    values = {"retreat_share": share, "lethality": leth, "hold_weeks": weeks,
-              "bystander_ratio": ratio}
+def test_values_and_particle_are_inverse(
+    leth: float, share: float, weeks: int, ratio: float
+) -> None:
+    values = {
+        "retreat_share": share,
+        "lethality": leth,
+        "hold_weeks": weeks,
+        "bystander_ratio": ratio,
+    }
     back = SPACE.values(SPACE.particle(values))
     assert back["hold_weeks"] == weeks
     for name in ("retreat_share", "lethality", "bystander_ratio"):

@@ -38,8 +38,9 @@ def test_a_week_is_shared_among_months_by_its_days() -> None:
     np.testing.assert_allclose(w, [[4 / 7, 3 / 7]])
     # Days outside the months count nowhere.
     np.testing.assert_allclose(month_weights([dt.date(2006, 12, 28)], ["2007-01"]), [[3 / 7]])
-    np.testing.assert_allclose(year_weights([dt.date(2006, 12, 28)], [2006, 2007]),
-                               [[4 / 7, 3 / 7]])
+    np.testing.assert_allclose(
+        year_weights([dt.date(2006, 12, 28)], [2006, 2007]), [[4 / 7, 3 / 7]]
+    )
 
 
 @given(st.dates(dt.date(2000, 1, 1), dt.date(2020, 1, 1)), st.integers(1, 120))
@@ -55,18 +56,28 @@ def test_weeks_inside_the_months_are_counted_whole(first: dt.date, n: int) -> No
 def _fake_run(world, dates, per_week_plaza: dict[str, float], members: list[float]):
     shape = (len(dates), world.n_plazas)
     by_type = {k: np.full(shape, v, dtype=np.float32) for k, v in per_week_plaza.items()}
-    return SimpleNamespace(record_plazas=True, homicides_by_type=by_type,
-                           national={"members": np.asarray(members)})
+    return SimpleNamespace(
+        record_plazas=True, homicides_by_type=by_type, national={"members": np.asarray(members)}
+    )
 
 
 def test_blocks_add_up_by_kind_month_state_and_plaza() -> None:
     world = synthetic_world(50, seed=1, n_cartels=3)
     dates = [dt.date(2007, 1, 1) + dt.timedelta(weeks=i) for i in range(104)]  # 2007-2008
-    run = _fake_run(world, dates, {"cartel": 1.0, "state": 0.5, "bystander": 0.25,
-                                   "baseline": 2.0}, members=list(range(104)))
+    run = _fake_run(
+        world,
+        dates,
+        {"cartel": 1.0, "state": 0.5, "bystander": 0.25, "baseline": 2.0},
+        members=list(range(104)),
+    )
     states = tuple(sorted(set(world.state.tolist())))
-    spec = SummarySpec(months=tuple(month_labels("2007-01", "2007-12")), years=(2007, 2008),
-                       states=states, plaza=str(world.plaza_id[3]), members_year=2007)
+    spec = SummarySpec(
+        months=tuple(month_labels("2007-01", "2007-12")),
+        years=(2007, 2008),
+        states=states,
+        plaza=str(world.plaza_id[3]),
+        members_year=2007,
+    )
     out = simulated_summaries(run, dates, world, spec)
     assert set(out) == set(spec.sizes())
     assert {k: v.size for k, v in out.items()} == spec.sizes()
@@ -87,8 +98,9 @@ def test_summaries_refuse_runs_without_plaza_records_and_unknown_places() -> Non
     spec = SummarySpec(months=("2007-01",), years=(2007,), states=("99",))
     with pytest.raises(ValueError, match="record_plazas=True"):
         simulated_summaries(SimpleNamespace(record_plazas=False), dates, world, spec)
-    run = _fake_run(world, dates, dict.fromkeys(("cartel", "state", "bystander", "baseline"),
-                                                0.0), [0.0])
+    run = _fake_run(
+        world, dates, dict.fromkeys(("cartel", "state", "bystander", "baseline"), 0.0), [0.0]
+    )
     with pytest.raises(PlazasimError, match="states: '99' is not a state"):
         simulated_summaries(run, dates, world, spec)
 
@@ -99,8 +111,8 @@ def test_the_mexico_record_is_the_published_one() -> None:
     assert spec.years == (2007, 2008, 2009, 2010) and len(spec.states) == 32
     assert spec.end == dt.date(2010, 12, 31)
     obs = observed_summaries(spec)
-    assert obs["national_related"].sum() == 34_612        # Presidencia, Dec 2006 - Dec 2010
-    assert obs["national_related"][0] == 62               # December 2006
+    assert obs["national_related"].sum() == 34_612  # Presidencia, Dec 2006 - Dec 2010
+    assert obs["national_related"][0] == 62  # December 2006
     inegi_years = obs["national_homicides"][1:].reshape(4, 12).sum(axis=1)
     assert inegi_years.tolist() == [8_837, 14_229, 19_800, 26_046]
     juarez_years = obs["plaza_homicides"][1:].reshape(4, 12).sum(axis=1)

@@ -25,12 +25,24 @@ class PageClient:
         assert cookie is not None
         self.token = cookie.value
 
-    def post(self, body: Any, *, raw: bytes | None = None, token: str | None = None,
-             content_type: str = "application/json", host: str = HOST) -> Any:
+    def post(
+        self,
+        body: Any,
+        *,
+        raw: bytes | None = None,
+        token: str | None = None,
+        content_type: str = "application/json",
+        host: str = HOST,
+    ) -> Any:
         data = raw if raw is not None else json.dumps(body)
         headers = {CSRF_HEADER: self.token if token is None else token}
-        return self.client.post("/_dash-update-component", data=data, headers=headers,
-                                content_type=content_type, base_url=f"http://{host}")
+        return self.client.post(
+            "/_dash-update-component",
+            data=data,
+            headers=headers,
+            content_type=content_type,
+            base_url=f"http://{host}",
+        )
 
     def get(self, path: str, host: str = HOST) -> Any:
         return self.client.get(path, base_url=f"http://{host}")
@@ -39,14 +51,14 @@ class PageClient:
 def callback(app: Any, output: str, inputs: list[Any], state: list[Any] = ()) -> dict[str, Any]:
     """A well-formed request for the callback of ``output`` with these input/state values."""
     declared = app.callback_map[output]
-    outputs = [{"id": o.split(".")[0], "property": o.split(".")[1]}
-               for o in output.strip(".").split("...")]
+    outputs = [
+        {"id": o.split(".")[0], "property": o.split(".")[1]} for o in output.strip(".").split("...")
+    ]
     return {
         "output": output,
         "outputs": outputs if output.startswith("..") else outputs[0],
         "inputs": [{**d, "value": v} for d, v in zip(declared["inputs"], inputs, strict=True)],
-        "state": [{**d, "value": v} for d, v in zip(declared.get("state", []), state,
-                                                     strict=True)],
+        "state": [{**d, "value": v} for d, v in zip(declared.get("state", []), state, strict=True)],
         "changedPropIds": [f"{declared['inputs'][0]['id']}.{declared['inputs'][0]['property']}"],
     }
 

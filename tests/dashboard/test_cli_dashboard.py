@@ -9,12 +9,15 @@ import pytest
 from plazasim.cli import main
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--port", "0"], "error: --port: must be from 1 to 65535 (got 0)"),
-    (["--port", "70000"], "error: --port: must be from 1 to 65535 (got 70000)"),
-    (["--host", "my laptop"], "error: --host: 'my laptop' is not an IP address"),
-    (["--host", "192.0.2.1"], "error: --host: cannot listen on 192.0.2.1:"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--port", "0"], "error: --port: must be from 1 to 65535 (got 0)"),
+        (["--port", "70000"], "error: --port: must be from 1 to 65535 (got 70000)"),
+        (["--host", "my laptop"], "error: --host: 'my laptop' is not an IP address"),
+        (["--host", "192.0.2.1"], "error: --host: cannot listen on 192.0.2.1:"),
+    ],
+)
 def test_bad_options(args, message, tmp_path, capsys) -> None:
     assert main(["dashboard", "--runs", str(tmp_path / "runs"), *args]) == 2
     err = capsys.readouterr().err

@@ -37,13 +37,16 @@ def _cli_line(tmp_path: Path, name: str, text: bytes, monkeypatch) -> str:
     return stderr.getvalue().strip()
 
 
-@pytest.mark.parametrize("text", [
-    b'[scenario\nname = "x"\n',
-    b'[scenario]\nname = "x"\nstart = 2007-01-01\nend = 2006-01-01\n',
-    b'[scenario]\nname = "x"\nstart = 2007-01-01\nend = 2008-01-01\n[parameters]\nlethality = -1\n',
-    b'[scenario]\nname = "x"\nstart = 2007-01-01\nend = 2008-01-01\n[[policy]]\nfrom = 2007-01-01\n'
-    b'name = "nope"\n',
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        b'[scenario\nname = "x"\n',
+        b'[scenario]\nname = "x"\nstart = 2007-01-01\nend = 2006-01-01\n',
+        b'[scenario]\nname = "x"\nstart = 2007-01-01\nend = 2008-01-01\n[parameters]\nlethality = -1\n',
+        b'[scenario]\nname = "x"\nstart = 2007-01-01\nend = 2008-01-01\n[[policy]]\nfrom = 2007-01-01\n'
+        b'name = "nope"\n',
+    ],
+)
 def test_an_upload_gives_the_cli_line(tmp_path, monkeypatch, text: bytes) -> None:
     with pytest.raises(ScenarioError) as caught:
         parse_upload(_url(text), "bad.toml", tmp_path)
@@ -65,8 +68,13 @@ def test_uploads_that_are_not_small_text_files(tmp_path) -> None:
 
 def test_the_form_round_trips_the_scenario() -> None:
     base = load_scenario("mexico-2006")
-    same = edited_scenario(base, seed=str(base.scenario.seed), until=str(base.scenario.end),
-                           timeline=timeline_rows(base), parameters=parameter_rows(base))
+    same = edited_scenario(
+        base,
+        seed=str(base.scenario.seed),
+        until=str(base.scenario.end),
+        timeline=timeline_rows(base),
+        parameters=parameter_rows(base),
+    )
     assert same == base
     names = [row["parameter"] for row in parameter_rows(base)]
     assert "baseline_scale" in names and "lethality" in names  # calibrated and main ones
@@ -74,43 +82,73 @@ def test_the_form_round_trips_the_scenario() -> None:
 
 def test_edits_are_applied() -> None:
     base = load_scenario("synthetic-small")
-    timeline = [{"from": "2007-01-01", "policy": "crackdown", "params": ""},
-                {"from": "2007-06-01", "policy": "mix", "params":
-                 '{"parts": [{"name": "signaling", "share": 0.7}, '
-                 '{"name": "kingpin", "share": 0.3}]}'}]
-    sc = edited_scenario(base, seed="9", until="2007-12-31", timeline=timeline,
-                         parameters=[{"parameter": "lethality", "value": "0.01"}])
+    timeline = [
+        {"from": "2007-01-01", "policy": "crackdown", "params": ""},
+        {
+            "from": "2007-06-01",
+            "policy": "mix",
+            "params": '{"parts": [{"name": "signaling", "share": 0.7}, '
+            '{"name": "kingpin", "share": 0.3}]}',
+        },
+    ]
+    sc = edited_scenario(
+        base,
+        seed="9",
+        until="2007-12-31",
+        timeline=timeline,
+        parameters=[{"parameter": "lethality", "value": "0.01"}],
+    )
     assert sc.scenario.seed == 9 and str(sc.scenario.end) == "2007-12-31"
     assert [p.name for p in sc.policy] == ["crackdown", "mix"]
     assert sc.parameters.lethality == 0.01
-    other = edited_scenario(base, seed="9", until="", timeline=timeline, parameters=[],
-                            policy="laissez_faire")
+    other = edited_scenario(
+        base, seed="9", until="", timeline=timeline, parameters=[], policy="laissez_faire"
+    )
     assert [p.name for p in other.policy] == ["laissez_faire"]
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    ({"seed": "x"}, "seed: must be an integer >= 0 (got 'x')"),
-    ({"seed": "-1"}, "scenario.seed: Input should be greater than or equal to 0 (got -1)"),
-    ({"until": "2030-01-01"}, "until: 2030-01-01 is after the end of synthetic-small"),
-    ({"until": "soon"}, "until: invalid date 'soon'"),
-    ({"timeline": [{"from": "2007-13-01", "policy": "crackdown"}]},
-     "policy[0].from: invalid date '2007-13-01' (expected YYYY-MM-DD"),
-    ({"timeline": [{"from": "2007-01-01", "policy": "nope"}]},
-     "policy[0].name: unknown policy 'nope'"),
-    ({"timeline": [{"from": "2007-01-01", "policy": "signaling", "params": "{oops"}]},
-     "policy[0].params: expected a JSON object"),
-    ({"timeline": [{"from": "2007-01-01", "policy": "signaling", "params": '{"x": 1}'}]},
-     "policy[0].params.x: unknown key"),
-    ({"parameters": [{"parameter": "lethality", "value": "lots"}]},
-     "parameters.lethality: expected a number (got 'lots')"),
-    ({"parameters": [{"parameter": "lethality", "value": "-1"}]},
-     "parameters.lethality: Input should be greater than or equal to"),
-    ({"parameters": [{"parameter": "nope", "value": "1"}]},
-     "parameters: unknown parameter 'nope'"),
-    ({"parameters": "all"}, "parameters: expected a table"),
-    ({"parameters": [{"parameter": "lethality", "value": 10**400}]},
-     "parameters.lethality: expected a number"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"seed": "x"}, "seed: must be an integer >= 0 (got 'x')"),
+        ({"seed": "-1"}, "scenario.seed: Input should be greater than or equal to 0 (got -1)"),
+        ({"until": "2030-01-01"}, "until: 2030-01-01 is after the end of synthetic-small"),
+        ({"until": "soon"}, "until: invalid date 'soon'"),
+        (
+            {"timeline": [{"from": "2007-13-01", "policy": "crackdown"}]},
+            "policy[0].from: invalid date '2007-13-01' (expected YYYY-MM-DD",
+        ),
+        (
+            {"timeline": [{"from": "2007-01-01", "policy": "nope"}]},
+            "policy[0].name: unknown policy 'nope'",
+        ),
+        (
+            {"timeline": [{"from": "2007-01-01", "policy": "signaling", "params": "{oops"}]},
+            "policy[0].params: expected a JSON object",
+        ),
+        (
+            {"timeline": [{"from": "2007-01-01", "policy": "signaling", "params": '{"x": 1}'}]},
+            "policy[0].params.x: unknown key",
+        ),
+        (
+            {"parameters": [{"parameter": "lethality", "value": "lots"}]},
+            "parameters.lethality: expected a number (got 'lots')",
+        ),
+        (
+            {"parameters": [{"parameter": "lethality", "value": "-1"}]},
+            "parameters.lethality: Input should be greater than or equal to",
+        ),
+        (
+            {"parameters": [{"parameter": "nope", "value": "1"}]},
+            "parameters: unknown parameter 'nope'",
+        ),
+        ({"parameters": "all"}, "parameters: expected a table"),
+        (
+            {"parameters": [{"parameter": "lethality", "value": 10**400}]},
+            "parameters.lethality: expected a number",
+        ),
+    ],
+)
 def test_form_mistakes_name_the_field(change, message) -> None:
     base = load_scenario("synthetic-small")
     form = {"seed": "1", "until": "", "timeline": timeline_rows(base), "parameters": []}

@@ -33,8 +33,12 @@ def test_a_job_writes_runs_with_the_numbers_of_a_direct_run(tmp_path) -> None:
     base = with_overrides(load_scenario("synthetic-small"), until="2007-03-31")
     other = with_overrides(base, policy="laissez_faire")
     try:
-        job = runner.submit([JobSpec(base, "crackdown", "synthetic-small"),
-                             JobSpec(other, "laissez_faire", "synthetic-small")])
+        job = runner.submit(
+            [
+                JobSpec(base, "crackdown", "synthetic-small"),
+                JobSpec(other, "laissez_faire", "synthetic-small"),
+            ]
+        )
         job = _wait(runner, job.id)
     finally:
         runner.shutdown()
@@ -45,8 +49,12 @@ def test_a_job_writes_runs_with_the_numbers_of_a_direct_run(tmp_path) -> None:
         written = read_run(tmp_path / name)
         direct = run_scenario(scenario)
         for table in ("national", "plazas", "cartels"):  # same numbers; Parquet's date unit
-            pd.testing.assert_frame_equal(getattr(written, table), getattr(direct, table),
-                                          check_dtype=False, check_categorical=False)
+            pd.testing.assert_frame_equal(
+                getattr(written, table),
+                getattr(direct, table),
+                check_dtype=False,
+                check_categorical=False,
+            )
         assert written.manifest["invocation"]["command"] == "dashboard"
     assert query(tmp_path / job.runs[0], "select count(*) n from national")["n"][0] == 13
     assert main(["report", str(tmp_path / job.runs[1])]) == 0
@@ -60,7 +68,8 @@ def test_a_failing_run_says_why_and_writes_nothing(tmp_path) -> None:
     bad = parse_scenario(
         '[scenario]\nname = "bad"\nstart = 2007-01-01\nend = 2007-03-01\n'
         '[world]\nkind = "synthetic"\nplazas = 50\ncartels = 3\n'
-        '[[events]]\ndate = 2007-02-01\nkind = "alliance"\ncartel = "Nobody"\nother = "Cartel A"\n')
+        '[[events]]\ndate = 2007-02-01\nkind = "alliance"\ncartel = "Nobody"\nother = "Cartel A"\n'
+    )
     runner = Runner(RunStore(tmp_path))
     try:
         job = _wait(runner, runner.submit([JobSpec(bad, "none", "upload:bad.toml")]).id)

@@ -26,13 +26,16 @@ def test_a_well_formed_callback_is_answered(app, page) -> None:
     assert "Click a plaza" in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize(("raw", "why"), [
-    (b"{not json", "a callback request must be a JSON object"),
-    (b"[]", "a callback request must be a JSON object"),
-    (b"{}", "unknown callback output"),
-    (b'{"output": "nope.children"}', "unknown callback output"),
-    (b'{"output": "history.figure", "inputs": []}', "inputs do not match"),
-])
+@pytest.mark.parametrize(
+    ("raw", "why"),
+    [
+        (b"{not json", "a callback request must be a JSON object"),
+        (b"[]", "a callback request must be a JSON object"),
+        (b"{}", "unknown callback output"),
+        (b'{"output": "nope.children"}', "unknown callback output"),
+        (b'{"output": "history.figure", "inputs": []}', "inputs do not match"),
+    ],
+)
 def test_malformed_callback_bodies_are_400(page, raw: bytes, why: str) -> None:
     response = page.post(None, raw=raw)
     assert response.status_code == 400
@@ -86,33 +89,45 @@ def test_another_address_is_answered_when_not_loopback(runs_dir) -> None:
 
     app = create_app(runs_dir, host="0.0.0.0")
     try:
-        assert app.server.test_client().get(
-            "/", base_url="http://192.168.1.5:8050").status_code == 200
+        assert (
+            app.server.test_client().get("/", base_url="http://192.168.1.5:8050").status_code == 200
+        )
     finally:
         app.server.extensions["plazasim_runner"].shutdown()
 
 
-JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
-                    | st.text(max_size=20),
-                    lambda inner: st.lists(inner, max_size=4)
-                    | st.dictionaries(st.text(max_size=8), inner, max_size=4), max_leaves=12)
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
 
 
 #: What the page itself sends for each prop: the fuzz below swaps some of these for junk,
 #: so that a callback gets past its first check and meets junk deeper in.
 REALISTIC = {
-    ("scenario-choice", "value"): "synthetic-small", ("seed", "value"): "1",
-    ("until", "value"): "2007-01-29", ("compare-policy", "value"): None,
+    ("scenario-choice", "value"): "synthetic-small",
+    ("seed", "value"): "1",
+    ("until", "value"): "2007-01-29",
+    ("compare-policy", "value"): None,
     ("timeline", "data"): [{"from": "2007-01-01", "policy": "crackdown", "params": ""}],
     ("parameters", "data"): [{"parameter": "lethality", "value": "0.004"}],
-    ("upload", "contents"): "data:text/plain;base64,W3NjZW5hcmlv", ("upload", "filename"): "a.toml",
-    ("run-button", "n_clicks"): 1, ("week", "value"): 0, ("compare-week", "value"): 0,
+    ("upload", "contents"): "data:text/plain;base64,W3NjZW5hcmlv",
+    ("upload", "filename"): "a.toml",
+    ("run-button", "n_clicks"): 1,
+    ("week", "value"): 0,
+    ("compare-week", "value"): 0,
     ("map", "clickData"): {"points": [{"pointIndex": 3}]},
 }
 
 
-@settings(max_examples=80, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=80,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(data=st.data())
 def test_any_values_for_any_callback_never_give_500(app, page, data) -> None:
     """Every callback, fed the page's own values with some of them swapped for any JSON."""
@@ -141,8 +156,12 @@ def test_response_headers(page) -> None:
 
 def test_a_large_upload_is_a_message_in_the_page(app, page) -> None:
     data = base64.b64encode(b"#" * (MAX_UPLOAD_BYTES + 1024)).decode()
-    body = callback(app, output_of(app, "upload-store.data"),
-                    [f"data:text/plain;base64,{data}"], ["big.toml", []])
+    body = callback(
+        app,
+        output_of(app, "upload-store.data"),
+        [f"data:text/plain;base64,{data}"],
+        ["big.toml", []],
+    )
     response = page.post(body)
     assert response.status_code == 200
     assert "error: scenario: file too large (at most 256 KB" in response.get_data(as_text=True)

@@ -131,22 +131,39 @@ def test_run_metrics_agree_with_a_full_run(
 
 def test_metrics_of_by_hand() -> None:
     dates = pd.to_datetime(["2007-01-01", "2007-01-08"])
-    national = pd.DataFrame({
-        "date": dates, "homicides_total": [5.0, 7.0], "homicides_cartel": [1.0, 2.0],
-        "homicides_state": [0.0, 1.0], "homicides_bystander": [0.0, 0.5],
-        "cocaine_delivered_t": [1.0, 2.0], "cocaine_seized_t": [0.1, 0.2],
-        "laundered_usd": [10.0, 20.0], "plazas_disputed": [2, 4],
-    })
-    cartels = pd.DataFrame({
-        "date": np.repeat(dates, 3), "cartel": ["A", "B", "C"] * 2,
-        "plazas_held": [1, 1, 1, 4, 2, 2], "alive": [True, True, True, True, True, False],
-    })
+    national = pd.DataFrame(
+        {
+            "date": dates,
+            "homicides_total": [5.0, 7.0],
+            "homicides_cartel": [1.0, 2.0],
+            "homicides_state": [0.0, 1.0],
+            "homicides_bystander": [0.0, 0.5],
+            "cocaine_delivered_t": [1.0, 2.0],
+            "cocaine_seized_t": [0.1, 0.2],
+            "laundered_usd": [10.0, 20.0],
+            "plazas_disputed": [2, 4],
+        }
+    )
+    cartels = pd.DataFrame(
+        {
+            "date": np.repeat(dates, 3),
+            "cartel": ["A", "B", "C"] * 2,
+            "plazas_held": [1, 1, 1, 4, 2, 2],
+            "alive": [True, True, True, True, True, False],
+        }
+    )
     got = metrics_of(national, cartels, n_plazas=10)
     assert got == {
-        "homicides_total": 12.0, "homicides_cartel": 3.0, "homicides_state": 1.0,
-        "homicides_bystander": 0.5, "cocaine_delivered_t": 3.0,
-        "cocaine_seized_t": pytest.approx(0.3), "laundered_usd": 30.0, "cartels_alive": 2.0,
-        "hhi_plazas": 0.5**2 + 0.25**2 + 0.25**2, "share_disputed": 0.3,
+        "homicides_total": 12.0,
+        "homicides_cartel": 3.0,
+        "homicides_state": 1.0,
+        "homicides_bystander": 0.5,
+        "cocaine_delivered_t": 3.0,
+        "cocaine_seized_t": pytest.approx(0.3),
+        "laundered_usd": 30.0,
+        "cartels_alive": 2.0,
+        "hhi_plazas": 0.5**2 + 0.25**2 + 0.25**2,
+        "share_disputed": 0.3,
     }
     nobody = cartels.assign(plazas_held=0)
     assert metrics_of(national, nobody, n_plazas=10)["hhi_plazas"] == 0.0
@@ -199,12 +216,26 @@ def test_cli_writes_table_plot_and_manifest(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], variants: dict[str, Scenario]
 ) -> None:
     out = tmp_path / "cmp"
-    code, stdout, err = _run(capsys, "compare", "synthetic-small", "--policies",
-                             "laissez_faire,crackdown", "--seeds", "4", "--until", UNTIL,
-                             "--out", str(out), "--workers", "1")
+    code, stdout, err = _run(
+        capsys,
+        "compare",
+        "synthetic-small",
+        "--policies",
+        "laissez_faire,crackdown",
+        "--seeds",
+        "4",
+        "--until",
+        UNTIL,
+        "--out",
+        str(out),
+        "--workers",
+        "1",
+    )
     assert code == 0, err
     assert sorted(p.name for p in out.iterdir()) == [
-        "compare.parquet", "compare.png", "manifest.json"
+        "compare.parquet",
+        "compare.png",
+        "manifest.json",
     ]
     assert (out / "compare.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     frame = pd.read_parquet(out / "compare.parquet")
@@ -223,9 +254,23 @@ def test_cli_writes_table_plot_and_manifest(
     assert f"wrote {out}" in stdout
 
     # a compare directory may be replaced by another comparison with --force
-    code, _, err = _run(capsys, "compare", "synthetic-small", "--policies",
-                        "signaling,crackdown", "--seeds", "2", "--first-seed", "10",
-                        "--until", UNTIL, "--out", str(out), "--quiet", "--force")
+    code, _, err = _run(
+        capsys,
+        "compare",
+        "synthetic-small",
+        "--policies",
+        "signaling,crackdown",
+        "--seeds",
+        "2",
+        "--first-seed",
+        "10",
+        "--until",
+        UNTIL,
+        "--out",
+        str(out),
+        "--quiet",
+        "--force",
+    )
     assert code == 0, err
     assert json.loads((out / "manifest.json").read_text())["seeds"] == [10, 11]
 
@@ -235,11 +280,22 @@ def test_cli_scenarios_mode_and_default_out(
 ) -> None:
     text = bundled_scenarios()["synthetic-small"].read_text(encoding="utf-8")
     deadly = text.replace('name = "synthetic-small"', 'name = "deadly"').replace(
-        "[parameters]", "[parameters]\nlethality = 0.05")
+        "[parameters]", "[parameters]\nlethality = 0.05"
+    )
     (tmp_path / "deadly.toml").write_text(deadly, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
-    code, stdout, err = _run(capsys, "compare", "--scenarios", "synthetic-small,deadly.toml",
-                             "--seeds", "3", "--until", UNTIL, "--workers", "1")
+    code, stdout, err = _run(
+        capsys,
+        "compare",
+        "--scenarios",
+        "synthetic-small,deadly.toml",
+        "--seeds",
+        "3",
+        "--until",
+        UNTIL,
+        "--workers",
+        "1",
+    )
     assert code == 0, err
     (out,) = (tmp_path / "runs").iterdir()
     assert out.name.startswith("compare-synthetic-small-vs-deadly-")
@@ -264,63 +320,103 @@ def _bad_cases(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
     ok = ["--seeds", "2", "--until", UNTIL]
     pol = ["compare", "synthetic-small", "--policies", "crackdown,laissez_faire"]
     return {
-        "unknown policy": (["compare", "synthetic-small", "--policies", "crackdown,foo", *ok],
-                           "error: --policies: unknown policy 'foo' (known: …"),
-        "unknown scenario": (["compare", "--scenarios", "synthetic-small,nope", *ok],
-                             "error: --scenarios: unknown scenario 'nope' (bundled: …"),
-        "unknown SCENARIO": (["compare", "nope", "--policies", "crackdown", *ok],
-                             "error: scenario: unknown scenario 'nope' (bundled: …"),
+        "unknown policy": (
+            ["compare", "synthetic-small", "--policies", "crackdown,foo", *ok],
+            "error: --policies: unknown policy 'foo' (known: …",
+        ),
+        "unknown scenario": (
+            ["compare", "--scenarios", "synthetic-small,nope", *ok],
+            "error: --scenarios: unknown scenario 'nope' (bundled: …",
+        ),
+        "unknown SCENARIO": (
+            ["compare", "nope", "--policies", "crackdown", *ok],
+            "error: scenario: unknown scenario 'nope' (bundled: …",
+        ),
         "zero seeds": ([*pol, "--seeds", "0"], "error: --seeds: must be >= 1 (got 0)"),
         "zero workers": ([*pol, *ok, "--workers", "0"], "error: --workers: must be >= 1 (got 0)"),
-        "negative first seed": ([*pol, *ok, "--first-seed", "-1"],
-                                "error: --first-seed: must be >= 0 (got -1)"),
-        "both": (["compare", "--policies", "crackdown", "--scenarios", "synthetic-small", *ok],
-                 "error: --policies: give either --policies or --scenarios, not both"),
-        "neither": (["compare", "synthetic-small", *ok],
-                    "error: --policies: say what to compare: --policies a,b,... or "
-                    "--scenarios x,y,..."),
-        "duplicate policy": (["compare", "synthetic-small", "--policies",
-                              "crackdown,signaling,crackdown", *ok],
-                             "error: --policies: 'crackdown' is listed twice"),
-        "empty policy": (["compare", "synthetic-small", "--policies", "crackdown,", *ok],
-                         "error: --policies: empty name in 'crackdown,' (expected a "
-                         "comma-separated list)"),
-        "duplicate scenario": (["compare", "--scenarios", "synthetic-small,synthetic-small",
-                                *ok], "error: --scenarios: 'synthetic-small' is listed twice"),
-        "same scenario name": (["compare", "--scenarios", "synthetic-small,same.toml", *ok],
-                               "error: --scenarios: 'synthetic-small' and 'same.toml' are both "
-                               "named 'synthetic-small'; variants need distinct [scenario] "
-                               "names"),
-        "SCENARIO with --scenarios": (["compare", "synthetic-small", "--scenarios",
-                                       "synthetic-small", *ok],
-                                      "error: --scenarios: list every scenario there; the "
-                                      "SCENARIO argument ('synthetic-small') is only used with "
-                                      "--policies"),
-        "until before start": ([*pol, "--seeds", "2", "--until", "2006-01-01"],
-                               "error: --until: 2006-01-01 is not after the start of "
-                               "synthetic-small …"),
-        "bad until": ([*pol, "--until", "someday"],
-                      "error: --until: invalid date 'someday' (expected YYYY-MM-DD)"),
-        "out not a run dir": ([*pol, *ok, "--out", str(precious)],
-                              f"error: --out: {precious} exists and is not a plazasim run "
-                              "directory (no manifest.json); refusing to replace it"),
-        "out is a run": ([*pol, *ok, "--out", str(a_run)],
-                         f"error: --out: {a_run} holds other plazasim results, not a compare "
-                         "directory (no compare.parquet); refusing to replace it"),
+        "negative first seed": (
+            [*pol, *ok, "--first-seed", "-1"],
+            "error: --first-seed: must be >= 0 (got -1)",
+        ),
+        "both": (
+            ["compare", "--policies", "crackdown", "--scenarios", "synthetic-small", *ok],
+            "error: --policies: give either --policies or --scenarios, not both",
+        ),
+        "neither": (
+            ["compare", "synthetic-small", *ok],
+            "error: --policies: say what to compare: --policies a,b,... or --scenarios x,y,...",
+        ),
+        "duplicate policy": (
+            ["compare", "synthetic-small", "--policies", "crackdown,signaling,crackdown", *ok],
+            "error: --policies: 'crackdown' is listed twice",
+        ),
+        "empty policy": (
+            ["compare", "synthetic-small", "--policies", "crackdown,", *ok],
+            "error: --policies: empty name in 'crackdown,' (expected a comma-separated list)",
+        ),
+        "duplicate scenario": (
+            ["compare", "--scenarios", "synthetic-small,synthetic-small", *ok],
+            "error: --scenarios: 'synthetic-small' is listed twice",
+        ),
+        "same scenario name": (
+            ["compare", "--scenarios", "synthetic-small,same.toml", *ok],
+            "error: --scenarios: 'synthetic-small' and 'same.toml' are both "
+            "named 'synthetic-small'; variants need distinct [scenario] "
+            "names",
+        ),
+        "SCENARIO with --scenarios": (
+            ["compare", "synthetic-small", "--scenarios", "synthetic-small", *ok],
+            "error: --scenarios: list every scenario there; the "
+            "SCENARIO argument ('synthetic-small') is only used with "
+            "--policies",
+        ),
+        "until before start": (
+            [*pol, "--seeds", "2", "--until", "2006-01-01"],
+            "error: --until: 2006-01-01 is not after the start of synthetic-small …",
+        ),
+        "bad until": (
+            [*pol, "--until", "someday"],
+            "error: --until: invalid date 'someday' (expected YYYY-MM-DD)",
+        ),
+        "out not a run dir": (
+            [*pol, *ok, "--out", str(precious)],
+            f"error: --out: {precious} exists and is not a plazasim run "
+            "directory (no manifest.json); refusing to replace it",
+        ),
+        "out is a run": (
+            [*pol, *ok, "--out", str(a_run)],
+            f"error: --out: {a_run} holds other plazasim results, not a compare "
+            "directory (no compare.parquet); refusing to replace it",
+        ),
     }
 
 
 CASES = [
-    "unknown policy", "unknown scenario", "unknown SCENARIO", "zero seeds", "zero workers",
-    "negative first seed", "both", "neither", "duplicate policy", "empty policy",
-    "duplicate scenario", "same scenario name", "SCENARIO with --scenarios",
-    "until before start", "bad until", "out not a run dir", "out is a run",
+    "unknown policy",
+    "unknown scenario",
+    "unknown SCENARIO",
+    "zero seeds",
+    "zero workers",
+    "negative first seed",
+    "both",
+    "neither",
+    "duplicate policy",
+    "empty policy",
+    "duplicate scenario",
+    "same scenario name",
+    "SCENARIO with --scenarios",
+    "until before start",
+    "bad until",
+    "out not a run dir",
+    "out is a run",
 ]
 
 
 @pytest.mark.parametrize("case", CASES)
 def test_bad_input_is_one_line_exit_2_and_writes_nothing(
-    case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    case: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     cases = _bad_cases(tmp_path)

@@ -53,8 +53,11 @@ def _error(err: str) -> str:
 
 def _snapshot(folder: Path) -> dict[str, bytes]:
     """Every file under ``folder``'s parent, hidden ones included, with its bytes."""
-    return {str(p.relative_to(folder.parent)): p.read_bytes()
-            for p in sorted(folder.parent.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder.parent)): p.read_bytes()
+        for p in sorted(folder.parent.rglob("*"))
+        if p.is_file()
+    }
 
 
 def _run_args(out: Path) -> list[str]:
@@ -79,14 +82,25 @@ def _copy(src: Path, dst: Path) -> Path:
 # --------------------------------------------------------------------------- interrupted runs
 
 
-@settings(max_examples=8, deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(week=st.integers(0, WEEKS - 1),
-       fault=st.sampled_from([KeyboardInterrupt, RuntimeError, MemoryError]),
-       with_earlier=st.booleans())
+@settings(
+    max_examples=8,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    week=st.integers(0, WEEKS - 1),
+    fault=st.sampled_from([KeyboardInterrupt, RuntimeError, MemoryError]),
+    with_earlier=st.booleans(),
+)
 def test_a_run_interrupted_at_any_week_leaves_the_folder_as_it_was(
-    week: int, fault: type[BaseException], with_earlier: bool, earlier: Path,
-    tmp_path_factory: pytest.TempPathFactory, capsys: pytest.CaptureFixture[str],
+    week: int,
+    fault: type[BaseException],
+    with_earlier: bool,
+    earlier: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     out = tmp_path_factory.mktemp("interrupted") / "run"
@@ -112,8 +126,12 @@ def test_a_run_interrupted_at_any_week_leaves_the_folder_as_it_was(
 @pytest.mark.parametrize("fault", [KeyboardInterrupt, RuntimeError])
 @pytest.mark.parametrize("at", [1, 2, 3])
 def test_a_run_interrupted_while_writing_keeps_the_earlier_result(
-    fault: type[BaseException], at: int, earlier: Path, tmp_path: Path,
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    fault: type[BaseException],
+    at: int,
+    earlier: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     out = _copy(earlier, tmp_path / "run")
     before = _snapshot(out)
@@ -138,7 +156,10 @@ def test_a_run_interrupted_while_writing_keeps_the_earlier_result(
 
 @pytest.mark.parametrize("where", ["parquet", "manifest"])
 def test_a_full_disk_is_one_line_and_keeps_the_earlier_result(
-    where: str, earlier: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    where: str,
+    earlier: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     out = _copy(earlier, tmp_path / "run")
@@ -158,7 +179,9 @@ def test_a_full_disk_is_one_line_and_keeps_the_earlier_result(
 
 
 def test_a_full_disk_in_pyarrow_is_one_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """pyarrow reports a full disk as an OSError of its own, without errno, over lines."""
     import pyarrow.parquet as pq
@@ -170,17 +193,33 @@ def test_a_full_disk_in_pyarrow_is_one_line(
     out = tmp_path / "run"
     code, err = _cli(capsys, *_run_args(out))
     assert code == 2
-    assert err == (f"error: --out: could not write {out}: Error writing bytes to file. "
-                   "Detail: [errno 28] No space left on device\n")
+    assert err == (
+        f"error: --out: could not write {out}: Error writing bytes to file. "
+        "Detail: [errno 28] No space left on device\n"
+    )
     assert list(tmp_path.iterdir()) == []
 
 
 def test_a_full_disk_during_compare_keeps_the_earlier_comparison(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    args = ["compare", "synthetic-small", "--policies", "crackdown,laissez_faire",
-            "--seeds", "2", "--until", UNTIL, "--workers", "1", "--quiet",
-            "--out", str(tmp_path / "cmp")]
+    args = [
+        "compare",
+        "synthetic-small",
+        "--policies",
+        "crackdown,laissez_faire",
+        "--seeds",
+        "2",
+        "--until",
+        UNTIL,
+        "--workers",
+        "1",
+        "--quiet",
+        "--out",
+        str(tmp_path / "cmp"),
+    ]
     assert _cli(capsys, *args)[0] == 0
     before = _snapshot(tmp_path / "cmp")
 
@@ -190,8 +229,9 @@ def test_a_full_disk_during_compare_keeps_the_earlier_comparison(
     monkeypatch.setattr("matplotlib.figure.Figure.savefig", full)  # after the table
     code, err = _cli(capsys, *args)
     assert code == 2
-    assert _error(err) == (f"error: --out: could not write {tmp_path / 'cmp'}: No space left "
-                           "on device")
+    assert _error(err) == (
+        f"error: --out: could not write {tmp_path / 'cmp'}: No space left on device"
+    )
     assert _snapshot(tmp_path / "cmp") == before
 
 
@@ -214,7 +254,8 @@ def _dies_once(marker: str, scenario: Any) -> dict[str, float]:
 
 @pytest.mark.dask
 def test_compare_survives_a_killed_worker(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Two workers; one is killed by its first task. Every run still counts exactly once."""
     base = with_overrides(load_scenario("synthetic-small"), until=UNTIL)
@@ -228,8 +269,7 @@ def test_compare_survives_a_killed_worker(
     done: list[int] = []
     try:
         t0 = time.perf_counter()
-        hit = cmp.compare(variants, seeds, workers=2,
-                          progress=lambda n, total: done.append(n))
+        hit = cmp.compare(variants, seeds, workers=2, progress=lambda n, total: done.append(n))
         took = time.perf_counter() - t0
     finally:
         cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
@@ -264,17 +304,21 @@ def _ignores_ctrl_c(pid: int) -> bool:
             return False  # e.g. multiprocessing's resource tracker, which always ignores it
     except OSError:
         return False
-    mask = next((line.split()[1] for line in status.splitlines()
-                 if line.startswith("SigIgn:")), "0")
+    mask = next(
+        (line.split()[1] for line in status.splitlines() if line.startswith("SigIgn:")), "0"
+    )
     return bool(int(mask, 16) & (1 << (signal.SIGINT - 1)))
 
 
 @pytest.mark.dask
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
-@pytest.mark.parametrize("command", [
-    ["compare", "synthetic-small", "--policies", "crackdown,laissez_faire", "--seeds", "6"],
-    ["validate", "--seeds", "2", "--experiments", "recruitment"],
-])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["compare", "synthetic-small", "--policies", "crackdown,laissez_faire", "--seeds", "6"],
+        ["validate", "--seeds", "2", "--experiments", "recruitment"],
+    ],
+)
 def test_ctrl_c_during_a_parallel_command_is_one_line(command: list[str], tmp_path: Path) -> None:
     """Ctrl-C reaches the whole process group, as from a terminal, once the workers run.
 
@@ -285,10 +329,23 @@ def test_ctrl_c_during_a_parallel_command_is_one_line(command: list[str], tmp_pa
     scratch.mkdir()
     env = {**os.environ, "PYTHONPATH": str(SRC), "TMPDIR": str(scratch)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "plazasim", *command, "--workers", "2", "--quiet",
-         "--out", str(tmp_path / "out")],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "plazasim",
+            *command,
+            "--workers",
+            "2",
+            "--quiet",
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 45
 

@@ -60,10 +60,12 @@ def plugin_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "hotspots_plugin.py").write_text(PLUGIN, encoding="utf-8")
     info = root / "hotspots_plazasim-0.1.dist-info"
     info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: hotspots-plazasim\n"
-                                   "Version: 0.1\n", encoding="utf-8")
+    (info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: hotspots-plazasim\nVersion: 0.1\n", encoding="utf-8"
+    )
     (info / "entry_points.txt").write_text(
-        "[plazasim.policies]\nhot_spots = hotspots_plugin:HotSpots\n", encoding="utf-8")
+        "[plazasim.policies]\nhot_spots = hotspots_plugin:HotSpots\n", encoding="utf-8"
+    )
     return root
 
 
@@ -75,8 +77,14 @@ def _env(*paths: Path, tmpdir: Path | None = None) -> dict[str, str]:
 
 
 def _plazasim(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "plazasim", *args], env=env, text=True,
-                          capture_output=True, timeout=300, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "plazasim", *args],
+        env=env,
+        text=True,
+        capture_output=True,
+        timeout=300,
+        check=False,
+    )
 
 
 def test_policies_lists_a_plug_in_with_its_package(plugin_path: Path) -> None:
@@ -93,9 +101,22 @@ def test_a_plug_in_runs_on_two_workers_as_in_process(plugin_path: Path, tmp_path
     tables = {}
     for workers in (1, 2):
         out = tmp_path / f"w{workers}"
-        done = _plazasim("compare", "synthetic-small", "--policies", "hot_spots,crackdown",
-                         "--seeds", "2", "--until", UNTIL, "--workers", str(workers), "-q",
-                         "--out", str(out), env=_env(plugin_path))
+        done = _plazasim(
+            "compare",
+            "synthetic-small",
+            "--policies",
+            "hot_spots,crackdown",
+            "--seeds",
+            "2",
+            "--until",
+            UNTIL,
+            "--workers",
+            str(workers),
+            "-q",
+            "--out",
+            str(out),
+            env=_env(plugin_path),
+        )
         assert done.returncode == 0, done.stderr
         tables[workers] = pd.read_parquet(out / "compare.parquet")
     pd.testing.assert_frame_equal(tables[1], tables[2])
@@ -107,9 +128,14 @@ def test_a_plug_in_runs_on_two_workers_as_in_process(plugin_path: Path, tmp_path
 def _start(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
     """Start a command in its own process group with Ctrl-C handled (as in a terminal)."""
     return subprocess.Popen(
-        [sys.executable, "-m", "plazasim", *args], env=env, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True, start_new_session=True,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+        [sys.executable, "-m", "plazasim", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
 
 
 def _spawned(pid: int) -> list[int]:
@@ -136,9 +162,22 @@ def test_ctrl_c_while_the_workers_start_is_one_line(tmp_path: Path) -> None:
     scratch = tmp_path / "tmp"
     scratch.mkdir()
     out = tmp_path / "out"
-    proc = _start(["compare", "synthetic-small", "--policies", "crackdown,laissez_faire",
-                   "--seeds", "8", "--workers", "2", "-q", "--out", str(out)],
-                  _env(tmpdir=scratch))
+    proc = _start(
+        [
+            "compare",
+            "synthetic-small",
+            "--policies",
+            "crackdown,laissez_faire",
+            "--seeds",
+            "8",
+            "--workers",
+            "2",
+            "-q",
+            "--out",
+            str(out),
+        ],
+        _env(tmpdir=scratch),
+    )
     try:
         deadline = time.monotonic() + 60
         while not _spawned(proc.pid) and time.monotonic() < deadline and proc.poll() is None:

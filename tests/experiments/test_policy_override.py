@@ -86,7 +86,8 @@ def event_kinds(manifest: dict) -> list[str]:
 
 
 def test_the_scenarios_own_timeline_runs_operations(
-        scenario_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    scenario_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Without the override the surge and the crackdown run operations, and the killed
     leader alone is one state-cartel homicide."""
     out = tmp_path / "own"
@@ -96,12 +97,18 @@ def test_the_scenarios_own_timeline_runs_operations(
     assert national["operations"].sum() > 0
     assert national["homicides_state"].sum() >= 1
     kinds = event_kinds(run.manifest)
-    assert {"military_operation", "kingpin_capture", "kingpin_killed", "capacity",
-            "rivalry"} <= set(kinds)
+    assert {
+        "military_operation",
+        "kingpin_capture",
+        "kingpin_killed",
+        "capacity",
+        "rivalry",
+    } <= set(kinds)
 
 
 def test_policy_laissez_faire_runs_no_operation_in_any_week(
-        scenario_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    scenario_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """With ``--policy laissez_faire``: zero operations and zero state homicides every
     week; the state-action events are gone from the run, the rivalry is not; the CLI and
     ``with_overrides`` + ``run_scenario`` give the same weeks."""
@@ -121,6 +128,8 @@ def test_policy_laissez_faire_runs_no_operation_in_any_week(
     assert not {e.kind for e in scenario.events} & STATE_ACTION_EVENTS
     direct = run_scenario(scenario).national
     for column in ("operations", "homicides_state", "homicides_cartel", "homicides_total"):
-        pd.testing.assert_series_equal(direct[column].reset_index(drop=True),
-                                       national[column].reset_index(drop=True),
-                                       check_dtype=False)
+        pd.testing.assert_series_equal(
+            direct[column].reset_index(drop=True),
+            national[column].reset_index(drop=True),
+            check_dtype=False,
+        )

@@ -36,12 +36,14 @@ parameters = ["capacity_ops_per_week", "hold_weeks"]
 posterior = "post.parquet"
 """
 #: Four draws far apart, so a run that ignored its draw would be noticed.
-DRAWS = pd.DataFrame({
-    "draw": np.arange(4, dtype=np.int64),
-    "capacity_ops_per_week": [2.0, 120.0, 25.0, 50.0],
-    "hold_weeks": [2.0, 9.0, 4.0, 6.0],  # an integer parameter stored as floats
-    "distance": [0.3, 0.1, 0.2, 0.4],  # not a parameter: ignored
-})
+DRAWS = pd.DataFrame(
+    {
+        "draw": np.arange(4, dtype=np.int64),
+        "capacity_ops_per_week": [2.0, 120.0, 25.0, 50.0],
+        "hold_weeks": [2.0, 9.0, 4.0, 6.0],  # an integer parameter stored as floats
+        "distance": [0.3, 0.1, 0.2, 0.4],  # not a parameter: ignored
+    }
+)
 
 
 def _scenario_text(name: str = "post-small", calibration: str = CALIBRATION) -> str:
@@ -49,14 +51,19 @@ def _scenario_text(name: str = "post-small", calibration: str = CALIBRATION) -> 
     return text.replace('name = "synthetic-small"', f'name = "{name}"') + calibration
 
 
-def _write(folder: Path, frame: pd.DataFrame = DRAWS, name: str = "post-small",
-           posterior: str = "post.parquet") -> Path:
+def _write(
+    folder: Path,
+    frame: pd.DataFrame = DRAWS,
+    name: str = "post-small",
+    posterior: str = "post.parquet",
+) -> Path:
     """A scenario file ``<name>.toml`` in ``folder`` with its posterior ``posterior``."""
     folder.mkdir(parents=True, exist_ok=True)
     frame.to_parquet(folder / posterior, index=False)
     path = folder / f"{name}.toml"
-    path.write_text(_scenario_text(name, CALIBRATION.replace("post.parquet", posterior)),
-                    encoding="utf-8")
+    path.write_text(
+        _scenario_text(name, CALIBRATION.replace("post.parquet", posterior)), encoding="utf-8"
+    )
     return path
 
 
@@ -105,15 +112,23 @@ def test_a_bundled_scenario_finds_its_posterior_in_its_own_folder(
     assert posterior_size(sc) == 4
 
 
-@pytest.mark.parametrize(("value", "shown"), [
-    ('"post.csv"', "'post.csv'"), ("3", "3"), ('""', "''"), ('["a.parquet"]', "['a.parquet']"),
-])
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ('"post.csv"', "'post.csv'"),
+        ("3", "3"),
+        ('""', "''"),
+        ('["a.parquet"]', "['a.parquet']"),
+    ],
+)
 def test_posterior_key_form_is_checked_on_load(value: str, shown: str) -> None:
     text = _scenario_text().replace('"post.parquet"', value)
     with pytest.raises(ScenarioError) as info:
         parse_scenario(text)
-    assert str(info.value) == ('calibration.posterior: expected the path of a .parquet file, '
-                               f'e.g. "posterior.parquet" (got {shown})')
+    assert str(info.value) == (
+        "calibration.posterior: expected the path of a .parquet file, "
+        f'e.g. "posterior.parquet" (got {shown})'
+    )
 
 
 def test_the_file_is_only_read_when_a_draw_is_needed(tmp_path: Path) -> None:
@@ -152,34 +167,50 @@ def _bad(frame: pd.DataFrame, **changes: object) -> pd.DataFrame:
 
 
 BAD_FILES = {
-    "no draw column": (DRAWS.drop(columns="draw"),
-                       "{path} has no 'draw' column (expected integers 0..n-1, one row per "
-                       "draw)"),
+    "no draw column": (
+        DRAWS.drop(columns="draw"),
+        "{path} has no 'draw' column (expected integers 0..n-1, one row per draw)",
+    ),
     "no rows": (DRAWS.iloc[:0], "{path} has no draws (expected one row per draw)"),
-    "float draw": (_bad(DRAWS, draw=[0.0, 1.0, 2.0, 3.0]),
-                   "column 'draw' must hold integers (got float64)"),
-    "misnumbered": (_bad(DRAWS, draw=[0, 1, 3, 2]),
-                    "column 'draw' must number the rows 0..3 in order (row 2 has 3)"),
-    "misspelt parameter": (DRAWS.rename(columns={"capacity_ops_per_week": "capacity_ops_per_wk"}),
-                           "column 'capacity_ops_per_wk' is not a parameter (did you mean "
-                           "'capacity_ops_per_week'?)"),
-    "uncalibrated parameter": (_bad(DRAWS, bribe_share=0.1),
-                               "column 'bribe_share' is a parameter that [calibration] does "
-                               "not list; list it there or drop the column"),
-    "missing parameter": (DRAWS.drop(columns="hold_weeks"),
-                          "no column for 'hold_weeks', which [calibration] lists (a posterior "
-                          "of other parameters? re-run `plazasim calibrate`)"),
-    "below the accepted range": (_bad(DRAWS, capacity_ops_per_week=[1.0, 2.0, 3.0, -1.0]),
-                                 "parameters.capacity_ops_per_week = -1 in draw 3: Input should "
-                                 "be greater than or equal to 0"),
-    "fractional integer": (_bad(DRAWS, hold_weeks=[2.0, 2.5, 3.0, 4.0]),
-                           "parameters.hold_weeks = 2.5 in draw 1 is not a whole number (an "
-                           "integer parameter)"),
-    "missing value": (_bad(DRAWS, capacity_ops_per_week=[1.0, np.nan, 3.0, 2.0]),
-                      "parameters.capacity_ops_per_week = nan in draw 1: expected a finite "
-                      "number"),
-    "text": (_bad(DRAWS, capacity_ops_per_week=["a", "b", "c", "d"]),
-             "column 'capacity_ops_per_week' must hold numbers (got …"),
+    "float draw": (
+        _bad(DRAWS, draw=[0.0, 1.0, 2.0, 3.0]),
+        "column 'draw' must hold integers (got float64)",
+    ),
+    "misnumbered": (
+        _bad(DRAWS, draw=[0, 1, 3, 2]),
+        "column 'draw' must number the rows 0..3 in order (row 2 has 3)",
+    ),
+    "misspelt parameter": (
+        DRAWS.rename(columns={"capacity_ops_per_week": "capacity_ops_per_wk"}),
+        "column 'capacity_ops_per_wk' is not a parameter (did you mean 'capacity_ops_per_week'?)",
+    ),
+    "uncalibrated parameter": (
+        _bad(DRAWS, bribe_share=0.1),
+        "column 'bribe_share' is a parameter that [calibration] does "
+        "not list; list it there or drop the column",
+    ),
+    "missing parameter": (
+        DRAWS.drop(columns="hold_weeks"),
+        "no column for 'hold_weeks', which [calibration] lists (a posterior "
+        "of other parameters? re-run `plazasim calibrate`)",
+    ),
+    "below the accepted range": (
+        _bad(DRAWS, capacity_ops_per_week=[1.0, 2.0, 3.0, -1.0]),
+        "parameters.capacity_ops_per_week = -1 in draw 3: Input should "
+        "be greater than or equal to 0",
+    ),
+    "fractional integer": (
+        _bad(DRAWS, hold_weeks=[2.0, 2.5, 3.0, 4.0]),
+        "parameters.hold_weeks = 2.5 in draw 1 is not a whole number (an integer parameter)",
+    ),
+    "missing value": (
+        _bad(DRAWS, capacity_ops_per_week=[1.0, np.nan, 3.0, 2.0]),
+        "parameters.capacity_ops_per_week = nan in draw 1: expected a finite number",
+    ),
+    "text": (
+        _bad(DRAWS, capacity_ops_per_week=["a", "b", "c", "d"]),
+        "column 'capacity_ops_per_week' must hold numbers (got …",
+    ),
 }
 
 
@@ -203,23 +234,31 @@ def test_a_file_that_is_not_parquet(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError) as info:
         load_posterior(sc)
     text = str(info.value)
-    assert text.startswith(f"calibration.posterior: cannot read {tmp_path}/post.parquet as "
-                           "Parquet: ") and "\n" not in text
+    assert (
+        text.startswith(f"calibration.posterior: cannot read {tmp_path}/post.parquet as Parquet: ")
+        and "\n" not in text
+    )
 
 
 # --------------------------------------------------------------------------- applying a draw
 
 
 @settings(max_examples=25, deadline=None)
-@given(st.lists(st.tuples(st.floats(0.0, 200.0), st.integers(1, 52)), min_size=1, max_size=6),
-       st.data())
+@given(
+    st.lists(st.tuples(st.floats(0.0, 200.0), st.integers(1, 52)), min_size=1, max_size=6),
+    st.data(),
+)
 def test_with_posterior_draw_sets_exactly_the_draws_values(
     tmp_path_factory: pytest.TempPathFactory, rows: list[tuple[float, int]], data: st.DataObject
 ) -> None:
     folder = tmp_path_factory.mktemp("draws")
-    frame = pd.DataFrame({"draw": np.arange(len(rows), dtype=np.int64),
-                          "capacity_ops_per_week": [r[0] for r in rows],
-                          "hold_weeks": [float(r[1]) for r in rows]})
+    frame = pd.DataFrame(
+        {
+            "draw": np.arange(len(rows), dtype=np.int64),
+            "capacity_ops_per_week": [r[0] for r in rows],
+            "hold_weeks": [float(r[1]) for r in rows],
+        }
+    )
     sc = load_scenario(_write(folder, frame))
     k = data.draw(st.integers(0, len(rows) - 1))
     seed = data.draw(st.none() | st.integers(0, 1000))
@@ -235,17 +274,23 @@ def test_with_posterior_draw_sets_exactly_the_draws_values(
 def test_draw_index_and_count_errors(scenario_file: Path) -> None:
     sc = load_scenario(scenario_file)
     cases = [
-        (lambda: with_posterior_draw(sc, 12),
-         "posterior-draw: 12 is out of range (the posterior has 4 draws: 0-3)"),
+        (
+            lambda: with_posterior_draw(sc, 12),
+            "posterior-draw: 12 is out of range (the posterior has 4 draws: 0-3)",
+        ),
         (lambda: with_posterior_draw(sc, -1), "posterior-draw: must be an integer >= 0 (got -1)"),
-        (lambda: posterior_draws(sc, 5),
-         f"posterior: 5 draws asked for, but the posterior has 4 (calibration.posterior = "
-         f"{scenario_file.parent}/post.parquet)"),
+        (
+            lambda: posterior_draws(sc, 5),
+            f"posterior: 5 draws asked for, but the posterior has 4 (calibration.posterior = "
+            f"{scenario_file.parent}/post.parquet)",
+        ),
         (lambda: posterior_draws(sc, 0), "posterior: must be an integer >= 1 (got 0)"),
-        (lambda: with_posterior_draw(load_scenario("synthetic-small"), 0),
-         "posterior-draw: scenario synthetic-small has no posterior; make one with `plazasim "
-         'calibrate` and name it in [calibration] posterior = "file.parquet" '
-         "(docs/SCENARIOS.md)"),
+        (
+            lambda: with_posterior_draw(load_scenario("synthetic-small"), 0),
+            "posterior-draw: scenario synthetic-small has no posterior; make one with `plazasim "
+            'calibrate` and name it in [calibration] posterior = "file.parquet" '
+            "(docs/SCENARIOS.md)",
+        ),
     ]
     for call, message in cases:
         with pytest.raises(PlazasimError) as info:
@@ -285,46 +330,86 @@ def test_between_draws_share_is_a_share(n: int, s: int, seed: int) -> None:
 def test_run_with_a_draw_equals_a_run_with_its_values(
     scenario_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, stdout, err = _run(capsys, "run", str(scenario_file), "--posterior-draw", "1",
-                             "--until", UNTIL, "--out", str(tmp_path / "drawn"))
+    code, stdout, err = _run(
+        capsys,
+        "run",
+        str(scenario_file),
+        "--posterior-draw",
+        "1",
+        "--until",
+        UNTIL,
+        "--out",
+        str(tmp_path / "drawn"),
+    )
     assert code == 0, err
     assert stdout.startswith("posterior draw 1 of 4 (") and "capacity_ops_per_week = 120" in stdout
     manifest = json.loads((tmp_path / "drawn" / "manifest.json").read_text())
     record = manifest["posterior"]
     sha = hashlib.sha256((scenario_file.parent / "post.parquet").read_bytes()).hexdigest()
-    assert record == {"draw": 1, "path": str(scenario_file.parent / "post.parquet"),
-                      "sha256": sha, "size": 4,
-                      "parameters": ["hold_weeks", "capacity_ops_per_week"],
-                      "values": {"hold_weeks": 9, "capacity_ops_per_week": 120.0}}
+    assert record == {
+        "draw": 1,
+        "path": str(scenario_file.parent / "post.parquet"),
+        "sha256": sha,
+        "size": 4,
+        "parameters": ["hold_weeks", "capacity_ops_per_week"],
+        "values": {"hold_weeks": 9, "capacity_ops_per_week": 120.0},
+    }
     assert manifest["scenario"]["parameters"]["capacity_ops_per_week"] == 120.0
     assert manifest["scenario"]["parameters"]["hold_weeks"] == 9
     # The same scenario with draw 1's values written in [parameters]: identical tables.
     direct = tmp_path / "direct.toml"
-    direct.write_text(_scenario_text(calibration="").replace(
-        "[parameters]", "[parameters]\ncapacity_ops_per_week = 120.0\nhold_weeks = 9"),
-        encoding="utf-8")
-    code, _, err = _run(capsys, "run", str(direct), "--until", UNTIL, "--quiet",
-                        "--out", str(tmp_path / "direct"))
+    direct.write_text(
+        _scenario_text(calibration="").replace(
+            "[parameters]", "[parameters]\ncapacity_ops_per_week = 120.0\nhold_weeks = 9"
+        ),
+        encoding="utf-8",
+    )
+    code, _, err = _run(
+        capsys, "run", str(direct), "--until", UNTIL, "--quiet", "--out", str(tmp_path / "direct")
+    )
     assert code == 0, err
     for table in ("national", "plazas", "cartels"):
-        assert_frame_equal(pd.read_parquet(tmp_path / "drawn" / f"{table}.parquet"),
-                           pd.read_parquet(tmp_path / "direct" / f"{table}.parquet"))
+        assert_frame_equal(
+            pd.read_parquet(tmp_path / "drawn" / f"{table}.parquet"),
+            pd.read_parquet(tmp_path / "direct" / f"{table}.parquet"),
+        )
     assert json.loads((tmp_path / "direct" / "manifest.json").read_text())["posterior"] is None
     # Another draw gives other numbers: the draw is really applied.
-    code, _, err = _run(capsys, "run", str(scenario_file), "--posterior-draw", "0", "--quiet",
-                        "--until", UNTIL, "--out", str(tmp_path / "draw0"))
+    code, _, err = _run(
+        capsys,
+        "run",
+        str(scenario_file),
+        "--posterior-draw",
+        "0",
+        "--quiet",
+        "--until",
+        UNTIL,
+        "--out",
+        str(tmp_path / "draw0"),
+    )
     assert code == 0, err
     assert not pd.read_parquet(tmp_path / "draw0" / "national.parquet").equals(
-        pd.read_parquet(tmp_path / "drawn" / "national.parquet"))
+        pd.read_parquet(tmp_path / "drawn" / "national.parquet")
+    )
 
 
 def test_run_default_out_names_the_draw(
-    scenario_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    scenario_file: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    code, _, err = _run(capsys, "run", str(scenario_file), "--posterior-draw", "3", "--quiet",
-                        "--until", "2007-01-31")
+    code, _, err = _run(
+        capsys,
+        "run",
+        str(scenario_file),
+        "--posterior-draw",
+        "3",
+        "--quiet",
+        "--until",
+        "2007-01-31",
+    )
     assert code == 0, err
     assert (tmp_path / "runs" / "post-small-1-until-2007-01-31-draw3" / "manifest.json").is_file()
 
@@ -337,23 +422,42 @@ def test_compare_runs_every_variant_on_the_same_draw_seed_pairs(
 ) -> None:
     outs = {w: tmp_path / f"cmp{w}" for w in (1, 2)}
     for workers, out in outs.items():
-        code, stdout, err = _run(capsys, "compare", str(scenario_file), "--policies",
-                                 "laissez_faire,crackdown", "--posterior", "2", "--seeds", "2",
-                                 "--until", UNTIL, "--workers", str(workers), "--out", str(out))
+        code, stdout, err = _run(
+            capsys,
+            "compare",
+            str(scenario_file),
+            "--policies",
+            "laissez_faire,crackdown",
+            "--posterior",
+            "2",
+            "--seeds",
+            "2",
+            "--until",
+            UNTIL,
+            "--workers",
+            str(workers),
+            "--out",
+            str(out),
+        )
         assert code == 0, err
     frame = pd.read_parquet(outs[1] / "compare.parquet")
     assert_frame_equal(frame, pd.read_parquet(outs[2] / "compare.parquet"))
     runs = frame[frame["row"] == "seed"]
     for policy in ("laissez_faire", "crackdown"):
         mine = runs[(runs["policy"] == policy) & (runs["metric"] == "homicides_total")]
-        assert list(zip(mine["draw"], mine["seed"], strict=True)) == [(0, 1), (0, 2), (1, 1),
-                                                                      (1, 2)]
+        assert list(zip(mine["draw"], mine["seed"], strict=True)) == [
+            (0, 1),
+            (0, 2),
+            (1, 1),
+            (1, 2),
+        ]
     # Each run used its draw's parameters with its seed.
     base = with_overrides(load_scenario(scenario_file), until=UNTIL, policy="crackdown")
     for draw, seed in ((0, 2), (1, 1)):
         expected = run_metrics(with_posterior_draw(base, draw, seed=seed))
-        got = runs[(runs["policy"] == "crackdown") & (runs["draw"] == draw)
-                   & (runs["seed"] == seed)].set_index("metric")["value"]
+        got = runs[
+            (runs["policy"] == "crackdown") & (runs["draw"] == draw) & (runs["seed"] == seed)
+        ].set_index("metric")["value"]
         assert got.to_dict() == expected
     per_draw = runs[(runs["policy"] == "crackdown") & (runs["metric"] == "cocaine_seized_t")]
     assert per_draw.groupby("draw")["value"].sum().nunique() == 2  # the draws differ
@@ -368,8 +472,10 @@ def test_compare_runs_every_variant_on_the_same_draw_seed_pairs(
     assert row["diff_between_draws"] == pytest.approx(share, nan_ok=True)
     manifest = json.loads((outs[1] / "manifest.json").read_text())
     assert manifest["draws"] == [0, 1] and manifest["seeds"] == [1, 2] and manifest["runs"] == 8
-    assert manifest["posterior"]["sha256"] == hashlib.sha256(
-        (scenario_file.parent / "post.parquet").read_bytes()).hexdigest()
+    assert (
+        manifest["posterior"]["sha256"]
+        == hashlib.sha256((scenario_file.parent / "post.parquet").read_bytes()).hexdigest()
+    )
     text = " ".join(stdout.split())
     assert "over 4 runs (2 posterior draws x 2 seeds; the same pairs for every variant)" in text
     assert "per (draw, seed): median [5%, 95%] over 4 pairs (2 posterior draws x 2 seeds)" in text
@@ -381,17 +487,23 @@ def test_compare_api_pairs_and_refuses_two_different_posteriors(tmp_path: Path) 
     b = load_scenario(_write(tmp_path / "b", name="b"))  # another copy of the same sample
     other = DRAWS.assign(capacity_ops_per_week=DRAWS["capacity_ops_per_week"] * 1.1)
     c = load_scenario(_write(tmp_path / "c", other, name="c"))
-    variants = {name: with_overrides(sc, until="2007-01-31") for name, sc in
-                (("a", a), ("b", b), ("c", c))}
+    variants = {
+        name: with_overrides(sc, until="2007-01-31") for name, sc in (("a", a), ("b", b), ("c", c))
+    }
     result = compare({k: variants[k] for k in ("a", "b")}, [4], draws=[2, 0])
     assert result.runs[["policy", "draw", "seed"]].values.tolist() == [
-        ["a", 2, 4], ["a", 0, 4], ["b", 2, 4], ["b", 0, 4]]
+        ["a", 2, 4],
+        ["a", 0, 4],
+        ["b", 2, 4],
+        ["b", 0, 4],
+    ]
     assert (result.summary.loc[result.summary["policy"] == "b", "diff_median"] == 0).all()
     with pytest.raises(ScenarioError) as info:
         compare({k: variants[k] for k in ("a", "c")}, [4], draws=[0])
     assert str(info.value) == (
         f"posterior: variants 'a' and 'c' name different posterior samples "
-        f"({tmp_path}/a/post.parquet, {tmp_path}/c/post.parquet); paired draws need one sample")
+        f"({tmp_path}/a/post.parquet, {tmp_path}/c/post.parquet); paired draws need one sample"
+    )
     with pytest.raises(PlazasimError, match=r"^draws: listed more than once: 1$"):
         compare(variants, [4], draws=[1, 1])
 
@@ -415,9 +527,22 @@ def test_validate_runs_each_experiment_on_draw_seed_pairs(
     frame.to_parquet(tmp_path / "post.parquet", index=False)
     monkeypatch.setattr(val, "base_scenario", lambda: mexico)
     out = tmp_path / "val"
-    code, stdout, err = _run(capsys, "validate", "--posterior", "2", "--seeds", "1",
-                             "--first-seed", "3", "--experiments", "crackdown_diversion",
-                             "--workers", "1", "--out", str(out))
+    code, stdout, err = _run(
+        capsys,
+        "validate",
+        "--posterior",
+        "2",
+        "--seeds",
+        "1",
+        "--first-seed",
+        "3",
+        "--experiments",
+        "crackdown_diversion",
+        "--workers",
+        "1",
+        "--out",
+        str(out),
+    )
     assert code == 0, err
     text = " ".join(stdout.split())
     assert "posterior draws 0-1 x seeds 3-3" in text and "pooled over (draw, seed) pairs" in text
@@ -427,7 +552,11 @@ def test_validate_runs_each_experiment_on_draw_seed_pairs(
     assert list(samples.columns) == val.SAMPLE_COLUMNS
     flow = samples[samples["fact"] == "crackdown_flow_diverted"]
     assert list(zip(flow["draw"], flow["seed"], flow["arm"], strict=True)) == [
-        (0, 3, 0), (0, 3, 1), (1, 3, 0), (1, 3, 1)]
+        (0, 3, 0),
+        (0, 3, 1),
+        (1, 3, 0),
+        (1, 3, 1),
+    ]
     # Draw 1's arms are those of the experiment run directly on draw 1's parameters.
     again = run_experiment(("crackdown_diversion", 3, with_posterior_draw(mexico, 1)))
     for fact, arms in again.items():
@@ -441,25 +570,34 @@ def test_validate_runs_each_experiment_on_draw_seed_pairs(
 
 # --------------------------------------------------------------------------- bad input
 
-NO_POSTERIOR = ("posterior; make one with `plazasim calibrate` and name it in [calibration] "
-                'posterior = "file.parquet" (docs/SCENARIOS.md)')
+NO_POSTERIOR = (
+    "posterior; make one with `plazasim calibrate` and name it in [calibration] "
+    'posterior = "file.parquet" (docs/SCENARIOS.md)'
+)
 
 
 def _run_cases(tmp_path: Path, sc: str) -> dict[str, tuple[list[str], str]]:
-    broken = _write(tmp_path / "broken", DRAWS.rename(columns={"hold_weeks": "hold_week"}),
-                    name="broken")
+    broken = _write(
+        tmp_path / "broken", DRAWS.rename(columns={"hold_weeks": "hold_week"}), name="broken"
+    )
     return {
-        "run: negative draw": (["run", sc, "--posterior-draw", "-1"],
-                               "error: --posterior-draw: must be an integer >= 0 (got -1)"),
-        "run: draw out of range": (["run", sc, "--posterior-draw", "12"],
-                                   "error: --posterior-draw: 12 is out of range (the posterior "
-                                   "has 4 draws: 0-3)"),
-        "run: no posterior": (["run", "synthetic-small", "--posterior-draw", "0"],
-                              "error: --posterior-draw: scenario synthetic-small has no "
-                              + NO_POSTERIOR),
-        "run: broken file": (["run", str(broken), "--posterior-draw", "0"],
-                             "error: calibration.posterior: column 'hold_week' is not a "
-                             "parameter (did you mean 'hold_weeks'?)"),
+        "run: negative draw": (
+            ["run", sc, "--posterior-draw", "-1"],
+            "error: --posterior-draw: must be an integer >= 0 (got -1)",
+        ),
+        "run: draw out of range": (
+            ["run", sc, "--posterior-draw", "12"],
+            "error: --posterior-draw: 12 is out of range (the posterior has 4 draws: 0-3)",
+        ),
+        "run: no posterior": (
+            ["run", "synthetic-small", "--posterior-draw", "0"],
+            "error: --posterior-draw: scenario synthetic-small has no " + NO_POSTERIOR,
+        ),
+        "run: broken file": (
+            ["run", str(broken), "--posterior-draw", "0"],
+            "error: calibration.posterior: column 'hold_week' is not a "
+            "parameter (did you mean 'hold_weeks'?)",
+        ),
     }
 
 
@@ -468,31 +606,41 @@ def _compare_cases(tmp_path: Path, sc: str) -> dict[str, tuple[list[str], str]]:
     cmp = ["--policies", "crackdown,laissez_faire", "--until", UNTIL]
     post_file = Path(sc).parent / "post.parquet"
     return {
-        "compare: zero": (["compare", sc, *cmp, "--posterior", "0"],
-                          "error: --posterior: must be >= 1 (got 0)"),
-        "compare: too many": (["compare", sc, *cmp, "--posterior", "5"],
-                              "error: --posterior: 5 draws asked for, but the posterior has 4 "
-                              f"(calibration.posterior = {post_file})"),
-        "compare: no posterior": (["compare", "synthetic-small", *cmp, "--posterior", "2"],
-                                  "error: --posterior: scenario synthetic-small has no "
-                                  + NO_POSTERIOR),
-        "compare: two samples": (["compare", "--scenarios", f"{sc},{other}", "--until", UNTIL,
-                                  "--posterior", "2"],
-                                 "error: --posterior: variants 'post-small' and 'other' name "
-                                 f"different posterior samples ({post_file}, "
-                                 f"{other.parent / 'post.parquet'}); paired draws need one "
-                                 "sample"),
+        "compare: zero": (
+            ["compare", sc, *cmp, "--posterior", "0"],
+            "error: --posterior: must be >= 1 (got 0)",
+        ),
+        "compare: too many": (
+            ["compare", sc, *cmp, "--posterior", "5"],
+            "error: --posterior: 5 draws asked for, but the posterior has 4 "
+            f"(calibration.posterior = {post_file})",
+        ),
+        "compare: no posterior": (
+            ["compare", "synthetic-small", *cmp, "--posterior", "2"],
+            "error: --posterior: scenario synthetic-small has no " + NO_POSTERIOR,
+        ),
+        "compare: two samples": (
+            ["compare", "--scenarios", f"{sc},{other}", "--until", UNTIL, "--posterior", "2"],
+            "error: --posterior: variants 'post-small' and 'other' name "
+            f"different posterior samples ({post_file}, "
+            f"{other.parent / 'post.parquet'}); paired draws need one "
+            "sample",
+        ),
     }
 
 
 def _validate_cases() -> dict[str, tuple[list[str], str]]:
     return {
-        "validate: zero": (["validate", "--posterior", "0"],
-                           "error: --posterior: must be >= 1 (got 0)"),
+        "validate: zero": (
+            ["validate", "--posterior", "0"],
+            "error: --posterior: must be >= 1 (got 0)",
+        ),
         # The bundled mexico-2006 ships 200 posterior draws.
-        "validate: too many": (["validate", "--posterior", "500", "--seeds", "1"],
-                               "error: --posterior: 500 draws asked for, but the posterior has "
-                               f"200 (calibration.posterior = {_bundled_posterior()})"),
+        "validate: too many": (
+            ["validate", "--posterior", "500", "--seeds", "1"],
+            "error: --posterior: 500 draws asked for, but the posterior has "
+            f"200 (calibration.posterior = {_bundled_posterior()})",
+        ),
     }
 
 
@@ -503,15 +651,25 @@ def _bundled_posterior() -> str | None:
 
 
 CLI_CASES = [
-    "run: negative draw", "run: draw out of range", "run: no posterior", "run: broken file",
-    "compare: zero", "compare: too many", "compare: no posterior", "compare: two samples",
-    "validate: zero", "validate: too many",
+    "run: negative draw",
+    "run: draw out of range",
+    "run: no posterior",
+    "run: broken file",
+    "compare: zero",
+    "compare: too many",
+    "compare: no posterior",
+    "compare: two samples",
+    "validate: zero",
+    "validate: too many",
 ]
 
 
 @pytest.mark.parametrize("case", CLI_CASES)
 def test_bad_posterior_input_is_one_line_exit_2_and_writes_nothing(
-    case: str, scenario_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    case: str,
+    scenario_file: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     cases = {

@@ -62,8 +62,9 @@ def test_columns_draws_seeds_and_parameters(result: PriorPredictiveResult) -> No
     frame = result.frame
     states = np.unique(build_world(result.scenario.world).state).tolist()
     outcomes = [f"{stem}_{y}" for stem in NATIONAL for y in (2007, 2008)]
-    outcomes += [f"{stem}_{s}_{y}" for stem in ("homicides", "related") for s in states
-                 for y in (2007, 2008)]
+    outcomes += [
+        f"{stem}_{s}_{y}" for stem in ("homicides", "related") for s in states for y in (2007, 2008)
+    ]
     assert list(frame.columns) == ["draw", "seed", *PARAMS, *outcomes]  # no Juárez here
     assert frame["draw"].tolist() == list(range(DRAWS))
     assert frame["seed"].tolist() == [3, 4, 5, 6]  # the scenario's seed + draw
@@ -87,18 +88,25 @@ def test_outcomes_equal_the_run_tables(scenario: Scenario, result: PriorPredicti
     run = run_scenario(apply_draw(scenario, values, seed=int(row["seed"])))
     year = run.national["date"].dt.year
     by_year = run.national.groupby(year).agg(
-        total=("homicides_total", "sum"), cartel=("homicides_cartel", "sum"),
-        state=("homicides_state", "sum"), bystander=("homicides_bystander", "sum"),
-        members=("members", "last"))
+        total=("homicides_total", "sum"),
+        cartel=("homicides_cartel", "sum"),
+        state=("homicides_state", "sum"),
+        bystander=("homicides_bystander", "sum"),
+        members=("members", "last"),
+    )
     for y, nat in by_year.iterrows():
         assert row[f"homicides_{y}"] == pytest.approx(nat["total"])
-        assert row[f"related_{y}"] == pytest.approx(nat["cartel"] + nat["state"]
-                                                    + nat["bystander"])
+        assert row[f"related_{y}"] == pytest.approx(nat["cartel"] + nat["state"] + nat["bystander"])
         assert row[f"members_end_{y}"] == pytest.approx(nat["members"])
-    plazas = run.plazas.assign(year=run.plazas["date"].dt.year, related=(
-        run.plazas[["homicides_cartel", "homicides_state", "homicides_bystander"]].sum(axis=1)))
+    plazas = run.plazas.assign(
+        year=run.plazas["date"].dt.year,
+        related=(
+            run.plazas[["homicides_cartel", "homicides_state", "homicides_bystander"]].sum(axis=1)
+        ),
+    )
     by_state = plazas.groupby(["year", "state"], observed=True)[
-        ["homicides_total", "related"]].sum()
+        ["homicides_total", "related"]
+    ].sum()
     for (y, code), cell in by_state.iterrows():
         assert row[f"homicides_{code}_{y}"] == pytest.approx(cell["homicides_total"], rel=1e-5)
         assert row[f"related_{code}_{y}"] == pytest.approx(cell["related"], rel=1e-5, abs=1e-6)
@@ -135,8 +143,10 @@ def _hand_frame() -> pd.DataFrame:
 
 def test_coverage_on_a_hand_made_frame() -> None:
     frame = _hand_frame()
-    observed = {"presidencia_org_crime_deaths": {2007: 5.0, 2008: 150.0, 2010: 320.0},
-                "inegi_homicides_occurrence": {2007: 200.0, 2008: 1.0}}
+    observed = {
+        "presidencia_org_crime_deaths": {2007: 5.0, 2008: 150.0, 2010: 320.0},
+        "inegi_homicides_occurrence": {2007: 200.0, 2008: 1.0},
+    }
     table = coverage(frame, observed, [2007, 2008, 2010])
     got = table[["series", "year", "observed", "lo", "median", "hi", "inside"]]
     assert got.values.tolist() == [
@@ -152,13 +162,21 @@ def test_coverage_on_a_hand_made_frame() -> None:
 
 def test_coverage_years_are_whole_observed_years() -> None:
     weeks = {2006: 5, 2007: 52, 2008: 52, 2009: 53, 2010: 52, 2011: 52, 2012: 30}
-    observed = {"inegi_homicides_occurrence": {y: 1.0 for y in range(2000, 2011)},
-                "unrelated_series": {2011: 1.0}}
+    observed = {
+        "inegi_homicides_occurrence": {y: 1.0 for y in range(2000, 2011)},
+        "unrelated_series": {2011: 1.0},
+    }
     assert coverage_years(weeks, observed) == [2007, 2008, 2009, 2010]
-    report = coverage_report(_hand_frame(), {
-        "presidencia_org_crime_deaths": {2007: 1.0, 2008: 2.0, 2009: 3.0, 2010: 4.0}}, weeks)
+    report = coverage_report(
+        _hand_frame(),
+        {"presidencia_org_crime_deaths": {2007: 1.0, 2008: 2.0, 2009: 3.0, 2010: 4.0}},
+        weeks,
+    )
     assert report["related_rises_every_year"] == {
-        "years": [2007, 2008, 2009, 2010], "share": pytest.approx(20 / 21), "observed": True}
+        "years": [2007, 2008, 2009, 2010],
+        "share": pytest.approx(20 / 21),
+        "observed": True,
+    }
     assert report["compared"] == 4 and report["draws"] == 21
 
 
@@ -168,13 +186,21 @@ def test_coverage_years_are_whole_observed_years() -> None:
 def test_write_prior_files(result: PriorPredictiveResult, tmp_path: Path) -> None:
     out = write_prior(result, tmp_path / "pp")
     assert sorted(p.name for p in out.iterdir()) == [
-        "coverage.json", "manifest.json", "prior.parquet", "prior.png"]
+        "coverage.json",
+        "manifest.json",
+        "prior.parquet",
+        "prior.png",
+    ]
     assert (out / "prior.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert_frame_equal(pd.read_parquet(out / "prior.parquet"), result.frame)
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["kind"] == "prior_predictive" and manifest["draws"] == DRAWS
     assert manifest["priors"]["lethality"] == {
-        "distribution": "loguniform", "low": 0.01, "high": 0.2, "integer": False}
+        "distribution": "loguniform",
+        "low": 0.01,
+        "high": 0.2,
+        "integer": False,
+    }
     assert manifest["run_seeds"] == [3, 4, 5, 6]
     assert set(OUTCOMES) <= set(manifest["outcomes"])
     cov = json.loads((out / "coverage.json").read_text())
@@ -192,19 +218,43 @@ def test_cli_writes_what_the_api_gives(
 ) -> None:
     (tmp_path / "s.toml").write_text(TOML, encoding="utf-8")
     out = tmp_path / "pp"
-    code, stdout, err = _run(capsys, "prior-predictive", str(tmp_path / "s.toml"), "--draws",
-                             str(DRAWS), "--workers", "1", "--out", str(out))
+    code, stdout, err = _run(
+        capsys,
+        "prior-predictive",
+        str(tmp_path / "s.toml"),
+        "--draws",
+        str(DRAWS),
+        "--workers",
+        "1",
+        "--out",
+        str(out),
+    )
     assert code == 0, err
     assert_frame_equal(pd.read_parquet(out / "prior.parquet"), result.frame)
     assert "No observed series" in stdout and f"wrote {out}" in stdout
-    code, _, err = _run(capsys, "prior-predictive", str(tmp_path / "s.toml"), "--draws", "2",
-                        "--seed", "10", "--until", "2007-12-31", "--out", str(out), "-q",
-                        "--workers", "1", "--force")
+    code, _, err = _run(
+        capsys,
+        "prior-predictive",
+        str(tmp_path / "s.toml"),
+        "--draws",
+        "2",
+        "--seed",
+        "10",
+        "--until",
+        "2007-12-31",
+        "--out",
+        str(out),
+        "-q",
+        "--workers",
+        "1",
+        "--force",
+    )
     assert code == 0, err  # an earlier prior predictive directory may be replaced (--force)
     frame = pd.read_parquet(out / "prior.parquet")
     assert frame["seed"].tolist() == [10, 11]
     assert [c for c in frame.columns if c.startswith("related_") and c.count("_") == 1] == [
-        "related_2007"]
+        "related_2007"
+    ]
 
 
 def _bad_cases(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
@@ -216,29 +266,50 @@ def _bad_cases(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
     return {
         "zero draws": ([*ok, "--draws", "0"], "error: --draws: must be >= 1 (got 0)"),
         "zero workers": ([*ok, "--workers", "0"], "error: --workers: must be >= 1 (got 0)"),
-        "negative seed": ([*ok, "--seed", "-1"],
-                          "error: --seed: must be an integer >= 0 (got -1)"),
-        "bad until": ([*ok, "--until", "2008-02-30"],
-                      "error: --until: invalid date '2008-02-30' (expected YYYY-MM-DD)"),
-        "until before start": ([*ok, "--until", "2007-01-01"],
-                               "error: --until: 2007-01-01 is not after the start of …"),
-        "unknown scenario": (["prior-predictive", "nope"],
-                             "error: scenario: unknown scenario 'nope' (bundled: …"),
-        "no calibration": (["prior-predictive", "synthetic-small", "--draws", "2"],
-                           "error: scenario has no [calibration] table; add one "
-                           "(docs/SCENARIOS.md)"),
-        "out is a run": ([*ok, "--draws", "1", "--out", str(a_run)],
-                         f"error: --out: {a_run} holds other plazasim results, not a prior "
-                         "predictive check (no prior.parquet); refusing to replace it"),
+        "negative seed": ([*ok, "--seed", "-1"], "error: --seed: must be an integer >= 0 (got -1)"),
+        "bad until": (
+            [*ok, "--until", "2008-02-30"],
+            "error: --until: invalid date '2008-02-30' (expected YYYY-MM-DD)",
+        ),
+        "until before start": (
+            [*ok, "--until", "2007-01-01"],
+            "error: --until: 2007-01-01 is not after the start of …",
+        ),
+        "unknown scenario": (
+            ["prior-predictive", "nope"],
+            "error: scenario: unknown scenario 'nope' (bundled: …",
+        ),
+        "no calibration": (
+            ["prior-predictive", "synthetic-small", "--draws", "2"],
+            "error: scenario has no [calibration] table; add one (docs/SCENARIOS.md)",
+        ),
+        "out is a run": (
+            [*ok, "--draws", "1", "--out", str(a_run)],
+            f"error: --out: {a_run} holds other plazasim results, not a prior "
+            "predictive check (no prior.parquet); refusing to replace it",
+        ),
         "draws not a number": ([*ok, "--draws", "many"], "error: Invalid value for '--draws': …"),
     }
 
 
-@pytest.mark.parametrize("case", ["zero draws", "zero workers", "negative seed", "bad until",
-                                  "until before start", "unknown scenario", "no calibration",
-                                  "out is a run", "draws not a number"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "zero draws",
+        "zero workers",
+        "negative seed",
+        "bad until",
+        "until before start",
+        "unknown scenario",
+        "no calibration",
+        "out is a run",
+        "draws not a number",
+    ],
+)
 def test_bad_input_is_one_line_exit_2_and_writes_nothing(
-    case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    case: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     args, expected = _bad_cases(tmp_path)[case]
@@ -276,4 +347,9 @@ def test_scenarios_doc_example_is_valid() -> None:
     sc = parse_scenario(TOML.split("[calibration]")[0] + example)
     assert sc.calibration is not None
     assert set(sc.calibration.resolved()) == {
-        "recruit_rate", "hold_weeks", "lethality", "execution_rate", "heat_cost_factor"}
+        "recruit_rate",
+        "hold_weeks",
+        "lethality",
+        "execution_rate",
+        "heat_cost_factor",
+    }

@@ -57,21 +57,26 @@ def test_draws_repeat_for_a_seed_and_differ_across_seeds() -> None:
     assert [list(d) for d in a] == [list(priors)] * 8
 
 
-PRIOR_TABLES = st.sampled_from([
-    "lethality = { distribution = 'uniform', low = 0.01, high = 0.1 }",
-    "lethality = { distribution = 'loguniform', low = 0.005, high = 0.2 }",
-    "lethality = { distribution = 'truncnormal', mean = 0.02, sd = 0.05 }",
-    "lethality = { distribution = 'truncnormal', mean = 0.5, sd = 0.01, high = 0.2 }",
-    "hold_weeks = { distribution = 'uniform' }",
-    "hold_weeks = { distribution = 'loguniform', low = 1, high = 12 }",
-    "max_cartels = { distribution = 'truncnormal', mean = 24, sd = 8, low = 16, high = 40 }",
-    "attack_bias = { low = -10, high = 0 }",
-])
+PRIOR_TABLES = st.sampled_from(
+    [
+        "lethality = { distribution = 'uniform', low = 0.01, high = 0.1 }",
+        "lethality = { distribution = 'loguniform', low = 0.005, high = 0.2 }",
+        "lethality = { distribution = 'truncnormal', mean = 0.02, sd = 0.05 }",
+        "lethality = { distribution = 'truncnormal', mean = 0.5, sd = 0.01, high = 0.2 }",
+        "hold_weeks = { distribution = 'uniform' }",
+        "hold_weeks = { distribution = 'loguniform', low = 1, high = 12 }",
+        "max_cartels = { distribution = 'truncnormal', mean = 24, sd = 8, low = 16, high = 40 }",
+        "attack_bias = { low = -10, high = 0 }",
+    ]
+)
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(PRIOR_TABLES, min_size=1, max_size=3, unique_by=lambda t: t.split()[0]),
-       st.integers(1, 40), st.integers(0, 2**32 - 1))
+@given(
+    st.lists(PRIOR_TABLES, min_size=1, max_size=3, unique_by=lambda t: t.split()[0]),
+    st.integers(1, 40),
+    st.integers(0, 2**32 - 1),
+)
 def test_draws_lie_inside_their_priors(tables: list[str], n: int, seed: int) -> None:
     priors = _priors("[calibration.priors]\n" + "\n".join(tables) + "\n")
     draws = sample_priors(priors, n, seed)
@@ -85,8 +90,10 @@ def test_draws_lie_inside_their_priors(tables: list[str], n: int, seed: int) -> 
 
 
 def test_loguniform_is_stratified_on_the_log_scale() -> None:
-    priors = _priors("[calibration.priors]\nlethality = { distribution = 'loguniform', "
-                     "low = 0.005, high = 0.1 }\n")
+    priors = _priors(
+        "[calibration.priors]\nlethality = { distribution = 'loguniform', "
+        "low = 0.005, high = 0.1 }\n"
+    )
     n = 50
     x = np.array([d["lethality"] for d in sample_priors(priors, n, seed=9)])
     u = (np.log(x) - math.log(0.005)) / (math.log(0.1) - math.log(0.005))
@@ -122,16 +129,25 @@ def test_apply_draw_sets_values_and_seed_and_keeps_the_rest() -> None:
     assert out.scenario.seed == 11
     assert apply_draw(sc, {}).scenario.seed == 5
     assert out.model_dump(exclude={"parameters", "scenario"}) == sc.model_dump(
-        exclude={"parameters", "scenario"})
+        exclude={"parameters", "scenario"}
+    )
 
 
-@pytest.mark.parametrize(("values", "expected"), [
-    ({"launder_share": 1.5},
-     "parameters.launder_share: Input should be less than or equal to 1 (got 1.5)"),
-    ({"lethalty": 0.01}, "parameters.lethalty: unknown key"),
-    ({"hold_weeks": 2.5}, "parameters.hold_weeks: Input should be a valid integer, got a "
-                          "number with a fractional part"),
-])
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        (
+            {"launder_share": 1.5},
+            "parameters.launder_share: Input should be less than or equal to 1 (got 1.5)",
+        ),
+        ({"lethalty": 0.01}, "parameters.lethalty: unknown key"),
+        (
+            {"hold_weeks": 2.5},
+            "parameters.hold_weeks: Input should be a valid integer, got a "
+            "number with a fractional part",
+        ),
+    ],
+)
 def test_apply_draw_validates_like_a_scenario_file(values: dict, expected: str) -> None:
     with pytest.raises(ScenarioError) as info:
         apply_draw(parse_scenario(HEAD), values)

@@ -21,8 +21,9 @@ KEYS = {"plazasim_version", "git_commit", "python", "numpy", "scipy"}
 def test_run_scenario_is_simulate_scenario() -> None:
     sim = simulate_scenario(SHORT)
     result = run_scenario(SHORT)
-    pd.testing.assert_frame_equal(sim.recorder.national_frame(sim.dates), result.national,
-                                  check_exact=True)
+    pd.testing.assert_frame_equal(
+        sim.recorder.national_frame(sim.dates), result.national, check_exact=True
+    )
     assert result.manifest["weeks"] == len(sim.dates) == 13
 
 
@@ -34,8 +35,9 @@ def test_extra_events_follow_the_scenario_ones_and_change_the_run() -> None:
     base = simulate_scenario(SHORT, record_plazas=False)
     shock = [(2, MultiplierEvent("supply_mult", 99, 0.1, active=True))]
     treated = simulate_scenario(SHORT, extra_events=shock, record_plazas=False)
-    entered = [s.recorder.national_frame(s.dates)["cocaine_entered_t"].to_numpy()
-               for s in (base, treated)]
+    entered = [
+        s.recorder.national_frame(s.dates)["cocaine_entered_t"].to_numpy() for s in (base, treated)
+    ]
     np.testing.assert_array_equal(entered[0][:2], entered[1][:2])
     assert entered[1][2] < 0.2 * entered[0][2]
     assert treated.event_log[-1].label == "supply_shock"

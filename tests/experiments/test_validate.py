@@ -43,14 +43,21 @@ def test_interval_brackets_the_pooled_effect_and_is_reproducible() -> None:
     assert v.interval(single, "ratio") == (v.effect(single, "ratio"),) * 2
 
 
-@pytest.mark.parametrize(("criterion", "lo", "hi", "expected"), [
-    ("increase", 0.01, 0.5, True), ("increase", -0.01, 0.5, False),
-    ("decrease", -0.5, -0.01, True), ("decrease", -0.5, 0.0, False),
-    ("no_shrink", -0.019, 0.3, True), ("no_shrink", -0.05, 0.3, False),
-    ("increase", float("nan"), 1.0, False),
-])
-def test_holds_follows_the_stated_criterion(criterion: str, lo: float, hi: float,
-                                            expected: bool) -> None:
+@pytest.mark.parametrize(
+    ("criterion", "lo", "hi", "expected"),
+    [
+        ("increase", 0.01, 0.5, True),
+        ("increase", -0.01, 0.5, False),
+        ("decrease", -0.5, -0.01, True),
+        ("decrease", -0.5, 0.0, False),
+        ("no_shrink", -0.019, 0.3, True),
+        ("no_shrink", -0.05, 0.3, False),
+        ("increase", float("nan"), 1.0, False),
+    ],
+)
+def test_holds_follows_the_stated_criterion(
+    criterion: str, lo: float, hi: float, expected: bool
+) -> None:
     assert v.holds(criterion, lo, hi) is expected
 
 
@@ -75,14 +82,18 @@ def test_a_real_experiment_end_to_end() -> None:
     result = v.validate([1, 2], experiments=["crackdown_diversion"])
     table = result.table
     assert list(table.columns) == v.COLUMNS
-    assert list(table.fact) == ["crackdown_local_violence", "crackdown_flow_diverted",
-                                "crackdown_diverted_violence"]
+    assert list(table.fact) == [
+        "crackdown_local_violence",
+        "crackdown_flow_diverted",
+        "crackdown_diverted_violence",
+    ]
     assert (table.n_seeds == 2).all()
     for row in table.itertuples():
         if np.isfinite(row.measured):
             assert row.lo <= row.measured <= row.hi or np.isclose(row.lo, row.hi)
         assert row.holds == v.holds(
-            next(f.criterion for f in v.FACTS if f.name == row.fact), row.lo, row.hi)
+            next(f.criterion for f in v.FACTS if f.name == row.fact), row.lo, row.hi
+        )
     # Per-seed arm sums: 3 facts x 2 seeds x 2 arms, non-negative, and rerunning a seed
     # gives the same numbers (the task is a pure function of experiment and seed).
     assert len(result.samples) == 12 and (result.samples.value >= 0).all()
@@ -98,8 +109,20 @@ def test_cli_writes_the_table_and_bad_input_is_one_line(tmp_path, capsys) -> Non
     from plazasim.cli import main
 
     out = tmp_path / "v"
-    code = main(["validate", "--seeds", "1", "--experiments", "crackdown_diversion",
-                 "--workers", "1", "--out", str(out), "--quiet"])
+    code = main(
+        [
+            "validate",
+            "--seeds",
+            "1",
+            "--experiments",
+            "crackdown_diversion",
+            "--workers",
+            "1",
+            "--out",
+            str(out),
+            "--quiet",
+        ]
+    )
     assert code == 0
     table = pd.read_parquet(out / v.VALIDATION_TABLE)
     assert list(table.columns) == v.COLUMNS and len(table) == 3

@@ -22,10 +22,10 @@ def test_disorder_is_an_exponential_mean_of_related_killings(fresh) -> None:
 
 
 # ``fresh`` is a factory: each example builds its own state.
-@settings(max_examples=30, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(kills=st.lists(st.floats(0.0, 50.0), min_size=1, max_size=30),
-       memory=st.floats(1.0, 104.0))
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(kills=st.lists(st.floats(0.0, 50.0), min_size=1, max_size=30), memory=st.floats(1.0, 104.0))
 def test_disorder_stays_between_zero_and_the_largest_week(fresh, kills, memory) -> None:
     state, ctx = fresh(spillover_memory_weeks=memory)
     for k in kills:
@@ -43,14 +43,14 @@ def test_no_spillover_without_cartel_killings(fresh) -> None:
     state, ctx = fresh(spillover_per_killing=1.0)
     off, ctx_off = fresh(spillover_per_killing=0.0)
     rng_a, rng_b = np.random.default_rng(1), np.random.default_rng(1)
-    np.testing.assert_array_equal(baseline_homicides(state, ctx, rng_a),
-                                  baseline_homicides(off, ctx_off, rng_b))
+    np.testing.assert_array_equal(
+        baseline_homicides(state, ctx, rng_a), baseline_homicides(off, ctx_off, rng_b)
+    )
 
 
 def test_spillover_adds_its_share_of_recent_killings_where_they_happen(fresh) -> None:
     state, ctx = fresh(spillover_per_killing=0.5, baseline_scale=0.5)
-    pre_war = (ctx.world.baseline_rate * 0.5
-               * population_this_week(ctx, state.week) / 1e5 / 52.0)
+    pre_war = ctx.world.baseline_rate * 0.5 * population_this_week(ctx, state.week) / 1e5 / 52.0
     state.disorder[3] = 20.0
     mean = _mean_baseline(state, ctx)
     assert abs(mean[3] - (pre_war[3] + 10.0)) < 0.6  # Poisson mean 10 + pre-war, 400 draws

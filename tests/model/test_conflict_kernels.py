@@ -24,8 +24,9 @@ from plazasim.model.state import NO_CARTEL, State, sparse_poisson
 from plazasim.world.world import ALLIED, NEUTRAL, RIVAL
 
 
-def dense_succession(state: State, ctx: Context, cartels: np.ndarray, present: np.ndarray,
-                     rng: np.random.Generator) -> np.ndarray | None:
+def dense_succession(
+    state: State, ctx: Context, cartels: np.ndarray, present: np.ndarray, rng: np.random.Generator
+) -> np.ndarray | None:
     p = ctx.params
     weak = 1.0 - state.cohesion[cartels]
     if p.succession_lethality <= 0 or not (weak > 0).any():
@@ -43,13 +44,15 @@ def dense_update_control(state: State, ctx: Context) -> None:
     p = ctx.params
     rows = np.flatnonzero(state.alive)
     n = state.strength.shape[1]
-    leader, share, any_present = contest_leaders(state.strength, rows, p.presence_threshold,
-                                                 p.contest_exponent)
+    leader, share, any_present = contest_leaders(
+        state.strength, rows, p.presence_threshold, p.contest_exponent
+    )
     ctrl = state.control
     dominant = share >= p.dominance_share
     same = leader == state.contest_leader
-    state.challenger_weeks = np.where(dominant & (leader != ctrl),
-                                      np.where(same, state.challenger_weeks + 1, 1), 0)
+    state.challenger_weeks = np.where(
+        dominant & (leader != ctrl), np.where(same, state.challenger_weeks + 1, 1), 0
+    )
     state.contest_leader = np.where(dominant, leader, NO_CARTEL)
     takeover = state.challenger_weeks >= p.hold_weeks
     held = ctrl != NO_CARTEL
@@ -58,11 +61,13 @@ def dense_update_control(state: State, ctx: Context) -> None:
     if where_held.size:
         c = ctrl[where_held]
         ctrl_present[where_held] = state.alive[c] & (
-            state.strength[c, where_held] >= p.presence_threshold)
+            state.strength[c, where_held] >= p.presence_threshold
+        )
     abandoned = held & ~ctrl_present
     unheld_taken = ~held & any_present
-    new_ctrl = np.where(takeover | abandoned | unheld_taken,
-                        np.where(any_present, leader, NO_CARTEL), ctrl)
+    new_ctrl = np.where(
+        takeover | abandoned | unheld_taken, np.where(any_present, leader, NO_CARTEL), ctrl
+    )
     state.challenger_weeks[takeover] = 0
     state.control = new_ctrl.astype(np.int64)
     present = state.strength[rows] >= p.presence_threshold
@@ -102,8 +107,9 @@ def dense_fight(state: State, ctx: Context, rng: np.random.Generator) -> Conflic
         total = np.where(active, fd.sum(axis=0)[None, None, :], sd.sum(axis=0)[None, None, :])
         encounter = np.where(total > 0, x_i * x_j / np.maximum(total, 1e-12), 0.0)
         encounter *= np.where(active, 1.0, p.truce_intensity) * state.lethality_mult
-        encounter *= hostile[:, :, None] & present[:, cols][:, None, :] & \
-            present[:, cols][None, :, :]
+        encounter *= (
+            hostile[:, :, None] & present[:, cols][:, None, :] & present[:, cols][None, :, :]
+        )
         pair = p.lethality * encounter * mult[:, None, :] * mult[None, :, :]
         g_i, g_j = x_i**p.contest_exponent, x_j**p.contest_exponent
         denom = g_i + g_j
@@ -115,14 +121,17 @@ def dense_fight(state: State, ctx: Context, rng: np.random.Generator) -> Conflic
         drawn = rng.poisson(expected_loss).astype(float)
         drawn = np.minimum(drawn, np.floor(MAX_WEEKLY_LOSS * sd))
         losses[:, cols] = drawn
-        scale = np.where(expected_loss.sum(axis=0) > 0,
-                         drawn.sum(axis=0) / np.maximum(expected_loss.sum(axis=0), 1e-12), 0.0)
+        scale = np.where(
+            expected_loss.sum(axis=0) > 0,
+            drawn.sum(axis=0) / np.maximum(expected_loss.sum(axis=0), 1e-12),
+            0.0,
+        )
         killed_by[cartels[:, None], cols[None, :]] = inflicted * scale[None, :]
         after = np.maximum(sd - drawn, 0.0)
         fighters = state.fighters[cartels]
-        fighters[:, cols] = np.where(present[:, cols],
-                                     np.minimum(np.maximum(fd - drawn, 0.0), after),
-                                     fighters[:, cols])
+        fighters[:, cols] = np.where(
+            present[:, cols], np.minimum(np.maximum(fd - drawn, 0.0), after), fighters[:, cols]
+        )
         state.fighters[cartels] = fighters
     fight_hit = killed_by > 0
     state.strength[cartels] -= losses
@@ -134,8 +143,11 @@ def dense_fight(state: State, ctx: Context, rng: np.random.Generator) -> Conflic
     if succession is not None:
         state.strength[cartels] -= succession
         np.maximum(state.strength, 0.0, out=state.strength)
-        state.fighters[cartels] = np.where(succession > 0, np.minimum(
-            state.fighters[cartels], state.strength[cartels]), state.fighters[cartels])
+        state.fighters[cartels] = np.where(
+            succession > 0,
+            np.minimum(state.fighters[cartels], state.strength[cartels]),
+            state.fighters[cartels],
+        )
         killed_by[cartels] += succession
         cartel_deaths = cartel_deaths + succession.sum(axis=0)
         members_lost[cartels] += succession.sum(axis=1)
@@ -153,10 +165,15 @@ def dense_fight(state: State, ctx: Context, rng: np.random.Generator) -> Conflic
         present_now = state.alive[:, None] & (state.strength[:, held] >= p.presence_threshold)
         fights[:, held] = against & (fight_hit[:, held] | (ctrl_fought[None, :] & present_now))
     dense_update_control(state, ctx)
-    return ConflictRecord(cartel_deaths=cartel_deaths, executions=executions,
-                          bystanders=bystanders.astype(float), killed_by=killed_by,
-                          members_lost=members_lost, disputed=disputed,
-                          fights_with_controller=fights)
+    return ConflictRecord(
+        cartel_deaths=cartel_deaths,
+        executions=executions,
+        bystanders=bystanders.astype(float),
+        killed_by=killed_by,
+        members_lost=members_lost,
+        disputed=disputed,
+        fights_with_controller=fights,
+    )
 
 
 def scramble(state: State, rng: np.random.Generator, n_alive: int) -> None:
@@ -195,11 +212,13 @@ def assert_same(got: ConflictRecord, want: ConflictRecord, state: State, ref: St
 
 @pytest.mark.parametrize("seed", range(12))
 def test_fight_on_present_cells_matches_the_dense_form(
-        fresh: Callable[..., tuple[State, Context]], seed: int) -> None:
+    fresh: Callable[..., tuple[State, Context]], seed: int
+) -> None:
     # Up to 16 living rows: sums over more than 8 rows are where NumPy's pairwise
     # summation differs from adding in row order.
-    state, ctx = fresh(max_cartels=16, lethality=0.05, succession_lethality=0.02,
-                       truce_intensity=0.3)
+    state, ctx = fresh(
+        max_cartels=16, lethality=0.05, succession_lethality=0.02, truce_intensity=0.3
+    )
     rng = np.random.default_rng(seed)
     scramble(state, rng, n_alive=int(rng.integers(1, 17)))
     ref = state.copy()
@@ -214,7 +233,8 @@ def test_fight_on_present_cells_matches_the_dense_form(
 
 @pytest.mark.parametrize("seed", range(6))
 def test_update_control_on_present_cells_matches_the_dense_form(
-        fresh: Callable[..., tuple[State, Context]], seed: int) -> None:
+    fresh: Callable[..., tuple[State, Context]], seed: int
+) -> None:
     state, ctx = fresh(max_cartels=16)
     scramble(state, np.random.default_rng(seed), n_alive=10)
     ref = state.copy()

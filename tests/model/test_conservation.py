@@ -91,14 +91,24 @@ def snapshot(state: State) -> dict[str, float]:
         "min_stock": float(state.stock.min()),
         "min_cash": float(alive_cash.min()) if alive_cash.size else 0.0,
         "cash_scale": float(np.abs(state.cash).max()),
-        "finite": float(np.isfinite(state.strength).all() and np.isfinite(state.cash).all()
-                        and np.isfinite(state.stock).all()),
+        "finite": float(
+            np.isfinite(state.strength).all()
+            and np.isfinite(state.cash).all()
+            and np.isfinite(state.stock).all()
+        ),
     }
 
 
-def run(n_plazas: int, seed: int, n_cartels: int, policy: str, n_weeks: int,
-        params: Parameters, fracture_week: int | None = None,
-        dwindle_week: int | None = None) -> tuple[Simulation, Inspector]:
+def run(
+    n_plazas: int,
+    seed: int,
+    n_cartels: int,
+    policy: str,
+    n_weeks: int,
+    params: Parameters,
+    fracture_week: int | None = None,
+    dwindle_week: int | None = None,
+) -> tuple[Simulation, Inspector]:
     world = synthetic_world(n_plazas, seed=seed, n_cartels=n_cartels)
     inspector = Inspector()
     events: list[tuple[int, object]] = [(t, inspector) for t in range(1, n_weeks)]
@@ -106,8 +116,15 @@ def run(n_plazas: int, seed: int, n_cartels: int, policy: str, n_weeks: int,
         events.insert(0, (fracture_week, Fracture()))
     if dwindle_week is not None:
         events.insert(0, (dwindle_week, Dwindle()))
-    sim = simulate(world, params, start=START, n_weeks=n_weeks,
-                   policies=[(0, make_policy(policy))], events=events, seed=seed)
+    sim = simulate(
+        world,
+        params,
+        start=START,
+        n_weeks=n_weeks,
+        policies=[(0, make_policy(policy))],
+        events=events,
+        seed=seed,
+    )
     return sim, inspector
 
 
@@ -118,7 +135,8 @@ def assert_balanced(lhs: pd.Series, rhs: pd.Series, scale: pd.Series, what: str)
     bad = np.flatnonzero(gap.to_numpy() > tol.to_numpy())
     assert bad.size == 0, (
         f"{what} does not balance in weeks {bad[:10].tolist()}: "
-        f"lhs={lhs.iloc[bad[0]]!r} rhs={rhs.iloc[bad[0]]!r} gap={gap.iloc[bad[0]]!r}")
+        f"lhs={lhs.iloc[bad[0]]!r} rhs={rhs.iloc[bad[0]]!r} gap={gap.iloc[bad[0]]!r}"
+    )
 
 
 def check_books(sim: Simulation, inspector: Inspector, params: Parameters) -> None:
@@ -128,28 +146,50 @@ def check_books(sim: Simulation, inspector: Inspector, params: Parameters) -> No
 
     # Cocaine: entered = delivered + seized + change in stock.
     shipped = nat.cocaine_delivered_t + nat.cocaine_seized_t + nat.cocaine_stock_change_t
-    assert_balanced(nat.cocaine_entered_t, shipped, nat.cocaine_entered_t + nat.cocaine_stock_t,
-                    "cocaine")
+    assert_balanced(
+        nat.cocaine_entered_t, shipped, nat.cocaine_entered_t + nat.cocaine_stock_t, "cocaine"
+    )
     # Cocaine enters while any cartel is left to buy it (alive when the week starts), only then.
     buyers = nat.active_cartels.shift(1, fill_value=1) > 0
     np.testing.assert_array_equal(nat.cocaine_entered_t > 0, buyers)
     assert (nat.cocaine_delivered_t >= 0).all() and (nat.cocaine_seized_t >= 0).all()
 
     # Money: revenue = every use of cash + change in cash.
-    uses = (nat.wages_usd + nat.bribes_usd + nat.recruiting_usd + nat.deployment_usd
-            + nat.cash_seized_usd + nat.laundered_usd + nat.intercepted_usd)
-    assert_balanced(nat.revenue_usd, uses + nat.cash_change_usd,
-                    nat.revenue_usd.abs() + uses + nat.cash_usd, "money")
-    for col in ("wages_usd", "bribes_usd", "recruiting_usd", "deployment_usd", "cash_seized_usd",
-                "laundered_usd", "intercepted_usd"):
+    uses = (
+        nat.wages_usd
+        + nat.bribes_usd
+        + nat.recruiting_usd
+        + nat.deployment_usd
+        + nat.cash_seized_usd
+        + nat.laundered_usd
+        + nat.intercepted_usd
+    )
+    assert_balanced(
+        nat.revenue_usd,
+        uses + nat.cash_change_usd,
+        nat.revenue_usd.abs() + uses + nat.cash_usd,
+        "money",
+    )
+    for col in (
+        "wages_usd",
+        "bribes_usd",
+        "recruiting_usd",
+        "deployment_usd",
+        "cash_seized_usd",
+        "laundered_usd",
+        "intercepted_usd",
+    ):
         assert (nat[col] >= 0).all(), col
 
     # Members: change = recruits - out (routine arrests, attrition, fighting deaths,
     # enforcement removals) - dispersed by dissolution.
     flows = nat.recruits - nat.members_out - nat.members_dispersed
-    assert_balanced(nat.members_change, flows,
-                    nat.members + nat.recruits + nat.members_out + nat.members_dispersed,
-                    "members")
+    assert_balanced(
+        nat.members_change,
+        flows,
+        nat.members + nat.recruits + nat.members_out + nat.members_dispersed,
+        "members",
+    )
     assert (nat.recruits >= 0).all() and (nat.members_out >= 0).all()
     assert (nat.members_dispersed >= 0).all()
 
@@ -158,19 +198,19 @@ def check_books(sim: Simulation, inspector: Inspector, params: Parameters) -> No
     pos = nat.laundered_usd > 0
     ratio = nat.intercepted_usd[pos] / nat.laundered_usd[pos]
     np.testing.assert_allclose(ratio, s / (1.0 - s), rtol=1e-9, atol=0.0)
-    np.testing.assert_allclose(nat.intercepted_usd,
-                               s * (nat.laundered_usd + nat.intercepted_usd), rtol=1e-9,
-                               atol=1e-9)
+    np.testing.assert_allclose(
+        nat.intercepted_usd, s * (nat.laundered_usd + nat.intercepted_usd), rtol=1e-9, atol=1e-9
+    )
 
     # Homicides: non-negative Poisson counts, and the total is the sum of the types.
     for col in HOMICIDES:
         values = nat[col].to_numpy()
         assert (values >= 0).all(), col
         frac = np.flatnonzero(values != np.round(values))
-        assert frac.size == 0, f"{col} not a whole number in weeks {frac[:5].tolist()}: " \
-            f"{values[frac[:5]].tolist()}"
-    np.testing.assert_allclose(nat.homicides_total, nat[list(HOMICIDES)].sum(axis=1),
-                               rtol=1e-12)
+        assert frac.size == 0, (
+            f"{col} not a whole number in weeks {frac[:5].tolist()}: {values[frac[:5]].tolist()}"
+        )
+    np.testing.assert_allclose(nat.homicides_total, nat[list(HOMICIDES)].sum(axis=1), rtol=1e-12)
     plaza_hom = sim.recorder.homicides
     assert (plaza_hom >= 0).all()
     np.testing.assert_allclose(plaza_hom.sum(axis=1), nat.homicides_total, rtol=1e-5)
@@ -191,8 +231,13 @@ def check_books(sim: Simulation, inspector: Inspector, params: Parameters) -> No
     assert (sim.recorder.cartel["members"] >= 0).all()
 
 
-@settings(max_examples=25, deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(
     n_plazas=st.integers(40, 250),
     seed=st.integers(0, 2**16),
@@ -205,28 +250,46 @@ def check_books(sim: Simulation, inspector: Inspector, params: Parameters) -> No
     split_rate=st.floats(0.05, 0.3),
     intercept_share=st.floats(0.0, 0.01),
     state_clash_deaths=st.floats(0.0, 0.5),
-    war=st.fixed_dictionaries({
-        "mobilisation_rate": st.floats(0.001, 0.1),
-        "war_recruitment": st.floats(0.0, 0.2),
-        "commit_ratio": st.floats(1.0, 4.0),
-        "truce_fragility": st.floats(0.005, 0.5),
-        "truce_intensity": st.floats(0.0, 0.5),
-        "war_spending_share": st.floats(0.1, 10.0),
-        "launder_share": st.floats(0.5, 0.9),
-        "bribe_share": st.floats(0.0, 0.3),
-    }),
+    war=st.fixed_dictionaries(
+        {
+            "mobilisation_rate": st.floats(0.001, 0.1),
+            "war_recruitment": st.floats(0.0, 0.2),
+            "commit_ratio": st.floats(1.0, 4.0),
+            "truce_fragility": st.floats(0.005, 0.5),
+            "truce_intensity": st.floats(0.0, 0.5),
+            "war_spending_share": st.floats(0.1, 10.0),
+            "launder_share": st.floats(0.5, 0.9),
+            "bribe_share": st.floats(0.0, 0.3),
+        }
+    ),
     fracture=st.booleans(),
     data=st.data(),
 )
 def test_books_balance_every_week(
-    n_plazas: int, seed: int, n_cartels: int, policy: str, n_weeks: int, lethality: float,
-    capacity: float, takedown_share: float, split_rate: float, intercept_share: float,
-    state_clash_deaths: float, war: dict[str, float], fracture: bool, data: st.DataObject,
+    n_plazas: int,
+    seed: int,
+    n_cartels: int,
+    policy: str,
+    n_weeks: int,
+    lethality: float,
+    capacity: float,
+    takedown_share: float,
+    split_rate: float,
+    intercept_share: float,
+    state_clash_deaths: float,
+    war: dict[str, float],
+    fracture: bool,
+    data: st.DataObject,
 ) -> None:
-    params = Parameters(lethality=lethality, capacity_ops_per_week=capacity,
-                        takedown_share=takedown_share, split_rate=split_rate,
-                        intercept_share=intercept_share, state_clash_deaths=state_clash_deaths,
-                        **war)
+    params = Parameters(
+        lethality=lethality,
+        capacity_ops_per_week=capacity,
+        takedown_share=takedown_share,
+        split_rate=split_rate,
+        intercept_share=intercept_share,
+        state_clash_deaths=state_clash_deaths,
+        **war,
+    )
     fracture_week = data.draw(st.integers(0, n_weeks - 1)) if fracture else None
     sim, inspector = run(n_plazas, seed, n_cartels, policy, n_weeks, params, fracture_week)
     check_books(sim, inspector, params)
@@ -256,9 +319,18 @@ def allies_never_fight() -> Iterator[list[int]]:
     real = conflict.encounters
     seen: list[int] = []
 
-    def spy(state: State, ctx: Context, s: np.ndarray, f: np.ndarray, r: np.ndarray,
-            k: np.ndarray, c: np.ndarray, pair_i: np.ndarray, pair_j: np.ndarray,
-            *args: object) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def spy(
+        state: State,
+        ctx: Context,
+        s: np.ndarray,
+        f: np.ndarray,
+        r: np.ndarray,
+        k: np.ndarray,
+        c: np.ndarray,
+        pair_i: np.ndarray,
+        pair_j: np.ndarray,
+        *args: object,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         allied = state.relation[k[pair_i], k[pair_j]] == ALLIED
         assert not allied.any(), f"allies fight in week {state.week}"
         assert (c[pair_i] == c[pair_j]).all(), "a pair fights across plazas"
@@ -272,21 +344,30 @@ def allies_never_fight() -> Iterator[list[int]]:
         conflict.encounters = real
 
 
-@settings(max_examples=200 if FUZZ else 20, deadline=None, derandomize=not FUZZ,
-          database=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=200 if FUZZ else 20,
+    deadline=None,
+    derandomize=not FUZZ,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(
     values=ANY_PARAMETERS,
     n_plazas=st.integers(30, 90),
     seed=st.integers(0, 2**16),
     n_cartels=st.integers(2, 6),
-    policy=st.sampled_from(["signaling", "crackdown", "kingpin", "conditional",
-                            "laissez_faire"]),
+    policy=st.sampled_from(["signaling", "crackdown", "kingpin", "conditional", "laissez_faire"]),
     n_weeks=st.integers(150, 320),
     fracture_week=st.none() | st.integers(0, 100),
 )
 def test_books_balance_under_any_parameters(
-    values: dict[str, float | int], n_plazas: int, seed: int, n_cartels: int, policy: str,
-    n_weeks: int, fracture_week: int | None,
+    values: dict[str, float | int],
+    n_plazas: int,
+    seed: int,
+    n_cartels: int,
+    policy: str,
+    n_weeks: int,
+    fracture_week: int | None,
 ) -> None:
     """Every parameter drawn at once, anywhere in its declared range: the step stays sound."""
     params = Parameters(**values)
@@ -315,8 +396,9 @@ def test_interception_is_the_seed_share_by_default() -> None:
     sim, inspector = run(80, 11, 3, "crackdown", 20, params)
     nat = sim.recorder.national_frame(sim.dates)
     assert (nat.laundered_usd > 0).all()
-    np.testing.assert_allclose(nat.intercepted_usd,
-                               0.002 * (nat.laundered_usd + nat.intercepted_usd), rtol=1e-9)
+    np.testing.assert_allclose(
+        nat.intercepted_usd, 0.002 * (nat.laundered_usd + nat.intercepted_usd), rtol=1e-9
+    )
     # 70% of positive revenue leaves for laundering while cash allows (seed).
     out = nat.laundered_usd + nat.intercepted_usd
     assert (out <= 0.7 * nat.revenue_usd * (1 + 1e-9)).all()
@@ -324,8 +406,9 @@ def test_interception_is_the_seed_share_by_default() -> None:
 
 
 def test_final_state_has_no_negative_strength_after_heavy_enforcement() -> None:
-    params = Parameters(capacity_ops_per_week=200.0, takedown_share=0.9,
-                        takedown_neighbour_share=0.5, lethality=0.2)
+    params = Parameters(
+        capacity_ops_per_week=200.0, takedown_share=0.9, takedown_neighbour_share=0.5, lethality=0.2
+    )
     sim, inspector = run(60, 2, 3, "crackdown", 40, params)
     assert sim.recorder.national_frame(sim.dates).operations.sum() > 40
     assert (sim.state.strength >= 0).all()
@@ -342,9 +425,20 @@ def test_revenue_and_cash_stay_non_negative_when_tolls_are_heavy() -> None:
     rec = sim.recorder
     # The money books still balance: the piso is a transfer between cartels.
     nat = rec.national_frame(sim.dates)
-    uses = (nat.wages_usd + nat.bribes_usd + nat.recruiting_usd + nat.deployment_usd
-            + nat.cash_seized_usd + nat.laundered_usd + nat.intercepted_usd)
-    assert_balanced(nat.revenue_usd, uses + nat.cash_change_usd,
-                    nat.revenue_usd.abs() + uses + nat.cash_usd, "money")
+    uses = (
+        nat.wages_usd
+        + nat.bribes_usd
+        + nat.recruiting_usd
+        + nat.deployment_usd
+        + nat.cash_seized_usd
+        + nat.laundered_usd
+        + nat.intercepted_usd
+    )
+    assert_balanced(
+        nat.revenue_usd,
+        uses + nat.cash_change_usd,
+        nat.revenue_usd.abs() + uses + nat.cash_usd,
+        "money",
+    )
     assert rec.cartel["revenue_usd"][rec.alive].min() >= 0.0
     assert rec.cartel["cash_usd"][rec.alive].min() >= -1e-6

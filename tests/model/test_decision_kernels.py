@@ -46,8 +46,9 @@ def _forest(rng: np.random.Generator, n_layers: int, n: int) -> tuple[np.ndarray
     return pred, sink_from
 
 
-def _walk(pred: np.ndarray, start: np.ndarray, offset: np.ndarray,
-          sink_from: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _walk(
+    pred: np.ndarray, start: np.ndarray, offset: np.ndarray, sink_from: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The straightforward form of paths.trace: one path at a time, hop by hop."""
     nodes, path_of, exit_node = [], [], np.full(start.size, -1, dtype=np.int64)
     for i, c in enumerate(start):
@@ -64,10 +65,13 @@ def _walk(pred: np.ndarray, start: np.ndarray, offset: np.ndarray,
 
 
 @settings(max_examples=60, deadline=None)
-@given(seed=st.integers(0, 2**32 - 1), n_layers=st.integers(1, 5), n=st.integers(1, 40),
-       n_src=st.integers(0, 8))
-def test_trace_equals_a_walk_along_each_path(seed: int, n_layers: int, n: int,
-                                             n_src: int) -> None:
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n_layers=st.integers(1, 5),
+    n=st.integers(1, 40),
+    n_src=st.integers(0, 8),
+)
+def test_trace_equals_a_walk_along_each_path(seed: int, n_layers: int, n: int, n_src: int) -> None:
     rng = np.random.default_rng(seed)
     pred, sink_from = _forest(rng, n_layers, n)
     layer = np.repeat(np.arange(n_layers), n_src)
@@ -84,8 +88,9 @@ def test_trace_equals_a_walk_along_each_path(seed: int, n_layers: int, n: int,
         assert pred[walk[-1] + offset[i]] >= sink_from
 
 
-def _random_block(rng: np.random.Generator, a_rows: int, n: int,
-                  weighted: bool = False, shuffled: bool = False) -> dict:
+def _random_block(
+    rng: np.random.Generator, a_rows: int, n: int, weighted: bool = False, shuffled: bool = False
+) -> dict:
     """A random alive block on a random graph, with many exact ties at the threshold.
 
     ``weighted`` gives each link its own weight, so that the order in which a sum
@@ -106,20 +111,38 @@ def _random_block(rng: np.random.Generator, a_rows: int, n: int,
     deg = np.asarray((adj != 0).sum(axis=1)).ravel()
     adj_norm = sp.csr_matrix(sp.diags(1.0 / np.maximum(deg, 1.0)) @ adj)
     if shuffled:
-        perm = np.concatenate([rng.permutation(np.arange(lo, hi)) for lo, hi in
-                               zip(adj_norm.indptr[:-1], adj_norm.indptr[1:], strict=True)]
-                              ).astype(int)
-        adj_norm = sp.csr_matrix((adj_norm.data[perm], adj_norm.indices[perm],
-                                  adj_norm.indptr), shape=adj_norm.shape)
+        perm = np.concatenate(
+            [
+                rng.permutation(np.arange(lo, hi))
+                for lo, hi in zip(adj_norm.indptr[:-1], adj_norm.indptr[1:], strict=True)
+            ]
+        ).astype(int)
+        adj_norm = sp.csr_matrix(
+            (adj_norm.data[perm], adj_norm.indices[perm], adj_norm.indptr), shape=adj_norm.shape
+        )
     rows = np.sort(rng.choice(k_slots, a_rows, replace=False))
-    return dict(s=s, rel_a=rel[rows], control=control, held=control != -1,
-                resolve=rng.choice([1.0, 0.6, 0.35], a_rows), adj=adj_norm,
-                adj_t=adj_norm.T.tocsr(), hostile=rel[np.ix_(rows, rows)] != ALLIED)
+    return dict(
+        s=s,
+        rel_a=rel[rows],
+        control=control,
+        held=control != -1,
+        resolve=rng.choice([1.0, 0.6, 0.35], a_rows),
+        adj=adj_norm,
+        adj_t=adj_norm.T.tocsr(),
+        hostile=rel[np.ix_(rows, rows)] != ALLIED,
+    )
 
 
-def _dense_candidates(s: np.ndarray, rel_a: np.ndarray, control: np.ndarray,
-                      held: np.ndarray, resolve: np.ndarray, adj: sp.csr_matrix,
-                      share: float, threshold: float) -> dk.Candidates:
+def _dense_candidates(
+    s: np.ndarray,
+    rel_a: np.ndarray,
+    control: np.ndarray,
+    held: np.ndarray,
+    resolve: np.ndarray,
+    adj: sp.csr_matrix,
+    share: float,
+    threshold: float,
+) -> dk.Candidates:
     """The first NumPy form of attack_candidates: dense ``(A, P)`` arrays throughout."""
     ally = (rel_a[:, np.where(held, control, 0)] == ALLIED) & held[None, :]
     defenders = (s * resolve[:, None] * ally).sum(axis=0)
@@ -129,9 +152,16 @@ def _dense_candidates(s: np.ndarray, rel_a: np.ndarray, control: np.ndarray,
     return dk.Candidates(ci, cp, neighbour[ci, cp], defenders[cp])
 
 
-def _dense_postures(s: np.ndarray, row: np.ndarray, plaza: np.ndarray,
-                    inflow: np.ndarray, adj: sp.csr_matrix, share: float,
-                    threshold: float, hostile: np.ndarray) -> dk.Postures:
+def _dense_postures(
+    s: np.ndarray,
+    row: np.ndarray,
+    plaza: np.ndarray,
+    inflow: np.ndarray,
+    adj: sp.csr_matrix,
+    share: float,
+    threshold: float,
+    hostile: np.ndarray,
+) -> dk.Postures:
     """The first NumPy form of move_and_postures: dense products throughout."""
     attacks = np.zeros(s.shape)
     attacks[row, plaza] = 1.0
@@ -146,13 +176,26 @@ def _dense_postures(s: np.ndarray, row: np.ndarray, plaza: np.ndarray,
 
 
 @settings(max_examples=150, deadline=None)
-@given(seed=st.integers(0, 2**32 - 1), a_rows=st.sampled_from([1, 2, 3, 5, 8, 54, 60]),
-       n=st.integers(2, 30), share=st.sampled_from([0.1, 0.25, 1.0]),
-       weighted=st.booleans(), shuffled=st.booleans(), unsorted_t=st.booleans(),
-       odd=st.booleans())
-def test_numpy_forms_equal_the_dense_products(seed: int, a_rows: int, n: int,
-                                              share: float, weighted: bool, shuffled: bool,
-                                              unsorted_t: bool, odd: bool) -> None:
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    a_rows=st.sampled_from([1, 2, 3, 5, 8, 54, 60]),
+    n=st.integers(2, 30),
+    share=st.sampled_from([0.1, 0.25, 1.0]),
+    weighted=st.booleans(),
+    shuffled=st.booleans(),
+    unsorted_t=st.booleans(),
+    odd=st.booleans(),
+)
+def test_numpy_forms_equal_the_dense_products(
+    seed: int,
+    a_rows: int,
+    n: int,
+    share: float,
+    weighted: bool,
+    shuffled: bool,
+    unsorted_t: bool,
+    odd: bool,
+) -> None:
     """The sparse NumPy forms give the arrays of the first, dense ones, bit for bit.
 
     Also where attack_candidates takes its fallback (``adj_t`` with unsorted rows),
@@ -165,11 +208,15 @@ def test_numpy_forms_equal_the_dense_products(seed: int, a_rows: int, n: int,
     b = _random_block(rng, a_rows, n, weighted, shuffled)
     adj, adj_t, s, hostile = b["adj"], b["adj_t"], b["s"], b["hostile"]
     if unsorted_t:  # each row of adj_t in a random order
-        perm = np.concatenate([rng.permutation(np.arange(lo, hi)) for lo, hi in
-                               zip(adj_t.indptr[:-1], adj_t.indptr[1:], strict=True)]
-                              ).astype(int)
-        adj_t = sp.csr_matrix((adj_t.data[perm], adj_t.indices[perm], adj_t.indptr),
-                              shape=adj_t.shape)
+        perm = np.concatenate(
+            [
+                rng.permutation(np.arange(lo, hi))
+                for lo, hi in zip(adj_t.indptr[:-1], adj_t.indptr[1:], strict=True)
+            ]
+        ).astype(int)
+        adj_t = sp.csr_matrix(
+            (adj_t.data[perm], adj_t.indices[perm], adj_t.indptr), shape=adj_t.shape
+        )
     threshold = 5.0
     args = (s, b["rel_a"], b["control"], b["held"], b["resolve"], adj)
     want = _dense_candidates(*args, share, threshold)
@@ -181,22 +228,23 @@ def test_numpy_forms_equal_the_dense_products(seed: int, a_rows: int, n: int,
         # Many more cells (so that some q has three or more attacked neighbours, where
         # the order of the sum shows), then two repeats.
         extra = rng.integers(0, a_rows * n // 2 + 1) + min(row.size, 2)
-        row = np.concatenate([row, rng.integers(0, a_rows, extra - min(row.size, 2)),
-                              row[:2]])
-        plaza = np.concatenate([plaza, rng.integers(0, n, extra - min(plaza.size, 2)),
-                                plaza[:2]])
+        row = np.concatenate([row, rng.integers(0, a_rows, extra - min(row.size, 2)), row[:2]])
+        plaza = np.concatenate([plaza, rng.integers(0, n, extra - min(plaza.size, 2)), plaza[:2]])
         inflow = np.concatenate([inflow, rng.choice([0.0, 3.0, 6.0], extra)])
         s = np.where(rng.random(s.shape) < 0.05, -1.0, s)
         hostile = hostile.copy()
         hostile[rng.integers(0, a_rows), :] = True
         np.fill_diagonal(hostile, False)
     want_moved = _dense_postures(s, row, plaza, inflow, adj, share, threshold, hostile)
-    _same(want_moved, dk.move_and_postures(s, row, plaza, inflow, adj, adj_t, share,
-                                           threshold, hostile))
+    _same(
+        want_moved,
+        dk.move_and_postures(s, row, plaza, inflow, adj, adj_t, share, threshold, hostile),
+    )
     assert want_moved.strength.min() >= 0.0
 
 
 def test_context_carries_the_transposed_adjacency(
-        fresh: Callable[..., tuple[State, Context]]) -> None:
+    fresh: Callable[..., tuple[State, Context]],
+) -> None:
     _, ctx = fresh()
     np.testing.assert_array_equal(ctx.adj_norm_t.toarray(), ctx.adj_norm.toarray().T)

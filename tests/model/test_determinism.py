@@ -26,8 +26,11 @@ FRAMES = ("national", "plazas", "cartels")
 
 def frames(sim: Simulation) -> dict[str, pd.DataFrame]:
     rec = sim.recorder
-    return {"national": rec.national_frame(sim.dates), "plazas": rec.plaza_frame(sim.dates),
-            "cartels": rec.cartel_frame(sim.dates)}
+    return {
+        "national": rec.national_frame(sim.dates),
+        "plazas": rec.plaza_frame(sim.dates),
+        "cartels": rec.cartel_frame(sim.dates),
+    }
 
 
 @dataclass(frozen=True)
@@ -41,14 +44,22 @@ class Fracture:
         state.fracture[state.alive] = 1.0
 
 
-def sim_run(world: World, seed: int, policy: str = "signaling", n_weeks: int = 40,
-            **overrides: float) -> dict[str, pd.DataFrame]:
+def sim_run(
+    world: World, seed: int, policy: str = "signaling", n_weeks: int = 40, **overrides: float
+) -> dict[str, pd.DataFrame]:
     params = Parameters(split_rate=0.3, capacity_ops_per_week=200.0, **overrides)
-    signal = UsSignalEvent(cartel=world.cartel_names[0],
-                           plaza=int(world.initial_strength[0].argmax()))
-    sim = simulate(world, params, start=START, n_weeks=n_weeks,
-                   policies=[(0, make_policy("laissez_faire")), (5, make_policy(policy))],
-                   events=[(8, Fracture()), (10, signal)], seed=seed)
+    signal = UsSignalEvent(
+        cartel=world.cartel_names[0], plaza=int(world.initial_strength[0].argmax())
+    )
+    sim = simulate(
+        world,
+        params,
+        start=START,
+        n_weeks=n_weeks,
+        policies=[(0, make_policy("laissez_faire")), (5, make_policy(policy))],
+        events=[(8, Fracture()), (10, signal)],
+        seed=seed,
+    )
     return frames(sim)
 
 

@@ -20,9 +20,15 @@ def test_blas_runs_on_one_thread_during_a_run_only(world60: World, start: dt.dat
     before = _blas_threads()
     seen: list[list[int]] = []
     for _ in range(2):  # the second run reuses the controller found by the first
-        simulate(world60, Parameters(), start=start, n_weeks=3,
-                 policies=[(0, make_policy("signaling"))], seed=1,
-                 progress=lambda done, total: seen.append(_blas_threads()))
+        simulate(
+            world60,
+            Parameters(),
+            start=start,
+            n_weeks=3,
+            policies=[(0, make_policy("signaling"))],
+            seed=1,
+            progress=lambda done, total: seen.append(_blas_threads()),
+        )
     assert len(seen) == 6
     assert all(threads == [1] * len(before) for threads in seen)
     assert _blas_threads() == before

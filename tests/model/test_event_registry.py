@@ -44,17 +44,25 @@ ENTRIES = {
 
 
 def _scenario_text(entries: dict[str, str]) -> str:
-    events = "".join(f'\n[[events]]\nkind = "{kind}"\ndate = 2007-02-{5 + i:02d}\n{body}\n'
-                     for i, (kind, body) in enumerate(entries.items()))
-    return ('[scenario]\nname = "t"\nstart = 2007-01-01\nend = 2007-12-31\n'
-            '[world]\nkind = "synthetic"\nplazas = 60\ncartels = 4\nseed = 3\n' + events)
+    events = "".join(
+        f'\n[[events]]\nkind = "{kind}"\ndate = 2007-02-{5 + i:02d}\n{body}\n'
+        for i, (kind, body) in enumerate(entries.items())
+    )
+    return (
+        '[scenario]\nname = "t"\nstart = 2007-01-01\nend = 2007-12-31\n'
+        '[world]\nkind = "synthetic"\nplazas = 60\ncartels = 4\nseed = 3\n' + events
+    )
 
 
 def test_the_union_is_the_registry() -> None:
     assert sorted(event_kinds()) == _event_kinds() == sorted(ENTRIES)
     assert all(cls.tag == tag for tag, cls in event_kinds().items())
-    assert {"military_operation", "kingpin_capture", "kingpin_killed",
-                                   "capacity"} == STATE_ACTION_EVENTS
+    assert {
+        "military_operation",
+        "kingpin_capture",
+        "kingpin_killed",
+        "capacity",
+    } == STATE_ACTION_EVENTS
 
 
 def test_every_kind_loads_checks_and_resolves_to_labelled_model_events() -> None:
@@ -70,13 +78,20 @@ def test_every_kind_loads_checks_and_resolves_to_labelled_model_events() -> None
     assert len(resolved) == len(ENTRIES) + 3
 
 
-@pytest.mark.parametrize(("kind", "body", "where"), [
-    ("us_signal", 'cartel = "Nobody"\nplaza = "S03"', "events[0].cartel: unknown cartel"),
-    ("us_signal", 'cartel = "Cartel A"\nplaza = "X99"', "events[0].plaza: unknown plaza"),
-    ("military_operation", 'states = ["99"]', "events[0].states: no plaza"),
-    ("split", 'cartel = "Cartel A"\nnew = "cartel b"', "events[0].new: cartel 'cartel b' already"),
-    ("rivalry", 'cartel = "Cartel A"\nother = "cartel a"', "events[0].other: must differ"),
-])
+@pytest.mark.parametrize(
+    ("kind", "body", "where"),
+    [
+        ("us_signal", 'cartel = "Nobody"\nplaza = "S03"', "events[0].cartel: unknown cartel"),
+        ("us_signal", 'cartel = "Cartel A"\nplaza = "X99"', "events[0].plaza: unknown plaza"),
+        ("military_operation", 'states = ["99"]', "events[0].states: no plaza"),
+        (
+            "split",
+            'cartel = "Cartel A"\nnew = "cartel b"',
+            "events[0].new: cartel 'cartel b' already",
+        ),
+        ("rivalry", 'cartel = "Cartel A"\nother = "cartel a"', "events[0].other: must differ"),
+    ],
+)
 def test_each_kind_checks_its_own_names(kind: str, body: str, where: str) -> None:
     sc = parse_scenario(_scenario_text({kind: body}))
     with pytest.raises(ScenarioError, match=f"^{re.escape(where)}"):

@@ -72,26 +72,39 @@ POLICY_PARAMS: dict[str, dict[str, Any]] = {
 }
 
 
-def scenario(events: Sequence[dict[str, Any]], *, weeks: int = 30, policy: str = "crackdown",
-             seed: int = SEED, params: dict[str, Any] | None = None) -> Scenario:
+def scenario(
+    events: Sequence[dict[str, Any]],
+    *,
+    weeks: int = 30,
+    policy: str = "crackdown",
+    seed: int = SEED,
+    params: dict[str, Any] | None = None,
+) -> Scenario:
     """A scenario on world60 (``[world]`` matches the ``world60`` fixture)."""
-    return Scenario.model_validate({
-        "scenario": {"name": "events", "start": START, "end": on(weeks - 1), "seed": seed},
-        "world": {"kind": "synthetic", "plazas": 60, "seed": 3, "cartels": 4},
-        "parameters": dict(params or {}),
-        "policy": [{"from": START, "name": policy, "params": POLICY_PARAMS.get(policy, {})}],
-        "events": list(events),
-    })
+    return Scenario.model_validate(
+        {
+            "scenario": {"name": "events", "start": START, "end": on(weeks - 1), "seed": seed},
+            "world": {"kind": "synthetic", "plazas": 60, "seed": 3, "cartels": 4},
+            "parameters": dict(params or {}),
+            "policy": [{"from": START, "name": policy, "params": POLICY_PARAMS.get(policy, {})}],
+            "events": list(events),
+        }
+    )
 
 
 def run(world: World, events: Sequence[dict[str, Any]], **kwargs: Any) -> Simulation:
     """Check the events against the world, resolve them and simulate (as run_scenario does)."""
     sc = scenario(events, **kwargs)
     check_against_world(sc, world)
-    return simulate(world, sc.parameters, start=START,
-                    n_weeks=weeks_between(sc.scenario.start, sc.scenario.end),
-                    policies=resolve_policies(sc), events=scenario_events(sc, world),
-                    seed=sc.scenario.seed)
+    return simulate(
+        world,
+        sc.parameters,
+        start=START,
+        n_weeks=weeks_between(sc.scenario.start, sc.scenario.end),
+        policies=resolve_policies(sc),
+        events=scenario_events(sc, world),
+        seed=sc.scenario.seed,
+    )
 
 
 def model_events(world: World, *events: dict[str, Any], **kwargs: Any) -> list[Any]:
@@ -99,8 +112,9 @@ def model_events(world: World, *events: dict[str, Any], **kwargs: Any) -> list[A
     return [e for _, e in scenario_events(scenario(events, **kwargs), world)]
 
 
-def ops_per_week(sim: Simulation, cartel: int | None = None,
-                 plazas: np.ndarray | None = None) -> np.ndarray:
+def ops_per_week(
+    sim: Simulation, cartel: int | None = None, plazas: np.ndarray | None = None
+) -> np.ndarray:
     """Number of operations each week, optionally only on ``cartel`` and/or in ``plazas``."""
     counts = []
     for plz, crt, _ in sim.recorder.ops:
@@ -117,13 +131,19 @@ def quiet(state: State) -> ConflictRecord:
     """A week without any fighting (input to ``enforce`` when it is called alone)."""
     k, p = state.strength.shape
     return ConflictRecord(
-        cartel_deaths=np.zeros(p), executions=np.zeros(p), bystanders=np.zeros(p),
-        killed_by=np.zeros((k, p)), members_lost=np.zeros(k), disputed=np.zeros(p, bool),
-        fights_with_controller=np.zeros((k, p), bool))
+        cartel_deaths=np.zeros(p),
+        executions=np.zeros(p),
+        bystanders=np.zeros(p),
+        killed_by=np.zeros((k, p)),
+        members_lost=np.zeros(k),
+        disputed=np.zeros(p, bool),
+        fights_with_controller=np.zeros((k, p), bool),
+    )
 
 
-def enforce_once(state: State, ctx: Context, policy: str = "laissez_faire",
-                 seed: int = 0) -> EnforcementRecord:
+def enforce_once(
+    state: State, ctx: Context, policy: str = "laissez_faire", seed: int = 0
+) -> EnforcementRecord:
     return enforce(state, ctx, make_policy(policy), quiet(state), np.random.default_rng(seed))
 
 
@@ -166,9 +186,19 @@ def event_kinds() -> set[str]:
 def test_every_event_kind_is_tested_here() -> None:
     """A new kind in the ``Event`` union must get its tests (and docs) too."""
     assert event_kinds() == {
-        "us_signal", "immunity_deal", "kingpin_capture", "kingpin_killed",
-        "military_operation", "split", "alliance", "rivalry", "absorb", "incursion",
-        "supply_shock", "arms_flow", "capacity",
+        "us_signal",
+        "immunity_deal",
+        "kingpin_capture",
+        "kingpin_killed",
+        "military_operation",
+        "split",
+        "alliance",
+        "rivalry",
+        "absorb",
+        "incursion",
+        "supply_shock",
+        "arms_flow",
+        "capacity",
     }
 
 
@@ -179,14 +209,30 @@ def test_every_event_kind_is_tested_here() -> None:
 def test_us_signal_composes_with_every_registered_policy(world60: World, policy: str) -> None:
     """A military operation over the plaza runs too: it must respect the signal as well."""
     plaza = int(np.argmax(world60.initial_strength[D]))
-    sim = run(world60, [
-        {"kind": "us_signal", "date": on(2), "cartel": "cartel d",
-         "plaza": str(world60.plaza_id[plaza])},
-        {"kind": "military_operation", "date": on(0), "states": [str(world60.state[plaza])],
-         "ops_per_week": 3.0},
-    ], policy=policy, weeks=20, params=BUSY)
+    sim = run(
+        world60,
+        [
+            {
+                "kind": "us_signal",
+                "date": on(2),
+                "cartel": "cartel d",
+                "plaza": str(world60.plaza_id[plaza]),
+            },
+            {
+                "kind": "military_operation",
+                "date": on(0),
+                "states": [str(world60.state[plaza])],
+                "ops_per_week": 3.0,
+            },
+        ],
+        policy=policy,
+        weeks=20,
+        params=BUSY,
+    )
     assert [(e.label, e.applied) for e in sim.event_log] == [
-        ("military_operation", True), ("us_signal", True)]
+        ("military_operation", True),
+        ("us_signal", True),
+    ]
     assert sim.state.signal[plaza] == D or not sim.state.alive[D]
     assert (np.delete(sim.state.signal, plaza) == NO_CARTEL).all()
     hits = ops_per_week(sim, D, np.array([plaza]))
@@ -202,9 +248,20 @@ def test_us_signal_composes_with_every_registered_policy(world60: World, policy:
 def test_us_signal_stops_the_operations_the_policy_ran_before(world60: World) -> None:
     """Control: the kingpin policy hunts D's leaders in that plaza until the signal."""
     plaza = int(np.argmax(world60.initial_strength[D]))
-    sim = run(world60, [{"kind": "us_signal", "date": on(4), "cartel": "Cartel D",
-                         "plaza": str(world60.plaza_id[plaza])}],
-              policy="kingpin", weeks=12, params=BUSY)
+    sim = run(
+        world60,
+        [
+            {
+                "kind": "us_signal",
+                "date": on(4),
+                "cartel": "Cartel D",
+                "plaza": str(world60.plaza_id[plaza]),
+            }
+        ],
+        policy="kingpin",
+        weeks=12,
+        params=BUSY,
+    )
     hits = ops_per_week(sim, D, np.array([plaza]))
     # Before: hunted there most weeks (the plaza is D's stronghold up to estimation noise).
     assert (hits[:4] > 0).sum() >= 3 and (hits[4:] == 0).all()
@@ -214,7 +271,8 @@ def test_us_signal_stops_the_operations_the_policy_ran_before(world60: World) ->
 
 
 def test_intelligence_against_is_zero_for_the_informant_and_its_allies(
-        fresh: Callable[..., tuple[State, Context]]) -> None:
+    fresh: Callable[..., tuple[State, Context]],
+) -> None:
     state, ctx = fresh()
     np.testing.assert_array_equal(intelligence_against(state), 0.0)
     assert ImmunityDealEvent(1, "Cartel D", 0.4, active=True).apply(state, ctx)
@@ -236,7 +294,8 @@ def test_intelligence_against_is_zero_for_the_informant_and_its_allies(
 
 
 def test_overlapping_deals_with_one_cartel_compose(
-        fresh: Callable[..., tuple[State, Context]]) -> None:
+    fresh: Callable[..., tuple[State, Context]],
+) -> None:
     state, ctx = fresh()
     assert ImmunityDealEvent(1, "Cartel D", 0.3, active=True).apply(state, ctx)
     assert ImmunityDealEvent(2, "Cartel D", 0.6, active=True).apply(state, ctx)
@@ -248,13 +307,28 @@ def test_overlapping_deals_with_one_cartel_compose(
 
 
 def test_a_period_ending_in_its_first_week_lasts_one_week(world60: World) -> None:
-    (_start, stop) = model_events(world60, {"kind": "supply_shock", "date": on(2),
-                                           "end": on(2) + dt.timedelta(days=1),
-                                           "factor": 0.5})
+    (_start, stop) = model_events(
+        world60,
+        {"kind": "supply_shock", "date": on(2), "end": on(2) + dt.timedelta(days=1), "factor": 0.5},
+    )
     assert stop.active is False
-    weeks = [w for w, _ in scenario_events(scenario([
-        {"kind": "supply_shock", "date": on(2), "end": on(2) + dt.timedelta(days=1),
-         "factor": 0.5}], weeks=6), world60)]
+    weeks = [
+        w
+        for w, _ in scenario_events(
+            scenario(
+                [
+                    {
+                        "kind": "supply_shock",
+                        "date": on(2),
+                        "end": on(2) + dt.timedelta(days=1),
+                        "factor": 0.5,
+                    }
+                ],
+                weeks=6,
+            ),
+            world60,
+        )
+    ]
     assert weeks == [2, 3]
 
 
@@ -269,11 +343,21 @@ def test_immunity_deal_intelligence_defaults_to_the_parameter(world60: World) ->
 def test_protected_cartel_is_never_targeted_while_the_deal_lasts(world60: World) -> None:
     """Neither by the policy nor by a military operation; targeted again after ``end``."""
     everywhere = sorted(set(world60.state.tolist()))
-    sim = run(world60, [
-        {"kind": "immunity_deal", "date": on(3, 2), "end": on(12, 4), "cartel": "Cartel D"},
-        {"kind": "military_operation", "date": on(5), "end": on(9), "states": everywhere,
-         "ops_per_week": 4.0},
-    ], weeks=20, params=BUSY)
+    sim = run(
+        world60,
+        [
+            {"kind": "immunity_deal", "date": on(3, 2), "end": on(12, 4), "cartel": "Cartel D"},
+            {
+                "kind": "military_operation",
+                "date": on(5),
+                "end": on(9),
+                "states": everywhere,
+                "ops_per_week": 4.0,
+            },
+        ],
+        weeks=20,
+        params=BUSY,
+    )
     on_d = ops_per_week(sim, D)
     assert (on_d[:3] > 0).all(), "D (the largest cartel) should be targeted before the deal"
     assert (on_d[3:12] == 0).all()
@@ -285,7 +369,8 @@ def test_protected_cartel_is_never_targeted_while_the_deal_lasts(world60: World)
 
 @pytest.mark.parametrize("seed", range(3))
 def test_deal_makes_operations_against_the_informants_rivals_stronger(
-        fresh: Callable[..., tuple[State, Context]], seed: int) -> None:
+    fresh: Callable[..., tuple[State, Context]], seed: int
+) -> None:
     """Same draws, crackdown: D's rivals A and C lose more members under D's deal."""
     removed = {}
     for deal in (None, 0.0, 0.5):
@@ -307,20 +392,21 @@ def test_deal_makes_operations_against_the_informants_rivals_stronger(
 # ----------------------------------------------------------------- kingpin_capture / killed
 
 
-def _leader_removal(fresh: Callable[..., tuple[State, Context]], killed: bool,
-                    plaza: int | None) -> tuple[State, State, EnforcementRecord]:
+def _leader_removal(
+    fresh: Callable[..., tuple[State, Context]], killed: bool, plaza: int | None
+) -> tuple[State, State, EnforcementRecord]:
     state, ctx = fresh()
     before = state.copy()
-    assert LeaderRemovalEvent("Cartel A", -1 if plaza is None else plaza, killed).apply(state,
-                                                                                       ctx)
+    assert LeaderRemovalEvent("Cartel A", -1 if plaza is None else plaza, killed).apply(state, ctx)
     assert state.pending_leaders == [(A, -1 if plaza is None else plaza, killed)]
     rec = enforce_once(state, ctx)  # laissez_faire: the removal is the only operation
     return before, state, rec
 
 
 @pytest.mark.parametrize("killed", [False, True])
-def test_leader_removal_right_after_enforcement(fresh: Callable[..., tuple[State, Context]],
-                                               world60: World, killed: bool) -> None:
+def test_leader_removal_right_after_enforcement(
+    fresh: Callable[..., tuple[State, Context]], world60: World, killed: bool
+) -> None:
     plaza = int(np.argsort(world60.initial_strength[A])[-2])  # not its stronghold
     before, state, rec = _leader_removal(fresh, killed, plaza)
     params = Parameters()
@@ -341,9 +427,12 @@ def test_leader_removal_right_after_enforcement(fresh: Callable[..., tuple[State
 
 
 def test_leader_removal_without_plaza_happens_in_the_stronghold(
-        fresh: Callable[..., tuple[State, Context]], world60: World) -> None:
-    (event,) = model_events(world60, {"kind": "kingpin_capture", "date": on(0),
-                                      "cartel": "Cartel A", "person": "El Jefe"})
+    fresh: Callable[..., tuple[State, Context]], world60: World
+) -> None:
+    (event,) = model_events(
+        world60,
+        {"kind": "kingpin_capture", "date": on(0), "cartel": "Cartel A", "person": "El Jefe"},
+    )
     assert (event.plaza, event.killed, event.label) == (-1, False, "kingpin_capture")
     before, state, _ = _leader_removal(fresh, False, None)
     stronghold = int(np.argmax(before.strength[A]))
@@ -352,7 +441,8 @@ def test_leader_removal_without_plaza_happens_in_the_stronghold(
 
 
 def test_leader_removal_hits_a_protected_cartel(
-        fresh: Callable[..., tuple[State, Context]]) -> None:
+    fresh: Callable[..., tuple[State, Context]],
+) -> None:
     """Historical removals are facts, not policy: an immunity deal does not prevent them."""
     state, ctx = fresh()
     ImmunityDealEvent(1, "Cartel A", 0.5, active=True).apply(state, ctx)
@@ -365,24 +455,39 @@ def test_leader_removal_hits_a_protected_cartel(
 def test_killing_adds_exactly_one_state_homicide_to_a_capture(world60: World) -> None:
     """Same seed, crackdown: the two runs differ by one homicide in that plaza and week."""
     plaza = int(np.argmax(world60.initial_strength[A]))
-    sims = {kind: run(world60, [{"kind": kind, "date": on(4, 3), "cartel": "Cartel A",
-                                 "plaza": str(world60.plaza_id[plaza])}],
-                      weeks=15, params=BUSY)
-            for kind in ("kingpin_capture", "kingpin_killed")}
+    sims = {
+        kind: run(
+            world60,
+            [
+                {
+                    "kind": kind,
+                    "date": on(4, 3),
+                    "cartel": "Cartel A",
+                    "plaza": str(world60.plaza_id[plaza]),
+                }
+            ],
+            weeks=15,
+            params=BUSY,
+        )
+        for kind in ("kingpin_capture", "kingpin_killed")
+    }
     cap, kill = sims["kingpin_capture"], sims["kingpin_killed"]
     assert [e.label for e in kill.event_log] == ["kingpin_killed"]
     extra = kill.recorder.homicides.astype(float) - cap.recorder.homicides.astype(float)
     expected = np.zeros_like(extra)
     expected[4, plaza] = 1.0
     np.testing.assert_array_equal(extra, expected)
-    gap = (kill.recorder.national_frame(kill.dates).homicides_state
-           - cap.recorder.national_frame(cap.dates).homicides_state)
+    gap = (
+        kill.recorder.national_frame(kill.dates).homicides_state
+        - cap.recorder.national_frame(cap.dates).homicides_state
+    )
     assert gap.tolist() == [0.0] * 4 + [1.0] + [0.0] * 10
     np.testing.assert_array_equal(kill.state.strength, cap.state.strength)
 
 
-def _cartel_homicides_at(world: World, plaza: int, capture: bool, seed: int,
-                         weeks: int = 26) -> float:
+def _cartel_homicides_at(
+    world: World, plaza: int, capture: bool, seed: int, weeks: int = 26
+) -> float:
     """Cartel-cartel homicides in ``plaza`` over ``weeks`` (laissez_faire, no policy noise)."""
     params = Parameters()
     state, ctx = initial_state(world, params), build_context(world, params)
@@ -410,10 +515,22 @@ REGION = ["03", "07", "15"]  # world60's states with the most cartel presences (
 def test_military_operation_runs_its_operations_in_its_region_only(world60: World) -> None:
     region = np.flatnonzero(np.isin(world60.state, REGION))
     rate = 2.5
-    sim = run(world60, [{"kind": "military_operation", "date": on(2, 1), "end": on(42, 6),
-                         "name": "Operativo Conjunto", "states": REGION,
-                         "ops_per_week": rate}],
-              policy="crackdown", weeks=50, params={"capacity_ops_per_week": 0.0})
+    sim = run(
+        world60,
+        [
+            {
+                "kind": "military_operation",
+                "date": on(2, 1),
+                "end": on(42, 6),
+                "name": "Operativo Conjunto",
+                "states": REGION,
+                "ops_per_week": rate,
+            }
+        ],
+        policy="crackdown",
+        weeks=50,
+        params={"capacity_ops_per_week": 0.0},
+    )
     total = ops_per_week(sim)
     np.testing.assert_array_equal(ops_per_week(sim, plazas=region), total)  # all inside
     assert (total[:2] == 0).all() and (total[42:] == 0).all()
@@ -430,10 +547,17 @@ def test_military_operation_runs_its_operations_in_its_region_only(world60: Worl
 
 def test_military_operation_region_and_default_rate(world60: World) -> None:
     extra = str(world60.plaza_id[np.flatnonzero(world60.state == "16")[0]])
-    start, end = model_events(world60, {"kind": "military_operation", "date": on(1),
-                                        "end": on(3), "states": ["01", "02"],
-                                        "plazas": [extra]},
-                              params={"operation_ops_per_week": 7.0})
+    start, end = model_events(
+        world60,
+        {
+            "kind": "military_operation",
+            "date": on(1),
+            "end": on(3),
+            "states": ["01", "02"],
+            "plazas": [extra],
+        },
+        params={"operation_ops_per_week": 7.0},
+    )
     expected = np.flatnonzero(np.isin(world60.state, ["01", "02", "16"]))
     np.testing.assert_array_equal(start.plazas, expected)
     assert (start.ops_per_week, start.active, end.active) == (7.0, True, False)
@@ -441,7 +565,8 @@ def test_military_operation_region_and_default_rate(world60: World) -> None:
 
 
 def test_military_operations_overlap_independently(
-        fresh: Callable[..., tuple[State, Context]]) -> None:
+    fresh: Callable[..., tuple[State, Context]],
+) -> None:
     state, ctx = fresh()
     one, two = np.array([1, 2]), np.array([3])
     assert MilitaryOperationEvent(0, one, 2.0, active=True).apply(state, ctx)
@@ -456,10 +581,20 @@ def test_military_operations_overlap_independently(
 
 @pytest.mark.parametrize("share", [0.3, 0.5])
 def test_split_in_states_divides_the_parents_members_there(
-        fresh: Callable[..., tuple[State, Context]], world60: World, share: float) -> None:
+    fresh: Callable[..., tuple[State, Context]], world60: World, share: float
+) -> None:
     states = ["03", "15"]
-    (event,) = model_events(world60, {"kind": "split", "date": on(0), "cartel": "Cartel D",
-                                      "new": "Los Nuevos", "share": share, "states": states})
+    (event,) = model_events(
+        world60,
+        {
+            "kind": "split",
+            "date": on(0),
+            "cartel": "Cartel D",
+            "new": "Los Nuevos",
+            "share": share,
+            "states": states,
+        },
+    )
     state, ctx = fresh()
     state.stock[:4] = [1.0, 2.0, 3.0, 4.0]
     before = state.copy()
@@ -472,8 +607,7 @@ def test_split_in_states_divides_the_parents_members_there(
     had = before.strength[D] > 0
     assert (region & had).sum() >= 3, "the test needs D present in those states"
     np.testing.assert_allclose(state.strength[new, region], share * before.strength[D, region])
-    np.testing.assert_allclose(state.strength[D, region],
-                               (1 - share) * before.strength[D, region])
+    np.testing.assert_allclose(state.strength[D, region], (1 - share) * before.strength[D, region])
     assert (state.strength[new, ~region] == 0).all()
     np.testing.assert_array_equal(state.strength[D, ~region], before.strength[D, ~region])
     np.testing.assert_allclose(totals(state), totals(before), rtol=1e-12)
@@ -492,9 +626,12 @@ def test_split_in_states_divides_the_parents_members_there(
 
 
 def test_split_without_states_takes_one_side_of_the_territory_deterministically(
-        fresh: Callable[..., tuple[State, Context]], world60: World) -> None:
-    (event,) = model_events(world60, {"kind": "split", "date": on(0), "cartel": "Cartel A",
-                                      "new": "Faccion", "share": 0.4})
+    fresh: Callable[..., tuple[State, Context]], world60: World
+) -> None:
+    (event,) = model_events(
+        world60,
+        {"kind": "split", "date": on(0), "cartel": "Cartel A", "new": "Faccion", "share": 0.4},
+    )
     assert event.plazas is None
     results = []
     for _ in range(2):  # no random draw: the same state gives the same split
@@ -524,15 +661,30 @@ def test_split_without_states_takes_one_side_of_the_territory_deterministically(
 
 
 def test_later_events_can_name_the_breakaway(world60: World) -> None:
-    result = run_scenario(scenario([
-        {"kind": "split", "date": on(2), "cartel": "Cartel D", "new": "Los Nuevos",
-         "states": ["03", "15"], "share": 0.5},
-        {"kind": "alliance", "date": on(4), "cartel": "los nuevos", "other": "Cartel A"},
-        {"kind": "kingpin_capture", "date": on(5), "cartel": "Los Nuevos"},
-    ], weeks=8), world=world60)
+    result = run_scenario(
+        scenario(
+            [
+                {
+                    "kind": "split",
+                    "date": on(2),
+                    "cartel": "Cartel D",
+                    "new": "Los Nuevos",
+                    "states": ["03", "15"],
+                    "share": 0.5,
+                },
+                {"kind": "alliance", "date": on(4), "cartel": "los nuevos", "other": "Cartel A"},
+                {"kind": "kingpin_capture", "date": on(5), "cartel": "Los Nuevos"},
+            ],
+            weeks=8,
+        ),
+        world=world60,
+    )
     log = result.manifest["events"]
     assert [(e["kind"], e["week"], e["applied"]) for e in log] == [
-        ("split", 2, True), ("alliance", 4, True), ("kingpin_capture", 5, True)]
+        ("split", 2, True),
+        ("alliance", 4, True),
+        ("kingpin_capture", 5, True),
+    ]
     assert log[0]["date"] == on(2).isoformat()
     cartels = result.cartels
     alive = cartels[cartels.cartel == "Los Nuevos"].set_index("date").alive
@@ -543,9 +695,21 @@ def test_a_historical_split_forms_where_the_cartel_is(world60: World) -> None:
     """A split named in states the cartel has left takes its members nearest to them."""
     held = set(world60.state[world60.initial_strength[C] > 0].tolist())
     empty = sorted(set(world60.state.tolist()) - held)  # states where C has nobody
-    result = run_scenario(scenario([
-        {"kind": "split", "date": on(1), "cartel": "Cartel C", "new": "Ghost", "states": empty},
-    ], weeks=4), world=world60)
+    result = run_scenario(
+        scenario(
+            [
+                {
+                    "kind": "split",
+                    "date": on(1),
+                    "cartel": "Cartel C",
+                    "new": "Ghost",
+                    "states": empty,
+                },
+            ],
+            weeks=4,
+        ),
+        world=world60,
+    )
     assert [(e["kind"], e["applied"]) for e in result.manifest["events"]] == [("split", True)]
     crt = result.cartels
     week1 = crt[crt.date == crt.date.unique()[1]].set_index("cartel")
@@ -556,7 +720,8 @@ def test_a_historical_split_forms_where_the_cartel_is(world60: World) -> None:
 
 
 def test_split_of_a_cartel_without_members_is_skipped(
-        fresh: Callable[..., tuple[State, Context]]) -> None:
+    fresh: Callable[..., tuple[State, Context]],
+) -> None:
     state, ctx = fresh()
     state.strength[C] = 0.0
     plazas = np.arange(5)
@@ -568,17 +733,25 @@ def test_split_of_a_cartel_without_members_is_skipped(
 # --------------------------------------------------------------------------- alliance / rivalry
 
 
-@pytest.mark.parametrize(("kind", "extra", "expected"), [
-    ("alliance", {}, ALLIED),
-    ("alliance", {"broken": True}, NEUTRAL),
-    ("rivalry", {}, RIVAL),
-])
+@pytest.mark.parametrize(
+    ("kind", "extra", "expected"),
+    [
+        ("alliance", {}, ALLIED),
+        ("alliance", {"broken": True}, NEUTRAL),
+        ("rivalry", {}, RIVAL),
+    ],
+)
 def test_relation_events_set_a_symmetric_relation_and_reroute(
-        fresh: Callable[..., tuple[State, Context]], world60: World, kind: str,
-        extra: dict[str, Any], expected: int) -> None:
+    fresh: Callable[..., tuple[State, Context]],
+    world60: World,
+    kind: str,
+    extra: dict[str, Any],
+    expected: int,
+) -> None:
     for a, b in ((A, D), (B, D), (A, C)):  # rivals, allies, neutral in world60
-        (event,) = model_events(world60, {"kind": kind, "date": on(0), "cartel": NAMES[a],
-                                          "other": NAMES[b], **extra})
+        (event,) = model_events(
+            world60, {"kind": kind, "date": on(0), "cartel": NAMES[a], "other": NAMES[b], **extra}
+        )
         assert event.label == kind
         state, ctx = fresh()
         before = state.relation.copy()
@@ -595,10 +768,18 @@ def test_relation_events_set_a_symmetric_relation_and_reroute(
 
 
 def test_incursion_gives_a_standing_order_and_opens_a_war(
-        fresh: Callable[..., tuple[State, Context]], world60: World) -> None:
+    fresh: Callable[..., tuple[State, Context]], world60: World
+) -> None:
     target = int(np.argmax(world60.initial_strength[C]))  # C's stronghold
-    (event,) = model_events(world60, {"kind": "incursion", "date": on(0), "cartel": "Cartel A",
-                                      "plazas": [str(world60.plaza_id[target])]})
+    (event,) = model_events(
+        world60,
+        {
+            "kind": "incursion",
+            "date": on(0),
+            "cartel": "Cartel A",
+            "plazas": [str(world60.plaza_id[target])],
+        },
+    )
     np.testing.assert_array_equal(event.plazas, [target])
     state, ctx = fresh()
     assert state.relation[A, C] == NEUTRAL and not state.war[A, C]
@@ -613,9 +794,19 @@ def test_incursion_gives_a_standing_order_and_opens_a_war(
 def test_incursion_war_escalates_from_nothing(world60: World) -> None:
     """The attacker arrives, both sides arm, and the killing grows over the first months."""
     target = int(np.argmax(world60.initial_strength[C]))
-    sim = run(world60, [{"kind": "incursion", "date": on(2), "cartel": "Cartel A",
-                         "plazas": [str(world60.plaza_id[target])]}],
-              policy="laissez_faire", weeks=40)
+    sim = run(
+        world60,
+        [
+            {
+                "kind": "incursion",
+                "date": on(2),
+                "cartel": "Cartel A",
+                "plazas": [str(world60.plaza_id[target])],
+            }
+        ],
+        policy="laissez_faire",
+        weeks=40,
+    )
     state, threshold = sim.state, sim.ctx.params.presence_threshold
     assert state.strength[A, target] >= threshold  # A arrived and holds on
     assert state.fighters[A, target] > 0 and state.fighters[C, target] > 0  # both armed
@@ -628,9 +819,11 @@ def test_incursion_war_escalates_from_nothing(world60: World) -> None:
 
 
 def test_absorb_moves_everything_and_switches_the_slot_off(
-        fresh: Callable[..., tuple[State, Context]], world60: World) -> None:
-    (event,) = model_events(world60, {"kind": "absorb", "date": on(0), "cartel": "Cartel D",
-                                      "other": "Cartel B"})
+    fresh: Callable[..., tuple[State, Context]], world60: World
+) -> None:
+    (event,) = model_events(
+        world60, {"kind": "absorb", "date": on(0), "cartel": "Cartel D", "other": "Cartel B"}
+    )
     state, ctx = fresh()
     state.stock[:4] = [1.0, 2.0, 3.0, 4.0]
     state.signal[int(np.argmax(state.strength[B]))] = B
@@ -651,18 +844,29 @@ def test_absorb_moves_everything_and_switches_the_slot_off(
     assert state.routes is None
 
 
-def test_events_naming_a_cartel_that_is_gone_are_logged_as_not_applied(
-        world60: World) -> None:
-    result = run_scenario(scenario([
-        {"kind": "absorb", "date": on(1), "cartel": "Cartel D", "other": "Cartel B"},
-        {"kind": "rivalry", "date": on(3), "cartel": "Cartel B", "other": "Cartel A"},
-        {"kind": "kingpin_killed", "date": on(3, 2), "cartel": "cartel b"},
-        {"kind": "immunity_deal", "date": on(4), "cartel": "Cartel A", "end": on(6)},
-        {"kind": "absorb", "date": on(5), "cartel": "Cartel A", "other": "Cartel B"},
-    ], weeks=8), world=world60)
+def test_events_naming_a_cartel_that_is_gone_are_logged_as_not_applied(world60: World) -> None:
+    result = run_scenario(
+        scenario(
+            [
+                {"kind": "absorb", "date": on(1), "cartel": "Cartel D", "other": "Cartel B"},
+                {"kind": "rivalry", "date": on(3), "cartel": "Cartel B", "other": "Cartel A"},
+                {"kind": "kingpin_killed", "date": on(3, 2), "cartel": "cartel b"},
+                {"kind": "immunity_deal", "date": on(4), "cartel": "Cartel A", "end": on(6)},
+                {"kind": "absorb", "date": on(5), "cartel": "Cartel A", "other": "Cartel B"},
+            ],
+            weeks=8,
+        ),
+        world=world60,
+    )
     log = [(e["kind"], e["week"], e["applied"]) for e in result.manifest["events"]]
-    assert log == [("absorb", 1, True), ("rivalry", 3, False), ("kingpin_killed", 3, False),
-                   ("immunity_deal", 4, True), ("absorb", 5, False), ("immunity_deal", 6, True)]
+    assert log == [
+        ("absorb", 1, True),
+        ("rivalry", 3, False),
+        ("kingpin_killed", 3, False),
+        ("immunity_deal", 4, True),
+        ("absorb", 5, False),
+        ("immunity_deal", 6, True),
+    ]
 
 
 # --------------------------------------------------------------------------- supply_shock
@@ -671,8 +875,13 @@ def test_events_naming_a_cartel_that_is_gone_are_logged_as_not_applied(
 def test_supply_shocks_scale_cocaine_entering_and_compose(world60: World) -> None:
     shocks = [
         {"kind": "supply_shock", "date": on(2, 3), "end": on(10), "factor": 0.5},
-        {"kind": "supply_shock", "date": on(5), "end": on(8, 6), "factor": 0.7,
-         "note": "Colombian eradication"},
+        {
+            "kind": "supply_shock",
+            "date": on(5),
+            "end": on(8, 6),
+            "factor": 0.7,
+            "note": "Colombian eradication",
+        },
     ]
     base = run(world60, [], weeks=14).recorder.national["cocaine_entered_t"]
     got = run(world60, shocks, weeks=14).recorder.national["cocaine_entered_t"]
@@ -695,8 +904,15 @@ def test_arms_flow_raises_lethality_and_cartel_homicides(world60: World) -> None
         for seed in range(10):
             sc = scenario(flow if with_flow else [], weeks=24, seed=seed)
             events = scenario_events(sc, world60) + [(t, probe) for t in (5, 21)]
-            sim = simulate(world60, sc.parameters, start=START, n_weeks=24,
-                           policies=resolve_policies(sc), events=events, seed=seed)
+            sim = simulate(
+                world60,
+                sc.parameters,
+                start=START,
+                n_weeks=24,
+                policies=resolve_policies(sc),
+                events=events,
+                seed=seed,
+            )
             total += sim.recorder.national["homicides_cartel"][:20].sum()
         deaths[with_flow] = total
     assert probe.seen[-2:] == [3.0, 1.0]  # during the flow, after its end
@@ -710,11 +926,19 @@ def test_arms_flow_raises_lethality_and_cartel_homicides(world60: World) -> None
 
 def test_capacity_zero_stops_operations_until_the_end(world60: World) -> None:
     probe = Probe(lambda s: s.capacity_mult)
-    sc = scenario([{"kind": "capacity", "date": on(3), "end": on(8), "factor": 0.0}],
-                  weeks=14, params=BUSY)
+    sc = scenario(
+        [{"kind": "capacity", "date": on(3), "end": on(8), "factor": 0.0}], weeks=14, params=BUSY
+    )
     events = scenario_events(sc, world60) + [(t, probe) for t in (2, 5, 9)]
-    sim = simulate(world60, sc.parameters, start=START, n_weeks=14,
-                   policies=resolve_policies(sc), events=events, seed=SEED)
+    sim = simulate(
+        world60,
+        sc.parameters,
+        start=START,
+        n_weeks=14,
+        policies=resolve_policies(sc),
+        events=events,
+        seed=SEED,
+    )
     ops = ops_per_week(sim)
     assert probe.seen == [1.0, 0.0, 1.0]
     assert (ops[:3] > 0).all() and (ops[3:8] == 0).all() and (ops[8:] > 0).all()
@@ -722,8 +946,11 @@ def test_capacity_zero_stops_operations_until_the_end(world60: World) -> None:
 
 def test_capacity_factor_scales_the_national_capacity(world60: World) -> None:
     def weekly_ops(factor: float | None) -> np.ndarray:
-        events = [] if factor is None else [
-            {"kind": "capacity", "date": on(0), "factor": factor, "note": "Merida"}]
+        events = (
+            []
+            if factor is None
+            else [{"kind": "capacity", "date": on(0), "factor": factor, "note": "Merida"}]
+        )
         return ops_per_week(run(world60, events, weeks=20, params=BUSY))
 
     base = weekly_ops(None)
@@ -732,7 +959,8 @@ def test_capacity_factor_scales_the_national_capacity(world60: World) -> None:
 
 
 def test_multiplier_periods_compose_and_each_end_undoes_its_own_start(
-        fresh: Callable[..., tuple[State, Context]]) -> None:
+    fresh: Callable[..., tuple[State, Context]],
+) -> None:
     state, ctx = fresh()
     zero = MultiplierEvent("capacity_mult", 1, 0.0, active=True, label="capacity")
     double = MultiplierEvent("capacity_mult", 2, 2.0, active=True, label="capacity")
@@ -750,7 +978,8 @@ def test_multiplier_periods_compose_and_each_end_undoes_its_own_start(
 
 
 def test_announcement_raises_belief_and_lowers_belief_discreet(
-        fresh: Callable[..., tuple[State, Context]]) -> None:
+    fresh: Callable[..., tuple[State, Context]],
+) -> None:
     state, ctx = fresh()
     state.counts[:4] = [[1.0, 8.0, 0.5, 2.0]] * 4
     dead = np.flatnonzero(~state.alive)
@@ -771,9 +1000,15 @@ def test_conditional_policy_is_announced_when_it_comes_into_force(world60: World
     for credibility in (0.0, 0.8):
         probe = Probe(lambda s: (s.belief.copy(), s.belief_discreet.copy(), s.alive.copy()))
         policy = make_policy("conditional", {"announcement_credibility": credibility})
-        simulate(world60, Parameters(), start=START, n_weeks=6,
-                 policies=[(0, make_policy("laissez_faire")), (4, policy)],
-                 events=[(3, probe), (4, probe)], seed=SEED)
+        simulate(
+            world60,
+            Parameters(),
+            start=START,
+            n_weeks=6,
+            policies=[(0, make_policy("laissez_faire")), (4, policy)],
+            events=[(3, probe), (4, probe)],
+            seed=SEED,
+        )
         seen[credibility] = probe.seen
     (b3, d3, _), (b4, d4, alive) = seen[0.8]
     (q3, p3, _), (q4, p4, _) = seen[0.0]
@@ -806,77 +1041,130 @@ def _error(events: str) -> str:
     return message
 
 
-@pytest.mark.parametrize(("events", "expected"), [
-    ('[[events]]\nkind = "supply_shock"\ndate = 2007-03-01\nend = 2007-02-01\nfactor = 0.5\n',
-     "events[0].end: 2007-02-01 must be after date (2007-03-01)"),
-    ('[[events]]\nkind = "immunity_deal"\ndate = 2007-03-01\nend = 2007-03-01\n'
-     'cartel = "Cartel A"\n',
-     "events[0].end: 2007-03-01 must be after date (2007-03-01)"),
-    ('[[events]]\nkind = "military_operation"\ndate = 2007-03-01\nname = "x"\n',
-     "events[0].states: give at least one state code or plaza"),
-    ('[[events]]\nkind = "military_operation"\ndate = 2007-03-01\nstates = ["8"]\n',
-     "events[0].states[0]: expected a two-digit INEGI state code such as \"08\" (got '8')"),
-    ('[[events]]\nkind = "split"\ndate = 2007-03-01\ncartel = "Cartel A"\nnew = "N"\n'
-     'states = ["03", "Sinaloa"]\n',
-     "events[0].states[1]: expected a two-digit INEGI state code such as \"08\" "
-     "(got 'Sinaloa')"),
-    ('[[events]]\nkind = "split"\ndate = 2007-03-01\ncartel = "Cartel A"\nnew = "N"\n'
-     "share = 1.0\n",
-     "events[0].share: Input should be less than 1 (got 1.0)"),
-    ('[[events]]\nkind = "split"\ndate = 2007-03-01\ncartel = "Cartel A"\nnew = "N"\n'
-     "share = 0\n",
-     "events[0].share: Input should be greater than 0 (got 0)"),
-    ('[[events]]\nkind = "split"\ndate = 2007-03-01\ncartel = "Cartel A"\nnew = ""\n',
-     "events[0].new: String should have at least 1 character (got '')"),
-    ('[[events]]\nkind = "supply_shock"\ndate = 2007-03-01\nfactor = -0.5\n',
-     "events[0].factor: Input should be greater than 0 (got -0.5)"),
-    ('[[events]]\nkind = "arms_flow"\ndate = 2007-03-01\nfactor = -2\n',
-     "events[0].factor: Input should be greater than 0 (got -2)"),
-    ('[[events]]\nkind = "capacity"\ndate = 2007-03-01\nfactor = -0.1\n',
-     "events[0].factor: Input should be greater than or equal to 0 (got -0.1)"),
-    ('[[events]]\nkind = "immunity_deal"\ndate = 2007-03-01\ncartel = "Cartel A"\n'
-     "intelligence = 1.5\n",
-     "events[0].intelligence: Input should be less than or equal to 1 (got 1.5)"),
-    ('[[events]]\nkind = "military_operation"\ndate = 2007-03-01\nstates = ["03"]\n'
-     "ops_per_week = 0\n",
-     "events[0].ops_per_week: Input should be greater than 0 (got 0)"),
-    ('[[events]]\nkind = "alliance"\ndate = 2007-03-01\ncartel = "Cartel A"\n',
-     "events[0].other: required key is missing"),
-    ('[[events]]\nkind = "kingpin_capture"\ndate = 2007-03-01\ncartel = "Cartel A"\n'
-     "killed = true\n",
-     "events[0].killed: unknown key"),
-])
+@pytest.mark.parametrize(
+    ("events", "expected"),
+    [
+        (
+            '[[events]]\nkind = "supply_shock"\ndate = 2007-03-01\nend = 2007-02-01\nfactor = 0.5\n',
+            "events[0].end: 2007-02-01 must be after date (2007-03-01)",
+        ),
+        (
+            '[[events]]\nkind = "immunity_deal"\ndate = 2007-03-01\nend = 2007-03-01\n'
+            'cartel = "Cartel A"\n',
+            "events[0].end: 2007-03-01 must be after date (2007-03-01)",
+        ),
+        (
+            '[[events]]\nkind = "military_operation"\ndate = 2007-03-01\nname = "x"\n',
+            "events[0].states: give at least one state code or plaza",
+        ),
+        (
+            '[[events]]\nkind = "military_operation"\ndate = 2007-03-01\nstates = ["8"]\n',
+            "events[0].states[0]: expected a two-digit INEGI state code such as \"08\" (got '8')",
+        ),
+        (
+            '[[events]]\nkind = "split"\ndate = 2007-03-01\ncartel = "Cartel A"\nnew = "N"\n'
+            'states = ["03", "Sinaloa"]\n',
+            'events[0].states[1]: expected a two-digit INEGI state code such as "08" '
+            "(got 'Sinaloa')",
+        ),
+        (
+            '[[events]]\nkind = "split"\ndate = 2007-03-01\ncartel = "Cartel A"\nnew = "N"\n'
+            "share = 1.0\n",
+            "events[0].share: Input should be less than 1 (got 1.0)",
+        ),
+        (
+            '[[events]]\nkind = "split"\ndate = 2007-03-01\ncartel = "Cartel A"\nnew = "N"\n'
+            "share = 0\n",
+            "events[0].share: Input should be greater than 0 (got 0)",
+        ),
+        (
+            '[[events]]\nkind = "split"\ndate = 2007-03-01\ncartel = "Cartel A"\nnew = ""\n',
+            "events[0].new: String should have at least 1 character (got '')",
+        ),
+        (
+            '[[events]]\nkind = "supply_shock"\ndate = 2007-03-01\nfactor = -0.5\n',
+            "events[0].factor: Input should be greater than 0 (got -0.5)",
+        ),
+        (
+            '[[events]]\nkind = "arms_flow"\ndate = 2007-03-01\nfactor = -2\n',
+            "events[0].factor: Input should be greater than 0 (got -2)",
+        ),
+        (
+            '[[events]]\nkind = "capacity"\ndate = 2007-03-01\nfactor = -0.1\n',
+            "events[0].factor: Input should be greater than or equal to 0 (got -0.1)",
+        ),
+        (
+            '[[events]]\nkind = "immunity_deal"\ndate = 2007-03-01\ncartel = "Cartel A"\n'
+            "intelligence = 1.5\n",
+            "events[0].intelligence: Input should be less than or equal to 1 (got 1.5)",
+        ),
+        (
+            '[[events]]\nkind = "military_operation"\ndate = 2007-03-01\nstates = ["03"]\n'
+            "ops_per_week = 0\n",
+            "events[0].ops_per_week: Input should be greater than 0 (got 0)",
+        ),
+        (
+            '[[events]]\nkind = "alliance"\ndate = 2007-03-01\ncartel = "Cartel A"\n',
+            "events[0].other: required key is missing",
+        ),
+        (
+            '[[events]]\nkind = "kingpin_capture"\ndate = 2007-03-01\ncartel = "Cartel A"\n'
+            "killed = true\n",
+            "events[0].killed: unknown key",
+        ),
+    ],
+)
 def test_bad_event_input_names_the_field(events: str, expected: str) -> None:
     assert _error(events) == expected
 
 
-@pytest.mark.parametrize(("events", "expected"), [
-    ('[[events]]\nkind = "military_operation"\ndate = 2007-03-01\nstates = ["99"]\n',
-     "events[0].states: no plaza of the world is in state '99'"),
-    ('[[events]]\nkind = "military_operation"\ndate = 2007-03-01\nplazas = ["S99"]\n',
-     "events[0].plazas: unknown plaza 'S99'"),
-    ('[[events]]\nkind = "kingpin_killed"\ndate = 2007-03-01\ncartel = "Cartel A"\n'
-     'plaza = "08037"\n',
-     "events[0].plaza: unknown plaza '08037'"),
-    ('[[events]]\nkind = "split"\ndate = 2007-03-01\ncartel = "Cartel A"\nnew = "cartel b"\n',
-     "events[0].new: cartel 'cartel b' already exists at 2007-03-01"),
-    ('[[events]]\nkind = "split"\ndate = 2007-03-01\ncartel = "Cartel A"\nnew = "N"\n'
-     '[[events]]\nkind = "split"\ndate = 2007-06-01\ncartel = "Cartel B"\nnew = "n"\n',
-     "events[1].new: cartel 'n' already exists at 2007-06-01"),
-    ('[[events]]\nkind = "alliance"\ndate = 2007-03-01\ncartel = "Cartel A"\n'
-     'other = "cartel a"\n',
-     "events[0].other: must differ from cartel"),
-    ('[[events]]\nkind = "absorb"\ndate = 2007-03-01\ncartel = "Cartel A"\nother = "Cartel Z"\n',
-     "events[0].other: unknown cartel 'Cartel Z' (known: Cartel A, Cartel B, Cartel C, "
-     "Cartel D)"),
-    # The breakaway is named before (in date order) the split that creates it.
-    ('[[events]]\nkind = "split"\ndate = 2007-04-01\ncartel = "Cartel A"\nnew = "Nueva"\n'
-     '[[events]]\nkind = "rivalry"\ndate = 2007-03-01\ncartel = "Nueva"\nother = "Cartel B"\n',
-     "events[1].cartel: unknown cartel 'Nueva' (known: Cartel A, Cartel B, Cartel C, "
-     "Cartel D)"),
-])
-def test_bad_event_names_are_refused_against_the_world(world60: World, events: str,
-                                                       expected: str) -> None:
+@pytest.mark.parametrize(
+    ("events", "expected"),
+    [
+        (
+            '[[events]]\nkind = "military_operation"\ndate = 2007-03-01\nstates = ["99"]\n',
+            "events[0].states: no plaza of the world is in state '99'",
+        ),
+        (
+            '[[events]]\nkind = "military_operation"\ndate = 2007-03-01\nplazas = ["S99"]\n',
+            "events[0].plazas: unknown plaza 'S99'",
+        ),
+        (
+            '[[events]]\nkind = "kingpin_killed"\ndate = 2007-03-01\ncartel = "Cartel A"\n'
+            'plaza = "08037"\n',
+            "events[0].plaza: unknown plaza '08037'",
+        ),
+        (
+            '[[events]]\nkind = "split"\ndate = 2007-03-01\ncartel = "Cartel A"\nnew = "cartel b"\n',
+            "events[0].new: cartel 'cartel b' already exists at 2007-03-01",
+        ),
+        (
+            '[[events]]\nkind = "split"\ndate = 2007-03-01\ncartel = "Cartel A"\nnew = "N"\n'
+            '[[events]]\nkind = "split"\ndate = 2007-06-01\ncartel = "Cartel B"\nnew = "n"\n',
+            "events[1].new: cartel 'n' already exists at 2007-06-01",
+        ),
+        (
+            '[[events]]\nkind = "alliance"\ndate = 2007-03-01\ncartel = "Cartel A"\n'
+            'other = "cartel a"\n',
+            "events[0].other: must differ from cartel",
+        ),
+        (
+            '[[events]]\nkind = "absorb"\ndate = 2007-03-01\ncartel = "Cartel A"\nother = "Cartel Z"\n',
+            "events[0].other: unknown cartel 'Cartel Z' (known: Cartel A, Cartel B, Cartel C, "
+            "Cartel D)",
+        ),
+        # The breakaway is named before (in date order) the split that creates it.
+        (
+            '[[events]]\nkind = "split"\ndate = 2007-04-01\ncartel = "Cartel A"\nnew = "Nueva"\n'
+            '[[events]]\nkind = "rivalry"\ndate = 2007-03-01\ncartel = "Nueva"\nother = "Cartel B"\n',
+            "events[1].cartel: unknown cartel 'Nueva' (known: Cartel A, Cartel B, Cartel C, "
+            "Cartel D)",
+        ),
+    ],
+)
+def test_bad_event_names_are_refused_against_the_world(
+    world60: World, events: str, expected: str
+) -> None:
     sc = parse_scenario(HEAD + events)  # valid in itself: only the world can tell
     with pytest.raises(ScenarioError) as info:
         check_against_world(sc, world60)
@@ -889,15 +1177,17 @@ def test_a_breakaway_may_be_named_after_its_split(world60: World) -> None:
         + '[[events]]\nkind = "rivalry"\ndate = 2007-05-01\ncartel = "Nueva"\nother = "Cartel B"\n'
         + '[[events]]\nkind = "split"\ndate = 2007-04-01\ncartel = "Cartel A"\nnew = "Nueva"\n'
         + '[[events]]\nkind = "split"\ndate = 2007-06-01\ncartel = "NUEVA"\nnew = "Nuevisima"\n'
-        + 'states = ["03"]\n')
+        + 'states = ["03"]\n'
+    )
     check_against_world(sc, world60)
 
 
 # --------------------------------------------------------------------------- invariant
 
 
-def _apply_structural(state: State, ctx: Context, op: tuple[str, int, int, float, list[str]],
-                      n_new: int) -> None:
+def _apply_structural(
+    state: State, ctx: Context, op: tuple[str, int, int, float, list[str]], n_new: int
+) -> None:
     """Apply one drawn split/absorb/alliance/rivalry event; cartels picked among used slots."""
     kind, i, j, share, states = op
     used = [name for name in state.names if name]
@@ -917,16 +1207,24 @@ def _apply_structural(state: State, ctx: Context, op: tuple[str, int, int, float
 STATE_CODES = [f"{i:02d}" for i in range(1, 17)]
 STRUCTURAL = st.tuples(
     st.sampled_from(["split", "absorb", "alliance", "broken", "rivalry"]),
-    st.integers(0, 20), st.integers(0, 20), st.floats(0.01, 0.99),
+    st.integers(0, 20),
+    st.integers(0, 20),
+    st.floats(0.01, 0.99),
     st.one_of(st.just([]), st.lists(st.sampled_from(STATE_CODES), min_size=1, max_size=4)),
 )
 
 
-@settings(max_examples=100, deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=100,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(ops=st.lists(STRUCTURAL, min_size=1, max_size=14))
 def test_structural_events_conserve_members_cash_and_stock(
-        fresh: Callable[..., tuple[State, Context]], ops: list[Any]) -> None:
+    fresh: Callable[..., tuple[State, Context]], ops: list[Any]
+) -> None:
     state, ctx = fresh(max_cartels=8)  # few slots: some splits find none free
     state.stock[:4] = [1.0, 2.0, 3.0, 4.0]
     start = totals(state)
@@ -947,10 +1245,11 @@ def test_structural_events_conserve_members_cash_and_stock(
 def test_every_kind_is_documented_with_an_example_that_loads() -> None:
     """docs/SCENARIOS.md: one section per kind, and its TOML examples are valid for Mexico."""
     doc = (Path(__file__).resolve().parents[2] / "docs" / "SCENARIOS.md").read_text("utf-8")
-    section = doc[doc.index("## `[[events]]`"):doc.index("## Command-line overrides")]
+    section = doc[doc.index("## `[[events]]`") : doc.index("## Command-line overrides")]
     examples = "\n".join(re.findall(r"```toml\n(.*?)```", section, re.S))
-    sc = parse_scenario('[scenario]\nname = "docs"\nstart = 2006-12-01\nend = 2012-12-31\n'
-                        + examples)
+    sc = parse_scenario(
+        '[scenario]\nname = "docs"\nstart = 2006-12-01\nend = 2012-12-31\n' + examples
+    )
     kinds = {event.kind for event in sc.events}
     assert kinds == event_kinds()
     for kind in kinds:

@@ -27,15 +27,17 @@ from plazasim.world.world import ALLIED, NEUTRAL, RIVAL
 
 def path(routes: Routes, cartel: int, source: int) -> np.ndarray:
     (row,) = np.flatnonzero((routes.cartels == cartel) & (routes.sources == source))
-    return routes.nodes[routes.start[row]:routes.start[row] + routes.length[row]]
+    return routes.nodes[routes.start[row] : routes.start[row] + routes.length[row]]
 
 
 def path_cost(state: State, ctx: Context, cartel: int, nodes: np.ndarray) -> float:
     """Cost of ``nodes`` by the documented form: km x (1 + f heat[v]) + toll[v] per link
     into v, plus the crossing cost of the last plaza (and the 1e-9 per link of the graph).
     """
-    km = {(int(u), int(v)): float(d) for u, v, d in
-          zip(ctx.edge_u, ctx.edge_v, ctx.edge_km, strict=True)}
+    km = {
+        (int(u), int(v)): float(d)
+        for u, v, d in zip(ctx.edge_u, ctx.edge_v, ctx.edge_km, strict=True)
+    }
     toll = toll_km(state, ctx, np.array([cartel]))[0]
     f = ctx.params.heat_cost_factor
     total = 0.0
@@ -70,9 +72,14 @@ def reaches_crossing_without(ctx: Context, source: int, banned: set[int]) -> boo
 def no_conflict(state: State) -> ConflictRecord:
     k, p = state.strength.shape
     return ConflictRecord(
-        cartel_deaths=np.zeros(p), executions=np.zeros(p), bystanders=np.zeros(p),
-        killed_by=np.zeros((k, p)), members_lost=np.zeros(k), disputed=np.zeros(p, bool),
-        fights_with_controller=np.zeros((k, p), bool))
+        cartel_deaths=np.zeros(p),
+        executions=np.zeros(p),
+        bystanders=np.zeros(p),
+        killed_by=np.zeros((k, p)),
+        members_lost=np.zeros(k),
+        disputed=np.zeros(p, bool),
+        fights_with_controller=np.zeros((k, p), bool),
+    )
 
 
 class Scripted(Policy):
@@ -104,7 +111,8 @@ def test_route_cost_follows_the_documented_form(fresh) -> None:
         assert nodes[0] == routes.sources[row]
         assert nodes[-1] in ctx.crossings
         assert path_cost(state, ctx, int(routes.cartels[row]), nodes) == pytest.approx(
-            routes.cost[row], rel=1e-9)
+            routes.cost[row], rel=1e-9
+        )
     # Every alive cartel is routed from every entry.
     assert routes.cartels.size == state.alive.sum() * ctx.entries.size
 
@@ -128,8 +136,7 @@ def test_rival_plaza_is_avoided_when_an_alternative_exists(fresh) -> None:
     state, ctx = fresh()
     cartel, source, old, _ = cheapest_path(state, ctx)
     # Pick an interior plaza whose loss leaves the source connected to a crossing.
-    target = next(int(v) for v in old[1:-1]
-                  if reaches_crossing_without(ctx, source, {int(v)}))
+    target = next(int(v) for v in old[1:-1] if reaches_crossing_without(ctx, source, {int(v)}))
     rival = next(int(j) for j in np.flatnonzero(state.alive) if j != cartel)
     state.control[state.control == rival] = NO_CARTEL  # the rival holds only the target
     state.control[target] = rival
@@ -144,7 +151,7 @@ def test_rival_plaza_is_crossed_at_a_price_when_it_is_the_only_way(fresh) -> Non
     cartel, source, _, _ = cheapest_path(state, ctx)
     rival = next(int(j) for j in np.flatnonzero(state.alive) if j != cartel)
     state.relation[cartel, rival] = state.relation[rival, cartel] = RIVAL
-    neighbours = ctx.adj.indices[ctx.adj.indptr[source]:ctx.adj.indptr[source + 1]]
+    neighbours = ctx.adj.indices[ctx.adj.indptr[source] : ctx.adj.indptr[source + 1]]
     state.control[:] = NO_CARTEL
     state.control[neighbours] = rival  # the source is walled in by the rival
     routes = compute_routes(state, ctx)
@@ -181,11 +188,13 @@ def test_supply_books_balance_in_one_call(fresh, heat: float) -> None:
     delivered = float(rec.delivered_t.sum())
     change = float(state.stock.sum() - before.sum())
     assert rec.entered_t == pytest.approx(
-        delivered + rec.seized_route_t + rec.seized_border_t + change, rel=1e-12)
+        delivered + rec.seized_route_t + rec.seized_border_t + change, rel=1e-12
+    )
     assert delivered > 0 and rec.seized_route_t > 0 and rec.seized_border_t > 0
     # The US border takes its share of what arrives.
     assert rec.seized_border_t == pytest.approx(
-        p.us_border_seizure * (delivered + rec.seized_border_t), rel=1e-9)
+        p.us_border_seizure * (delivered + rec.seized_border_t), rel=1e-9
+    )
     # Piso is a transfer: what shippers pay, controllers receive.
     assert rec.toll_income_usd.sum() == pytest.approx(rec.toll_paid_usd.sum(), rel=1e-12)
     assert (rec.flow_t >= 0).all() and (state.stock >= 0).all()
@@ -219,16 +228,20 @@ def test_infiltration_is_one_minus_exp_of_bribes(fresh) -> None:
     cash_before = state.cash.copy()
     money = pay_and_launder(state, ctx, revenue(rev))
     np.testing.assert_allclose(money.bribes_usd[:4], p.bribe_share * rev[:4], rtol=1e-12)
-    np.testing.assert_allclose(state.infiltration[:4], 1.0 - np.exp([0.0, -0.5, -1.0, -3.0]),
-                               rtol=1e-12)
-    np.testing.assert_allclose(state.infiltration,
-                               1.0 - np.exp(-money.bribes_usd / p.bribe_scale_usd_per_week))
+    np.testing.assert_allclose(
+        state.infiltration[:4], 1.0 - np.exp([0.0, -0.5, -1.0, -3.0]), rtol=1e-12
+    )
+    np.testing.assert_allclose(
+        state.infiltration, 1.0 - np.exp(-money.bribes_usd / p.bribe_scale_usd_per_week)
+    )
     # Laundered: a share of the proceeds, revenue less the wages paid first.
     proceeds = np.maximum(rev - money.wages_usd, 0.0)
-    np.testing.assert_allclose(money.laundered_usd + money.intercepted_usd,
-                               p.launder_share * proceeds, rtol=1e-12)
-    np.testing.assert_allclose(money.intercepted_usd,
-                               p.intercept_share * p.launder_share * proceeds, rtol=1e-12)
+    np.testing.assert_allclose(
+        money.laundered_usd + money.intercepted_usd, p.launder_share * proceeds, rtol=1e-12
+    )
+    np.testing.assert_allclose(
+        money.intercepted_usd, p.intercept_share * p.launder_share * proceeds, rtol=1e-12
+    )
     assert (money.unpaid_share[:4] == 0).all()
     spent = money.laundered_usd + money.intercepted_usd + money.bribes_usd + money.wages_usd
     np.testing.assert_allclose(state.cash - cash_before, rev - spent, rtol=0, atol=1e-3)
@@ -249,8 +262,9 @@ def test_broke_cartel_pays_nothing_and_owes_its_wages(fresh) -> None:
 # --------------------------------------------------------------------------- learning
 
 
-def learn_weeks(state: State, ctx: Context, rng: np.random.Generator, punish: str,
-                weeks: int = 60) -> None:
+def learn_weeks(
+    state: State, ctx: Context, rng: np.random.Generator, punish: str, weeks: int = 60
+) -> None:
     present = state.alive[:, None] & (state.strength >= ctx.params.presence_threshold)
     for _ in range(weeks):
         state.violent[:] = present & (rng.random(present.shape) < 0.5)
@@ -295,8 +309,9 @@ def test_unconditional_punishment_opens_no_gap(fresh, rng, punish: str) -> None:
 # --------------------------------------------------------------------------- conflict
 
 
-def face_off(empty, strong: float, weak: float, relation: int, *, at_war: bool = True,
-             **overrides: object):
+def face_off(
+    empty, strong: float, weak: float, relation: int, *, at_war: bool = True, **overrides: object
+):
     """Two cartels in plaza 0; ``at_war``: in an open war, every member a fighter."""
     state, ctx = empty(**overrides)
     state.strength[0, 0] = strong
@@ -392,8 +407,15 @@ def strongest(state: State, cartel: int) -> int:
     return int(np.argmax(state.strength[cartel]))
 
 
-def enforce_one(fresh, rng, kind: int, *, infiltration: float = 0.0, protected: bool = False,
-                **overrides: object):
+def enforce_one(
+    fresh,
+    rng,
+    kind: int,
+    *,
+    infiltration: float = 0.0,
+    protected: bool = False,
+    **overrides: object,
+):
     state, ctx = fresh(**overrides)
     state.capacity_mult = 1000.0  # a tiny world's capacity would round to 0 operations
     plaza = strongest(state, 0)
@@ -410,9 +432,10 @@ def test_takedown_removes_its_share_when_nothing_leaks(fresh, rng) -> None:
     p = ctx.params
     local = before.strength[0, plaza]
     assert state.strength[0, plaza] == pytest.approx(local * (1 - 0.3), rel=1e-12)
-    nbrs = ctx.adj.indices[ctx.adj.indptr[plaza]:ctx.adj.indptr[plaza + 1]]
-    np.testing.assert_allclose(state.strength[0, nbrs],
-                               before.strength[0, nbrs] * (1 - p.takedown_neighbour_share))
+    nbrs = ctx.adj.indices[ctx.adj.indptr[plaza] : ctx.adj.indptr[plaza + 1]]
+    np.testing.assert_allclose(
+        state.strength[0, nbrs], before.strength[0, nbrs] * (1 - p.takedown_neighbour_share)
+    )
     assert not rec.leaked.any()
     removed = before.strength[0].sum() - state.strength[0].sum()
     assert rec.arrested[0] == pytest.approx(removed, rel=1e-12)
@@ -425,7 +448,10 @@ def test_takedown_removes_its_share_when_nothing_leaks(fresh, rng) -> None:
     deaths = rec.state_deaths
     assert (deaths == np.round(deaths)).all() and deaths.sum() <= removed
     assert (rec.plaza.tolist(), rec.cartel.tolist(), rec.kind.tolist()) == (
-        [plaza], [0], [OP_TAKEDOWN])
+        [plaza],
+        [0],
+        [OP_TAKEDOWN],
+    )
     assert state.punished[0, plaza] and state.punished.sum() == 1
     assert state.heat[plaza] == pytest.approx(p.heat_per_op)
 
@@ -434,12 +460,14 @@ def test_arrests_remove_the_arrest_share(fresh, rng) -> None:
     before, state, _, plaza, _ = enforce_one(fresh, rng, OP_ARRESTS, arrest_share=0.2)
     assert state.strength[0, plaza] == pytest.approx(before.strength[0, plaza] * 0.8, rel=1e-12)
     assert state.strength[0].sum() == pytest.approx(
-        before.strength[0].sum() - 0.2 * before.strength[0, plaza], rel=1e-12)
+        before.strength[0].sum() - 0.2 * before.strength[0, plaza], rel=1e-12
+    )
 
 
 def test_leaked_takedown_removes_less(fresh, rng) -> None:
     before, state, _, plaza, rec = enforce_one(
-        fresh, rng, OP_TAKEDOWN, infiltration=1.0, takedown_share=0.3, leak_effect=0.7)
+        fresh, rng, OP_TAKEDOWN, infiltration=1.0, takedown_share=0.3, leak_effect=0.7
+    )
     assert rec.leaked.all()
     local = before.strength[0, plaza]
     assert state.strength[0, plaza] == pytest.approx(local * (1 - 0.3 * 0.3), rel=1e-12)
@@ -447,8 +475,10 @@ def test_leaked_takedown_removes_less(fresh, rng) -> None:
 
 
 def test_partial_infiltration_leaks_about_that_often(fresh) -> None:
-    leaks = [enforce_one(fresh, np.random.default_rng(i), OP_TAKEDOWN,
-                         infiltration=0.4)[4].leaked[0] for i in range(200)]
+    leaks = [
+        enforce_one(fresh, np.random.default_rng(i), OP_TAKEDOWN, infiltration=0.4)[4].leaked[0]
+        for i in range(200)
+    ]
     assert np.mean(leaks) == pytest.approx(0.4, abs=0.1)
 
 
@@ -479,7 +509,8 @@ def test_no_capacity_no_operation(fresh, rng) -> None:
     state, ctx = fresh()
     state.capacity_mult = 0.0
     before = state.copy()
-    rec = enforce(state, ctx, Scripted((strongest(state, 0), 0, OP_TAKEDOWN)),
-                  no_conflict(state), rng)
+    rec = enforce(
+        state, ctx, Scripted((strongest(state, 0), 0, OP_TAKEDOWN)), no_conflict(state), rng
+    )
     assert rec.plaza.size == 0
     np.testing.assert_array_equal(state.strength, before.strength)

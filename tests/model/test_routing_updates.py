@@ -26,7 +26,8 @@ def same(a: object, b: object) -> None:
 
 
 def test_planned_cost_is_the_cost_the_planner_minimised(
-        fresh: Callable[..., tuple[State, Context]]) -> None:
+    fresh: Callable[..., tuple[State, Context]],
+) -> None:
     state, ctx = fresh()
     state.heat[::3] = 2.0
     routes = compute_routes(state, ctx)
@@ -36,12 +37,15 @@ def test_planned_cost_is_the_cost_the_planner_minimised(
     assert (routes.hop_km[routes.length[routes.path_of] > 1] >= 0).all()
 
 
-@settings(max_examples=25, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(subset=st.lists(st.integers(0, 3), min_size=1, max_size=4, unique=True),
-       hot=st.integers(0, 59))
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    subset=st.lists(st.integers(0, 3), min_size=1, max_size=4, unique=True), hot=st.integers(0, 59)
+)
 def test_a_partial_replan_equals_a_full_one_for_those_cartels(
-        fresh: Callable[..., tuple[State, Context]], subset: list[int], hot: int) -> None:
+    fresh: Callable[..., tuple[State, Context]], subset: list[int], hot: int
+) -> None:
     state, ctx = fresh()
     old = compute_routes(state, ctx)
     state.heat[hot] = 5.0  # costs change; the re-planned cartels see it, the others do not
@@ -64,7 +68,8 @@ def test_a_partial_replan_equals_a_full_one_for_those_cartels(
 
 
 def test_nobody_replans_before_the_update_interval_and_a_heated_cartel_does_after(
-        fresh: Callable[..., tuple[State, Context]]) -> None:
+    fresh: Callable[..., tuple[State, Context]],
+) -> None:
     state, ctx = fresh(route_update_weeks=4, route_max_age_weeks=13, route_cost_tolerance=0.05)
     assert stale_cartels(state, ctx) is None  # no plan yet
     update_routes(state, ctx)
@@ -93,7 +98,8 @@ def test_nobody_replans_before_the_update_interval_and_a_heated_cartel_does_afte
 
 
 def test_relations_age_and_the_cartel_set_force_replans(
-        fresh: Callable[..., tuple[State, Context]]) -> None:
+    fresh: Callable[..., tuple[State, Context]],
+) -> None:
     state, ctx = fresh(route_max_age_weeks=12)
     update_routes(state, ctx)
     state.week = 5

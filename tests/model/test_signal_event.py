@@ -53,8 +53,11 @@ def world() -> World:
 def setup(world: World) -> tuple[int, int]:
     """(plaza, challenger): the winner's biggest plaza and a non-allied cartel."""
     plaza = int(np.argmax(world.initial_strength[WINNER]))
-    challenger = next(j for j in range(world.n_cartels)
-                      if j != WINNER and world.initial_relation[j, WINNER] != ALLIED)
+    challenger = next(
+        j
+        for j in range(world.n_cartels)
+        if j != WINNER and world.initial_relation[j, WINNER] != ALLIED
+    )
     return plaza, challenger
 
 
@@ -72,21 +75,25 @@ class Spy(Policy):
         return self.inner.decide(obs, rng)
 
 
-def run(world: World, plaza: int, challenger: int, policy: str, *, signal: bool,
-        spy: Spy | None = None) -> Simulation:
+def run(
+    world: World, plaza: int, challenger: int, policy: str, *, signal: bool, spy: Spy | None = None
+) -> Simulation:
     params = Parameters(capacity_ops_per_week=200.0)
     events: list[tuple[int, object]] = [(0, Invade(challenger, plaza, WINNER))]
     if signal:
         events.append((0, UsSignalEvent(cartel=world.cartel_names[WINNER], plaza=plaza)))
     chosen = spy if spy is not None else make_policy(policy)
-    return simulate(world, params, start=START, n_weeks=WEEKS,
-                    policies=[(0, chosen)], events=events, seed=5)
+    return simulate(
+        world, params, start=START, n_weeks=WEEKS, policies=[(0, chosen)], events=events, seed=5
+    )
 
 
 def ops_on(sim: Simulation, plaza: int, cartel: int) -> list[list[int]]:
     """Kinds of the operations on ``cartel`` in ``plaza``, week by week."""
-    return [[int(k) for pl, c, k in zip(*week, strict=True) if pl == plaza and c == cartel]
-            for week in sim.recorder.ops]
+    return [
+        [int(k) for pl, c, k in zip(*week, strict=True) if pl == plaza and c == cartel]
+        for week in sim.recorder.ops
+    ]
 
 
 def test_signal_sets_the_plaza_and_moves_challengers_beliefs(world: World) -> None:
@@ -122,8 +129,9 @@ def test_signal_for_a_dead_cartel_does_nothing(world: World) -> None:
 
 
 @pytest.mark.parametrize("policy", ["crackdown", "signaling"])
-def test_enforcing_policy_backs_the_signalled_cartel(world: World, setup: tuple[int, int],
-                                                     policy: str) -> None:
+def test_enforcing_policy_backs_the_signalled_cartel(
+    world: World, setup: tuple[int, int], policy: str
+) -> None:
     plaza, challenger = setup
     spy = Spy(make_policy(policy))
     sim = run(world, plaza, challenger, policy, signal=True, spy=spy)
@@ -135,7 +143,10 @@ def test_enforcing_policy_backs_the_signalled_cartel(world: World, setup: tuple[
     assert OP_TAKEDOWN in on_challenger[0]
     first = sim.recorder.ops[0]
     assert (int(first[0][0]), int(first[1][0]), int(first[2][0])) == (
-        plaza, challenger, OP_TAKEDOWN)
+        plaza,
+        challenger,
+        OP_TAKEDOWN,
+    )
     # Every week the state sees the challenger there, it is taken down.
     seen_there = [bool(obs.present[challenger, plaza]) for obs in spy.seen]
     assert len(seen_there) == WEEKS and sum(seen_there) >= 2
@@ -144,12 +155,12 @@ def test_enforcing_policy_backs_the_signalled_cartel(world: World, setup: tuple[
     # The final week's operations are the ones that punished.
     plazas, cartels, _ = sim.recorder.ops[-1]
     assert sim.state.punished[cartels, plazas].all()
-    assert sim.state.punished.sum() == len(set(zip(cartels.tolist(), plazas.tolist(),
-                                                   strict=True)))
+    assert sim.state.punished.sum() == len(set(zip(cartels.tolist(), plazas.tolist(), strict=True)))
 
 
-def test_crackdown_without_signal_would_hit_the_incumbent(world: World,
-                                                          setup: tuple[int, int]) -> None:
+def test_crackdown_without_signal_would_hit_the_incumbent(
+    world: World, setup: tuple[int, int]
+) -> None:
     """Control for the test above: the signal is what spares the incumbent."""
     plaza, challenger = setup
     sim = run(world, plaza, challenger, "crackdown", signal=False)

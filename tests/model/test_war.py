@@ -79,8 +79,9 @@ def value_for_prize(ctx: Context, members: float) -> float:
     return members * weekly_wage(ctx) / ctx.params.war_spending_share
 
 
-def present_and_facing(state: State, ctx: Context
-                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def present_and_facing(
+    state: State, ctx: Context
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The present cells ``(r, c, k)`` and whether each faces a rival, as phase 5b builds them."""
     rows = np.flatnonzero(state.alive)
     r, c = present_cells(state.strength, rows, ctx.params.presence_threshold)
@@ -242,9 +243,13 @@ def test_arming_never_passes_the_cap(empty: Factory) -> None:
 def reserve_world(empty: Factory, cash: float, **overrides: object) -> tuple[State, Context]:
     """A lacks 149 fighters at plaza 0 (B has 100 there); its reserve is 300 (plazas 1
     and 2, 400 and 200 members, half garrison); plaza 3 faces a cold rival (D)."""
-    params: dict[str, object] = {"mobilisation_rate": 0.1, "garrison_share": 0.5,
-                                 "deploy_cost_usd": 1000.0, "war_recruitment": 0.0,
-                                 "commit_ratio": 1.5}
+    params: dict[str, object] = {
+        "mobilisation_rate": 0.1,
+        "garrison_share": 0.5,
+        "deploy_cost_usd": 1000.0,
+        "war_recruitment": 0.0,
+        "commit_ratio": 1.5,
+    }
     state, ctx = empty(**{**params, **overrides})
     relate(state, A, B, RIVAL, war=True)
     place(state, A, 0, 10.0)
@@ -261,8 +266,9 @@ def reserve_world(empty: Factory, cash: float, **overrides: object) -> tuple[Sta
 
 
 @pytest.mark.parametrize(("cash", "sent"), [(1e9, 30.0), (12_000.0, 12.0)])
-def test_reserve_is_sent_at_the_mobilisation_rate_and_paid(empty: Factory, cash: float,
-                                                           sent: float) -> None:
+def test_reserve_is_sent_at_the_mobilisation_rate_and_paid(
+    empty: Factory, cash: float, sent: float
+) -> None:
     """At most mobilisation_rate x reserve (0.1 x 300) or what the cash pays, taken from
     the quiet plazas in proportion to their reserve (2:1), deploy_cost_usd each."""
     state, ctx = reserve_world(empty, cash)
@@ -307,10 +313,12 @@ def hiring_world(empty: Factory, cash: float, **overrides: object) -> tuple[Stat
     return state, ctx
 
 
-@pytest.mark.parametrize(("cash", "pool", "bound"),
-                         [(1e9, 0.03, "need"), (1e9, 0.006, "room"), (5000.0, 0.03, "cash")])
-def test_local_hiring_is_bounded_by_need_room_and_cash(empty: Factory, cash: float,
-                                                       pool: float, bound: str) -> None:
+@pytest.mark.parametrize(
+    ("cash", "pool", "bound"), [(1e9, 0.03, "need"), (1e9, 0.006, "room"), (5000.0, 0.03, "cash")]
+)
+def test_local_hiring_is_bounded_by_need_room_and_cash(
+    empty: Factory, cash: float, pool: float, bound: str
+) -> None:
     """Hires are war_recruitment x what is lacking (0.5 x 130), at most the plaza's youth
     room (pool x youth - the 120 members there) and what cash pays at 2000 each."""
     state, ctx = hiring_world(empty, cash, youth_pool_share=pool)
@@ -349,14 +357,18 @@ def cap_world(empty: Factory, case: str) -> tuple[State, Context]:
     return state, ctx
 
 
-@pytest.mark.parametrize(("case", "cap_a", "cap_b"), [
-    ("two", 25.0, 25.0),  # (2 - 1) / 2^2 of the prize
-    ("three", 200.0 / 9.0, 200.0 / 9.0),  # (3 - 1) / 3^2
-    ("stronghold", 100.0, 25.0),  # A's largest presence: the whole prize
-    ("ordered", 100.0, 25.0),  # A has orders to take it: the whole prize
-])
-def test_the_cap_is_a_tullock_share_of_the_prize(empty: Factory, case: str, cap_a: float,
-                                                 cap_b: float) -> None:
+@pytest.mark.parametrize(
+    ("case", "cap_a", "cap_b"),
+    [
+        ("two", 25.0, 25.0),  # (2 - 1) / 2^2 of the prize
+        ("three", 200.0 / 9.0, 200.0 / 9.0),  # (3 - 1) / 3^2
+        ("stronghold", 100.0, 25.0),  # A's largest presence: the whole prize
+        ("ordered", 100.0, 25.0),  # A has orders to take it: the whole prize
+    ],
+)
+def test_the_cap_is_a_tullock_share_of_the_prize(
+    empty: Factory, case: str, cap_a: float, cap_b: float
+) -> None:
     """Prize = war_spending_share x V / weekly wage = 100 fighters here."""
     state, ctx = cap_world(empty, case)
     commit_forces(state, ctx, uniform(ctx, value_for_prize(ctx, 100.0)))
@@ -366,8 +378,9 @@ def test_the_cap_is_a_tullock_share_of_the_prize(empty: Factory, case: str, cap_
         assert state.fighters[C, 0] == pytest.approx(200.0 / 9.0)
 
 
-def retreat_world(empty: Factory, quiet: float, fronts: int, *, a_holds: bool = False
-                  ) -> tuple[State, Context]:
+def retreat_world(
+    empty: Factory, quiet: float, fronts: int, *, a_holds: bool = False
+) -> tuple[State, Context]:
     """A has 10 fighters at plaza 0 (and plaza 4 if ``fronts == 2``) against B's 1000
     members there, and ``quiet`` members in plazas 1 and 2 (40% / 60%), half of them
     reserve. With retreat_share 0.2 and exponent 1.5 A gives a front up when
@@ -385,13 +398,17 @@ def retreat_world(empty: Factory, quiet: float, fronts: int, *, a_holds: bool = 
     return state, ctx
 
 
-@pytest.mark.parametrize(("quiet", "fronts", "gives_up"), [
-    (760.0, 1, True),  # 10 + 380 < 396.85
-    (800.0, 1, False),  # 10 + 400 > 396.85
-    (800.0, 2, True),  # 10 + 400 / 2: the reserve is shared among the fronts
-])
-def test_a_front_that_cannot_be_won_is_given_up(empty: Factory, quiet: float, fronts: int,
-                                                gives_up: bool) -> None:
+@pytest.mark.parametrize(
+    ("quiet", "fronts", "gives_up"),
+    [
+        (760.0, 1, True),  # 10 + 380 < 396.85
+        (800.0, 1, False),  # 10 + 400 > 396.85
+        (800.0, 2, True),  # 10 + 400 / 2: the reserve is shared among the fronts
+    ],
+)
+def test_a_front_that_cannot_be_won_is_given_up(
+    empty: Factory, quiet: float, fronts: int, gives_up: bool
+) -> None:
     state, ctx = retreat_world(empty, quiet, fronts)
     total = state.strength.sum()
     rec = commit_forces(state, ctx, uniform(ctx, RICH))
@@ -401,8 +418,9 @@ def test_a_front_that_cannot_be_won_is_given_up(empty: Factory, quiet: float, fr
         assert not state.orders[A, 0]
         assert rec.withdrawn[A] == pytest.approx(10.0 * fronts)
         assert rec.deployed[A] == 0.0 and rec.hired[A] == 0.0
-        np.testing.assert_allclose(state.strength[A, [1, 2]],
-                                   np.array([0.4, 0.6]) * (quiet + 10.0 * fronts))
+        np.testing.assert_allclose(
+            state.strength[A, [1, 2]], np.array([0.4, 0.6]) * (quiet + 10.0 * fronts)
+        )
         assert state.strength.sum() == pytest.approx(total)
         assert state.cash[A] == 1e9
     else:
@@ -443,8 +461,9 @@ def test_orders_lapse_when_carried_out_or_when_the_cartel_is_gone(empty: Factory
 
 
 @pytest.mark.parametrize("value", [1.0, RICH])
-def test_an_ordered_empty_plaza_gets_twice_the_presence_threshold(empty: Factory,
-                                                                 value: float) -> None:
+def test_an_ordered_empty_plaza_gets_twice_the_presence_threshold(
+    empty: Factory, value: float
+) -> None:
     """Nobody defends it, and even a nearly worthless plaza (V = 1 USD/week) gets the
     floor of 2 x presence_threshold members sent, as fighters, no more."""
     state, ctx = empty(mobilisation_rate=0.1)
@@ -496,32 +515,36 @@ def war_states(draw: st.DrawFn) -> tuple[dict[str, float], dict[str, np.ndarray]
     members = st.one_of(st.just(0.0), st.floats(1.0, 4.9), st.floats(5.0, 800.0))
     cells = {
         "strength": np.array(draw(st.lists(members, min_size=12, max_size=12))).reshape(3, 4),
-        "armed": np.array(draw(st.lists(st.floats(0.0, 1.0), min_size=12, max_size=12))
-                          ).reshape(3, 4),
-        "relation": np.array(draw(st.lists(st.sampled_from([RIVAL, NEUTRAL, ALLIED]),
-                                           min_size=3, max_size=3))),
+        "armed": np.array(draw(st.lists(st.floats(0.0, 1.0), min_size=12, max_size=12))).reshape(
+            3, 4
+        ),
+        "relation": np.array(
+            draw(st.lists(st.sampled_from([RIVAL, NEUTRAL, ALLIED]), min_size=3, max_size=3))
+        ),
         "war": np.array(draw(st.lists(st.booleans(), min_size=3, max_size=3))),
         "truce": np.array(draw(st.lists(st.booleans(), min_size=4, max_size=4))),
-        "orders": np.array(draw(st.lists(st.booleans(), min_size=12, max_size=12))
-                           ).reshape(3, 4),
+        "orders": np.array(draw(st.lists(st.booleans(), min_size=12, max_size=12))).reshape(3, 4),
         "control": np.array(draw(st.lists(st.integers(-1, 2), min_size=4, max_size=4))),
-        "cash": np.array(draw(st.lists(st.sampled_from([0.0, 5e3, 1e5, 1e9]),
-                                       min_size=3, max_size=3))),
+        "cash": np.array(
+            draw(st.lists(st.sampled_from([0.0, 5e3, 1e5, 1e9]), min_size=3, max_size=3))
+        ),
         "cohesion": np.array(draw(st.lists(st.floats(0.0, 1.0), min_size=3, max_size=3))),
         "value": np.array(draw(st.lists(st.floats(1.0, 1e8), min_size=4, max_size=4))),
     }
     return params, cells
 
 
-def build_war_state(world: World, params: dict[str, float], cells: dict[str, np.ndarray]
-                    ) -> tuple[State, Context, np.ndarray]:
+def build_war_state(
+    world: World, params: dict[str, float], cells: dict[str, np.ndarray]
+) -> tuple[State, Context, np.ndarray]:
     state, ctx = blank(world, **params)
     state.alive[3] = False
     state.cohesion[3] = 0.0
     state.strength[:3, :4] = cells["strength"]
     state.fighters[:3, :4] = cells["strength"] * cells["armed"]
-    for (i, j), rel, war in zip([(0, 1), (0, 2), (1, 2)], cells["relation"], cells["war"],
-                                strict=True):
+    for (i, j), rel, war in zip(
+        [(0, 1), (0, 2), (1, 2)], cells["relation"], cells["war"], strict=True
+    ):
         relate(state, i, j, int(rel), war=bool(war) and rel == RIVAL)
     state.truce[:4] = cells["truce"]
     state.orders[:3, :4] = cells["orders"]
@@ -538,15 +561,20 @@ def reserve_of(state: State, ctx: Context) -> np.ndarray:
     """``(K,)`` members above the garrison in each cartel's quiet (rival-free) plazas."""
     _, c, k, facing = present_and_facing(state, ctx)
     quiet = ~facing
-    return np.bincount(k[quiet], weights=(1 - ctx.params.garrison_share)
-                       * state.strength[k[quiet], c[quiet]], minlength=state.n_slots)
+    return np.bincount(
+        k[quiet],
+        weights=(1 - ctx.params.garrison_share) * state.strength[k[quiet], c[quiet]],
+        minlength=state.n_slots,
+    )
 
 
-@settings(max_examples=150, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(case=war_states())
 def test_commit_forces_conserves_members_cash_and_bounds(
-        world60: World, case: tuple[dict[str, float], dict[str, np.ndarray]]) -> None:
+    world60: World, case: tuple[dict[str, float], dict[str, np.ndarray]]
+) -> None:
     """Members change only by the recruits; fighters stay in [0, strength]; cash falls by
     exactly what was paid and not below zero; no more than mobilisation_rate x reserve
     is sent; the same input gives the same output."""
@@ -558,8 +586,9 @@ def test_commit_forces_conserves_members_cash_and_bounds(
     rec = commit_forces(state, ctx, value)
     rec_twin = commit_forces(twin, ctx, value)
     scale = max(before.strength.sum(), 1.0)
-    assert state.strength.sum() == pytest.approx(before.strength.sum() + rec.hired.sum(),
-                                                 abs=1e-9 * scale)
+    assert state.strength.sum() == pytest.approx(
+        before.strength.sum() + rec.hired.sum(), abs=1e-9 * scale
+    )
     assert (state.strength >= 0).all()
     assert (state.fighters >= 0).all()
     assert (state.fighters <= state.strength + 1e-9 * scale).all()
@@ -589,15 +618,35 @@ def expected_encounters(state: State, ctx: Context) -> dict[tuple[int, int], np.
     disputed = np.zeros(ctx.n_plazas, dtype=bool)
     disputed[c[pair_i]] = True
     engaged = np.flatnonzero(disputed[c])
-    lost, inflicted, executed = encounters(state, ctx, state.strength[k, c],
-                                           state.fighters[k, c], r, k, c, pair_i, pair_j,
-                                           engaged, cartels.size)
-    return {(int(k[e]), int(c[e])): np.array([lost[n], inflicted[n], executed[n]])
-            for n, e in enumerate(engaged)}
+    lost, inflicted, executed = encounters(
+        state,
+        ctx,
+        state.strength[k, c],
+        state.fighters[k, c],
+        r,
+        k,
+        c,
+        pair_i,
+        pair_j,
+        engaged,
+        cartels.size,
+    )
+    return {
+        (int(k[e]), int(c[e])): np.array([lost[n], inflicted[n], executed[n]])
+        for n, e in enumerate(engaged)
+    }
 
 
-def duel(empty: Factory, relation: int, *, war: bool, truce: bool, f_a: float, f_b: float,
-         **overrides: object) -> tuple[State, Context]:
+def duel(
+    empty: Factory,
+    relation: int,
+    *,
+    war: bool,
+    truce: bool,
+    f_a: float,
+    f_b: float,
+    **overrides: object,
+) -> tuple[State, Context]:
     """A and B with 500 members each in plaza 0, ``f_a`` and ``f_b`` of them fighters."""
     state, ctx = empty(**overrides)
     relate(state, A, B, relation, war=war)
@@ -609,8 +658,9 @@ def duel(empty: Factory, relation: int, *, war: bool, truce: bool, f_a: float, f
 
 
 @pytest.mark.parametrize(("f_a", "f_b"), [(0.0, 0.0), (100.0, 0.0)])
-def test_in_a_war_members_who_are_not_fighters_do_not_die(empty: Factory, f_a: float,
-                                                          f_b: float, rng) -> None:
+def test_in_a_war_members_who_are_not_fighters_do_not_die(
+    empty: Factory, f_a: float, f_b: float, rng
+) -> None:
     state, ctx = duel(empty, RIVAL, war=True, truce=True, f_a=f_a, f_b=f_b, lethality=0.05)
     for cell in expected_encounters(state, ctx).values():
         np.testing.assert_array_equal(cell, 0.0)
@@ -621,35 +671,53 @@ def test_in_a_war_members_who_are_not_fighters_do_not_die(empty: Factory, f_a: f
         np.testing.assert_array_equal(s.strength, state.strength)
 
 
-@pytest.mark.parametrize(("relation", "war", "truce", "at_war"), [
-    (RIVAL, True, True, True),  # an open war ignores the truce
-    (RIVAL, False, False, True),  # a cold rivalry where the truce broke
-    (RIVAL, False, True, False),  # a cold rivalry under the truce
-    (NEUTRAL, False, False, False),  # neutrals: friction only, truce or not
-])
+@pytest.mark.parametrize(
+    ("relation", "war", "truce", "at_war"),
+    [
+        (RIVAL, True, True, True),  # an open war ignores the truce
+        (RIVAL, False, False, True),  # a cold rivalry where the truce broke
+        (RIVAL, False, True, False),  # a cold rivalry under the truce
+        (NEUTRAL, False, False, False),  # neutrals: friction only, truce or not
+    ],
+)
 def test_encounters_on_fighters_at_war_and_members_at_truce_intensity(
-        empty: Factory, relation: int, war: bool, truce: bool, at_war: bool) -> None:
+    empty: Factory, relation: int, war: bool, truce: bool, at_war: bool
+) -> None:
     """At war: lethality x f_a f_b / F, shared by a Tullock contest on fighters, and
     war_execution_rate x f_a f_b / F executions each. At peace: the same on members,
     x truce_intensity."""
-    state, ctx = duel(empty, relation, war=war, truce=truce, f_a=60.0, f_b=40.0,
-                      lethality=0.05, truce_intensity=0.2, war_execution_rate=0.1,
-                      contest_exponent=1.5)
+    state, ctx = duel(
+        empty,
+        relation,
+        war=war,
+        truce=truce,
+        f_a=60.0,
+        f_b=40.0,
+        lethality=0.05,
+        truce_intensity=0.2,
+        war_execution_rate=0.1,
+        contest_exponent=1.5,
+    )
     got = expected_encounters(state, ctx)
     x_a, x_b = (60.0, 40.0) if at_war else (500.0, 500.0)
     encounter = x_a * x_b / (x_a + x_b) * (1.0 if at_war else 0.2)
     pair = 0.05 * encounter
     share_a = x_b**1.5 / (x_a**1.5 + x_b**1.5)  # A's share of the pair's losses
-    np.testing.assert_allclose(got[(A, 0)], [pair * share_a, pair * (1 - share_a),
-                                             0.1 * encounter])
-    np.testing.assert_allclose(got[(B, 0)], [pair * (1 - share_a), pair * share_a,
-                                             0.1 * encounter])
+    np.testing.assert_allclose(got[(A, 0)], [pair * share_a, pair * (1 - share_a), 0.1 * encounter])
+    np.testing.assert_allclose(got[(B, 0)], [pair * (1 - share_a), pair * share_a, 0.1 * encounter])
 
 
 def test_executions_scale_with_the_rate_and_the_fighters(empty: Factory) -> None:
     def executed(rate: float, scale: float, violent: bool = False) -> float:
-        state, ctx = duel(empty, RIVAL, war=True, truce=False, f_a=60.0 * scale,
-                          f_b=40.0 * scale, war_execution_rate=rate)
+        state, ctx = duel(
+            empty,
+            RIVAL,
+            war=True,
+            truce=False,
+            f_a=60.0 * scale,
+            f_b=40.0 * scale,
+            war_execution_rate=rate,
+        )
         state.violent[A, 0] = violent
         return float(expected_encounters(state, ctx)[(A, 0)][2])
 
@@ -664,8 +732,7 @@ def test_executions_scale_with_the_rate_and_the_fighters(empty: Factory) -> None
 def test_the_dead_are_fighters_first(empty: Factory, rng) -> None:
     """Each side's members and fighters fall by the same whole number of deaths (while
     fighters last); fighters never outnumber members."""
-    state, ctx = duel(empty, RIVAL, war=True, truce=False, f_a=30.0, f_b=200.0,
-                      lethality=0.05)
+    state, ctx = duel(empty, RIVAL, war=True, truce=False, f_a=30.0, f_b=200.0, lethality=0.05)
     state.lethality_mult = 4.0  # about 5 deaths a week, most of them A's
     deaths = 0.0
     for _ in range(50):
@@ -673,8 +740,7 @@ def test_the_dead_are_fighters_first(empty: Factory, rng) -> None:
         rec = fight(s, ctx, rng)
         lost = state.strength[:2, 0] - s.strength[:2, 0]
         deaths += lost.sum()
-        np.testing.assert_allclose(s.fighters[:2, 0],
-                                   np.maximum(state.fighters[:2, 0] - lost, 0.0))
+        np.testing.assert_allclose(s.fighters[:2, 0], np.maximum(state.fighters[:2, 0] - lost, 0.0))
         assert (s.fighters <= s.strength).all()
         assert rec.cartel_deaths[0] == lost.sum()
     assert deaths > 100
@@ -694,10 +760,15 @@ WAR_WEEKS, WAR_SEED, ORDER_WEEK = 120, 1, 2
 def incursion_run(world: World, **overrides: object) -> tuple[Simulation, int]:
     """Simulate D's incursion into A's stronghold; returns the run and the plaza."""
     target = int(np.argmax(world.initial_strength[A]))
-    sim = simulate(world, Parameters(**overrides), start=START, n_weeks=WAR_WEEKS,
-                   policies=[(0, make_policy("laissez_faire"))],
-                   events=[(ORDER_WEEK, IncursionEvent("Cartel D", np.array([target])))],
-                   seed=WAR_SEED)
+    sim = simulate(
+        world,
+        Parameters(**overrides),
+        start=START,
+        n_weeks=WAR_WEEKS,
+        policies=[(0, make_policy("laissez_faire"))],
+        events=[(ORDER_WEEK, IncursionEvent("Cartel D", np.array([target])))],
+        seed=WAR_SEED,
+    )
     return sim, target
 
 
@@ -720,9 +791,9 @@ def test_a_war_escalates_then_burns_out_when_the_attacker_loses_heart(world60: W
     parameter, not the passing of time, ends it. The seed is fixed; margins are wide."""
     sim, target = incursion_run(world60, **BURN_OUT)
     killed = sim.recorder.homicides_by_type["cartel"][:, target].astype(float)
-    first, second, third = (killed[a:a + 12].sum() for a in (ORDER_WEEK, 14, 26))
+    first, second, third = (killed[a : a + 12].sum() for a in (ORDER_WEEK, 14, 26))
     assert third > second > first > 0  # escalation over the first nine months
-    peak = max(killed[a:a + 20].sum() for a in range(WAR_WEEKS - 20))
+    peak = max(killed[a : a + 20].sum() for a in range(WAR_WEEKS - 20))
     late = killed[-20:].sum()
     assert late <= 0.05 * peak
     state = sim.state
@@ -737,8 +808,9 @@ def test_a_war_escalates_then_burns_out_when_the_attacker_loses_heart(world60: W
     assert stalemate.state.fighters[D, target] > 0 and stalemate.state.orders[D, target]
 
 
-def test_an_incursion_opens_a_war_and_leaves_the_truce_alone(fresh: Factory,
-                                                             world60: World) -> None:
+def test_an_incursion_opens_a_war_and_leaves_the_truce_alone(
+    fresh: Factory, world60: World
+) -> None:
     """Events do not touch truces (docs/MODEL.md, "Truces"): the incursion makes the
     attacker and the holder rivals in an open war, so they fight there truce or not,
     while a third cartel there still meets them under the truce."""
@@ -802,8 +874,9 @@ def test_a_crossing_earns_piso_on_its_share_of_all_that_crosses(fresh: Factory) 
     expected[crossings] = (flow[crossings] + crossing_weight[crossings] * 4.0) * 0.2e6
     np.testing.assert_allclose(extra, expected, rtol=1e-12, atol=1e-6)
     assert extra[crossings[-1]] > 0  # no flow of its own, but its share of the crossings'
-    np.testing.assert_allclose(plaza_value(state, ctx, np.zeros(ctx.n_plazas)),
-                               local_market_usd(state, ctx))
+    np.testing.assert_allclose(
+        plaza_value(state, ctx, np.zeros(ctx.n_plazas)), local_market_usd(state, ctx)
+    )
 
 
 # --------------------------------------------------------------------------- 8. members
@@ -811,8 +884,14 @@ def test_a_crossing_earns_piso_on_its_share_of_all_that_crosses(fresh: Factory) 
 
 def no_money(state: State) -> MoneyRecord:
     zero = np.zeros(state.n_slots)
-    return MoneyRecord(revenue_usd=zero, laundered_usd=zero, intercepted_usd=zero,
-                       bribes_usd=zero, wages_usd=zero, unpaid_share=zero)
+    return MoneyRecord(
+        revenue_usd=zero,
+        laundered_usd=zero,
+        intercepted_usd=zero,
+        bribes_usd=zero,
+        wages_usd=zero,
+        unpaid_share=zero,
+    )
 
 
 def test_saturation_is_omega_times_the_group_size_at_most(empty: Factory) -> None:
@@ -840,8 +919,9 @@ def test_routine_arrests_total_eta_times_scale_spread_by_size(empty: Factory) ->
     rec = recruit_and_attrit(state, ctx, no_money(state))
     total = 110.0 * ctx.scale
     assert rec.routine_arrests.sum() == pytest.approx(total, rel=1e-12)
-    np.testing.assert_allclose(rec.routine_arrests[:2], total * np.array([300.0, 6000.0])
-                               / 6300.0, rtol=1e-12)
+    np.testing.assert_allclose(
+        rec.routine_arrests[:2], total * np.array([300.0, 6000.0]) / 6300.0, rtol=1e-12
+    )
 
 
 # --------------------------------------------------------------------------- 9. money
@@ -869,19 +949,25 @@ def test_wages_come_before_laundering_and_bribes(fresh: Factory, ratio: float) -
     else:
         np.testing.assert_allclose(money.unpaid_share[alive], 1.0 - ratio, rtol=1e-9)
     proceeds = np.maximum(rev - money.wages_usd, 0.0)
-    np.testing.assert_allclose(money.laundered_usd + money.intercepted_usd,
-                               0.9 * proceeds, rtol=1e-12, atol=1e-6)
-    np.testing.assert_allclose(money.bribes_usd, np.minimum(0.3 * rev, 0.1 * proceeds),
-                               rtol=1e-9, atol=1e-6)
+    np.testing.assert_allclose(
+        money.laundered_usd + money.intercepted_usd, 0.9 * proceeds, rtol=1e-12, atol=1e-6
+    )
+    np.testing.assert_allclose(
+        money.bribes_usd, np.minimum(0.3 * rev, 0.1 * proceeds), rtol=1e-9, atol=1e-6
+    )
     assert (state.cash >= -1e-6).all()
 
 
 @settings(max_examples=100, deadline=None, derandomize=True)
-@given(cash=st.floats(0.0, 1e8), revenue=st.floats(0.0, 1e8),
-       launder=st.floats(0.0, 1.0), bribe=st.floats(0.0, 1.0))
-def test_payments_never_overdraw_and_wages_are_first(world60: World, cash: float,
-                                                     revenue: float, launder: float,
-                                                     bribe: float) -> None:
+@given(
+    cash=st.floats(0.0, 1e8),
+    revenue=st.floats(0.0, 1e8),
+    launder=st.floats(0.0, 1.0),
+    bribe=st.floats(0.0, 1.0),
+)
+def test_payments_never_overdraw_and_wages_are_first(
+    world60: World, cash: float, revenue: float, launder: float, bribe: float
+) -> None:
     state, ctx = blank(world60, launder_share=launder, bribe_share=bribe)
     state.strength[A, 0] = 1000.0
     state.cash[:] = 0.0
@@ -893,8 +979,9 @@ def test_payments_never_overdraw_and_wages_are_first(world60: World, cash: float
     assert money.wages_usd[A] == pytest.approx(min(cash + revenue, due))
     outflow = money.laundered_usd[A] + money.intercepted_usd[A]
     left = cash + revenue - money.wages_usd[A]
-    assert outflow == pytest.approx(min(left, launder * max(revenue - money.wages_usd[A], 0.0)),
-                                    abs=1e-6)
+    assert outflow == pytest.approx(
+        min(left, launder * max(revenue - money.wages_usd[A], 0.0)), abs=1e-6
+    )
     spent = money.wages_usd[A] + outflow + money.bribes_usd[A]
     assert state.cash[A] == pytest.approx(cash + revenue - spent, abs=1e-6)
     assert state.cash[A] >= -1e-6
@@ -942,9 +1029,14 @@ class Scripted(Policy):
 def quiet(state: State) -> ConflictRecord:
     k, p = state.strength.shape
     return ConflictRecord(
-        cartel_deaths=np.zeros(p), executions=np.zeros(p), bystanders=np.zeros(p),
-        killed_by=np.zeros((k, p)), members_lost=np.zeros(k), disputed=np.zeros(p, bool),
-        fights_with_controller=np.zeros((k, p), bool))
+        cartel_deaths=np.zeros(p),
+        executions=np.zeros(p),
+        bystanders=np.zeros(p),
+        killed_by=np.zeros((k, p)),
+        members_lost=np.zeros(k),
+        disputed=np.zeros(p, bool),
+        fights_with_controller=np.zeros((k, p), bool),
+    )
 
 
 def test_the_policys_kingpin_operation_adds_fracture(fresh: Factory, rng) -> None:
@@ -979,8 +1071,9 @@ def test_a_historical_split_reaches_for_the_parents_nearest_plazas(empty: Factor
     state.strength[A, others] = 10.0
     state.strength[A, 0] = need - 30.0  # 20: three more plazas of 10 are needed
     lon, lat = ctx.world.lon, ctx.world.lat
-    by_distance = others[np.argsort(np.hypot(lon[others] - lon[0], lat[others] - lat[0]),
-                                    kind="stable")]
+    by_distance = others[
+        np.argsort(np.hypot(lon[others] - lon[0], lat[others] - lat[0]), kind="stable")
+    ]
     got = where_present(state, ctx, A, named)
     np.testing.assert_array_equal(got, np.sort(np.r_[named, by_distance[:3]]))
     state.strength[A, 0] = need
@@ -1008,8 +1101,7 @@ def test_an_operation_on_the_controller_weakens_the_plaza(fresh: Factory, rng) -
     state.weakened[held] = 0.5
     state.weakened[40] = 0.3
     before = state.copy()
-    enforce(state, ctx, Scripted((held, A, OP_ARRESTS), (other, A, OP_ARRESTS)),
-            quiet(state), rng)
+    enforce(state, ctx, Scripted((held, A, OP_ARRESTS), (other, A, OP_ARRESTS)), quiet(state), rng)
     assert state.weakened[held] == pytest.approx(0.5 * 0.9 + 0.2)
     assert state.weakened[other] == pytest.approx(before.weakened[other] * 0.9)
     assert state.weakened[40] == pytest.approx(0.3 * 0.9)

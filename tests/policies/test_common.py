@@ -19,8 +19,9 @@ pytestmark = pytest.mark.filterwarnings("ignore:invalid value:RuntimeWarning")
 def sorted_pairs(mask: np.ndarray, score: np.ndarray, n: int) -> list[tuple[int, int]]:
     """Reference: every masked cell sorted by (score desc, plaza, cartel), NaN as 0."""
     ks, ps = np.nonzero(mask)
-    values = np.nan_to_num(np.asarray(score, dtype=np.float64)[ks, ps], nan=0.0,
-                           posinf=np.finfo(np.float64).max)
+    values = np.nan_to_num(
+        np.asarray(score, dtype=np.float64)[ks, ps], nan=0.0, posinf=np.finfo(np.float64).max
+    )
     order = np.lexsort((ks, ps, -values))[: max(n, 0)]
     return list(zip(ks[order].tolist(), ps[order].tolist(), strict=True))
 
@@ -70,19 +71,23 @@ def test_regional_largest_presences_match_a_search_on_the_region_columns(
     obs = w.build()
     allowed = obs.present & (obs.alive & ~obs.protected)[:, None]
     n_regions = data.draw(st.integers(0, 4))
-    regions = [np.array(sorted(data.draw(st.sets(st.integers(0, p - 1)))), dtype=np.int64)
-               for _ in range(n_regions)]
+    regions = [
+        np.array(sorted(data.draw(st.sets(st.integers(0, p - 1)))), dtype=np.int64)
+        for _ in range(n_regions)
+    ]
     counts = [data.draw(st.integers(-1, 8)) for _ in range(n_regions)]
     # Reference: a full sort of each region's columns alone, plazas mapped back.
     expected = [
         (i, rank, kk, int(region[j]))
         for i, (region, n) in enumerate(zip(regions, counts, strict=True))
         for rank, (kk, j) in enumerate(
-            sorted_pairs(allowed[:, region], obs.strength_estimate[:, region], n))
+            sorted_pairs(allowed[:, region], obs.strength_estimate[:, region], n)
+        )
     ]
     got = largest_presences_by_region(obs, regions, counts)
     assert list(zip(*(a.tolist() for a in got), strict=True)) == expected
     for i, (region, n) in enumerate(zip(regions, counts, strict=True)):
         ks, ps = largest_presences(obs, n, region)
         assert [(i, r, kk, pp) for r, (kk, pp) in enumerate(zip(ks, ps, strict=True))] == [
-            e for e in expected if e[0] == i]
+            e for e in expected if e[0] == i
+        ]

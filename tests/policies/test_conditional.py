@@ -23,8 +23,13 @@ from .helpers import World, ops, rng
 TD, AR = OP_TAKEDOWN, OP_ARRESTS
 
 
-def violent(cells: dict[tuple[int, int], float], cartels: int = 3, plazas: int = 8,
-            week: int = 20, capacity: int = 50) -> World:
+def violent(
+    cells: dict[tuple[int, int], float],
+    cartels: int = 3,
+    plazas: int = 8,
+    week: int = 20,
+    capacity: int = 50,
+) -> World:
     """A world where cartel k is present in plaza p with ``cells[k, p]`` killings last week."""
     w = World(cartels=cartels, plazas=plazas, week=week, capacity=capacity)
     for (k, p), v in cells.items():
@@ -41,9 +46,17 @@ def decide(w: World, **params: object) -> list[tuple[int, int, int]]:
 #: C0 remembered for 24.0 killings in 5 plazas, C1 for 12.0 in 3 (1.6 in p5, 0.4 a week, is
 #: under the threshold), C2 for 4.0 in 1 (1.2 in p7, 0.3 a week, under it).
 PROPORTIONAL = {
-    (0, 0): 8.0, (0, 1): 4.0, (0, 2): 6.0, (0, 3): 2.0, (0, 4): 4.0,
-    (1, 0): 4.8, (1, 2): 3.2, (1, 3): 4.0, (1, 5): 1.6,
-    (2, 6): 4.0, (2, 7): 1.2,
+    (0, 0): 8.0,
+    (0, 1): 4.0,
+    (0, 2): 6.0,
+    (0, 3): 2.0,
+    (0, 4): 4.0,
+    (1, 0): 4.8,
+    (1, 2): 3.2,
+    (1, 3): 4.0,
+    (1, 5): 1.6,
+    (2, 6): 4.0,
+    (2, 7): 1.2,
 }
 
 
@@ -61,8 +74,13 @@ def test_capacity_split_in_proportion_to_remembered_violence() -> None:
     # the list is ordered by violence, then plaza, then cartel.
     result = decide(violent(PROPORTIONAL, capacity=7))
     assert result == [
-        (0, 0, AR), (2, 0, AR), (0, 1, AR),  # 8.0, 6.0, 4.8 (2.0, 1.5, 1.2 a week)
-        (1, 0, AR), (3, 1, AR), (4, 0, AR), (6, 2, AR),  # the 4.0s
+        (0, 0, AR),
+        (2, 0, AR),
+        (0, 1, AR),  # 8.0, 6.0, 4.8 (2.0, 1.5, 1.2 a week)
+        (1, 0, AR),
+        (3, 1, AR),
+        (4, 0, AR),
+        (6, 2, AR),  # the 4.0s
     ]
     assert np.bincount([k for _, k, _ in result]).tolist() == [4, 2, 1]
 
@@ -78,7 +96,10 @@ def test_a_cartel_violent_in_few_plazas_leaves_its_share_to_the_others() -> None
     cells = {(0, 0): 40.0} | {(1, p): 4.0 for p in range(1, 6)}  # 10 and 1 a week
     # C0's share (4 x 40/60 = 2.7) is capped at its single cell; C1 gets the other 3
     assert decide(violent(cells, cartels=2, plazas=6, capacity=4)) == [
-        (0, 0, TD), (1, 1, AR), (2, 1, AR), (3, 1, AR),
+        (0, 0, TD),
+        (1, 1, AR),
+        (2, 1, AR),
+        (3, 1, AR),
     ]
 
 
@@ -96,7 +117,9 @@ def test_capped_allocation_numbers() -> None:
     assert capped_allocation(10, np.array([1.0, 1.0]), np.array([2, 3])).tolist() == [2, 3]
     # round 1: (4, 2, 0) of 6, C0 capped at 1; round 2: 5 split 3:1 -> (4, 1)
     assert capped_allocation(6, np.array([6.0, 3.0, 1.0]), np.array([1, 5, 5])).tolist() == [
-        1, 4, 1,
+        1,
+        4,
+        1,
     ]
     assert capped_allocation(3, np.array([0.0, 2.0]), np.array([4, 0])).tolist() == [0, 0]
 
@@ -105,7 +128,8 @@ def test_top_per_row() -> None:
     mask = np.array([[True, True, True], [True, False, True]])
     score = np.array([[1.0, 3.0, 3.0], [5.0, 9.0, 1.0]])
     assert top_per_row(mask, score, np.array([2, 1])).tolist() == [
-        [False, True, True], [True, False, False],
+        [False, True, True],
+        [True, False, False],
     ]
 
 
@@ -212,8 +236,15 @@ def test_the_engine_resets_a_policy_reused_for_a_second_run() -> None:
     policy = Conditional()
 
     def homicides() -> list[float]:
-        sim = simulate(world, Parameters(), start=dt.date(2007, 1, 1), n_weeks=8,
-                       policies=[(0, policy)], seed=5, record_plazas=False)
+        sim = simulate(
+            world,
+            Parameters(),
+            start=dt.date(2007, 1, 1),
+            n_weeks=8,
+            policies=[(0, policy)],
+            seed=5,
+            record_plazas=False,
+        )
         return sim.recorder.national_frame(sim.dates)["homicides_total"].tolist()
 
     assert homicides() == homicides()
@@ -266,8 +297,12 @@ def test_decide_is_deterministic_and_ignores_rng() -> None:
 
 def test_defaults() -> None:
     assert Conditional().params == ConditionalParams(
-        memory_weeks=4.0, violence_threshold=0.5, takedown_threshold=3.0, intensity=1.0,
-        proportional_intensity=False, announcement_credibility=0.5,
+        memory_weeks=4.0,
+        violence_threshold=0.5,
+        takedown_threshold=3.0,
+        intensity=1.0,
+        proportional_intensity=False,
+        announcement_credibility=0.5,
     )
     assert Conditional().decay == 0.75
     assert Conditional(memory_weeks=np.int64(2)).decay == 0.5

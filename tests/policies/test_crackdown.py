@@ -24,7 +24,12 @@ def test_targets_the_largest_presences_in_order() -> None:
     result = Crackdown().decide(world().build(), rng())
     # 6 operations: the top half (3) are takedowns; the tie 60/60 breaks by cartel slot
     assert ops(result) == [
-        (1, 2, TD), (0, 0, TD), (3, 1, TD), (3, 2, AR), (0, 1, AR), (2, 0, AR),
+        (1, 2, TD),
+        (0, 0, TD),
+        (3, 1, TD),
+        (3, 2, AR),
+        (0, 1, AR),
+        (2, 0, AR),
     ]
     assert result.intensity == [1.0] * 6
 
@@ -41,7 +46,8 @@ def test_capacity_cut_inside_a_tie_breaks_by_plaza_then_cartel() -> None:
         for p in range(3):
             w.put(k, p, strength=7.0)
     assert ops(Crackdown(takedown_fraction=0.0).decide(w.build(), rng())) == [
-        (0, 0, AR), (0, 1, AR),
+        (0, 0, AR),
+        (0, 1, AR),
     ]
 
 

@@ -41,26 +41,47 @@ def test_is_registered() -> None:
 def test_three_largest_cartels_hunted_in_their_strongholds_largest_first() -> None:
     assert decide(world()) == [
         (5, 3, KP),  # C3 (500) is seen in one plaza only
-        (1, 1, KP), (3, 1, KP), (4, 1, KP), (5, 1, KP),  # C1 (390): top 4; 80/80 by plaza
-        (0, 0, KP), (1, 0, KP), (2, 0, KP),  # C0 (180): its three plazas
+        (1, 1, KP),
+        (3, 1, KP),
+        (4, 1, KP),
+        (5, 1, KP),  # C1 (390): top 4; 80/80 by plaza
+        (0, 0, KP),
+        (1, 0, KP),
+        (2, 0, KP),  # C0 (180): its three plazas
         (0, 1, AR),  # the rest: arrests on what is left of the targets (C1 in p0)
     ]
 
 
 def test_rest_of_capacity_is_arrests_on_the_targets_largest_presences() -> None:
     assert decide(world(), ops_per_target=2) == [
-        (5, 3, KP), (1, 1, KP), (3, 1, KP), (0, 0, KP), (1, 0, KP),
-        (4, 1, AR), (2, 0, AR), (5, 1, AR), (0, 1, AR),  # C2 (not a target) spared
+        (5, 3, KP),
+        (1, 1, KP),
+        (3, 1, KP),
+        (0, 0, KP),
+        (1, 0, KP),
+        (4, 1, AR),
+        (2, 0, AR),
+        (5, 1, AR),
+        (0, 1, AR),  # C2 (not a target) spared
     ]
     assert decide(world(), ops_per_target=2, arrests_with_rest=False) == [
-        (5, 3, KP), (1, 1, KP), (3, 1, KP), (0, 0, KP), (1, 0, KP),
+        (5, 3, KP),
+        (1, 1, KP),
+        (3, 1, KP),
+        (0, 0, KP),
+        (1, 0, KP),
     ]
 
 
 def test_capacity_is_respected_and_the_largest_cartel_keeps_its_operations() -> None:
     assert decide(world(capacity=3)) == [(5, 3, KP), (1, 1, KP), (3, 1, KP)]
     assert decide(world(capacity=6), ops_per_target=2) == [
-        (5, 3, KP), (1, 1, KP), (3, 1, KP), (0, 0, KP), (1, 0, KP), (4, 1, AR),
+        (5, 3, KP),
+        (1, 1, KP),
+        (3, 1, KP),
+        (0, 0, KP),
+        (1, 0, KP),
+        (4, 1, AR),
     ]
     assert decide(world(capacity=0)) == []
 

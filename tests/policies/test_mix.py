@@ -35,10 +35,10 @@ def test_capacity_split_is_largest_remainder_and_adds_up() -> None:
     assert split_capacity(7, [1 / 3] * 3) == [3, 2, 2]
 
 
-@given(capacity=st.integers(0, 500),
-       weights=st.lists(st.floats(0.01, 1.0), min_size=1, max_size=6))
-def test_capacity_split_never_loses_or_invents_operations(capacity: int,
-                                                          weights: list[float]) -> None:
+@given(capacity=st.integers(0, 500), weights=st.lists(st.floats(0.01, 1.0), min_size=1, max_size=6))
+def test_capacity_split_never_loses_or_invents_operations(
+    capacity: int, weights: list[float]
+) -> None:
     shares = [w / sum(weights) for w in weights]
     caps = split_capacity(capacity, shares)
     assert sum(caps) == capacity and min(caps) >= 0
@@ -47,48 +47,72 @@ def test_capacity_split_never_loses_or_invents_operations(capacity: int,
 
 def test_each_part_decides_on_its_share_in_the_order_given() -> None:
     obs = _world(capacity=10).build()
-    mix = make_policy("mix", {"parts": [
-        {"name": "crackdown", "share": 0.6},
-        {"name": "kingpin", "share": 0.4, "params": {"targets": 1, "ops_per_target": 4,
-                                                      "arrests_with_rest": False}},
-    ]})
+    mix = make_policy(
+        "mix",
+        {
+            "parts": [
+                {"name": "crackdown", "share": 0.6},
+                {
+                    "name": "kingpin",
+                    "share": 0.4,
+                    "params": {"targets": 1, "ops_per_target": 4, "arrests_with_rest": False},
+                },
+            ]
+        },
+    )
     got = ops(mix.decide(obs, rng()))
     crack = ops(make_policy("crackdown").decide(dataclasses.replace(obs, capacity=6), rng()))
-    king = ops(make_policy("kingpin", {"targets": 1, "ops_per_target": 4,
-                                       "arrests_with_rest": False}).decide(
-        dataclasses.replace(obs, capacity=4), rng()))
+    king = ops(
+        make_policy(
+            "kingpin", {"targets": 1, "ops_per_target": 4, "arrests_with_rest": False}
+        ).decide(dataclasses.replace(obs, capacity=4), rng())
+    )
     assert got == crack + king
     assert [kind for _, _, kind in got[6:]] == [OP_KINGPIN] * 4
 
 
 def test_a_part_cannot_exceed_its_share() -> None:
     obs = _world(capacity=4).build()
-    mix = make_policy("mix", {"parts": [{"name": "crackdown", "share": 0.5},
-                                        {"name": "laissez_faire", "share": 0.5}]})
+    mix = make_policy(
+        "mix",
+        {"parts": [{"name": "crackdown", "share": 0.5}, {"name": "laissez_faire", "share": 0.5}]},
+    )
     assert len(mix.decide(obs, rng())) == 2  # laissez_faire's half stays unused
     assert mix.enforces
 
 
 def test_announcement_and_enforcement_come_from_the_parts() -> None:
-    mix = make_policy("mix", {"parts": [
-        {"name": "laissez_faire", "share": 0.5},
-        {"name": "conditional", "share": 0.5, "params": {"announcement_credibility": 0.8}},
-    ]})
+    mix = make_policy(
+        "mix",
+        {
+            "parts": [
+                {"name": "laissez_faire", "share": 0.5},
+                {"name": "conditional", "share": 0.5, "params": {"announcement_credibility": 0.8}},
+            ]
+        },
+    )
     assert mix.announcement == 0.8 and mix.enforces
     idle = make_policy("mix", {"parts": [{"name": "laissez_faire", "share": 1.0}]})
     assert idle.announcement == 0.0 and not idle.enforces
 
 
-@pytest.mark.parametrize(("params", "message"), [
-    ({"parts": [{"name": "nope", "share": 1.0}]}, "mix.parts.0.name: unknown policy 'nope'"),
-    ({"parts": [{"name": "kingpin", "share": 0.5}]},
-     "mix.parts: shares must add up to 1 (they add up to 0.5)"),
-    ({"parts": [{"name": "kingpin", "share": 1.0, "params": {"targets": 0}}]},
-     "mix.parts.0.params.targets: Input should be greater than or equal to 1"),
-    ({"parts": []}, "mix.parts: List should have at least 1 item"),
-    ({"parts": [{"name": "mix", "share": 1.0}]}, "mix.parts.0.name: a mix cannot contain"),
-    ({}, "mix.parts: required: the policies and their shares of the capacity"),
-])
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"parts": [{"name": "nope", "share": 1.0}]}, "mix.parts.0.name: unknown policy 'nope'"),
+        (
+            {"parts": [{"name": "kingpin", "share": 0.5}]},
+            "mix.parts: shares must add up to 1 (they add up to 0.5)",
+        ),
+        (
+            {"parts": [{"name": "kingpin", "share": 1.0, "params": {"targets": 0}}]},
+            "mix.parts.0.params.targets: Input should be greater than or equal to 1",
+        ),
+        ({"parts": []}, "mix.parts: List should have at least 1 item"),
+        ({"parts": [{"name": "mix", "share": 1.0}]}, "mix.parts.0.name: a mix cannot contain"),
+        ({}, "mix.parts: required: the policies and their shares of the capacity"),
+    ],
+)
 def test_bad_parts_are_one_line_errors(params: dict, message: str) -> None:
     with pytest.raises(ValueError) as info:
         make_policy("mix", params)

@@ -82,8 +82,9 @@ class EveryoneArrested:
             out.add(p, k, policies.OP_ARRESTS)
         return out
 
-    def decide_regions(self, obs: Observation, regions: Any, rng: np.random.Generator
-                       ) -> list[Operations]:
+    def decide_regions(
+        self, obs: Observation, regions: Any, rng: np.random.Generator
+    ) -> list[Operations]:
         return [self.decide(in_region(obs, plazas, n), rng) for plazas, n in regions]
 
     def reset(self) -> None:
@@ -127,11 +128,15 @@ def test_entry_point_policy_is_found(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.usefixtures("isolated_registry")
 def test_a_plug_in_missing_protocol_members_is_refused_by_name(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     _fake_entry_points(monkeypatch, [_FakeEntryPoint("thin", OnlyDecides)])
     load_entry_point_policies()
-    with pytest.raises(TypeError, match=r"'thin' lacks enforces, announcement, "
-                       r"decide_regions, reset"):
+    with pytest.raises(
+        TypeError,
+        match=r"'thin' lacks enforces, announcement, "
+        r"decide_regions, reset",
+    ):
         make_policy("thin")
 
 
@@ -196,13 +201,28 @@ policy_specs = st.one_of(
     st.tuples(st.just("signaling"), signaling_params),
     st.tuples(st.just("crackdown"), crackdown_params),
     st.tuples(st.just("laissez_faire"), st.just({})),
-    st.tuples(st.just("kingpin"), st.fixed_dictionaries(
-        {}, optional={"targets": st.integers(1, 8), "ops_per_target": st.integers(1, 6),
-                      "arrests_with_rest": st.booleans()})),
-    st.tuples(st.just("conditional"), st.fixed_dictionaries(
-        {}, optional={"memory_weeks": st.floats(1.0, 52.0),
-                      "violence_threshold": st.floats(0.0, 5.0),
-                      "proportional_intensity": st.booleans()})),
+    st.tuples(
+        st.just("kingpin"),
+        st.fixed_dictionaries(
+            {},
+            optional={
+                "targets": st.integers(1, 8),
+                "ops_per_target": st.integers(1, 6),
+                "arrests_with_rest": st.booleans(),
+            },
+        ),
+    ),
+    st.tuples(
+        st.just("conditional"),
+        st.fixed_dictionaries(
+            {},
+            optional={
+                "memory_weeks": st.floats(1.0, 52.0),
+                "violence_threshold": st.floats(0.0, 5.0),
+                "proportional_intensity": st.booleans(),
+            },
+        ),
+    ),
 )
 
 

@@ -35,9 +35,11 @@ def dense_kinds(obs: Observation, p: SignalingParams) -> np.ndarray:
     present = obs.present & obs.alive[:, None]
     violent = obs.violence > p.violence_threshold
     plazas = ~obs.disputed | (dom < 0)
-    kinds = np.where(present & violent & plazas[None, :],
-                     np.where(obs.violence >= p.takedown_threshold, OP_TAKEDOWN, OP_ARRESTS),
-                     OP_NONE)
+    kinds = np.where(
+        present & violent & plazas[None, :],
+        np.where(obs.violence >= p.takedown_threshold, OP_TAKEDOWN, OP_ARRESTS),
+        OP_NONE,
+    )
     has_dom = obs.disputed & (dom >= 0)
     challenger = present & has_dom[None, :] & (np.arange(len(obs.alive))[:, None] != dom)
     waiting = ~since(obs, obs.arrival_week, p.wait_weeks)
@@ -74,8 +76,9 @@ def observations(draw: st.DrawFn) -> Observation:
 
     def arr(elements: st.SearchStrategy, shape: tuple[int, ...], dtype: type) -> np.ndarray:
         size = int(np.prod(shape))
-        return np.array(draw(st.lists(elements, min_size=size, max_size=size)),
-                        dtype=dtype).reshape(shape)
+        return np.array(
+            draw(st.lists(elements, min_size=size, max_size=size)), dtype=dtype
+        ).reshape(shape)
 
     cartels, weeks = st.integers(-1, k - 1), st.integers(-1, week)
     relation = arr(st.sampled_from([-1, -1, 0, 1]), (k, k), np.int8)
@@ -101,8 +104,9 @@ def observations(draw: st.DrawFn) -> Observation:
     )
 
 
-PARAMS = st.builds(SignalingParams, wait_weeks=st.integers(0, 12),
-                   let_dominant_act_weeks=st.integers(0, 12))
+PARAMS = st.builds(
+    SignalingParams, wait_weeks=st.integers(0, 12), let_dominant_act_weeks=st.integers(0, 12)
+)
 
 
 @settings(max_examples=400, deadline=None)

@@ -19,24 +19,50 @@ from plazasim.results import read_run
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
-def test_run_writes_its_figures_and_no_figures_skips_them(small_run: Path,
-                                                          tmp_path: Path) -> None:
+def test_run_writes_its_figures_and_no_figures_skips_them(small_run: Path, tmp_path: Path) -> None:
     for name in RUN_FIGURES:
         assert (small_run / name).read_bytes()[:8] == PNG
     out = tmp_path / "bare"
-    assert main(["run", "synthetic-small", "--until", "2007-02-28", "--out", str(out), "-q",
-                 "--no-figures"]) == 0
+    assert (
+        main(
+            [
+                "run",
+                "synthetic-small",
+                "--until",
+                "2007-02-28",
+                "--out",
+                str(out),
+                "-q",
+                "--no-figures",
+            ]
+        )
+        == 0
+    )
     assert sorted(p.name for p in out.iterdir()) == [
-        "cartels.parquet", "manifest.json", "national.parquet", "plazas.parquet"]
+        "cartels.parquet",
+        "manifest.json",
+        "national.parquet",
+        "plazas.parquet",
+    ]
 
 
 def test_bad_map_dates_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["run", "synthetic-small", "--out", str(tmp_path / "x"), "-q",
-                 "--map-dates", "2007-01-01,2007-13-01"])
+    code = main(
+        [
+            "run",
+            "synthetic-small",
+            "--out",
+            str(tmp_path / "x"),
+            "-q",
+            "--map-dates",
+            "2007-01-01,2007-13-01",
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 2
-    assert err == ("error: --map-dates: invalid date '2007-13-01' (expected YYYY-MM-DD, "
-                   "comma-separated)\n")
+    assert err == (
+        "error: --map-dates: invalid date '2007-13-01' (expected YYYY-MM-DD, comma-separated)\n"
+    )
     assert not (tmp_path / "x").exists()
 
 
@@ -96,8 +122,16 @@ def _compare_frame() -> tuple[pd.DataFrame, dict]:
             for m, level in base.items():
                 value = level * (1 + shift + 0.005 * rng.standard_normal())
                 runs[(v, seed, m)] = value
-                rows.append({"row": "seed", "policy": v, "metric": m, "draw": pd.NA,
-                             "seed": seed, "value": value})
+                rows.append(
+                    {
+                        "row": "seed",
+                        "policy": v,
+                        "metric": m,
+                        "draw": pd.NA,
+                        "seed": seed,
+                        "value": value,
+                    }
+                )
     summary = []
     for v in ("signaling", "crackdown"):
         for m in base:
@@ -105,18 +139,35 @@ def _compare_frame() -> tuple[pd.DataFrame, dict]:
             diff = vals - np.array([runs[("signaling", s, m)] for s in range(5)])
             lo, med, hi = np.percentile(vals, [5, 50, 95])
             dlo, dmed, dhi = np.percentile(diff, [5, 50, 95])
-            summary.append({"row": "summary", "policy": v, "metric": m, "median": med,
-                            "lo": lo, "hi": hi, "diff_median": dmed, "diff_lo": dlo,
-                            "diff_hi": dhi})
+            summary.append(
+                {
+                    "row": "summary",
+                    "policy": v,
+                    "metric": m,
+                    "median": med,
+                    "lo": lo,
+                    "hi": hi,
+                    "diff_median": dmed,
+                    "diff_lo": dlo,
+                    "diff_hi": dhi,
+                }
+            )
     frame = pd.concat([pd.DataFrame(summary), pd.DataFrame(rows)], ignore_index=True)
     manifest = {
-        "variants": ["signaling", "crackdown"], "seeds": [42, 43, 44, 45, 46], "draws": [],
-        "scenarios": {v: {"scenario": {"name": "mexico-2006", "start": "2006-12-01",
-                                       "end": "2012-12-31"}} for v in ("signaling", "crackdown")},
-        "metrics": {"laundered_usd": {"unit": "USD", "meaning": "laundered"},
-                    "cartels_alive": {"unit": "cartels", "meaning": "alive"},
-                    "homicides_total": {"unit": "persons", "meaning": "all homicides"}},
-        "interval_percentiles": [5.0, 95.0]}
+        "variants": ["signaling", "crackdown"],
+        "seeds": [42, 43, 44, 45, 46],
+        "draws": [],
+        "scenarios": {
+            v: {"scenario": {"name": "mexico-2006", "start": "2006-12-01", "end": "2012-12-31"}}
+            for v in ("signaling", "crackdown")
+        },
+        "metrics": {
+            "laundered_usd": {"unit": "USD", "meaning": "laundered"},
+            "cartels_alive": {"unit": "cartels", "meaning": "alive"},
+            "homicides_total": {"unit": "persons", "meaning": "all homicides"},
+        },
+        "interval_percentiles": [5.0, 95.0],
+    }
     return frame, manifest
 
 
@@ -127,7 +178,10 @@ def test_compare_figure_draws_differences_from_zero_in_human_units() -> None:
     assert len(axes) == 3
     # panels in the table's order, each with zero inside its range
     assert [a.get_title(loc="left").split("\n")[0] for a in axes] == [
-        "all homicides (homicides_total)", "laundered (laundered_usd)", "alive (cartels_alive)"]
+        "all homicides (homicides_total)",
+        "laundered (laundered_usd)",
+        "alive (cartels_alive)",
+    ]
     for ax in axes:
         lo, hi = ax.get_xlim()
         assert lo < 0 < hi or lo <= 0 <= hi
@@ -142,13 +196,21 @@ def test_compare_figure_draws_differences_from_zero_in_human_units() -> None:
 
 
 def test_validation_figure_one_row_per_fact_with_published_value() -> None:
-    table = pd.DataFrame({
-        "fact": ["a", "b"], "measured": [0.36, -0.1], "lo": [0.2, -0.2], "hi": [0.5, 0.01],
-        "published_value": [0.8, np.nan], "holds": [True, False],
-        "statement": ["x rises", "y falls"], "criterion": ["the 90% interval lies above 0",
-                                                        "the 90% interval lies below 0"]})
-    fig = validation_figure(table, {"seeds": [1, 2, 3], "draws": [],
-                                    "scenario": {"scenario": {"name": "mexico-2006"}}})
+    table = pd.DataFrame(
+        {
+            "fact": ["a", "b"],
+            "measured": [0.36, -0.1],
+            "lo": [0.2, -0.2],
+            "hi": [0.5, 0.01],
+            "published_value": [0.8, np.nan],
+            "holds": [True, False],
+            "statement": ["x rises", "y falls"],
+            "criterion": ["the 90% interval lies above 0", "the 90% interval lies below 0"],
+        }
+    )
+    fig = validation_figure(
+        table, {"seeds": [1, 2, 3], "draws": [], "scenario": {"scenario": {"name": "mexico-2006"}}}
+    )
     (ax,) = fig.axes
     assert len(ax.get_yticks()) == 2
     lo, hi = ax.get_xlim()
@@ -165,8 +227,8 @@ def test_compare_png_of_a_real_comparison(small_compare: Path) -> None:
 
 
 def test_a_figure_that_fails_to_draw_never_costs_the_results(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     import plazasim.figures.series as series
 
     def broken(*args: object) -> None:
@@ -175,12 +237,15 @@ def test_a_figure_that_fails_to_draw_never_costs_the_results(
     monkeypatch.delenv("PLAZASIM_DEBUG", raising=False)
     monkeypatch.setattr(series, "flows_figure", broken)
     out = tmp_path / "run"
-    assert main(["run", "synthetic-small", "--until", "2007-02-28", "--out", str(out),
-                 "-q"]) == 0
+    assert main(["run", "synthetic-small", "--until", "2007-02-28", "--out", str(out), "-q"]) == 0
     err = capsys.readouterr().err
     assert err == "note: figures not drawn (ValueError: boom); the results are complete\n"
     assert sorted(p.name for p in out.iterdir()) == [
-        "cartels.parquet", "manifest.json", "national.parquet", "plazas.parquet"]
+        "cartels.parquet",
+        "manifest.json",
+        "national.parquet",
+        "plazas.parquet",
+    ]
     assert read_run(out).national["homicides_total"].sum() > 0
 
 
@@ -189,10 +254,12 @@ def test_a_one_week_run_is_drawn_whole(small_run: Path) -> None:
 
     tables = read_run(small_run)
     first = tables.national["date"].min()
-    one = RunTables(national=tables.national[tables.national["date"] == first],
-                    plazas=tables.plazas[tables.plazas["date"] == first],
-                    cartels=tables.cartels[tables.cartels["date"] == first],
-                    manifest=tables.manifest)
+    one = RunTables(
+        national=tables.national[tables.national["date"] == first],
+        plazas=tables.plazas[tables.plazas["date"] == first],
+        cartels=tables.cartels[tables.cartels["date"] == first],
+        manifest=tables.manifest,
+    )
     ax = homicides_figure(one).axes[0]
     top = ax.collections[-1].get_paths()[0].vertices  # the baseline area, the stack's top
     assert np.ptp(top[:, 0]) == pytest.approx(7.0)  # one week wide

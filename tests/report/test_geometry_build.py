@@ -15,8 +15,9 @@ SHIPPED = REPO / "src" / "plazasim" / "world" / "data" / "mexico_map.json.gz"
 def _script():  # type: ignore[no-untyped-def]
     pytest.importorskip("shapely")
     sys.path.insert(0, str(REPO / "scripts"))
-    spec = importlib.util.spec_from_file_location("build_map_geometry",
-                                                  REPO / "scripts" / "build_map_geometry.py")
+    spec = importlib.util.spec_from_file_location(
+        "build_map_geometry", REPO / "scripts" / "build_map_geometry.py"
+    )
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

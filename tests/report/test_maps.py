@@ -43,8 +43,9 @@ def test_control_map_frames_follow_the_run(small_run: Path) -> None:
         assert len(violence.marker.color) == n and min(violence.marker.color) >= 0
         total += float(np.sum(violence.marker.color))
     # the violence layer accounts for every cartel-related killing up to the last frame
-    assert total == pytest.approx(run.plazas[list(RELATED)].to_numpy().sum(), abs=0.05 * n
-                                  * len(fig.frames))
+    assert total == pytest.approx(
+        run.plazas[list(RELATED)].to_numpy().sum(), abs=0.05 * n * len(fig.frames)
+    )
 
 
 def test_control_map_snaps_dates_and_accepts_a_directory(small_run: Path) -> None:
@@ -69,10 +70,14 @@ def test_mexico_outlines_cover_every_plaza() -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(start=st.dates(dt.date(2000, 1, 1), dt.date(2030, 1, 1)), n=st.integers(1, 400),
-       every=st.sampled_from(["week", "month", "quarter"]))
-def test_frame_dates_are_run_weeks_in_order_one_per_period(start: dt.date, n: int,
-                                                           every: str) -> None:
+@given(
+    start=st.dates(dt.date(2000, 1, 1), dt.date(2030, 1, 1)),
+    n=st.integers(1, 400),
+    every=st.sampled_from(["week", "month", "quarter"]),
+)
+def test_frame_dates_are_run_weeks_in_order_one_per_period(
+    start: dt.date, n: int, every: str
+) -> None:
     weeks = pd.date_range(start, periods=n, freq="7D")
     picked = frame_dates(list(reversed(weeks)), every)  # any order in, weeks out in order
     assert picked == sorted(set(picked)) and set(picked) <= set(weeks)

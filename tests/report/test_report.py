@@ -17,13 +17,20 @@ MAX_BYTES = 15_000_000
 
 def _own_text(html: str) -> str:
     """The page without the inlined plotly.js bundle (which names its own URLs)."""
-    return re.sub(r"<script>/\*\*\s*\n\* plotly\.js.*?</script>", "<script></script>", html,
-                  count=1, flags=re.S)
+    return re.sub(
+        r"<script>/\*\*\s*\n\* plotly\.js.*?</script>",
+        "<script></script>",
+        html,
+        count=1,
+        flags=re.S,
+    )
 
 
 def _figures(html: str) -> list[dict]:
-    return [json.loads(m.replace("<\\/", "</"))
-            for m in re.findall(r"plazasimPlot\('fig\d+', (.*?)\);</script>", html)]
+    return [
+        json.loads(m.replace("<\\/", "</"))
+        for m in re.findall(r"plazasimPlot\('fig\d+', (.*?)\);</script>", html)
+    ]
 
 
 def _check_offline(html: str) -> None:
@@ -33,8 +40,9 @@ def _check_offline(html: str) -> None:
     assert "http://" not in own and "https://" not in own  # no CDN, no tiles, no fonts
 
 
-def test_report_of_a_run_is_one_offline_page(small_run: Path,
-                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_report_of_a_run_is_one_offline_page(
+    small_run: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["report", str(small_run)]) == 0
     assert capsys.readouterr().out.startswith(f"wrote {small_run / 'report.html'} (")
     html = (small_run / "report.html").read_text(encoding="utf-8")
@@ -51,7 +59,8 @@ def test_report_of_a_run_is_one_offline_page(small_run: Path,
 
 
 def test_mexico_report_shares_one_outline_set_and_fits_the_size_budget(
-        mexico_run: Path, tmp_path: Path) -> None:
+    mexico_run: Path, tmp_path: Path
+) -> None:
     html = build_report(mexico_run)
     _check_offline(html)
     assert html.count('"type":"FeatureCollection"') == 1  # both layers use one copy
@@ -84,12 +93,23 @@ def test_compare_folder_report(small_compare: Path) -> None:
 def test_validation_and_sweep_folder_reports(tmp_path: Path) -> None:
     val = tmp_path / "val"
     val.mkdir()
-    pd.DataFrame({"fact": ["f"], "measured": [0.3], "lo": [0.1], "hi": [0.5],
-                  "published": ["about +30%"], "source": ["Paper 2020"], "holds": [True],
-                  "criterion": ["the 90% interval lies above 0"], "published_value": [0.3],
-                  "statement": ["x rises"], "experiment": ["e"], "n_seeds": [3],
-                  "n_draws": pd.array([pd.NA], dtype="Int64")}).to_parquet(
-        val / "validation.parquet")
+    pd.DataFrame(
+        {
+            "fact": ["f"],
+            "measured": [0.3],
+            "lo": [0.1],
+            "hi": [0.5],
+            "published": ["about +30%"],
+            "source": ["Paper 2020"],
+            "holds": [True],
+            "criterion": ["the 90% interval lies above 0"],
+            "published_value": [0.3],
+            "statement": ["x rises"],
+            "experiment": ["e"],
+            "n_seeds": [3],
+            "n_draws": pd.array([pd.NA], dtype="Int64"),
+        }
+    ).to_parquet(val / "validation.parquet")
     (val / "manifest.json").write_text(json.dumps({"seeds": [1, 2, 3], "draws": []}))
     assert main(["report", str(val)]) == 0
     html = (val / "report.html").read_text()
@@ -99,32 +119,44 @@ def test_validation_and_sweep_folder_reports(tmp_path: Path) -> None:
     sweep = tmp_path / "sweep"
     (sweep / "runs").mkdir(parents=True)
     (sweep / "series").mkdir()
-    (sweep / "sweep.json").write_text(json.dumps(
-        {"outputs": {"homicides_total": {"unit": "persons", "meaning": "all"}}}))
-    pd.DataFrame({"point_id": [0, 1], "lethality": [0.1, 0.2]}).to_parquet(
-        sweep / "points.parquet")
+    (sweep / "sweep.json").write_text(
+        json.dumps({"outputs": {"homicides_total": {"unit": "persons", "meaning": "all"}}})
+    )
+    pd.DataFrame({"point_id": [0, 1], "lethality": [0.1, 0.2]}).to_parquet(sweep / "points.parquet")
     for i in range(2):
-        pd.DataFrame([{"run_id": i, "point_id": i, "lethality": 0.1 * (i + 1),
-                       "homicides_total": 100.0 + i}]).to_parquet(
-            sweep / "runs" / f"run-{i:08d}.parquet")
-        pd.DataFrame({"date": pd.date_range("2007-01-01", periods=3, freq="7D"),
-                      "homicides_total": np.arange(3.0)}).to_parquet(
-            sweep / "series" / f"run-{i:08d}.parquet")
+        pd.DataFrame(
+            [{"run_id": i, "point_id": i, "lethality": 0.1 * (i + 1), "homicides_total": 100.0 + i}]
+        ).to_parquet(sweep / "runs" / f"run-{i:08d}.parquet")
+        pd.DataFrame(
+            {
+                "date": pd.date_range("2007-01-01", periods=3, freq="7D"),
+                "homicides_total": np.arange(3.0),
+            }
+        ).to_parquet(sweep / "series" / f"run-{i:08d}.parquet")
     assert main(["report", str(sweep)]) == 0
     figs = _figures((sweep / "report.html").read_text())
     assert len(figs) == 2 and len(figs[1]["data"]) == 2
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["report", "{tmp}/nowhere"], "error: DIR: {tmp}/nowhere is not a folder"),
-    (["report", "{tmp}"], "error: DIR: {tmp} is not a plazasim results folder"),
-    (["report", "{run}", "--every", "year"],
-     "error: --every: 'year' is not one of week, month, quarter"),
-    (["report", "{run}", "--out", "{tmp}"], "error: --out: {tmp} is a folder"),
-])
-def test_bad_report_input_is_one_line(args: list[str], message: str, tmp_path: Path,
-                                      small_run: Path,
-                                      capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["report", "{tmp}/nowhere"], "error: DIR: {tmp}/nowhere is not a folder"),
+        (["report", "{tmp}"], "error: DIR: {tmp} is not a plazasim results folder"),
+        (
+            ["report", "{run}", "--every", "year"],
+            "error: --every: 'year' is not one of week, month, quarter",
+        ),
+        (["report", "{run}", "--out", "{tmp}"], "error: --out: {tmp} is a folder"),
+    ],
+)
+def test_bad_report_input_is_one_line(
+    args: list[str],
+    message: str,
+    tmp_path: Path,
+    small_run: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     fill = {"tmp": str(tmp_path), "run": str(small_run)}
     code = main([a.format(**fill) for a in args])
     err = capsys.readouterr().err

@@ -24,6 +24,7 @@ COMMANDS = {
 @pytest.fixture
 def no_simulation(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fail the test if anything is simulated."""
+
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("simulated before refusing the output folder")
 
@@ -42,14 +43,18 @@ def test_a_folder_in_proc_is_refused_first(
     code = main([*COMMANDS[command], "-q", "--out", "/proc/plazasim-out"])
     err = capsys.readouterr().err
     assert code == 2
-    assert err.startswith("error: --out: cannot write /proc/plazasim-out: /proc does not take "
-                          "new folders (")
+    assert err.startswith(
+        "error: --out: cannot write /proc/plazasim-out: /proc does not take new folders ("
+    )
     assert err.count("\n") == 1
 
 
 @pytest.mark.parametrize("command", list(COMMANDS))
 def test_an_existing_folder_whose_parent_refuses_new_folders(
-    command: str, no_simulation: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    command: str,
+    no_simulation: None,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """As root, permissions never refuse; a read-only mount does: made to fail here."""
@@ -62,6 +67,9 @@ def test_an_existing_folder_whose_parent_refuses_new_folders(
     monkeypatch.setattr(tempfile, "mkdtemp", read_only)
     code = main([*COMMANDS[command], "-q", "--out", str(out)])
     err = capsys.readouterr().err
-    assert (code, err) == (2, f"error: --out: cannot write {out}: {tmp_path} does not take new "
-                              "folders (Read-only file system)\n")
+    assert (code, err) == (
+        2,
+        f"error: --out: cannot write {out}: {tmp_path} does not take new "
+        "folders (Read-only file system)\n",
+    )
     assert list(out.iterdir()) == []

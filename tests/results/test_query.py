@@ -25,8 +25,11 @@ def compare_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_a_comparison_has_its_table_and_its_runs(compare_dir: Path) -> None:
     assert folder_kind(compare_dir) == "compare"
     assert set(folder_views(compare_dir)) == {"compare", "runs"}
-    runs = query(compare_dir, "SELECT policy, seed, value FROM runs "
-                 "WHERE metric = 'homicides_total' ORDER BY policy, seed")
+    runs = query(
+        compare_dir,
+        "SELECT policy, seed, value FROM runs "
+        "WHERE metric = 'homicides_total' ORDER BY policy, seed",
+    )
     table = pd.read_parquet(compare_dir / "compare.parquet")
     per_run = table[(table.row == "seed") & (table.metric == "homicides_total")]
     assert runs["value"].tolist() == per_run.sort_values(["policy", "seed"])["value"].tolist()
@@ -35,13 +38,22 @@ def test_a_comparison_has_its_table_and_its_runs(compare_dir: Path) -> None:
 
 def _sweep(folder: Path, series: bool) -> Path:
     points = pd.DataFrame({"point_id": [0, 1], "policy": ["a", "b"]})
-    open_sweep_dir(folder, {"spec_sha256": "x"}, {}, points,
-                   ["runs", "series"] if series else ["runs"])
+    open_sweep_dir(
+        folder, {"spec_sha256": "x"}, {}, points, ["runs", "series"] if series else ["runs"]
+    )
     for run_id in range(4):
         weekly = pd.DataFrame({"run_id": run_id, "week": [0, 1], "homicides_total": [1.0, 2.0]})
-        write_run_file(folder, run_id, {"run_id": run_id, "point_id": run_id // 2,
-                                        "policy": "ab"[run_id // 2], "homicides_total": 3.0},
-                       weekly if series else None)
+        write_run_file(
+            folder,
+            run_id,
+            {
+                "run_id": run_id,
+                "point_id": run_id // 2,
+                "policy": "ab"[run_id // 2],
+                "homicides_total": 3.0,
+            },
+            weekly if series else None,
+        )
     return folder
 
 
@@ -49,9 +61,12 @@ def test_a_sweep_has_runs_points_and_series(tmp_path: Path) -> None:
     folder = _sweep(tmp_path / "s", series=True)
     assert folder_kind(folder) == "sweep"
     assert set(folder_views(folder)) == {"points", "runs", "series", "national"}
-    got = query(folder, "SELECT p.policy, count(*) AS n, sum(s.homicides_total) AS h FROM series s "
-                "JOIN runs r USING (run_id) JOIN points p USING (point_id) "
-                "GROUP BY p.policy ORDER BY p.policy")
+    got = query(
+        folder,
+        "SELECT p.policy, count(*) AS n, sum(s.homicides_total) AS h FROM series s "
+        "JOIN runs r USING (run_id) JOIN points p USING (point_id) "
+        "GROUP BY p.policy ORDER BY p.policy",
+    )
     assert got.to_dict("list") == {"policy": ["a", "b"], "n": [4, 4], "h": [6.0, 6.0]}
     assert set(folder_views(_sweep(tmp_path / "t", series=False))) == {"points", "runs"}
 

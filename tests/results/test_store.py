@@ -19,20 +19,35 @@ from plazasim.results.store import check_out_dir, query, read_run, write_run
 def _result(scale: float = 1.0) -> SimpleNamespace:
     dates = pd.date_range("2007-01-01", periods=3, freq="7D")
     national = pd.DataFrame(
-        {"date": dates, "homicides_total": np.array([10.0, 20.0, 30.0]) * scale,
-         "active_cartels": np.array([4, 4, 3], dtype=np.int64)}
+        {
+            "date": dates,
+            "homicides_total": np.array([10.0, 20.0, 30.0]) * scale,
+            "active_cartels": np.array([4, 4, 3], dtype=np.int64),
+        }
     )
     plazas = pd.DataFrame(
-        {"date": np.repeat(dates, 2), "plaza_id": ["01001", "08037"] * 3,
-         "controller": ["Sinaloa", ""] * 3, "homicides_total": np.arange(6.0) * scale}
+        {
+            "date": np.repeat(dates, 2),
+            "plaza_id": ["01001", "08037"] * 3,
+            "controller": ["Sinaloa", ""] * 3,
+            "homicides_total": np.arange(6.0) * scale,
+        }
     )
     cartels = pd.DataFrame(
-        {"date": np.repeat(dates, 2), "cartel": ["Sinaloa", "Juarez"] * 3,
-         "members": np.array([100.0, 80.0, 101.0, 79.0, 102.0, 78.0]) * scale,
-         "alive": [True] * 6}
+        {
+            "date": np.repeat(dates, 2),
+            "cartel": ["Sinaloa", "Juarez"] * 3,
+            "members": np.array([100.0, 80.0, 101.0, 79.0, 102.0, 78.0]) * scale,
+            "alive": [True] * 6,
+        }
     )
-    manifest = {"seed": 42, "scenario": {"name": "t"}, "version": "0.1.0",
-                "wall_time_s": np.float64(1.5), "notes": ("a", "b")}
+    manifest = {
+        "seed": 42,
+        "scenario": {"name": "t"},
+        "version": "0.1.0",
+        "wall_time_s": np.float64(1.5),
+        "notes": ("a", "b"),
+    }
     return SimpleNamespace(national=national, plazas=plazas, cartels=cartels, manifest=manifest)
 
 
@@ -45,13 +60,21 @@ def test_write_and_read_back(tmp_path: Path) -> None:
     out = write_run(res, tmp_path / "run")
     assert out == (tmp_path / "run").absolute()
     assert sorted(p.name for p in out.iterdir()) == [
-        "cartels.parquet", "manifest.json", "national.parquet", "plazas.parquet"
+        "cartels.parquet",
+        "manifest.json",
+        "national.parquet",
+        "plazas.parquet",
     ]
     back = read_run(out)
     for name in ("national", "plazas", "cartels"):
         assert_frame_equal(getattr(back, name), getattr(res, name))
-    assert back.manifest == {"seed": 42, "scenario": {"name": "t"}, "version": "0.1.0",
-                             "wall_time_s": 1.5, "notes": ["a", "b"]}
+    assert back.manifest == {
+        "seed": 42,
+        "scenario": {"name": "t"},
+        "version": "0.1.0",
+        "wall_time_s": 1.5,
+        "notes": ["a", "b"],
+    }
     text = (out / "manifest.json").read_text()
     assert text.startswith('{\n  "notes"')  # indent 2, keys sorted
     assert _leftovers(tmp_path) == []

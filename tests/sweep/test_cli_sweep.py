@@ -20,20 +20,28 @@ def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]
     return code, captured.out, captured.err
 
 
-def test_sweep_then_resume_then_query(small_spec: Path, tmp_path: Path,
-                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_sweep_then_resume_then_query(
+    small_spec: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "out"
     code, text, err = _run(capsys, "sweep", str(small_spec), "--workers", "1", "--out", str(out))
     assert code == 0, err
     assert "6 runs (6 now) on 1 worker(s)" in text and f"wrote {out}" in text
     code, text, _ = _run(capsys, "sweep", str(small_spec), "--out", str(out), "--quiet")
     assert code == 0 and text.strip() == f"wrote {out}"
-    code, text, _ = _run(capsys, "query", str(out),
-                         "SELECT count(*) AS n, count(DISTINCT run_id) AS ids FROM runs")
+    code, text, _ = _run(
+        capsys, "query", str(out), "SELECT count(*) AS n, count(DISTINCT run_id) AS ids FROM runs"
+    )
     assert code == 0 and "6" in text
     export = tmp_path / "by-policy.parquet"
-    code, text, _ = _run(capsys, "query", str(out), "SELECT policy, avg(homicides_total) AS h "
-                         "FROM runs GROUP BY policy ORDER BY policy", "--parquet", str(export))
+    code, text, _ = _run(
+        capsys,
+        "query",
+        str(out),
+        "SELECT policy, avg(homicides_total) AS h FROM runs GROUP BY policy ORDER BY policy",
+        "--parquet",
+        str(export),
+    )
     assert code == 0 and text.strip() == f"wrote 3 rows to {export}"
     runs = read_runs(out)
     expected = runs.groupby("policy", as_index=False)["homicides_total"].mean()
@@ -44,26 +52,42 @@ def test_sweep_then_resume_then_query(small_spec: Path, tmp_path: Path,
     assert code == 2 and err == f"error: --parquet: {export} exists; give a new file name\n"
     code, _, err = _run(capsys, "sensitivity", str(out))
     assert code == 2
-    assert err == ('error: sensitivity: needs a sweep with design "sobol" or "morris" (this one '
-                   "is 'grid')\n")
+    assert err == (
+        'error: sensitivity: needs a sweep with design "sobol" or "morris" (this one is \'grid\')\n'
+    )
 
 
-@pytest.mark.parametrize(("change", "expected"), [
-    (("policy = [", "policy = [\"nonesuch\", "),
-     "error: parameters.policy: unknown policy 'nonesuch' (known: "),
-    (('policy = ["signaling", "crackdown", "laissez_faire"]',
-      "lethality = { low = -1.0, high = 0.05 }"),
-     "error: parameters.lethality: Input should be greater than or equal to"),
-    (('policy = ["signaling", "crackdown", "laissez_faire"]', "lethalty = [0.01]"),
-     "error: parameters.lethalty: unknown parameter (did you mean 'lethality'?"),
-    (('until = "2007-03-31"', 'until = "2012-01-01"'),
-     "error: sweep.until: 2012-01-01 is after the end of synthetic-small"),
-    (("design = \"grid\"", "design = \"grid\"\nreplicates = 3"),
-     "error: sweep.replicates: unknown key"),
-])
-def test_bad_specs_stop_before_any_folder(change: tuple[str, str], expected: str,
-                                          tmp_path: Path,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            ("policy = [", 'policy = ["nonesuch", '),
+            "error: parameters.policy: unknown policy 'nonesuch' (known: ",
+        ),
+        (
+            (
+                'policy = ["signaling", "crackdown", "laissez_faire"]',
+                "lethality = { low = -1.0, high = 0.05 }",
+            ),
+            "error: parameters.lethality: Input should be greater than or equal to",
+        ),
+        (
+            ('policy = ["signaling", "crackdown", "laissez_faire"]', "lethalty = [0.01]"),
+            "error: parameters.lethalty: unknown parameter (did you mean 'lethality'?",
+        ),
+        (
+            ('until = "2007-03-31"', 'until = "2012-01-01"'),
+            "error: sweep.until: 2012-01-01 is after the end of synthetic-small",
+        ),
+        (
+            ('design = "grid"', 'design = "grid"\nreplicates = 3'),
+            "error: sweep.replicates: unknown key",
+        ),
+    ],
+)
+def test_bad_specs_stop_before_any_folder(
+    change: tuple[str, str], expected: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     spec = write_spec(tmp_path, SMALL.replace(*change))
     code, text, err = _run(capsys, "sweep", str(spec), "--out", str(tmp_path / "out"))
     assert code == 2
@@ -72,17 +96,21 @@ def test_bad_specs_stop_before_any_folder(change: tuple[str, str], expected: str
     assert not (tmp_path / "out").exists()
 
 
-def test_unusable_options_and_folders(small_spec: Path, tmp_path: Path,
-                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_unusable_options_and_folders(
+    small_spec: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")
     cases = {
         ("--workers", "0"): "error: --workers: must be >= 1 (got 0)",
-        ("--workers", "2", "--scheduler", "tcp://127.0.0.1:1"):
-            "error: --scheduler: give either --scheduler or --workers, not both",
+        (
+            "--workers",
+            "2",
+            "--scheduler",
+            "tcp://127.0.0.1:1",
+        ): "error: --scheduler: give either --scheduler or --workers, not both",
         ("--out", str(blocker / "sweep")): f"error: --out: cannot write {blocker / 'sweep'}",
-        ("--out", str(tmp_path)): f"error: --out: {tmp_path} is not empty and holds no "
-                                  "sweep.json",
+        ("--out", str(tmp_path)): f"error: --out: {tmp_path} is not empty and holds no sweep.json",
     }
     for args, expected in cases.items():
         code, _, err = _run(capsys, "sweep", str(small_spec), *args)
@@ -93,7 +121,9 @@ def test_unusable_options_and_folders(small_spec: Path, tmp_path: Path,
 
 @pytest.mark.parametrize("command", ["sweep", "sensitivity", "query"])
 def test_help_fits_80_columns_without_placeholders(
-    command: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    command: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("COLUMNS", "80")
     code, text, _ = _run(capsys, command, "--help")
@@ -103,7 +133,9 @@ def test_help_fits_80_columns_without_placeholders(
 
 @pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux /proc")
 def test_unwritable_folders_are_refused_before_any_run(
-    small_spec: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    small_spec: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     import errno

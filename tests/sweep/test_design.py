@@ -26,10 +26,16 @@ policy = ["signaling", "crackdown", "kingpin"]
 """)
 
 
-@pytest.mark.parametrize(("design", "samples", "points"), [
-    ("grid", 3, 3 * 3 * 3), ("lhs", 10, 10), ("random", 5, 5),
-    ("sobol", 8, 8 * (3 + 2)), ("morris", 4, 4 * (3 + 1)),
-])
+@pytest.mark.parametrize(
+    ("design", "samples", "points"),
+    [
+        ("grid", 3, 3 * 3 * 3),
+        ("lhs", 10, 10),
+        ("random", 5, 5),
+        ("sobol", 8, 8 * (3 + 2)),
+        ("morris", 4, 4 * (3 + 1)),
+    ],
+)
 def test_size_values_and_seeding(design: str, samples: int, points: int) -> None:
     spec = _spec(design, samples)
     d = make_design(spec)

@@ -23,14 +23,18 @@ from plazasim.sweep.store import finished_runs
 
 from .conftest import SMALL, write_spec
 
-pytestmark = [pytest.mark.dask,
-              pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")]
+pytestmark = [
+    pytest.mark.dask,
+    pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc"),
+]
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 #: 5 policies x 4 replications, 22 weeks each: long enough to be caught part-way.
-LONGER = (SMALL.replace('until = "2007-03-31"', 'until = "2007-05-31"')
-          .replace("replications = 2", "replications = 4")
-          .replace('"laissez_faire"]', '"laissez_faire", "kingpin", "conditional"]'))
+LONGER = (
+    SMALL.replace('until = "2007-03-31"', 'until = "2007-05-31"')
+    .replace("replications = 2", "replications = 4")
+    .replace('"laissez_faire"]', '"laissez_faire", "kingpin", "conditional"]')
+)
 TOTAL = 20
 
 
@@ -64,17 +68,33 @@ def _is_worker(pid: int) -> bool:
         status = Path(f"/proc/{pid}/status").read_text()
     except OSError:
         return False
-    mask = next((line.split()[1] for line in status.splitlines()
-                 if line.startswith("SigIgn:")), "0")
+    mask = next(
+        (line.split()[1] for line in status.splitlines() if line.startswith("SigIgn:")), "0"
+    )
     return bool(int(mask, 16) & (1 << (signal.SIGINT - 1)))
 
 
 def _start(spec: Path, out: Path, scratch: Path) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONPATH": str(SRC), "TMPDIR": str(scratch)}
     return subprocess.Popen(
-        [sys.executable, "-m", "plazasim", "sweep", str(spec), "--workers", "2", "--quiet",
-         "--out", str(out)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True, start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "plazasim",
+            "sweep",
+            str(spec),
+            "--workers",
+            "2",
+            "--quiet",
+            "--out",
+            str(out),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
 
 
 def _wait_for_runs(proc: subprocess.Popen[str], out: Path, n: int) -> int:
@@ -146,12 +166,15 @@ def test_ctrl_c_is_one_line_and_keeps_finished_runs(clean: pd.DataFrame, tmp_pat
     assert 0 < before < TOTAL, f"Ctrl-C did not come part-way ({before} runs)"
     assert proc.returncode == 130, err
     kept = read_runs(out)
-    assert err == (f"error: interrupted; {out} keeps {len(kept)} of {TOTAL} runs; the same "
-                   "command resumes the sweep\n")
+    assert err == (
+        f"error: interrupted; {out} keeps {len(kept)} of {TOTAL} runs; the same "
+        "command resumes the sweep\n"
+    )
     assert [p.name for p in out.rglob(".*")] == []
     assert [p.name for p in scratch.rglob("*")] == []  # no Dask scratch space left
     pd.testing.assert_frame_equal(
-        kept, clean[clean["run_id"].isin(kept["run_id"])].reset_index(drop=True))
+        kept, clean[clean["run_id"].isin(kept["run_id"])].reset_index(drop=True)
+    )
 
 
 def test_a_running_scheduler_gives_the_same_numbers(tmp_path: Path) -> None:
@@ -161,8 +184,9 @@ def test_a_running_scheduler_gives_the_same_numbers(tmp_path: Path) -> None:
     plan = plan_sweep(load_spec(write_spec(tmp_path)))
     run_sweep(plan, tmp_path / "alone")
     # Workers as threads of this process: the scheduler path without process start-up.
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                      dashboard_address=":0") as cluster:
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0"
+    ) as cluster:
         result = run_sweep(plan, tmp_path / "out", scheduler=cluster.scheduler_address)
         assert result.workers == 2
     pd.testing.assert_frame_equal(read_runs(tmp_path / "out"), read_runs(tmp_path / "alone"))

@@ -37,18 +37,28 @@ def _fake_sweep(folder: Path, design: str, samples: int, skip: int = 0) -> Path:
     """
     spec = _spec(design, samples)
     points = make_design(spec).points
-    open_sweep_dir(folder, {"spec_sha256": spec.digest()}, {"spec": spec.to_dict()},
-                   points, ["runs"])
+    open_sweep_dir(
+        folder, {"spec_sha256": spec.digest()}, {"spec": spec.to_dict()}, points, ["runs"]
+    )
     for point in points.itertuples(index=False):
         for rep in range(2):
             run_id = point.point_id * 2 + rep
             if run_id < skip:
                 continue
-            write_run_file(folder, run_id, {
-                "run_id": run_id, "point_id": point.point_id, "replicate": rep, "seed": 0,
-                "lethality": point.lethality, "heat_decay": point.heat_decay,
-                "homicides_total": 1000 * point.lethality + (1 if rep == 0 else -1),
-                "cocaine_delivered_t": 7.0})
+            write_run_file(
+                folder,
+                run_id,
+                {
+                    "run_id": run_id,
+                    "point_id": point.point_id,
+                    "replicate": rep,
+                    "seed": 0,
+                    "lethality": point.lethality,
+                    "heat_decay": point.heat_decay,
+                    "homicides_total": 1000 * point.lethality + (1 if rep == 0 else -1),
+                    "cocaine_delivered_t": 7.0,
+                },
+            )
     return folder
 
 

@@ -33,8 +33,15 @@ def _hidden(folder: Path) -> list[str]:
 def test_a_sweep_stores_every_run_once(clean: Path) -> None:
     runs = read_runs(clean)
     assert runs["run_id"].tolist() == list(range(6))
-    assert list(runs.columns) == ["run_id", "point_id", "replicate", "seed", "policy",
-                                  "homicides_total", "cocaine_delivered_t"]
+    assert list(runs.columns) == [
+        "run_id",
+        "point_id",
+        "replicate",
+        "seed",
+        "policy",
+        "homicides_total",
+        "cocaine_delivered_t",
+    ]
     assert runs["point_id"].tolist() == [0, 0, 1, 1, 2, 2]
     assert runs["replicate"].tolist() == [0, 1] * 3
     assert runs["seed"].nunique() == 6
@@ -90,7 +97,9 @@ def no_runs(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_folders_that_are_not_this_sweep_are_refused_before_any_run(
-    clean: Path, tmp_path: Path, no_runs: None,
+    clean: Path,
+    tmp_path: Path,
+    no_runs: None,
 ) -> None:
     other = load_spec(write_spec(tmp_path, SMALL.replace("seed = 7", "seed = 8")))
     with pytest.raises(PlazasimError, match=r"holds another sweep \(its spec differs\)"):
@@ -110,8 +119,9 @@ def test_folders_that_are_not_this_sweep_are_refused_before_any_run(
 
 def test_a_point_sets_its_values_through_with_overrides() -> None:
     base = load_scenario("synthetic-small")
-    sc = point_scenario(base, {"lethality": 0.031, "policy": "kingpin",
-                               "world.plazas": 60.0}, seed=11)
+    sc = point_scenario(
+        base, {"lethality": 0.031, "policy": "kingpin", "world.plazas": 60.0}, seed=11
+    )
     assert sc.parameters.lethality == 0.031
     assert [p.name for p in sc.policy] == ["kingpin"]
     assert sc.world.plazas == 60 and sc.scenario.seed == 11
@@ -119,8 +129,15 @@ def test_a_point_sets_its_values_through_with_overrides() -> None:
 
 def test_common_seeds_give_every_point_the_same_seeds(tmp_path: Path) -> None:
     plain = plan_sweep(load_spec(write_spec(tmp_path)))
-    common = plan_sweep(load_spec(write_spec(tmp_path, SMALL.replace(
-        "series = true", "series = true\ncommon_seeds = true"), "common.toml")))
+    common = plan_sweep(
+        load_spec(
+            write_spec(
+                tmp_path,
+                SMALL.replace("series = true", "series = true\ncommon_seeds = true"),
+                "common.toml",
+            )
+        )
+    )
     assert len({t.seed for t in plain.tasks}) == 6
     by_rep = {(t.replicate, t.seed) for t in common.tasks}
     assert len(by_rep) == 2 and {r for r, _ in by_rep} == {0, 1}
@@ -130,8 +147,11 @@ def test_common_seeds_give_every_point_the_same_seeds(tmp_path: Path) -> None:
 def test_prior_factors_draw_through_the_scenarios_priors(tmp_path: Path) -> None:
     (tmp_path / "calibrated.toml").write_text(
         'extends = "synthetic-small"\n[scenario]\nname = "calibrated"\n[calibration.priors]\n'
-        'lethality = { distribution = "uniform", low = 0.01, high = 0.03 }\n')
-    spec = write_spec(tmp_path, """
+        'lethality = { distribution = "uniform", low = 0.01, high = 0.03 }\n'
+    )
+    spec = write_spec(
+        tmp_path,
+        """
 [sweep]
 scenario = "calibrated.toml"
 until = "2007-02-28"
@@ -139,26 +159,36 @@ design = "lhs"
 samples = 10
 [parameters]
 lethality = "prior"
-""")
+""",
+    )
     plan = plan_sweep(load_spec(spec))
     values = plan.design.points["lethality"]
     # a uniform prior's quantiles: one value in each tenth of [0.01, 0.03]
     assert sorted(((values - 0.01) / 0.002).astype(int)) == list(range(10))
     assert [t.scenario.parameters.lethality for t in plan.tasks] == values.tolist()
     other = write_spec(tmp_path, spec.read_text().replace("lethality", "heat_decay"), "o.toml")
-    with pytest.raises(PlazasimError, match=r'^parameters\.heat_decay: "prior" needs a '
-                       r"\[calibration\] prior of heat_decay in the scenario \(its priors: "
-                       r"lethality\)"):
+    with pytest.raises(
+        PlazasimError,
+        match=r'^parameters\.heat_decay: "prior" needs a '
+        r"\[calibration\] prior of heat_decay in the scenario \(its priors: "
+        r"lethality\)",
+    ):
         plan_sweep(load_spec(other))
 
 
 def test_dotted_names_reach_the_scenario(tmp_path: Path) -> None:
-    spec = write_spec(tmp_path, SMALL.replace(
-        'policy = ["signaling", "crackdown", "laissez_faire"]',
-        '"world.plazas" = [60, 80]\n'
-        '"policy.crackdown.takedown_fraction" = { low = 0.2, high = 0.4 }'
-    ).replace('design = "grid"\nsamples = 1', 'design = "grid"\nsamples = 2'))
+    spec = write_spec(
+        tmp_path,
+        SMALL.replace(
+            'policy = ["signaling", "crackdown", "laissez_faire"]',
+            '"world.plazas" = [60, 80]\n'
+            '"policy.crackdown.takedown_fraction" = { low = 0.2, high = 0.4 }',
+        ).replace('design = "grid"\nsamples = 1', 'design = "grid"\nsamples = 2'),
+    )
     plan = plan_sweep(load_spec(spec))
-    got = [(t.scenario.world.plazas, t.scenario.policy[0].params.get("takedown_fraction"))
-           for t in plan.tasks if t.replicate == 0]
+    got = [
+        (t.scenario.world.plazas, t.scenario.policy[0].params.get("takedown_fraction"))
+        for t in plan.tasks
+        if t.replicate == 0
+    ]
     assert got == [(60, 0.2), (60, 0.4), (80, 0.2), (80, 0.4)]

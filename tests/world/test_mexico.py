@@ -59,8 +59,12 @@ def test_plazas(world: World) -> None:
     assert world.population_growth is not None
     assert np.all(np.abs(world.population_growth) < 0.2)
     # Mexico's population grew about 1.2%/yr in 2006-2012.
-    growth = np.log(np.sum(world.population * np.exp(6 * world.population_growth))
-                    / world.population.sum()) / 6
+    growth = (
+        np.log(
+            np.sum(world.population * np.exp(6 * world.population_growth)) / world.population.sum()
+        )
+        / 6
+    )
     assert 0.008 < growth < 0.016
     # Seats lie inside Mexico's bounding box.
     assert np.all((world.lon > -118) & (world.lon < -86))
@@ -127,7 +131,7 @@ def test_relations(world: World) -> None:
         return int(rel[c(a), c(b)])
 
     for i, a in enumerate(FEDERATION):
-        for b in FEDERATION[i + 1:]:
+        for b in FEDERATION[i + 1 :]:
             assert r(a, b) == ALLIED, (a, b)
         assert r(a, "Gulf") == RIVAL and r(a, "Zetas") == RIVAL
         assert r(a, "Tijuana") == RIVAL
@@ -142,8 +146,15 @@ def test_relations(world: World) -> None:
 
 def test_cartels_and_territory(world: World) -> None:
     assert world.cartel_names == (
-        "Sinaloa", "Beltran Leyva", "Juarez", "Tijuana", "Gulf", "Zetas",
-        "La Familia Michoacana", "Milenio", "Diaz Parada",
+        "Sinaloa",
+        "Beltran Leyva",
+        "Juarez",
+        "Tijuana",
+        "Gulf",
+        "Zetas",
+        "La Familia Michoacana",
+        "Milenio",
+        "Diaz Parada",
     )  # PGR's Colima (Amezcua) organisation has no territory in any snapshot: left out
     s = world.initial_strength
     assert s.shape == (9, world.n_plazas)
@@ -189,8 +200,7 @@ def test_observed(world: World) -> None:
     obs = world.observed
     assert obs["inegi_homicides_registration"][2006] == 10_452
     assert obs["inegi_homicides_occurrence"][2010] == 26_046
-    assert obs["presidencia_org_crime_deaths"] == {2007: 2826, 2008: 6837, 2009: 9614,
-                                                    2010: 15273}
+    assert obs["presidencia_org_crime_deaths"] == {2007: 2826, 2008: 6837, 2009: 9614, 2010: 15273}
     assert obs["presidencia_org_crime_deaths_dec2006"] == {2006: 62}
     assert obs["juarez_homicides_occurrence"] == {2007: 200, 2008: 1620, 2009: 2399, 2010: 3747}
     assert all(isinstance(y, int) for ser in obs.values() for y in ser)
@@ -235,8 +245,12 @@ def test_load_reads_only_package_data(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _run_build(out: Path) -> None:
-    subprocess.run([sys.executable, str(SCRIPT), "--data", str(SHARED_DATA), "--out", str(out)],
-                   check=True, capture_output=True, text=True)
+    subprocess.run(
+        [sys.executable, str(SCRIPT), "--data", str(SHARED_DATA), "--out", str(out)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
 
 
 def test_build_is_deterministic_and_matches_shipped(tmp_path: Path) -> None:

@@ -74,7 +74,11 @@ def test_presidencia_published_figures(frame: pd.DataFrame) -> None:
     assert nat[nat.month > 0].value.sum() == 34612
     assert nat[nat.month == 0].set_index("year").value.to_dict() == PRESIDENCIA_NATIONAL
     assert annual("presidencia_deaths", "national", [2007, 2008, 2009, 2010]).tolist() == [
-        2826.0, 6837.0, 9614.0, 15273.0]
+        2826.0,
+        6837.0,
+        9614.0,
+        15273.0,
+    ]
     # December 2006 is the only month of 2006 and has no annual row.
     assert monthly("presidencia_deaths", "national", "2006-12", "2006-12").tolist() == [62.0]
 
@@ -176,8 +180,9 @@ def test_loader_refuses_years_after_2010(fake_file: Path) -> None:
     table = pq.read_table(REPO / "src" / "plazasim" / "world" / "data" / fake_file.name)
     frame = table.to_pandas()
     frame.loc[0, "year"] = 2011
-    pq.write_table(pa.Table.from_pandas(frame, schema=table.schema, preserve_index=False),
-                   fake_file)
+    pq.write_table(
+        pa.Table.from_pandas(frame, schema=table.schema, preserve_index=False), fake_file
+    )
     with pytest.raises(ValueError, match="2011"):
         load_observed()
 
@@ -193,7 +198,11 @@ def test_build_matches_shipped_file() -> None:
         pytest.skip(f"raw data not available at {SHARED_DATA}")
     script = _script()
     rebuilt = script.build_observed(SHARED_DATA)
-    pd.testing.assert_frame_equal(rebuilt, load_observed(), check_exact=True,
-                                  obj="shipped observed_mexico.parquet is stale: run make data")
+    pd.testing.assert_frame_equal(
+        rebuilt,
+        load_observed(),
+        check_exact=True,
+        obj="shipped observed_mexico.parquet is stale: run make data",
+    )
     table = script.build_table(SHARED_DATA)
     assert script.parquet_bytes(table) == script.parquet_bytes(script.build_table(SHARED_DATA))

@@ -66,8 +66,11 @@ def test_event_counts_and_notes() -> None:
     events = _shipped("mexico-2006")["events"]
     assert Counter(e["kind"] for e in events) == EXPECTED_KINDS
     generated = [e for e in events if e["kind"] != "us_signal"]
-    sources = ("dto_events.csv: ", "kingpin_events_2007_2012.csv: ",
-               "military_operations_valle.csv: ")
+    sources = (
+        "dto_events.csv: ",
+        "kingpin_events_2007_2012.csv: ",
+        "military_operations_valle.csv: ",
+    )
     for event in generated:
         assert event["note"], event
         if event["kind"] in ("supply_shock", "arms_flow", "capacity"):
@@ -93,8 +96,9 @@ def test_event_counts_and_notes() -> None:
 def test_leader_plazas_are_the_named_municipalities() -> None:
     world = load_mexico()
     events = _shipped("mexico-2006")["events"]
-    placed = {e["person"]: e["plaza"] for e in events
-              if e["kind"].startswith("kingpin_") and "plaza" in e}
+    placed = {
+        e["person"]: e["plaza"] for e in events if e["kind"].startswith("kingpin_") and "plaza" in e
+    }
     names = {p: str(world.plaza_name[world.plaza_index(code)]) for p, code in placed.items()}
     assert names == {
         "Alfredo Beltran Leyva": "Culiacán",

@@ -137,9 +137,13 @@ class Settings:
     def spec_object(self) -> SummarySpec:
         """The summaries' layout."""
         s = self.spec
-        return SummarySpec(months=tuple(s["months"]), years=tuple(s["years"]),
-                           states=tuple(s["states"]), plaza=s["plaza"],
-                           members_year=s["members_year"])
+        return SummarySpec(
+            months=tuple(s["months"]),
+            years=tuple(s["years"]),
+            states=tuple(s["states"]),
+            plaza=s["plaza"],
+            members_year=s["members_year"],
+        )
 
     def observed_arrays(self) -> dict[str, np.ndarray]:
         """The record, as arrays."""
@@ -181,7 +185,8 @@ class CalibrationResult:
     wall_time_s: float
     extra_simulations: int = 0
     created: str = field(
-        default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+        default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    )
 
 
 def check_calibration_dir(out_dir: Path, *, resume: bool) -> None:
@@ -190,16 +195,19 @@ def check_calibration_dir(out_dir: Path, *, resume: bool) -> None:
     holds = (out_dir / SETTINGS_FILE).is_file()
     if resume:
         if not holds or not (out_dir / DATABASE).is_file():
-            raise PlazasimError(f"out: {out_dir} holds no calibration to resume "
-                                f"(no {SETTINGS_FILE} and {DATABASE})")
+            raise PlazasimError(
+                f"out: {out_dir} holds no calibration to resume (no {SETTINGS_FILE} and {DATABASE})"
+            )
         return
     if out_dir.is_symlink():
         raise PlazasimError(f"out: {out_dir} is a symbolic link; give the directory itself")
     if out_dir.exists() and not out_dir.is_dir():
         raise PlazasimError(f"out: {out_dir} exists and is not a directory")
     if holds:
-        raise PlazasimError(f"out: {out_dir} already holds a calibration; add --resume to "
-                            "continue it, or choose another --out")
+        raise PlazasimError(
+            f"out: {out_dir} already holds a calibration; add --resume to "
+            "continue it, or choose another --out"
+        )
     if out_dir.is_dir() and any(out_dir.iterdir()):
         raise PlazasimError(f"out: {out_dir} exists and is not empty; refusing to write into it")
 
@@ -210,31 +218,58 @@ def _positive_int(name: str, value: Any, minimum: int = 1) -> int:
     return value
 
 
-def _new_settings(scenario: Scenario, spec: SummarySpec, observed: Mapping[str, np.ndarray],
-                  blocks: Mapping[str, Block], particles: int, populations: int, seed: int,
-                  max_simulations: int | None, min_acceptance: float) -> Settings:
+def _new_settings(
+    scenario: Scenario,
+    spec: SummarySpec,
+    observed: Mapping[str, np.ndarray],
+    blocks: Mapping[str, Block],
+    particles: int,
+    populations: int,
+    seed: int,
+    max_simulations: int | None,
+    min_acceptance: float,
+) -> Settings:
     return Settings(
-        scenario=scenario.to_dict(), particles=particles, populations=populations, seed=seed,
-        max_simulations=max_simulations, min_acceptance=min_acceptance,
-        spec={"months": list(spec.months), "years": list(spec.years),
-              "states": list(spec.states), "plaza": spec.plaza,
-              "members_year": spec.members_year},
+        scenario=scenario.to_dict(),
+        particles=particles,
+        populations=populations,
+        seed=seed,
+        max_simulations=max_simulations,
+        min_acceptance=min_acceptance,
+        spec={
+            "months": list(spec.months),
+            "years": list(spec.years),
+            "states": list(spec.states),
+            "plaza": spec.plaza,
+            "members_year": spec.members_year,
+        },
         observed={k: np.asarray(v, dtype=np.float64).tolist() for k, v in observed.items()},
-        blocks={k: asdict(b) for k, b in blocks.items() if k in observed})
+        blocks={k: asdict(b) for k, b in blocks.items() if k in observed},
+    )
 
 
 def _write_json(path: Path, data: Mapping[str, Any]) -> None:
     """Write ``data`` as JSON through a temporary file and a rename (never half-written)."""
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(json.dumps(data, indent=2, sort_keys=True, allow_nan=False) + "\n",
-                   encoding="utf-8")
+    tmp.write_text(
+        json.dumps(data, indent=2, sort_keys=True, allow_nan=False) + "\n", encoding="utf-8"
+    )
     os.replace(tmp, path)
 
 
 def _quiet_pyabc() -> None:
     """Silence pyabc's INFO log of every generation: the progress display says it."""
-    for name in ("ABC", "ABC.Sampler", "ABC.History", "ABC.Epsilon", "ABC.Distance",
-                 "ABC.Adaptation", "ABC.Transition", "ABC.Acceptor", "ABC.Population"):
+    for name in (
+        "ABC",
+        "ABC.Sampler",
+        "ABC.History",
+        "ABC.Epsilon",
+        "ABC.Distance",
+        "ABC.Adaptation",
+        "ABC.Transition",
+        "ABC.Acceptor",
+        "ABC.Population",
+    ):
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
@@ -249,9 +284,13 @@ class CalibrationPlan:
     scheduler: str | None = None
 
 
-def calibrate(scenario: Scenario | None, out_dir: str | os.PathLike[str], *,
-              progress: Callable[[Progress], None] | None = None, **options: Any
-              ) -> CalibrationResult:
+def calibrate(
+    scenario: Scenario | None,
+    out_dir: str | os.PathLike[str],
+    *,
+    progress: Callable[[Progress], None] | None = None,
+    **options: Any,
+) -> CalibrationResult:
     """Plan (:func:`plan_calibration`, same options) and run a calibration."""
     return run_calibration(plan_calibration(scenario, out_dir, **options), progress)
 
@@ -314,26 +353,47 @@ def plan_calibration(
             targets = targets_for(world)
         spec, observed = targets
         if spec.end <= scenario.scenario.start:
-            raise PlazasimError(f"scenario: starts {scenario.scenario.start}, after the "
-                                f"record's last day {spec.end}")
-        settings = _new_settings(scenario, spec, observed, blocks, particles, populations,
-                                 seed, max_simulations, min_acceptance)
+            raise PlazasimError(
+                f"scenario: starts {scenario.scenario.start}, after the "
+                f"record's last day {spec.end}"
+            )
+        settings = _new_settings(
+            scenario,
+            spec,
+            observed,
+            blocks,
+            particles,
+            populations,
+            seed,
+            max_simulations,
+            min_acceptance,
+        )
     return CalibrationPlan(settings, out_dir, resume, workers, scheduler)
 
 
-def _resumed_settings(out_dir: Path, scenario: Scenario | None, particles: int | None,
-                      seed: int | None, populations: int) -> Settings:
+def _resumed_settings(
+    out_dir: Path,
+    scenario: Scenario | None,
+    particles: int | None,
+    seed: int | None,
+    populations: int,
+) -> Settings:
     data = json.loads((out_dir / SETTINGS_FILE).read_text(encoding="utf-8"))
     settings = Settings(**data["settings"])
     if scenario is not None and scenario.to_dict() != settings.scenario:
-        raise PlazasimError("scenario: differs from the calibration being resumed; "
-                            "leave it out to resume with the stored one")
+        raise PlazasimError(
+            "scenario: differs from the calibration being resumed; "
+            "leave it out to resume with the stored one"
+        )
     if seed is not None and seed != settings.seed:
-        raise PlazasimError(f"seed: the calibration being resumed has seed {settings.seed} "
-                            f"(got {seed})")
+        raise PlazasimError(
+            f"seed: the calibration being resumed has seed {settings.seed} (got {seed})"
+        )
     if particles is not None and particles != settings.particles:
-        raise PlazasimError(f"particles: the calibration being resumed has "
-                            f"{settings.particles} particles (got {particles})")
+        raise PlazasimError(
+            f"particles: the calibration being resumed has "
+            f"{settings.particles} particles (got {particles})"
+        )
     return Settings(**{**asdict(settings), "populations": populations})
 
 
@@ -355,14 +415,20 @@ def _client(workers: int, scheduler: str | None) -> tuple[Any, Any]:
 
     no_trim = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
     with dask.config.set(no_trim):
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=":0", scheduler_kwargs={"dashboard": False},
-                               silence_logs=logging.ERROR)
+        cluster = LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=":0",
+            scheduler_kwargs={"dashboard": False},
+            silence_logs=logging.ERROR,
+        )
     return Client(cluster), cluster
 
 
-def run_calibration(plan: CalibrationPlan, progress: Callable[[Progress], None] | None = None
-                    ) -> CalibrationResult:
+def run_calibration(
+    plan: CalibrationPlan, progress: Callable[[Progress], None] | None = None
+) -> CalibrationResult:
     """Run the planned generations; ``progress`` is called as runs finish."""
     import pyabc
 
@@ -387,11 +453,19 @@ def run_calibration(plan: CalibrationPlan, progress: Callable[[Progress], None] 
             eps = float(abc.eps(state["t"]))
         except Exception:  # epsilon of this generation not set yet
             eps = math.nan
-        progress(Progress(population=state["t"], populations=settings.populations,
-                          accepted=accepted, evaluated=evaluated, particles=n, epsilon=eps,
-                          acceptance=state["acceptance"],
-                          simulations=state["simulations"] + evaluated,
-                          elapsed_s=time.perf_counter() - t_start))
+        progress(
+            Progress(
+                population=state["t"],
+                populations=settings.populations,
+                accepted=accepted,
+                evaluated=evaluated,
+                particles=n,
+                epsilon=eps,
+                acceptance=state["acceptance"],
+                simulations=state["simulations"] + evaluated,
+                elapsed_s=time.perf_counter() - t_start,
+            )
+        )
 
     client, cluster = _client(plan.workers, plan.scheduler)
     try:
@@ -400,17 +474,21 @@ def run_calibration(plan: CalibrationPlan, progress: Callable[[Progress], None] 
         def fresh() -> Any:
             """A new ABCSMC object: every generation starts from what abc.db holds."""
             nonlocal abc
-            abc = pyabc.ABCSMC(model, space.distribution(), settings.distance(),
-                               population_size=settings.particles, sampler=sampler,
-                               eps=pyabc.QuantileEpsilon(alpha=EPSILON_QUANTILE))
+            abc = pyabc.ABCSMC(
+                model,
+                space.distribution(),
+                settings.distance(),
+                population_size=settings.particles,
+                sampler=sampler,
+                eps=pyabc.QuantileEpsilon(alpha=EPSILON_QUANTILE),
+            )
             return abc
 
         if plan.resume:
             rows = _read_populations(out_dir)
         else:
             out_dir.mkdir(parents=True, exist_ok=True)
-            _write_json(out_dir / SETTINGS_FILE, {"settings": asdict(settings),
-                                                  **provenance()})
+            _write_json(out_dir / SETTINGS_FILE, {"settings": asdict(settings), **provenance()})
             fresh().new(db, settings.observed_arrays())
             rows = []
         stopped = _generations(fresh, db, sampler, settings, rows, state, out_dir)
@@ -427,8 +505,15 @@ def _read_populations(out_dir: Path) -> list[dict[str, Any]]:
     return pd.read_csv(path).to_dict("records") if path.is_file() else []
 
 
-def _generations(fresh: Callable[[], Any], db: str, sampler: Any, settings: Settings,
-                 rows: list[dict[str, Any]], state: dict[str, Any], out_dir: Path) -> str:
+def _generations(
+    fresh: Callable[[], Any],
+    db: str,
+    sampler: Any,
+    settings: Settings,
+    rows: list[dict[str, Any]],
+    state: dict[str, Any],
+    out_dir: Path,
+) -> str:
     """Run generations one at a time until a stopping rule holds; return which one.
 
     Each generation gets a fresh ``ABCSMC`` loaded from ``abc.db`` (pyabc caches
@@ -449,8 +534,10 @@ def _generations(fresh: Callable[[], Any], db: str, sampler: Any, settings: Sett
         if settings.max_simulations is not None and simulations >= settings.max_simulations:
             return f"{simulations:,} simulations reached the limit of {settings.max_simulations:,}"
         if rows and rows[-1]["acceptance_rate"] < settings.min_acceptance:
-            return (f"acceptance rate {rows[-1]['acceptance_rate']:.3f} fell below "
-                    f"{settings.min_acceptance}")
+            return (
+                f"acceptance rate {rows[-1]['acceptance_rate']:.3f} fell below "
+                f"{settings.min_acceptance}"
+            )
         t0, extra0 = time.perf_counter(), sampler.extra_evaluations
         abc = fresh()
         abc.load(db, 1)
@@ -460,11 +547,18 @@ def _generations(fresh: Callable[[], Any], db: str, sampler: Any, settings: Sett
         for _, pop in pops[~pops.t.isin(seen)].sort_values("t").iterrows():
             # t = -1 is the prior sample that sets the first epsilon (no threshold).
             runs = int(pop.samples)
-            rows.append({"population": int(pop.t), "epsilon": float(pop.epsilon),
-                         "particles": settings.particles, "simulations": runs,
-                         "extra_simulations": 0, "acceptance_rate": settings.particles / runs,
-                         "effective_particles": _effective_particles(history, int(pop.t)),
-                         "wall_s": 0.0})
+            rows.append(
+                {
+                    "population": int(pop.t),
+                    "epsilon": float(pop.epsilon),
+                    "particles": settings.particles,
+                    "simulations": runs,
+                    "extra_simulations": 0,
+                    "acceptance_rate": settings.particles / runs,
+                    "effective_particles": _effective_particles(history, int(pop.t)),
+                    "wall_s": 0.0,
+                }
+            )
         rows[-1]["extra_simulations"] = sampler.extra_evaluations - extra0
         rows[-1]["wall_s"] = round(time.perf_counter() - t0, 3)
         pd.DataFrame(rows).to_csv(out_dir / f".{POPULATIONS}.tmp", index=False)
@@ -485,29 +579,46 @@ def _effective_particles(history: Any, t: int) -> float:
     return round(float(weights.sum() ** 2 / np.square(weights).sum()), 2)
 
 
-def _finish(settings: Settings, out_dir: Path, space: SearchSpace, rows: list[dict[str, Any]],
-            stopped: str, wall: float, extra: int) -> CalibrationResult:
+def _finish(
+    settings: Settings,
+    out_dir: Path,
+    space: SearchSpace,
+    rows: list[dict[str, Any]],
+    stopped: str,
+    wall: float,
+    extra: int,
+) -> CalibrationResult:
     from plazasim.calibration.posterior_out import write_posterior
 
     populations = pd.DataFrame(rows)
     posterior, summary = write_posterior(out_dir, settings, space)
-    result = CalibrationResult(out_dir=out_dir, populations=populations, posterior=posterior,
-                               summary=summary, stopped_because=stopped, wall_time_s=wall,
-                               extra_simulations=extra)
-    _write_json(out_dir / MANIFEST, {
-        "kind": "calibration",
-        "method": "ABC-SMC (pyabc), epsilon = median of the last generation's distances, "
-                  "multivariate normal perturbation, jobs seeded from (seed, generation, job)",
-        "settings": {k: v for k, v in asdict(settings).items()
-                     if k not in ("observed", "scenario")},
-        "scenario": settings.scenario,
-        "generations": len(rows),
-        "simulations": int(populations["simulations"].sum()) if rows else 0,
-        "stopped_because": stopped,
-        "wall_time_s_this_session": round(wall, 3),
-        **provenance(),
-        "created": result.created,
-    })
+    result = CalibrationResult(
+        out_dir=out_dir,
+        populations=populations,
+        posterior=posterior,
+        summary=summary,
+        stopped_because=stopped,
+        wall_time_s=wall,
+        extra_simulations=extra,
+    )
+    _write_json(
+        out_dir / MANIFEST,
+        {
+            "kind": "calibration",
+            "method": "ABC-SMC (pyabc), epsilon = median of the last generation's distances, "
+            "multivariate normal perturbation, jobs seeded from (seed, generation, job)",
+            "settings": {
+                k: v for k, v in asdict(settings).items() if k not in ("observed", "scenario")
+            },
+            "scenario": settings.scenario,
+            "generations": len(rows),
+            "simulations": int(populations["simulations"].sum()) if rows else 0,
+            "stopped_because": stopped,
+            "wall_time_s_this_session": round(wall, 3),
+            **provenance(),
+            "created": result.created,
+        },
+    )
     return result
 
 
@@ -525,14 +636,20 @@ class CalibrationRecord:
 def read_calibration(out_dir: str | os.PathLike[str]) -> CalibrationRecord:
     """Read a finished calibration directory (one line of error if it is not one)."""
     out_dir = Path(out_dir)
-    missing = [name for name in (SETTINGS_FILE, POPULATIONS, POSTERIOR, POSTERIOR_SUMMARY)
-               if not (out_dir / name).is_file()]
+    missing = [
+        name
+        for name in (SETTINGS_FILE, POPULATIONS, POSTERIOR, POSTERIOR_SUMMARY)
+        if not (out_dir / name).is_file()
+    ]
     if missing:
-        raise PlazasimError(f"calibration: {out_dir} is not a finished calibration "
-                            f"directory (no {missing[0]})")
+        raise PlazasimError(
+            f"calibration: {out_dir} is not a finished calibration directory (no {missing[0]})"
+        )
     data = json.loads((out_dir / SETTINGS_FILE).read_text(encoding="utf-8"))
     return CalibrationRecord(
-        out_dir=out_dir, settings=Settings(**data["settings"]),
+        out_dir=out_dir,
+        settings=Settings(**data["settings"]),
         populations=pd.read_csv(out_dir / POPULATIONS),
         posterior=pd.read_parquet(out_dir / POSTERIOR),
-        summary=pd.read_csv(out_dir / POSTERIOR_SUMMARY))
+        summary=pd.read_csv(out_dir / POSTERIOR_SUMMARY),
+    )

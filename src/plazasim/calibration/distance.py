@@ -96,25 +96,28 @@ class BlockDistance:
 
     blocks: Mapping[str, Block]
 
-    def costs(self, simulated: Mapping[str, np.ndarray],
-              observed: Mapping[str, np.ndarray]) -> dict[str, float]:
+    def costs(
+        self, simulated: Mapping[str, np.ndarray], observed: Mapping[str, np.ndarray]
+    ) -> dict[str, float]:
         """Each block's cost (mean squared log error), for reports."""
         if set(simulated) != set(observed):
-            raise ValueError(f"summary blocks differ: simulated {sorted(simulated)}, "
-                             f"observed {sorted(observed)}")
+            raise ValueError(
+                f"summary blocks differ: simulated {sorted(simulated)}, observed {sorted(observed)}"
+            )
         unknown = sorted(set(observed) - set(self.blocks))
         if unknown:
             raise ValueError(f"no distance block for {unknown[0]!r}")
-        return {name: self.blocks[name].cost(simulated[name], observed[name])
-                for name in observed}
+        return {name: self.blocks[name].cost(simulated[name], observed[name]) for name in observed}
 
-    def __call__(self, simulated: Mapping[str, np.ndarray],
-                 observed: Mapping[str, np.ndarray], *_: object) -> float:
+    def __call__(
+        self, simulated: Mapping[str, np.ndarray], observed: Mapping[str, np.ndarray], *_: object
+    ) -> float:
         """The distance: ``sqrt(sum(w_b cost_b) / sum(w_b))``."""
         costs = self.costs(simulated, observed)
         total_weight = sum(self.blocks[b].weight for b in costs)
         if total_weight <= 0:
             raise ValueError("blocks: the weights of the compared blocks sum to 0")
-        weighted = sum(self.blocks[b].weight * c for b, c in costs.items()
-                       if self.blocks[b].weight > 0)
+        weighted = sum(
+            self.blocks[b].weight * c for b, c in costs.items() if self.blocks[b].weight > 0
+        )
         return math.sqrt(weighted / total_weight)

@@ -34,8 +34,18 @@ if TYPE_CHECKING:
     from plazasim.calibration.fit_report import FitReport
     from plazasim.calibration_spec import ResolvedPrior
 
-__all__ = ["NATIONAL", "PARAMETERS", "PLAZA", "RELATED_SHARE", "STATES", "plot_national",
-           "plot_parameters", "plot_plaza", "plot_related_share", "plot_states"]
+__all__ = [
+    "NATIONAL",
+    "PARAMETERS",
+    "PLAZA",
+    "RELATED_SHARE",
+    "STATES",
+    "plot_national",
+    "plot_parameters",
+    "plot_plaza",
+    "plot_related_share",
+    "plot_states",
+]
 
 NATIONAL = "national.png"
 STATES = "states.png"
@@ -46,14 +56,23 @@ DPI = 110
 FORECAST_LABEL = "forecast (no data used)"
 #: Counts below this are drawn at it on log axes (a log axis has no 0); persons.
 LOG_FLOOR = 1.0
-_COLOUR = {"national_related": "C3", "national_homicides": "C0", "plaza_homicides": "C2",
-           "state_related": "C3", "state_homicides": "C0"}
-_WHAT = {"national_related": "cartel-related killings (cartel + state + bystander)",
-         "national_homicides": "all homicides (the non-cartel baseline included)",
-         "plaza_homicides": "all homicides"}
-_OBSERVED = {"Presidencia": "Presidencia organised-crime deaths (observed)",
-             "INEGI": "INEGI homicides by month of occurrence (observed)",
-             "target": "calibration target (observed)"}
+_COLOUR = {
+    "national_related": "C3",
+    "national_homicides": "C0",
+    "plaza_homicides": "C2",
+    "state_related": "C3",
+    "state_homicides": "C0",
+}
+_WHAT = {
+    "national_related": "cartel-related killings (cartel + state + bystander)",
+    "national_homicides": "all homicides (the non-cartel baseline included)",
+    "plaza_homicides": "all homicides",
+}
+_OBSERVED = {
+    "Presidencia": "Presidencia organised-crime deaths (observed)",
+    "INEGI": "INEGI homicides by month of occurrence (observed)",
+    "target": "calibration target (observed)",
+}
 
 
 def _figure(width: float, height: float) -> Figure:
@@ -65,10 +84,13 @@ def _figure(width: float, height: float) -> Figure:
     return fig
 
 
-def _runs_note(report: FitReport, glyphs: str = "line: median of the runs, shade: 90% band "
-               "(5-95% of runs)") -> str:
-    return (f"{report.draws} posterior draws x {report.seeds} seed"
-            f"{'s' * (report.seeds != 1)} = {report.runs} runs; {glyphs}")
+def _runs_note(
+    report: FitReport, glyphs: str = "line: median of the runs, shade: 90% band (5-95% of runs)"
+) -> str:
+    return (
+        f"{report.draws} posterior draws x {report.seeds} seed"
+        f"{'s' * (report.seeds != 1)} = {report.runs} runs; {glyphs}"
+    )
 
 
 def _month_x(labels: pd.Index | list[str]) -> np.ndarray:
@@ -95,8 +117,17 @@ def _thousands(ax: Axes) -> None:
 def _shade_forecast(ax: Axes, start: Any, end: Any) -> None:
     """Grey the forecast span ``[start, end)`` of ``ax``'s x axis and label it at the top."""
     ax.axvspan(start, end, color="0.55", alpha=0.13, lw=0, zorder=0)
-    ax.text(start, 0.98, f"  {FORECAST_LABEL}", transform=ax.get_xaxis_transform(),
-            ha="left", va="top", fontsize=9, color="0.25", style="italic")
+    ax.text(
+        start,
+        0.98,
+        f"  {FORECAST_LABEL}",
+        transform=ax.get_xaxis_transform(),
+        ha="left",
+        va="top",
+        fontsize=9,
+        color="0.25",
+        style="italic",
+    )
 
 
 def _monthly_panel(ax: Axes, report: FitReport, block: str, title: str) -> None:
@@ -106,12 +137,26 @@ def _monthly_panel(ax: Axes, report: FitReport, block: str, title: str) -> None:
     band = bands(run_matrix(report.predictive, block))
     x = _month_x(band.index)
     colour = _COLOUR[block]
-    ax.fill_between(x, band["q05"], band["q95"], color=colour, alpha=0.22, lw=0,
-                    label="simulated, 90% band (5-95% of runs)")
+    ax.fill_between(
+        x,
+        band["q05"],
+        band["q95"],
+        color=colour,
+        alpha=0.22,
+        lw=0,
+        label="simulated, 90% band (5-95% of runs)",
+    )
     ax.plot(x, band["median"], color=colour, lw=1.8, label="simulated, median of runs")
     observed = report.observed[block]
-    ax.plot(_month_x(observed.index), observed.to_numpy(), color="black", lw=1.1, marker="o",
-            ms=2.5, label=_OBSERVED[report.source(block)])
+    ax.plot(
+        _month_x(observed.index),
+        observed.to_numpy(),
+        color="black",
+        lw=1.1,
+        marker="o",
+        ms=2.5,
+        label=_OBSERVED[report.source(block)],
+    )
     top = max(float(band["q95"].max()), float(observed.max()), 1.0)
     ax.set_ylim(0, top * 1.14)  # headroom for the forecast label
     last_month = str(band.index[-1])
@@ -136,16 +181,24 @@ def plot_national(report: FitReport, path: str | os.PathLike[str]) -> None:
     fig = _figure(13.0, 8.0)
     top, bottom = fig.subplots(2, 1, sharex=True)
     where = "Mexico" if report.is_mexico else "All plazas"
-    _monthly_panel(top, report, "national_related",
-                   f"{where}: {_WHAT['national_related']} vs "
-                   f"{report.source('national_related')}")
-    _monthly_panel(bottom, report, "national_homicides",
-                   f"{where}: {_WHAT['national_homicides']} vs "
-                   f"{report.source('national_homicides')}")
+    _monthly_panel(
+        top,
+        report,
+        "national_related",
+        f"{where}: {_WHAT['national_related']} vs {report.source('national_related')}",
+    )
+    _monthly_panel(
+        bottom,
+        report,
+        "national_homicides",
+        f"{where}: {_WHAT['national_homicides']} vs {report.source('national_homicides')}",
+    )
     bottom.set_xlabel("month")
     meta = report.settings.scenario_object().scenario
-    fig.suptitle(f"Posterior predictive fit of {meta.name}, monthly, national\n"
-                 f"{_runs_note(report)}", fontsize=11)
+    fig.suptitle(
+        f"Posterior predictive fit of {meta.name}, monthly, national\n{_runs_note(report)}",
+        fontsize=11,
+    )
     fig.savefig(path, dpi=DPI)
 
 
@@ -153,13 +206,18 @@ def plot_plaza(report: FitReport, path: str | os.PathLike[str]) -> None:
     """``juarez.png``: monthly homicides in the calibration's plaza, record vs runs."""
     fig = _figure(13.0, 4.8)
     ax = fig.subplots()
-    _monthly_panel(ax, report, "plaza_homicides",
-                   f"{report.plaza_name}: {_WHAT['plaza_homicides']} vs "
-                   f"{report.source('plaza_homicides')}")
+    _monthly_panel(
+        ax,
+        report,
+        "plaza_homicides",
+        f"{report.plaza_name}: {_WHAT['plaza_homicides']} vs {report.source('plaza_homicides')}",
+    )
     ax.set_xlabel("month")
     meta = report.settings.scenario_object().scenario
-    fig.suptitle(f"Posterior predictive fit of {meta.name}, monthly, one plaza\n"
-                 f"{_runs_note(report)}", fontsize=11)
+    fig.suptitle(
+        f"Posterior predictive fit of {meta.name}, monthly, one plaza\n{_runs_note(report)}",
+        fontsize=11,
+    )
     fig.savefig(path, dpi=DPI)
 
 
@@ -175,11 +233,26 @@ def _states_panel(ax: Axes, report: FitReport, block: str) -> float:
         return np.maximum(v.to_numpy(dtype=np.float64), LOG_FLOOR)
 
     med, lo, hi = floor(totals["median"]), floor(totals["q05"]), floor(totals["q95"])
-    ax.errorbar(med, y + 0.12, xerr=[med - lo, hi - med], fmt="D", ms=4.5, color=colour,
-                mfc="white", lw=1.2, capsize=2,
-                label="simulated, median with 90% band (5-95% of runs)")
-    ax.plot(floor(totals["observed"]), y - 0.12, "o", color="black", ms=4.5,
-            label=f"{report.source(block)} (observed)")
+    ax.errorbar(
+        med,
+        y + 0.12,
+        xerr=[med - lo, hi - med],
+        fmt="D",
+        ms=4.5,
+        color=colour,
+        mfc="white",
+        lw=1.2,
+        capsize=2,
+        label="simulated, median with 90% band (5-95% of runs)",
+    )
+    ax.plot(
+        floor(totals["observed"]),
+        y - 0.12,
+        "o",
+        color="black",
+        ms=4.5,
+        label=f"{report.source(block)} (observed)",
+    )
     ax.set_xscale("log")
     ax.set_yticks(y, [report.state_name(str(code)) for code in totals.index], fontsize=8)
     ax.set_ylim(-0.8, len(totals) - 0.2)
@@ -195,22 +268,38 @@ def plot_states(report: FitReport, path: str | os.PathLike[str]) -> None:
     n = len(report.spec.states)
     fig = _figure(13.0, max(4.5, 0.27 * n + 2.4))
     left, right = fig.subplots(1, 2)
-    for ax, block, what in ((left, "state_related", "cartel-related killings"),
-                            (right, "state_homicides", "all homicides")):
+    for ax, block, what in (
+        (left, "state_related", "cartel-related killings"),
+        (right, "state_homicides", "all homicides"),
+    ):
         rho = _states_panel(ax, report, block)
         shown = "n/a" if math.isnan(rho) else f"{rho:.2f}"
-        ax.set_title(f"{what} vs {report.source(block)}\nSpearman rank correlation, observed "
-                     f"vs simulated median: {shown}", fontsize=10)
+        ax.set_title(
+            f"{what} vs {report.source(block)}\nSpearman rank correlation, observed "
+            f"vs simulated median: {shown}",
+            fontsize=10,
+        )
     handles, labels = right.get_legend_handles_labels()
-    labels = [f"observed ({report.source('state_related')} left, "
-              f"{report.source('state_homicides')} right)" if "observed" in label else label
-              for label in labels] if report.is_mexico else labels
+    labels = (
+        [
+            f"observed ({report.source('state_related')} left, "
+            f"{report.source('state_homicides')} right)"
+            if "observed" in label
+            else label
+            for label in labels
+        ]
+        if report.is_mexico
+        else labels
+    )
     fig.legend(handles, labels, loc="outside lower center", ncol=2, fontsize=9, frameon=False)
     meta = report.settings.scenario_object().scenario
-    fig.suptitle(f"Posterior predictive fit of {meta.name}: where the killing was, state "
-                 f"totals ranked by the observed value\n"
-                 f"{_runs_note(report, 'diamond: median of the runs, bar: 90% band')}; "
-                 f"counts below {LOG_FLOOR:g} drawn at {LOG_FLOOR:g}", fontsize=10)
+    fig.suptitle(
+        f"Posterior predictive fit of {meta.name}: where the killing was, state "
+        f"totals ranked by the observed value\n"
+        f"{_runs_note(report, 'diamond: median of the runs, bar: 90% band')}; "
+        f"counts below {LOG_FLOOR:g} drawn at {LOG_FLOOR:g}",
+        fontsize=10,
+    )
     fig.savefig(path, dpi=DPI)
 
 
@@ -225,26 +314,43 @@ def plot_related_share(report: FitReport, path: str | os.PathLike[str]) -> None:
     fig = _figure(9.0, 5.4)
     ax = fig.subplots()
     nudge = 0.07  # observed left, simulated right of the year, so neither hides the other
-    ax.errorbar(np.array(years) + nudge, band["median"], yerr=[band["median"] - band["q05"],
-                                             band["q95"] - band["median"]],
-                fmt="D-", ms=5, color="C4", mfc="white", capsize=4, lw=1.4,
-                label="simulated related / simulated homicides:\nmedian with 90% band "
-                      "(5-95% of runs)")
+    ax.errorbar(
+        np.array(years) + nudge,
+        band["median"],
+        yerr=[band["median"] - band["q05"], band["q95"] - band["median"]],
+        fmt="D-",
+        ms=5,
+        color="C4",
+        mfc="white",
+        capsize=4,
+        lw=1.4,
+        label="simulated related / simulated homicides:\nmedian with 90% band (5-95% of runs)",
+    )
     obs_related = annual_totals(report.observed["national_related"])
     obs_total = annual_totals(report.observed["national_homicides"])
     seen = [y for y in obs_related.index if y in obs_total.index and obs_total[y] > 0]
     if seen:
-        label = ("Presidencia deaths / INEGI homicides (observed)" if report.is_mexico
-                 else "target related / target homicides (observed)")
-        ax.plot(np.array(seen) - nudge, [100.0 * obs_related[y] / obs_total[y] for y in seen],
-                "o", ms=7,
-                color="black", label=label, zorder=5)
+        label = (
+            "Presidencia deaths / INEGI homicides (observed)"
+            if report.is_mexico
+            else "target related / target homicides (observed)"
+        )
+        ax.plot(
+            np.array(seen) - nudge,
+            [100.0 * obs_related[y] / obs_total[y] for y in seen],
+            "o",
+            ms=7,
+            color="black",
+            label=label,
+            zorder=5,
+        )
     end = report.record_end
     last_observed = end.year if (end.month, end.day) == (12, 31) else end.year - 1
     if years[-1] > last_observed:
         _shade_forecast(ax, max(last_observed, years[0] - 1) + 0.5, years[-1] + 0.5)
-    top = float(np.nanmax([band["q95"].max(), *(100.0 * obs_related[y] / obs_total[y]
-                                                for y in seen)]))
+    top = float(
+        np.nanmax([band["q95"].max(), *(100.0 * obs_related[y] / obs_total[y] for y in seen)])
+    )
     ax.set_ylim(0, min(100.0, top * 1.2) if math.isfinite(top) and top > 0 else 100.0)
     ax.set_xlim(years[0] - 0.5, years[-1] + 0.5)
     ax.set_xticks(years)
@@ -253,9 +359,12 @@ def plot_related_share(report: FitReport, path: str | os.PathLike[str]) -> None:
     ax.grid(alpha=0.3)
     fig.legend(loc="outside lower center", ncol=2, fontsize=8.5, frameon=False)
     meta = report.settings.scenario_object().scenario
-    ax.set_title(f"Posterior predictive fit of {meta.name}: how much of the killing is the "
-                 f"war\n{report.draws} draws x {report.seeds} seeds = {report.runs} runs; "
-                 "the share is taken in each run, then summarised", fontsize=10)
+    ax.set_title(
+        f"Posterior predictive fit of {meta.name}: how much of the killing is the "
+        f"war\n{report.draws} draws x {report.seeds} seeds = {report.runs} runs; "
+        "the share is taken in each run, then summarised",
+        fontsize=10,
+    )
     fig.savefig(path, dpi=DPI)
 
 
@@ -285,8 +394,9 @@ def _log_ticks(ax: Axes) -> None:
     ax.xaxis.set_minor_formatter(NullFormatter())
 
 
-def _parameter_panel(ax: Axes, name: str, prior: ResolvedPrior, values: np.ndarray,
-                     median: float) -> None:
+def _parameter_panel(
+    ax: Axes, name: str, prior: ResolvedPrior, values: np.ndarray, median: float
+) -> None:
     pad = 0.5 if prior.integer else 0.0
     lo, hi = prior.low - pad, prior.high + pad
     log = prior.distribution == "loguniform"
@@ -294,7 +404,7 @@ def _parameter_panel(ax: Axes, name: str, prior: ResolvedPrior, values: np.ndarr
     if log:
         edges_t = np.linspace(math.log10(lo), math.log10(hi), bins + 1)
         density, _ = np.histogram(np.log10(values), edges_t, density=True)
-        edges = 10.0 ** edges_t
+        edges = 10.0**edges_t
         grid = np.geomspace(lo, hi, 200)
         ax.set_xscale("log")
         _log_ticks(ax)
@@ -327,16 +437,22 @@ def plot_parameters(report: FitReport, path: str | os.PathLike[str]) -> None:
     axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False).ravel())
     for ax, name in zip(axes, names, strict=False):
         values = posterior[name].to_numpy(dtype=np.float64)
-        median = (float(summary.loc[name, "median"]) if name in summary.index
-                  else float(np.median(values)))
+        median = (
+            float(summary.loc[name, "median"])
+            if name in summary.index
+            else float(np.median(values))
+        )
         _parameter_panel(ax, name, priors[name], values, median)
-    for ax in axes[len(names):]:
+    for ax in axes[len(names) :]:
         ax.set_visible(False)
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncol=3, fontsize=9, frameon=False)
     meta = report.settings.scenario_object().scenario
-    fig.suptitle(f"Calibrated parameters of {meta.name}\nline: prior; histogram: posterior "
-                 f"({len(posterior)} equally weighted draws); dashes: weighted posterior "
-                 "median\nheights are probability densities (per decade on log axes); "
-                 "x spans the prior's range", fontsize=10)
+    fig.suptitle(
+        f"Calibrated parameters of {meta.name}\nline: prior; histogram: posterior "
+        f"({len(posterior)} equally weighted draws); dashes: weighted posterior "
+        "median\nheights are probability densities (per decade on log axes); "
+        "x spans the prior's range",
+        fontsize=10,
+    )
     fig.savefig(path, dpi=DPI)

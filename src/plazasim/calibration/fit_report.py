@@ -74,8 +74,11 @@ FIT_TABLE = "fit_table.csv"
 FIT_MARKDOWN = "fit_table.md"
 PREDICTIVE_TABLE = "predictive.parquet"
 #: Monthly blocks summed to annual rows of the fit table, with the record's source.
-ANNUAL_BLOCKS = {"national_related": "Presidencia", "national_homicides": "INEGI",
-                 "plaza_homicides": "INEGI"}
+ANNUAL_BLOCKS = {
+    "national_related": "Presidencia",
+    "national_homicides": "INEGI",
+    "plaza_homicides": "INEGI",
+}
 
 
 def observed_record(settings: Settings) -> dict[str, pd.Series]:
@@ -108,7 +111,8 @@ class FitReport:
     workers: int = 1
     wall_time_s: float = 0.0
     created: str = field(
-        default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+        default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    )
 
     @property
     def settings(self) -> Settings:
@@ -177,15 +181,18 @@ class FitReport:
     def checks(self) -> list[Check]:
         """The headline checks (:func:`~plazasim.calibration.fit_stats.headline_checks`)."""
         short = self.plaza_name.split(" (")[0] if self.plaza_name else "plaza"
-        sources = {"related": self.source("national_related"),
-                   "homicides": self.source("national_homicides")}
+        sources = {
+            "related": self.source("national_related"),
+            "homicides": self.source("national_homicides"),
+        }
         return headline_checks(self.predictive, self.observed, short, sources)
 
     @cached_property
     def years(self) -> list[int]:
         """Whole calendar years the runs cover (Mexico: 2007-2012)."""
-        return [int(y) for y in annual_totals(run_matrix(self.predictive,
-                                                         "national_homicides")).columns]
+        return [
+            int(y) for y in annual_totals(run_matrix(self.predictive, "national_homicides")).columns
+        ]
 
     def annual_table(self) -> pd.DataFrame:
         """Per monthly block and whole year: observed, simulated median and band, error.
@@ -202,10 +209,17 @@ class FitReport:
             for year in self.years:
                 seen = float(obs.get(year, math.nan))
                 median = float(sim.loc[year, "median"])
-                rows.append({"series": block, "year": year, "observed": seen, "median": median,
-                             "q05": float(sim.loc[year, "q05"]),
-                             "q95": float(sim.loc[year, "q95"]),
-                             "relative_error": relative_error(median, seen)})
+                rows.append(
+                    {
+                        "series": block,
+                        "year": year,
+                        "observed": seen,
+                        "median": median,
+                        "q05": float(sim.loc[year, "q05"]),
+                        "q95": float(sim.loc[year, "q95"]),
+                        "relative_error": relative_error(median, seen),
+                    }
+                )
         return pd.DataFrame(rows)
 
     def fit_table(self) -> pd.DataFrame:
@@ -213,17 +227,40 @@ class FitReport:
         annual = self.annual_table()
         annual.insert(0, "section", "annual")
         names = {**_SERIES_NAME, "plaza_homicides": f"{self.plaza_name} homicides"}
-        annual.insert(2, "description", [
-            f"{names[s]} ({self.source(s)} observed), persons per year"
-            for s in annual["series"]])
-        checks = pd.DataFrame([{
-            "section": "check", "series": c.key, "description": c.description,
-            "measured": c.measured, "criterion": c.criterion, "result": c.result}
-            for c in self.checks])
+        annual.insert(
+            2,
+            "description",
+            [f"{names[s]} ({self.source(s)} observed), persons per year" for s in annual["series"]],
+        )
+        checks = pd.DataFrame(
+            [
+                {
+                    "section": "check",
+                    "series": c.key,
+                    "description": c.description,
+                    "measured": c.measured,
+                    "criterion": c.criterion,
+                    "result": c.result,
+                }
+                for c in self.checks
+            ]
+        )
         table = pd.concat([annual, checks], ignore_index=True)
         table["year"] = table["year"].astype("Int64")
-        columns = ["section", "series", "description", "year", "observed", "median", "q05",
-                   "q95", "relative_error", "measured", "criterion", "result"]
+        columns = [
+            "section",
+            "series",
+            "description",
+            "year",
+            "observed",
+            "median",
+            "q05",
+            "q95",
+            "relative_error",
+            "measured",
+            "criterion",
+            "result",
+        ]
         return table.reindex(columns=columns)
 
     def markdown(self) -> str:
@@ -242,15 +279,22 @@ class FitReport:
             "seeds": self.seeds,
             "runs": self.runs,
             "run_seeds": f"draw i, replicate j runs with seed {self.settings.seed} + "
-                         f"{SEED_STRIDE} i + j (draw i = row i of posterior.parquet)",
-            "period": [str(self.settings.scenario_object().scenario.start),
-                       str(self.settings.scenario_object().scenario.end)],
+            f"{SEED_STRIDE} i + j (draw i = row i of posterior.parquet)",
+            "period": [
+                str(self.settings.scenario_object().scenario.start),
+                str(self.settings.scenario_object().scenario.end),
+            ],
             "record_end": str(self.record_end),
             "forecast": f"everything after {self.record_end} (no observed data used)",
             "band_percentiles": [5.0, 95.0],
-            "checks": {c.key: {"measured": c.measured if math.isfinite(c.measured) else None,
-                               "criterion": c.criterion, "result": c.result}
-                       for c in self.checks},
+            "checks": {
+                c.key: {
+                    "measured": c.measured if math.isfinite(c.measured) else None,
+                    "criterion": c.criterion,
+                    "result": c.result,
+                }
+                for c in self.checks
+            },
             "checks_passed": f"{sum(bool(c.passed) for c in passed)} of {len(passed)}",
             "workers": self.workers,
             "wall_time_s": round(self.wall_time_s, 3),
@@ -259,9 +303,11 @@ class FitReport:
         }
 
 
-_SERIES_NAME = {"national_related": "national related killings",
-                "national_homicides": "national homicides",
-                "plaza_homicides": "plaza homicides"}
+_SERIES_NAME = {
+    "national_related": "national related killings",
+    "national_homicides": "national homicides",
+    "plaza_homicides": "plaza homicides",
+}
 
 
 def _cell(value: float, signed: bool = False) -> str:
@@ -279,50 +325,76 @@ def _markdown(report: FitReport) -> str:
     meta = report.settings.scenario_object().scenario
     table = report.annual_table()
     end = report.record_end
-    lines = [f"# Fit report: {meta.name}", "",
-             f"Calibration `{Path(report.calibration.out_dir).absolute()}`: {report.draws} "
-             f"posterior draws x {report.seeds} seeds = {report.runs} runs, "
-             f"{meta.start} to {meta.end}.",
-             "Simulated: median [5%, 95%] over the runs, persons per year. Relative error: "
-             "(median - observed) / observed.",
-             f"Years after {end.year if end.month == 12 and end.day == 31 else end} are a "
-             "**forecast**: no observed data there, none used.", ""]
-    national = {b: table[table.series == b].set_index("year") for b in
-                ("national_related", "national_homicides") if b in set(table.series)}
+    lines = [
+        f"# Fit report: {meta.name}",
+        "",
+        f"Calibration `{Path(report.calibration.out_dir).absolute()}`: {report.draws} "
+        f"posterior draws x {report.seeds} seeds = {report.runs} runs, "
+        f"{meta.start} to {meta.end}.",
+        "Simulated: median [5%, 95%] over the runs, persons per year. Relative error: "
+        "(median - observed) / observed.",
+        f"Years after {end.year if end.month == 12 and end.day == 31 else end} are a "
+        "**forecast**: no observed data there, none used.",
+        "",
+    ]
+    national = {
+        b: table[table.series == b].set_index("year")
+        for b in ("national_related", "national_homicides")
+        if b in set(table.series)
+    }
     if len(national) == 2:
         rel, hom = national["national_related"], national["national_homicides"]
         src_r, src_h = report.source("national_related"), report.source("national_homicides")
-        lines += ["## National, persons per year", "",
-                  f"| Year | {src_r} observed | Simulated related | Error | "
-                  f"{src_h} observed | Simulated homicides | Error |",
-                  "|---|---:|---:|---:|---:|---:|---:|"]
+        lines += [
+            "## National, persons per year",
+            "",
+            f"| Year | {src_r} observed | Simulated related | Error | "
+            f"{src_h} observed | Simulated homicides | Error |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
         for year in report.years:
             r, h = rel.loc[year], hom.loc[year]
             tag = f"{year}" if math.isfinite(r.observed) else f"{year} (forecast)"
-            lines.append(f"| {tag} | {_cell(r.observed)} | {_band(r)} | "
-                         f"{_cell(r.relative_error, True)} | {_cell(h.observed)} | {_band(h)} | "
-                         f"{_cell(h.relative_error, True)} |")
+            lines.append(
+                f"| {tag} | {_cell(r.observed)} | {_band(r)} | "
+                f"{_cell(r.relative_error, True)} | {_cell(h.observed)} | {_band(h)} | "
+                f"{_cell(h.relative_error, True)} |"
+            )
         lines.append("")
     if "plaza_homicides" in set(table.series):
         plaza = table[table.series == "plaza_homicides"].set_index("year")
-        lines += [f"## {report.plaza_name}, homicides, persons per year", "",
-                  f"| Year | {report.source('plaza_homicides')} observed | Simulated | Error |",
-                  "|---|---:|---:|---:|"]
+        lines += [
+            f"## {report.plaza_name}, homicides, persons per year",
+            "",
+            f"| Year | {report.source('plaza_homicides')} observed | Simulated | Error |",
+            "|---|---:|---:|---:|",
+        ]
         for year in report.years:
             p = plaza.loc[year]
             tag = f"{year}" if math.isfinite(p.observed) else f"{year} (forecast)"
-            lines.append(f"| {tag} | {_cell(p.observed)} | {_band(p)} | "
-                         f"{_cell(p.relative_error, True)} |")
+            lines.append(
+                f"| {tag} | {_cell(p.observed)} | {_band(p)} | {_cell(p.relative_error, True)} |"
+            )
         lines.append("")
-    lines += ["## Headline checks", "", "| Check | Measured | Criterion | Result |",
-              "|---|---:|---|---|"]
+    lines += [
+        "## Headline checks",
+        "",
+        "| Check | Measured | Criterion | Result |",
+        "|---|---:|---|---|",
+    ]
     for c in report.checks:
-        lines.append(f"| {c.description} | {c.measured_text()} | {c.criterion} | "
-                     f"{c.result} |")
+        lines.append(f"| {c.description} | {c.measured_text()} | {c.criterion} | {c.result} |")
     passed = [c for c in report.checks if c.passed is not None]
-    lines += ["", f"{sum(bool(c.passed) for c in passed)} of {len(passed)} checks pass"
-              + (f" ({len(report.checks) - len(passed)} without the data to check)."
-                 if len(passed) < len(report.checks) else "."), ""]
+    lines += [
+        "",
+        f"{sum(bool(c.passed) for c in passed)} of {len(passed)} checks pass"
+        + (
+            f" ({len(report.checks) - len(passed)} without the data to check)."
+            if len(passed) < len(report.checks)
+            else "."
+        ),
+        "",
+    ]
     return "\n".join(lines)
 
 
@@ -341,12 +413,23 @@ def fit_report(
     """
     record = read_calibration(calibration_dir)
     t0 = time.perf_counter()
-    frame = posterior_predictive(record.settings, record.posterior, draws=draws, seeds=seeds,
-                                 workers=workers, progress=progress)
+    frame = posterior_predictive(
+        record.settings,
+        record.posterior,
+        draws=draws,
+        seeds=seeds,
+        workers=workers,
+        progress=progress,
+    )
     wall = time.perf_counter() - t0
     runs = int(frame[["draw", "seed"]].drop_duplicates().shape[0])
-    return FitReport(calibration=record, predictive=frame, seeds=seeds,
-                     workers=min(workers, runs), wall_time_s=wall)
+    return FitReport(
+        calibration=record,
+        predictive=frame,
+        seeds=seeds,
+        workers=min(workers, runs),
+        wall_time_s=wall,
+    )
 
 
 def check_fit_report_dir(out_dir: str | os.PathLike[str]) -> None:
@@ -382,8 +465,9 @@ def write_fit_report(report: FitReport, out_dir: str | os.PathLike[str]) -> Path
         fit_plots.plot_parameters(report, tmp / fit_plots.PARAMETERS)
         table.to_csv(tmp / FIT_TABLE, index=False, float_format="%.6g")
         (tmp / FIT_MARKDOWN).write_text(markdown, encoding="utf-8")
-        report.predictive.to_parquet(tmp / PREDICTIVE_TABLE, engine="pyarrow",
-                                     compression="zstd", index=False)
+        report.predictive.to_parquet(
+            tmp / PREDICTIVE_TABLE, engine="pyarrow", compression="zstd", index=False
+        )
         (tmp / MANIFEST).write_text(manifest, encoding="utf-8")
 
     return write_directory(out_dir, fill)

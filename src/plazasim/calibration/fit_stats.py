@@ -116,23 +116,27 @@ def relative_error(simulated: float, observed: float) -> float:
     return (simulated - observed) / observed
 
 
-def state_years(observed: Mapping[str, pd.Series], predictive: pd.DataFrame,
-                block: str) -> list[int]:
+def state_years(
+    observed: Mapping[str, pd.Series], predictive: pd.DataFrame, block: str
+) -> list[int]:
     """Years of ``block`` to total: :data:`STATE_YEARS` where both sides have them.
 
     A record without any of those years (a synthetic fit) uses every year the
     record and the runs share.
     """
     seen = {_year_of(str(label)) for label in observed[block].index}
-    ran = {_year_of(str(label)) for label in
-           pd.unique(predictive.loc[predictive["block"] == block, "label"])}
+    ran = {
+        _year_of(str(label))
+        for label in pd.unique(predictive.loc[predictive["block"] == block, "label"])
+    }
     both = seen & ran
     wanted = [y for y in STATE_YEARS if y in both]
     return wanted or sorted(both)
 
 
-def state_totals(predictive: pd.DataFrame, observed: Mapping[str, pd.Series], block: str,
-                 years: Sequence[int]) -> pd.DataFrame:
+def state_totals(
+    predictive: pd.DataFrame, observed: Mapping[str, pd.Series], block: str, years: Sequence[int]
+) -> pd.DataFrame:
     """Per state: observed total over ``years`` and the runs' median and band of it.
 
     Returns one row per state (index: state code, in the record's order) with
@@ -145,8 +149,7 @@ def state_totals(predictive: pd.DataFrame, observed: Mapping[str, pd.Series], bl
     per_state = matrix[keep].T.groupby(state_of, sort=False).sum().T
     obs = observed[block]
     obs = obs[[_year_of(str(label)) in wanted for label in obs.index]]
-    obs_state = obs.groupby([str(label).split(":")[0] for label in obs.index],
-                            sort=False).sum()
+    obs_state = obs.groupby([str(label).split(":")[0] for label in obs.index], sort=False).sum()
     out = bands(per_state)
     out.insert(0, "observed", obs_state.reindex(out.index).to_numpy(dtype=np.float64))
     out.index.name = "state"
@@ -206,12 +209,14 @@ MEXICO_SOURCES = {"related": "Presidencia", "homicides": "INEGI"}
 
 def _noun(block: str) -> tuple[str, str]:
     """(what the block counts, the key of its source)."""
-    return ("related killings", "related") if block.endswith("related") else (
-        "homicides", "homicides")
+    return (
+        ("related killings", "related") if block.endswith("related") else ("homicides", "homicides")
+    )
 
 
-def _national_checks(predictive: pd.DataFrame, observed: Mapping[str, pd.Series],
-                     sources: Mapping[str, str]) -> list[Check]:
+def _national_checks(
+    predictive: pd.DataFrame, observed: Mapping[str, pd.Series], sources: Mapping[str, str]
+) -> list[Check]:
     checks = []
     for block, tolerance in NATIONAL_TOLERANCE.items():
         if block not in observed:
@@ -223,15 +228,22 @@ def _national_checks(predictive: pd.DataFrame, observed: Mapping[str, pd.Series]
             median = float(sim["median"].get(year, math.nan))
             error = relative_error(median, float(value))
             passed = None if math.isnan(error) else bool(abs(error) <= tolerance + 1e-12)
-            checks.append(Check(
-                key=f"{block}_{year}", kind="relative_error", measured=error,
-                description=f"national {noun} {year}: simulated median vs {sources[key]}",
-                criterion=f"within ±{tolerance:.0%}", passed=passed))
+            checks.append(
+                Check(
+                    key=f"{block}_{year}",
+                    kind="relative_error",
+                    measured=error,
+                    description=f"national {noun} {year}: simulated median vs {sources[key]}",
+                    criterion=f"within ±{tolerance:.0%}",
+                    passed=passed,
+                )
+            )
     return checks
 
 
-def _state_checks(predictive: pd.DataFrame, observed: Mapping[str, pd.Series],
-                  sources: Mapping[str, str]) -> list[Check]:
+def _state_checks(
+    predictive: pd.DataFrame, observed: Mapping[str, pd.Series], sources: Mapping[str, str]
+) -> list[Check]:
     checks = []
     for block in ("state_homicides", "state_related"):
         if block not in observed:
@@ -244,16 +256,22 @@ def _state_checks(predictive: pd.DataFrame, observed: Mapping[str, pd.Series],
         span = f"{years[0]}-{years[-1]}" if len(years) > 1 else (str(years[0]) if years else "-")
         noun, key = _noun(block)
         minimum = SPEARMAN_MIN[block]
-        checks.append(Check(
-            key=f"{block}_spearman", kind="spearman", measured=rho,
-            description=f"state {noun} {span}: Spearman, {sources[key]} vs simulated median",
-            criterion=f">= {minimum}",
-            passed=None if math.isnan(rho) else bool(rho >= minimum - 1e-12)))
+        checks.append(
+            Check(
+                key=f"{block}_spearman",
+                kind="spearman",
+                measured=rho,
+                description=f"state {noun} {span}: Spearman, {sources[key]} vs simulated median",
+                criterion=f">= {minimum}",
+                passed=None if math.isnan(rho) else bool(rho >= minimum - 1e-12),
+            )
+        )
     return checks
 
 
-def _plaza_check(predictive: pd.DataFrame, observed: Mapping[str, pd.Series],
-                 plaza_name: str) -> list[Check]:
+def _plaza_check(
+    predictive: pd.DataFrame, observed: Mapping[str, pd.Series], plaza_name: str
+) -> list[Check]:
     if "plaza_homicides" not in observed:
         return []
     obs = annual_totals(observed["plaza_homicides"])
@@ -269,19 +287,31 @@ def _plaza_check(predictive: pd.DataFrame, observed: Mapping[str, pd.Series],
     span = f"{first}->{last}" if first is not None else "first->last observed year"
     factor = PLAZA_RISE_FACTOR
     passed = None if math.isnan(ratio) else bool(1 / factor <= ratio <= factor)
-    return [Check(key="plaza_rise", kind="ratio", measured=ratio,
-                  description=f"{plaza_name} homicides, rise {span}: simulated / observed",
-                  criterion=f"within a factor of {factor:g}", passed=passed)]
+    return [
+        Check(
+            key="plaza_rise",
+            kind="ratio",
+            measured=ratio,
+            description=f"{plaza_name} homicides, rise {span}: simulated / observed",
+            criterion=f"within a factor of {factor:g}",
+            passed=passed,
+        )
+    ]
 
 
-def headline_checks(predictive: pd.DataFrame, observed: Mapping[str, pd.Series],
-                    plaza_name: str = "plaza",
-                    sources: Mapping[str, str] = MEXICO_SOURCES) -> list[Check]:
+def headline_checks(
+    predictive: pd.DataFrame,
+    observed: Mapping[str, pd.Series],
+    plaza_name: str = "plaza",
+    sources: Mapping[str, str] = MEXICO_SOURCES,
+) -> list[Check]:
     """The checks of the module docstring, for the blocks the record holds, in that order.
 
     ``sources`` names who counted the observed ``related`` and ``homicides``
     series, for the descriptions only.
     """
-    return (_national_checks(predictive, observed, sources)
-            + _state_checks(predictive, observed, sources)
-            + _plaza_check(predictive, observed, plaza_name))
+    return (
+        _national_checks(predictive, observed, sources)
+        + _state_checks(predictive, observed, sources)
+        + _plaza_check(predictive, observed, plaza_name)
+    )

@@ -58,8 +58,9 @@ def last_generation(out_dir: Path, space: SearchSpace) -> tuple[pd.DataFrame, np
     return values, np.asarray(weights, dtype=np.float64), int(history.max_t)
 
 
-def write_posterior(out_dir: Path, settings: Settings, space: SearchSpace
-                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def write_posterior(
+    out_dir: Path, settings: Settings, space: SearchSpace
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Write ``posterior.parquet``, ``posterior_summary.csv`` and ``calibrated.toml``."""
     values, weights, t = last_generation(out_dir, space)
     rng = np.random.default_rng([settings.seed, 0x5EED])
@@ -67,20 +68,31 @@ def write_posterior(out_dir: Path, settings: Settings, space: SearchSpace
     picks = picks[rng.permutation(picks.size)]
     posterior = values.iloc[picks].reset_index(names="particle")
     posterior.insert(0, "draw", np.arange(len(posterior), dtype=np.int64))
-    summary = pd.DataFrame([
-        {"parameter": name, "distribution": prior.distribution, "prior_low": prior.low,
-         "prior_high": prior.high,
-         "q05": weighted_quantile(values[name].to_numpy(), weights, 0.05),
-         "median": weighted_quantile(values[name].to_numpy(), weights, 0.5),
-         "q95": weighted_quantile(values[name].to_numpy(), weights, 0.95)}
-        for name, prior in space.priors.items()])
+    summary = pd.DataFrame(
+        [
+            {
+                "parameter": name,
+                "distribution": prior.distribution,
+                "prior_low": prior.low,
+                "prior_high": prior.high,
+                "q05": weighted_quantile(values[name].to_numpy(), weights, 0.05),
+                "median": weighted_quantile(values[name].to_numpy(), weights, 0.5),
+                "q95": weighted_quantile(values[name].to_numpy(), weights, 0.95),
+            }
+            for name, prior in space.priors.items()
+        ]
+    )
     width = (summary["q95"] - summary["q05"]) / (summary["prior_high"] - summary["prior_low"])
     summary["interval_share_of_prior"] = width.round(4)
-    _atomic(out_dir / "posterior.parquet",
-            lambda p: posterior.to_parquet(p, engine="pyarrow", compression="zstd", index=False))
+    _atomic(
+        out_dir / "posterior.parquet",
+        lambda p: posterior.to_parquet(p, engine="pyarrow", compression="zstd", index=False),
+    )
     _atomic(out_dir / "posterior_summary.csv", lambda p: summary.to_csv(p, index=False))
-    _atomic(out_dir / "calibrated.toml",
-            lambda p: p.write_text(calibrated_toml(settings, summary, t), encoding="utf-8"))
+    _atomic(
+        out_dir / "calibrated.toml",
+        lambda p: p.write_text(calibrated_toml(settings, summary, t), encoding="utf-8"),
+    )
     return posterior, summary
 
 
@@ -100,20 +112,28 @@ def calibrated_toml(settings: Settings, summary: pd.DataFrame, generation: int) 
         data["world"].pop("plazas", None)
         data["world"].pop("cartels", None)
     integer = {name for name, prior in _priors(settings).items() if prior.integer}
-    medians = {row.parameter: (round(row.median) if row.parameter in integer
-                               else float(f"{row.median:.6g}"))
-               for row in summary.itertuples()}
+    medians = {
+        row.parameter: (
+            round(row.median) if row.parameter in integer else float(f"{row.median:.6g}")
+        )
+        for row in summary.itertuples()
+    }
     data["parameters"] = {**data.get("parameters", {}), **medians}
     calibration = dict(data.get("calibration") or {})
     calibration["posterior"] = "posterior.parquet"
     data["calibration"] = {k: v for k, v in calibration.items() if v is not None}
-    lines = [f"# Calibrated by plazasim calibrate (ABC-SMC, {settings.particles} particles, "
-             f"generation {generation}, seed {settings.seed}).",
-             "# [parameters] holds the weighted posterior medians; posterior.parquet holds",
-             "# the equally weighted draws (plazasim run --posterior-draw K).",
-             "# parameter: median [5%, 95%] (prior low - high)"]
-    lines += [f"#   {row.parameter}: {row.median:.4g} [{row.q05:.4g}, {row.q95:.4g}] "
-              f"({row.prior_low:g} - {row.prior_high:g})" for row in summary.itertuples()]
+    lines = [
+        f"# Calibrated by plazasim calibrate (ABC-SMC, {settings.particles} particles, "
+        f"generation {generation}, seed {settings.seed}).",
+        "# [parameters] holds the weighted posterior medians; posterior.parquet holds",
+        "# the equally weighted draws (plazasim run --posterior-draw K).",
+        "# parameter: median [5%, 95%] (prior low - high)",
+    ]
+    lines += [
+        f"#   {row.parameter}: {row.median:.4g} [{row.q05:.4g}, {row.q95:.4g}] "
+        f"({row.prior_low:g} - {row.prior_high:g})"
+        for row in summary.itertuples()
+    ]
     return "\n".join(lines) + "\n\n" + tomli_w.dumps(_tomlable(data))
 
 

@@ -61,8 +61,14 @@ SEED_STRIDE = 1000
 #: Blocks of the predictive frame: persons per month (``national_*``, ``plaza_homicides``,
 #: label ``YYYY-MM``), persons per year (``state_*``, label ``state:year``) and armed
 #: cartel members in the year's last simulated week (``members``, label the year).
-PREDICTIVE_BLOCKS = ("national_related", "national_homicides", "plaza_homicides",
-                     "state_related", "state_homicides", "members")
+PREDICTIVE_BLOCKS = (
+    "national_related",
+    "national_homicides",
+    "plaza_homicides",
+    "state_related",
+    "state_homicides",
+    "members",
+)
 
 
 def run_seed(base: int, draw: int, replicate: int) -> int:
@@ -81,15 +87,26 @@ def covered_period(start: dt.date, end: dt.date) -> tuple[list[str], list[int]]:
     from plazasim.model.engine import weeks_between
 
     last_day = start + dt.timedelta(days=7 * (weeks_between(start, end) - 1) + 6)
-    first_month = (start.year, start.month) if start.day == 1 else (
-        (start.year + 1, 1) if start.month == 12 else (start.year, start.month + 1))
+    first_month = (
+        (start.year, start.month)
+        if start.day == 1
+        else ((start.year + 1, 1) if start.month == 12 else (start.year, start.month + 1))
+    )
     next_day = last_day + dt.timedelta(days=1)
-    last_month = ((last_day.year, last_day.month) if next_day.month != last_day.month
-                  else ((last_day.year - 1, 12) if last_day.month == 1
-                        else (last_day.year, last_day.month - 1)))
-    months = (month_labels(f"{first_month[0]:04d}-{first_month[1]:02d}",
-                           f"{last_month[0]:04d}-{last_month[1]:02d}")
-              if first_month <= last_month else [])
+    last_month = (
+        (last_day.year, last_day.month)
+        if next_day.month != last_day.month
+        else (
+            (last_day.year - 1, 12) if last_day.month == 1 else (last_day.year, last_day.month - 1)
+        )
+    )
+    months = (
+        month_labels(
+            f"{first_month[0]:04d}-{first_month[1]:02d}", f"{last_month[0]:04d}-{last_month[1]:02d}"
+        )
+        if first_month <= last_month
+        else []
+    )
     first_year = start.year if (start.month, start.day) == (1, 1) else start.year + 1
     last_year = last_day.year if (last_day.month, last_day.day) == (12, 31) else last_day.year - 1
     return months, list(range(first_year, last_year + 1))
@@ -104,10 +121,17 @@ def predictive_spec(spec: SummarySpec, scenario: Scenario) -> SummarySpec:
     """
     months, years = covered_period(scenario.scenario.start, scenario.scenario.end)
     if not months or not years:
-        raise PlazasimError(f"scenario: {scenario.scenario.start} to {scenario.scenario.end} "
-                            "covers no whole calendar year to report on")
-    return SummarySpec(months=tuple(months), years=tuple(years), states=spec.states,
-                       plaza=spec.plaza, members_year=None)
+        raise PlazasimError(
+            f"scenario: {scenario.scenario.start} to {scenario.scenario.end} "
+            "covers no whole calendar year to report on"
+        )
+    return SummarySpec(
+        months=tuple(months),
+        years=tuple(years),
+        states=spec.states,
+        plaza=spec.plaza,
+        members_year=None,
+    )
 
 
 @dataclass(frozen=True)
@@ -135,8 +159,9 @@ def run_predictive(task: PredictiveTask) -> dict[str, np.ndarray]:
     out = simulated_summaries(sim.recorder, sim.dates, world, task.spec)
     year_of_week = np.array([d.year for d in sim.dates])
     members = np.asarray(sim.recorder.national["members"], dtype=np.float64)
-    out["members"] = np.array([members[np.flatnonzero(year_of_week == y)[-1]]
-                               for y in task.spec.years])
+    out["members"] = np.array(
+        [members[np.flatnonzero(year_of_week == y)[-1]] for y in task.spec.years]
+    )
     return out
 
 
@@ -144,24 +169,30 @@ def _labels(spec: SummarySpec, block: str) -> list[str]:
     return [str(y) for y in spec.years] if block == "members" else spec.labels(block)
 
 
-def _tidy(results: list[dict[str, np.ndarray]], tasks: list[PredictiveTask],
-          spec: SummarySpec) -> pd.DataFrame:
+def _tidy(
+    results: list[dict[str, np.ndarray]], tasks: list[PredictiveTask], spec: SummarySpec
+) -> pd.DataFrame:
     """One row per (run, block, label): the long frame :func:`posterior_predictive` returns."""
     blocks = [b for b in PREDICTIVE_BLOCKS if b != "plaza_homicides" or spec.plaza is not None]
     labels = {b: _labels(spec, b) for b in blocks}
     per_run = sum(len(v) for v in labels.values())
     n = len(tasks)
-    values = np.concatenate([np.asarray(r[b], dtype=np.float64) for r in results
-                             for b in blocks]) if n else np.zeros(0)
+    values = (
+        np.concatenate([np.asarray(r[b], dtype=np.float64) for r in results for b in blocks])
+        if n
+        else np.zeros(0)
+    )
     block_col = np.concatenate([np.repeat(b, len(labels[b])) for b in blocks])
     label_col = np.concatenate([np.asarray(labels[b], dtype=object) for b in blocks])
-    return pd.DataFrame({
-        "draw": np.repeat(np.array([t.draw for t in tasks], dtype=np.int64), per_run),
-        "seed": np.repeat(np.array([t.seed for t in tasks], dtype=np.int64), per_run),
-        "block": np.tile(block_col, n).astype(object),
-        "label": np.tile(label_col, n),
-        "value": values,
-    })
+    return pd.DataFrame(
+        {
+            "draw": np.repeat(np.array([t.draw for t in tasks], dtype=np.int64), per_run),
+            "seed": np.repeat(np.array([t.seed for t in tasks], dtype=np.int64), per_run),
+            "block": np.tile(block_col, n).astype(object),
+            "label": np.tile(label_col, n),
+            "value": values,
+        }
+    )
 
 
 def posterior_predictive(
@@ -197,12 +228,19 @@ def posterior_predictive(
     missing = [n for n in names if n not in posterior.columns]
     if missing:
         raise PlazasimError(f"posterior: no column for calibrated parameter {missing[0]!r}")
-    tasks = [PredictiveTask(apply_draw(scenario, _values(posterior, i, names),
-                                       seed=run_seed(settings.seed, i, j)),
-                            spec, i, run_seed(settings.seed, i, j))
-             for i in range(draws) for j in range(seeds)]
-    results = map_tasks(run_predictive, tasks, workers, progress=progress,
-                        name="plazasim-predictive")
+    tasks = [
+        PredictiveTask(
+            apply_draw(scenario, _values(posterior, i, names), seed=run_seed(settings.seed, i, j)),
+            spec,
+            i,
+            run_seed(settings.seed, i, j),
+        )
+        for i in range(draws)
+        for j in range(seeds)
+    ]
+    results = map_tasks(
+        run_predictive, tasks, workers, progress=progress, name="plazasim-predictive"
+    )
     return _tidy(results, tasks, spec)
 
 

@@ -33,8 +33,9 @@ def job_seed(seed: int, generation: int, job: int) -> int:
     return int(np.random.SeedSequence([seed, generation + 1, job]).generate_state(1)[0])
 
 
-def _run_job(simulate_one_pickle: bytes, seeds: list[int], ids: list[int]
-             ) -> list[tuple[Any, bool, int]]:
+def _run_job(
+    simulate_one_pickle: bytes, seeds: list[int], ids: list[int]
+) -> list[tuple[Any, bool, int]]:
     """Evaluate one particle per seed: ``(particle, accepted, id)`` each."""
     simulate_one = cloudpickle.loads(simulate_one_pickle)
     out = []
@@ -85,8 +86,9 @@ class SeededDaskSampler(DaskDistributedSampler):
     among the contiguous finished jobs).
     """
 
-    def __init__(self, client: Any, seed: int, *,
-                 progress: Callable[[int, int, int], None] | None = None):
+    def __init__(
+        self, client: Any, seed: int, *, progress: Callable[[int, int, int], None] | None = None
+    ):
         super().__init__(dask_client=client, batch_size=1)
         self.seed = int(seed)
         self.progress = progress
@@ -97,20 +99,29 @@ class SeededDaskSampler(DaskDistributedSampler):
         state.pop("progress", None)
         return state
 
-    def sample_until_n_accepted(self, n, simulate_one, t, *, max_eval=np.inf,  # noqa: D102
-                                all_accepted=False, ana_vars=None):
+    def sample_until_n_accepted(  # noqa: D102
+        self,
+        n,
+        simulate_one,
+        t,
+        *,
+        max_eval=np.inf,
+        all_accepted=False,
+        ana_vars=None,
+    ):
         payload = cloudpickle.dumps(simulate_one)
         done: dict[int, tuple[Any, bool]] = {}
         running: dict[int, Any] = {}
         next_id = 0
-        prefix = 0          # jobs 0..prefix-1 have all finished
-        accepted = 0        # acceptances among them
-        last = -1           # id of the n-th acceptance, once known
+        prefix = 0  # jobs 0..prefix-1 have all finished
+        accepted = 0  # acceptances among them
+        last = -1  # id of the n-th acceptance, once known
         cores = max(1, int(self.client_cores()))
         while last < 0:
             while len(running) < cores:
                 running[next_id] = self.client.submit(
-                    _run_job, payload, [job_seed(self.seed, t, next_id)], [next_id], pure=False)
+                    _run_job, payload, [job_seed(self.seed, t, next_id)], [next_id], pure=False
+                )
                 next_id += 1
             self._wait(running)
             for job_id in [j for j, future in running.items() if future.done()]:

@@ -61,8 +61,9 @@ class SearchSpace:
         """The prior as a ``pyabc.Distribution``: a standard logistic per coordinate."""
         import pyabc
 
-        return pyabc.Distribution(**{self.coordinate(name): pyabc.RV("logistic", 0.0, 1.0)
-                                     for name in self.priors})
+        return pyabc.Distribution(
+            **{self.coordinate(name): pyabc.RV("logistic", 0.0, 1.0) for name in self.priors}
+        )
 
     def values(self, particle: Mapping[str, float]) -> dict[str, float | int]:
         """Parameter values (own units) of a particle given in pyabc coordinates."""
@@ -75,5 +76,7 @@ class SearchSpace:
 
     def particle(self, values: Mapping[str, float]) -> dict[str, float]:
         """The pyabc coordinates of parameter ``values`` (the inverse of :meth:`values`)."""
-        return {self.coordinate(name): float(logit(_inside(prior_cdf(prior, float(values[name])))))
-                for name, prior in self.priors.items()}
+        return {
+            self.coordinate(name): float(logit(_inside(prior_cdf(prior, float(values[name])))))
+            for name, prior in self.priors.items()
+        }

@@ -57,8 +57,14 @@ __all__ = [
 #: Homicide kinds that make up cartel-related killings (Presidencia's concept).
 RELATED_KINDS = ("cartel", "state", "bystander")
 #: Summary blocks, in the order a summary dict holds them.
-BLOCKS = ("national_related", "national_homicides", "state_related", "state_homicides",
-          "plaza_homicides", "members")
+BLOCKS = (
+    "national_related",
+    "national_homicides",
+    "state_related",
+    "state_homicides",
+    "plaza_homicides",
+    "members",
+)
 
 #: Prieto-Curiel, Campedelli & Hope (2023, *Science* 381:1312) estimate about 115,000
 #: cartel members in 2012 and 175,000 in 2022. Backcast at their average growth
@@ -167,8 +173,9 @@ class SummarySpec:
         raise KeyError(block)
 
 
-def simulated_summaries(recorder: Recorder, dates: Sequence[dt.date], world: World,
-                        spec: SummarySpec) -> dict[str, np.ndarray]:
+def simulated_summaries(
+    recorder: Recorder, dates: Sequence[dt.date], world: World, spec: SummarySpec
+) -> dict[str, np.ndarray]:
     """The summaries of one run (float64 arrays, see :data:`BLOCKS`).
 
     Needs the per-plaza homicides (``simulate(..., record_plazas=True)``).
@@ -185,14 +192,13 @@ def simulated_summaries(recorder: Recorder, dates: Sequence[dt.date], world: Wor
     to_month = month_weights(dates, spec.months)
     nat_related = related.sum(axis=1)
     nat_total = total.sum(axis=1)
-    out = {"national_related": nat_related @ to_month,
-           "national_homicides": nat_total @ to_month}
+    out = {"national_related": nat_related @ to_month, "national_homicides": nat_total @ to_month}
 
     if "state_related" in spec.sizes():
         in_year = year_weights(dates, spec.years)
-        state_of = _state_matrix(world, spec.states)              # (plazas, states)
+        state_of = _state_matrix(world, spec.states)  # (plazas, states)
         for name, weekly in (("state_related", related), ("state_homicides", total)):
-            per_state_year = state_of.T @ weekly.T @ in_year       # (states, years)
+            per_state_year = state_of.T @ weekly.T @ in_year  # (states, years)
             out[name] = per_state_year.ravel()
     if spec.plaza is not None:
         p = _plaza_index(world, spec.plaza)
@@ -228,5 +234,6 @@ def _plaza_index(world: World, plaza: str) -> int:
 
 def as_vector(summaries: Mapping[str, np.ndarray], spec: SummarySpec) -> np.ndarray:
     """All blocks of ``summaries`` in :data:`BLOCKS` order, as one float64 vector."""
-    return np.concatenate([np.asarray(summaries[b], dtype=np.float64)
-                           for b in BLOCKS if b in spec.sizes()])
+    return np.concatenate(
+        [np.asarray(summaries[b], dtype=np.float64) for b in BLOCKS if b in spec.sizes()]
+    )

@@ -21,8 +21,15 @@ import numpy as np
 from plazasim.calibration.summaries import MEMBERS_TARGET, SummarySpec, month_labels
 from plazasim.world import World
 
-__all__ = ["FIRST_MONTH", "JUAREZ", "LAST_MONTH", "YEARS", "mexico_spec", "observed_summaries",
-           "targets_for"]
+__all__ = [
+    "FIRST_MONTH",
+    "JUAREZ",
+    "LAST_MONTH",
+    "YEARS",
+    "mexico_spec",
+    "observed_summaries",
+    "targets_for",
+]
 
 FIRST_MONTH = "2006-12"
 LAST_MONTH = "2010-12"
@@ -35,8 +42,13 @@ def mexico_spec() -> SummarySpec:
     """The summaries of a Mexico calibration (see the module docstring)."""
     from plazasim.world.observed import states
 
-    return SummarySpec(months=tuple(month_labels(FIRST_MONTH, LAST_MONTH)), years=YEARS,
-                       states=tuple(states()), plaza=JUAREZ, members_year=YEARS[-1])
+    return SummarySpec(
+        months=tuple(month_labels(FIRST_MONTH, LAST_MONTH)),
+        years=YEARS,
+        states=tuple(states()),
+        plaza=JUAREZ,
+        members_year=YEARS[-1],
+    )
 
 
 def observed_summaries(spec: SummarySpec) -> dict[str, np.ndarray]:
@@ -47,10 +59,12 @@ def observed_summaries(spec: SummarySpec) -> dict[str, np.ndarray]:
     out = {
         "national_related": monthly("presidencia_deaths", "national", first, last),
         "national_homicides": monthly("inegi_homicides", "national", first, last),
-        "state_related": np.concatenate([annual("presidencia_deaths", s, spec.years)
-                                         for s in spec.states]),
-        "state_homicides": np.concatenate([annual("inegi_homicides", s, spec.years)
-                                           for s in spec.states]),
+        "state_related": np.concatenate(
+            [annual("presidencia_deaths", s, spec.years) for s in spec.states]
+        ),
+        "state_homicides": np.concatenate(
+            [annual("inegi_homicides", s, spec.years) for s in spec.states]
+        ),
     }
     if spec.plaza is not None:
         out["plaza_homicides"] = monthly("inegi_homicides", spec.plaza, first, last)
@@ -64,7 +78,9 @@ def targets_for(world: World) -> tuple[SummarySpec, dict[str, np.ndarray]]:
     from plazasim.errors import PlazasimError
 
     if world.name != "mexico":
-        raise PlazasimError(f"world: {world.name!r} has no observed record to calibrate "
-                            "against (only the mexico world has one)")
+        raise PlazasimError(
+            f"world: {world.name!r} has no observed record to calibrate "
+            "against (only the mexico world has one)"
+        )
     spec = mexico_spec()
     return spec, observed_summaries(spec)

@@ -33,11 +33,17 @@ def create_app(runs_dir: Path, *, host: str = "127.0.0.1") -> Dash:
     options: dict[str, Any] = {}
     if "enable_mcp" in inspect.signature(Dash.__init__).parameters:
         options["enable_mcp"] = False  # Dash 4 can expose the app to AI agents: not here
-    app = Dash(__name__, title="plazasim dashboard", serve_locally=True, compress=False,
-               # None (documented) turns the "Updating..." title off; dash types it str only.
-               update_title=None,  # type: ignore[arg-type]
-               suppress_callback_exceptions=False,
-               assets_folder=str(Path(__file__).with_name("assets")), **options)
+    app = Dash(
+        __name__,
+        title="plazasim dashboard",
+        serve_locally=True,
+        compress=False,
+        # None (documented) turns the "Updating..." title off; dash types it str only.
+        update_title=None,  # type: ignore[arg-type]
+        suppress_callback_exceptions=False,
+        assets_folder=str(Path(__file__).with_name("assets")),
+        **options,
+    )
     app.layout = page(runs_dir)
     register_form(app, runner)
     register_views(app, store)

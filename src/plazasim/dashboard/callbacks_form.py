@@ -55,10 +55,15 @@ def register_form(app: Dash, runner: Runner) -> None:
     base_dir = runner.store.root
 
     @app.callback(
-        Output("upload-store", "data"), Output("upload-message", "children"),
-        Output("scenario-choice", "options"), Output("scenario-choice", "value"),
-        Input("upload", "contents"), State("upload", "filename"),
-        State("scenario-choice", "options"), prevent_initial_call=True)
+        Output("upload-store", "data"),
+        Output("upload-message", "children"),
+        Output("scenario-choice", "options"),
+        Output("scenario-choice", "value"),
+        Input("upload", "contents"),
+        State("upload", "filename"),
+        State("scenario-choice", "options"),
+        prevent_initial_call=True,
+    )
     def on_upload(contents: Any, filename: Any, options: Any) -> tuple[Any, ...]:
         if contents is None:
             raise PreventUpdate
@@ -68,30 +73,45 @@ def register_form(app: Dash, runner: Runner) -> None:
         except PlazasimError as exc:
             return None, _user_error(exc), no_update, no_update
         meta = scenario.scenario
-        fixed = [o for o in options if isinstance(o, dict) and o.get("value") != "upload"] \
-            if isinstance(options, list) else []
+        fixed = (
+            [o for o in options if isinstance(o, dict) and o.get("value") != "upload"]
+            if isinstance(options, list)
+            else []
+        )
         fixed.append({"label": f"uploaded: {name} ({meta.name})", "value": "upload"})
         text = f"loaded {name}: {meta.name}, {meta.start} to {meta.end}"
-        return ({"contents": contents, "filename": name}, _message(text, ok=True), fixed,
-                "upload")
+        return ({"contents": contents, "filename": name}, _message(text, ok=True), fixed, "upload")
 
     @app.callback(
-        Output("seed", "value"), Output("until", "value"), Output("timeline", "data"),
-        Output("parameters", "data"), Output("form-message", "children"),
-        Input("scenario-choice", "value"), Input("upload-store", "data"))
+        Output("seed", "value"),
+        Output("until", "value"),
+        Output("timeline", "data"),
+        Output("parameters", "data"),
+        Output("form-message", "children"),
+        Input("scenario-choice", "value"),
+        Input("upload-store", "data"),
+    )
     def on_choice(choice: Any, upload: Any) -> tuple[Any, ...]:
         try:
             scenario, _ = base_scenario(choice, upload, base_dir)
         except PlazasimError as exc:
             return no_update, no_update, no_update, no_update, _user_error(exc)
         meta = scenario.scenario
-        return (str(meta.seed), meta.end.isoformat(), timeline_rows(scenario),
-                parameter_rows(scenario), "")
+        return (
+            str(meta.seed),
+            meta.end.isoformat(),
+            timeline_rows(scenario),
+            parameter_rows(scenario),
+            "",
+        )
 
     @app.callback(
         Output("timeline", "data", allow_duplicate=True),
-        Input("add-policy", "n_clicks"), State("timeline", "data"), State("until", "value"),
-        prevent_initial_call=True)
+        Input("add-policy", "n_clicks"),
+        State("timeline", "data"),
+        State("until", "value"),
+        prevent_initial_call=True,
+    )
     def add_policy(_: Any, rows: Any, until: Any) -> list[dict[str, Any]]:
         rows = list(rows) if isinstance(rows, list) else []
         if len(rows) >= 50:
@@ -100,16 +120,30 @@ def register_form(app: Dash, runner: Runner) -> None:
         return [*rows, {"from": date, "policy": "laissez_faire", "params": ""}]
 
     @app.callback(
-        Output("job-store", "data"), Output("poll", "disabled"),
+        Output("job-store", "data"),
+        Output("poll", "disabled"),
         Output("form-message", "children", allow_duplicate=True),
         Output("run-button", "disabled"),
         Input("run-button", "n_clicks"),
-        State("scenario-choice", "value"), State("upload-store", "data"),
-        State("seed", "value"), State("until", "value"), State("timeline", "data"),
-        State("parameters", "data"), State("compare-policy", "value"),
-        prevent_initial_call=True)
-    def on_run(_: Any, choice: Any, upload: Any, seed: Any, until: Any, timeline: Any,
-               parameters: Any, other: Any) -> tuple[Any, ...]:
+        State("scenario-choice", "value"),
+        State("upload-store", "data"),
+        State("seed", "value"),
+        State("until", "value"),
+        State("timeline", "data"),
+        State("parameters", "data"),
+        State("compare-policy", "value"),
+        prevent_initial_call=True,
+    )
+    def on_run(
+        _: Any,
+        choice: Any,
+        upload: Any,
+        seed: Any,
+        until: Any,
+        timeline: Any,
+        parameters: Any,
+        other: Any,
+    ) -> tuple[Any, ...]:
         try:
             base, source = base_scenario(choice, upload, base_dir)
             kw = {"seed": seed, "until": until, "timeline": timeline, "parameters": parameters}
@@ -125,11 +159,16 @@ def register_form(app: Dash, runner: Runner) -> None:
         return job.id, False, _message(f"running {what}...", ok=True), True
 
     @app.callback(
-        Output("progress", "value"), Output("progress-text", "children"),
+        Output("progress", "value"),
+        Output("progress-text", "children"),
         Output("poll", "disabled", allow_duplicate=True),
         Output("form-message", "children", allow_duplicate=True),
-        Output("job-finished", "data"), Output("run-button", "disabled", allow_duplicate=True),
-        Input("poll", "n_intervals"), State("job-store", "data"), prevent_initial_call=True)
+        Output("job-finished", "data"),
+        Output("run-button", "disabled", allow_duplicate=True),
+        Input("poll", "n_intervals"),
+        State("job-store", "data"),
+        prevent_initial_call=True,
+    )
     def on_poll(_: Any, job_id: Any) -> tuple[Any, ...]:
         if job_id is None:
             return 0, "", True, no_update, no_update, False
@@ -137,13 +176,27 @@ def register_form(app: Dash, runner: Runner) -> None:
             raise BadInputError("job: not a job id")
         job = runner.get(job_id)
         if job is None:
-            return 0, "", True, _message("error: job: unknown (the server was restarted?)"), \
-                no_update, False
-        text = (f"{job.status}: {job.done_weeks} of {job.total_weeks} weeks simulated "
-                f"({100 * job.fraction:.0f}%)")
+            return (
+                0,
+                "",
+                True,
+                _message("error: job: unknown (the server was restarted?)"),
+                no_update,
+                False,
+            )
+        text = (
+            f"{job.status}: {job.done_weeks} of {job.total_weeks} weeks simulated "
+            f"({100 * job.fraction:.0f}%)"
+        )
         if job.status in ("queued", "running"):
             return job.fraction, text, False, no_update, no_update, True
         ok = job.status == "done"
         finished = {"job": job.id, "runs": list(job.runs), "labels": list(job.labels)}
-        return (job.fraction if not ok else 1, text, True, _message(job.message, ok=ok),
-                finished if job.runs else no_update, False)
+        return (
+            job.fraction if not ok else 1,
+            text,
+            True,
+            _message(job.message, ok=ok),
+            finished if job.runs else no_update,
+            False,
+        )

@@ -48,12 +48,17 @@ def register_views(app: Dash, store: RunStore) -> None:
     """Attach the view callbacks to ``app``, reading runs from ``store``."""
 
     @app.callback(
-        Output("run-picker", "options"), Output("compare-a", "options"),
-        Output("compare-b", "options"), Output("runs-table", "data"),
-        Output("run-picker", "value"), Output("compare-a", "value"),
+        Output("run-picker", "options"),
+        Output("compare-a", "options"),
+        Output("compare-b", "options"),
+        Output("runs-table", "data"),
+        Output("run-picker", "value"),
+        Output("compare-a", "value"),
         Output("compare-b", "value"),
-        Input("refresh-runs", "n_clicks"), Input("job-finished", "data"),
-        State("run-picker", "value"))
+        Input("refresh-runs", "n_clicks"),
+        Input("job-finished", "data"),
+        State("run-picker", "value"),
+    )
     def on_runs(_: Any, finished: Any, current: Any) -> tuple[Any, ...]:
         runs = store.summaries()
         options = [{"label": f"{s.name}  ({s.policy})", "value": s.name} for s in runs]
@@ -63,15 +68,21 @@ def register_views(app: Dash, store: RunStore) -> None:
             names = [n for n in finished.get("runs", []) if isinstance(n, str)]
             if names:
                 store.path_of(names[0])
-                picked = (names[0], names[0] if len(names) > 1 else no_update,
-                          names[1] if len(names) > 1 else no_update)
+                picked = (
+                    names[0],
+                    names[0] if len(names) > 1 else no_update,
+                    names[1] if len(names) > 1 else no_update,
+                )
         elif current is None and runs:
             picked = (runs[0].name, no_update, no_update)
         return options, options, options, table, *picked
 
-    @app.callback(Output("run-picker", "value", allow_duplicate=True),
-                  Input("runs-table", "active_cell"), State("runs-table", "derived_viewport_data"),
-                  prevent_initial_call=True)
+    @app.callback(
+        Output("run-picker", "value", allow_duplicate=True),
+        Input("runs-table", "active_cell"),
+        State("runs-table", "derived_viewport_data"),
+        prevent_initial_call=True,
+    )
     def on_table_click(cell: Any, rows: Any) -> Any:
         if not isinstance(cell, dict) or not isinstance(rows, list):
             raise PreventUpdate
@@ -82,18 +93,28 @@ def register_views(app: Dash, store: RunStore) -> None:
         store.path_of(name)
         return name
 
-    @app.callback(Output("week", "max"), Output("week", "marks"), Output("week", "value"),
-                  Output("plaza-store", "data"), Input("run-picker", "value"))
+    @app.callback(
+        Output("week", "max"),
+        Output("week", "marks"),
+        Output("week", "value"),
+        Output("plaza-store", "data"),
+        Input("run-picker", "value"),
+    )
     def on_pick(name: Any) -> tuple[Any, ...]:
         if name is None:
             raise PreventUpdate
         run = store.load(name)
         return (*_slider(run), None)
 
-    @app.callback(Output("map", "figure"), Output("series", "figure"),
-                  Output("week-label", "children"), Output("map-run", "data"),
-                  Input("run-picker", "value"), Input("week", "value"),
-                  State("map-run", "data"))
+    @app.callback(
+        Output("map", "figure"),
+        Output("series", "figure"),
+        Output("week-label", "children"),
+        Output("map-run", "data"),
+        Input("run-picker", "value"),
+        Input("week", "value"),
+        State("map-run", "data"),
+    )
     def on_week(name: Any, week: Any, shown: Any) -> tuple[Any, ...]:
         if name is None:
             raise PreventUpdate
@@ -111,16 +132,23 @@ def register_views(app: Dash, store: RunStore) -> None:
             return maps.patch(week), series, label, name
         return maps.figure(week), national_series(run, week), label, name
 
-    @app.callback(Output("plaza-store", "data", allow_duplicate=True),
-                  Input("map", "clickData"), State("run-picker", "value"),
-                  prevent_initial_call=True)
+    @app.callback(
+        Output("plaza-store", "data", allow_duplicate=True),
+        Input("map", "clickData"),
+        State("run-picker", "value"),
+        prevent_initial_call=True,
+    )
     def on_click(click: Any, name: Any) -> Any:
         if click is None or name is None:
             raise PreventUpdate
         return clicked_plaza(click, store.load(name))
 
-    @app.callback(Output("history", "figure"), Input("plaza-store", "data"),
-                  State("run-picker", "value"), State("week", "value"))
+    @app.callback(
+        Output("history", "figure"),
+        Input("plaza-store", "data"),
+        State("run-picker", "value"),
+        State("week", "value"),
+    )
     def on_plaza(plaza: Any, name: Any, week: Any) -> Any:
         if plaza is None or name is None:
             return empty_figure("Click a plaza on the map to see its history", 200)
@@ -129,9 +157,13 @@ def register_views(app: Dash, store: RunStore) -> None:
         run = store.load(name)
         return plaza_history(run, plaza, _week(week) if week is not None else None)
 
-    @app.callback(Output("compare-week", "max"), Output("compare-week", "marks"),
-                  Output("compare-week", "value"),
-                  Input("compare-a", "value"), Input("compare-b", "value"))
+    @app.callback(
+        Output("compare-week", "max"),
+        Output("compare-week", "marks"),
+        Output("compare-week", "value"),
+        Input("compare-a", "value"),
+        Input("compare-b", "value"),
+    )
     def on_compare_pick(a: Any, b: Any) -> tuple[Any, ...]:
         if a is None or b is None:
             raise PreventUpdate
@@ -139,24 +171,42 @@ def register_views(app: Dash, store: RunStore) -> None:
         shorter = left if len(left.dates) <= len(right.dates) else right
         return _slider(shorter)
 
-    @app.callback(Output("compare-map-a", "figure"), Output("compare-map-b", "figure"),
-                  Output("compare-series", "figure"), Output("compare-summary", "children"),
-                  Input("compare-a", "value"), Input("compare-b", "value"),
-                  Input("compare-week", "value"))
+    @app.callback(
+        Output("compare-map-a", "figure"),
+        Output("compare-map-b", "figure"),
+        Output("compare-series", "figure"),
+        Output("compare-summary", "children"),
+        Input("compare-a", "value"),
+        Input("compare-b", "value"),
+        Input("compare-week", "value"),
+    )
     def on_compare(a: Any, b: Any, week: Any) -> tuple[Any, ...]:
         if a is None or b is None:
             raise PreventUpdate
         left, right = store.load(a), store.load(b)
         week = _week(week)
         labels = (f"left: {_label(left)}", f"right: {_label(right)}")
-        maps = [week_maps(run).figure(min(week, len(run.dates) - 1),
-                                      title=f"{label.split(':')[0].capitalize()}, {_label(run)}")
-                for run, label in zip((left, right), labels, strict=True)]
+        maps = [
+            week_maps(run).figure(
+                min(week, len(run.dates) - 1),
+                title=f"{label.split(':')[0].capitalize()}, {_label(run)}",
+            )
+            for run, label in zip((left, right), labels, strict=True)
+        ]
         totals = []
         for run, label in zip((left, right), labels, strict=True):
-            related = run.national[[c for c in ("homicides_cartel", "homicides_state",
-                                                "homicides_bystander")
-                                    if c in run.national.columns]].to_numpy().sum()
-            totals.append(f"{label}: {related:,.0f} cartel-related homicides over "
-                          f"{len(run.dates)} weeks")
+            related = (
+                run.national[
+                    [
+                        c
+                        for c in ("homicides_cartel", "homicides_state", "homicides_bystander")
+                        if c in run.national.columns
+                    ]
+                ]
+                .to_numpy()
+                .sum()
+            )
+            totals.append(
+                f"{label}: {related:,.0f} cartel-related homicides over {len(run.dates)} weeks"
+            )
         return (*maps, compare_series(left, right, labels), " | ".join(totals))

@@ -29,16 +29,29 @@ from plazasim.scenario import (
     with_overrides,
 )
 
-__all__ = ["MAIN_PARAMETERS", "MAX_UPLOAD_BYTES", "decode_upload", "edited_scenario",
-           "parameter_rows", "timeline_rows"]
+__all__ = [
+    "MAIN_PARAMETERS",
+    "MAX_UPLOAD_BYTES",
+    "decode_upload",
+    "edited_scenario",
+    "parameter_rows",
+    "timeline_rows",
+]
 
 #: Largest scenario file the page accepts (bytes); the bundled Mexico scenarios are ~24 KB.
 MAX_UPLOAD_BYTES = 256 * 1024
 #: The parameters the page offers to change, besides the scenario's calibrated ones:
 #: those that set the scale of the trade, the violence and the state's capacity.
-MAIN_PARAMETERS = ("cocaine_tons_per_year", "capacity_ops_per_week", "lethality",
-                   "attack_bias", "war_spending_share", "bystander_ratio",
-                   "deal_intelligence", "recruit_rate")
+MAIN_PARAMETERS = (
+    "cocaine_tons_per_year",
+    "capacity_ops_per_week",
+    "lethality",
+    "attack_bias",
+    "war_spending_share",
+    "bystander_ratio",
+    "deal_intelligence",
+    "recruit_rate",
+)
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._ -]+")
 
 
@@ -55,22 +68,27 @@ def decode_upload(contents: Any) -> str:
     header, data = contents.split(",", 1)
     if not header.startswith("data:") or not header.endswith(";base64"):
         raise ScenarioError.at("scenario", "the upload is not a file (expected a TOML file)")
-    too_large = ScenarioError.at("scenario", f"file too large (at most "
-                                 f"{MAX_UPLOAD_BYTES // 1024} KB; a scenario file is a few KB)")
+    too_large = ScenarioError.at(
+        "scenario",
+        f"file too large (at most {MAX_UPLOAD_BYTES // 1024} KB; a scenario file is a few KB)",
+    )
     if len(data) > (MAX_UPLOAD_BYTES * 4) // 3 + 4:  # before decoding it
         raise too_large
     try:
         raw = base64.b64decode(data, validate=True)
     except (binascii.Error, ValueError):
-        raise ScenarioError.at("scenario", "the upload is not a file (expected a TOML file)"
-                               ) from None
+        raise ScenarioError.at(
+            "scenario", "the upload is not a file (expected a TOML file)"
+        ) from None
     if len(raw) > MAX_UPLOAD_BYTES:
         raise too_large
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise ScenarioError.at("scenario", "cannot read the upload: not a UTF-8 text file "
-                               "(expected a TOML scenario file)") from None
+        raise ScenarioError.at(
+            "scenario",
+            "cannot read the upload: not a UTF-8 text file (expected a TOML scenario file)",
+        ) from None
 
 
 def parse_upload(contents: Any, filename: Any, base_dir: Path) -> Scenario:
@@ -79,8 +97,7 @@ def parse_upload(contents: Any, filename: Any, base_dir: Path) -> Scenario:
     A relative ``[calibration] posterior`` is taken against ``base_dir`` (the runs
     folder), since an upload has no folder of its own.
     """
-    return parse_scenario(decode_upload(contents), origin=upload_name(filename),
-                          base_dir=base_dir)
+    return parse_scenario(decode_upload(contents), origin=upload_name(filename), base_dir=base_dir)
 
 
 def base_scenario(choice: Any, upload: Any, base_dir: Path) -> tuple[Scenario, str]:
@@ -97,16 +114,22 @@ def base_scenario(choice: Any, upload: Any, base_dir: Path) -> tuple[Scenario, s
         return scenario, f"upload:{upload_name(upload.get('filename'))}"
     if not isinstance(choice, str) or choice not in bundled_scenarios():
         shown = str(choice)[:40]
-        raise ScenarioError.at("scenario", f"unknown scenario {shown!r} (bundled: "
-                               f"{', '.join(bundled_scenarios())})")
+        raise ScenarioError.at(
+            "scenario", f"unknown scenario {shown!r} (bundled: {', '.join(bundled_scenarios())})"
+        )
     return load_scenario(choice), choice
 
 
 def timeline_rows(scenario: Scenario) -> list[dict[str, str]]:
     """The policy timeline as table rows: from (YYYY-MM-DD), policy, params (JSON)."""
-    return [{"from": entry.from_.isoformat(), "policy": entry.name,
-             "params": json.dumps(entry.params, sort_keys=True) if entry.params else ""}
-            for entry in scenario.policy]
+    return [
+        {
+            "from": entry.from_.isoformat(),
+            "policy": entry.name,
+            "params": json.dumps(entry.params, sort_keys=True) if entry.params else "",
+        }
+        for entry in scenario.policy
+    ]
 
 
 def parameter_rows(scenario: Scenario) -> list[dict[str, str]]:
@@ -120,8 +143,13 @@ def parameter_rows(scenario: Scenario) -> list[dict[str, str]]:
         # Parameters declare their units and range as a dict (never a callable).
         extra = cast("dict[str, Any]", fields[name].json_schema_extra or {})
         lo, hi = extra.get("range", [None, None])
-        rows.append({"parameter": name, "value": repr(float(getattr(scenario.parameters, name))),
-                     "units": f"{extra.get('units', '')}; plausible {lo:g} to {hi:g}"})
+        rows.append(
+            {
+                "parameter": name,
+                "value": repr(float(getattr(scenario.parameters, name))),
+                "units": f"{extra.get('units', '')}; plausible {lo:g} to {hi:g}",
+            }
+        )
     return rows
 
 
@@ -145,23 +173,31 @@ def _params(text: Any, field: str) -> dict[str, Any]:
     try:
         value = json.loads(text) if isinstance(text, str) else text
     except ValueError:
-        raise ScenarioError.at(field, f'expected a JSON object such as {{"wait_weeks": 4}} '
-                               f"(got {str(text)[:40]!r})") from None
+        raise ScenarioError.at(
+            field, f'expected a JSON object such as {{"wait_weeks": 4}} (got {str(text)[:40]!r})'
+        ) from None
     if not isinstance(value, dict):
-        raise ScenarioError.at(field, f'expected a JSON object such as {{"wait_weeks": 4}} '
-                               f"(got {str(text)[:40]!r})")
+        raise ScenarioError.at(
+            field, f'expected a JSON object such as {{"wait_weeks": 4}} (got {str(text)[:40]!r})'
+        )
     return value
 
 
 def _rows(rows: Any, what: str) -> list[dict[str, Any]]:
-    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows) \
-            or len(rows) > 200:
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows) or len(rows) > 200:
         raise ScenarioError.at(what, "expected a table of at most 200 rows")
     return rows
 
 
-def edited_scenario(base: Scenario, *, seed: Any, until: Any, timeline: Any,
-                    parameters: Any, policy: str | None = None) -> Scenario:
+def edited_scenario(
+    base: Scenario,
+    *,
+    seed: Any,
+    until: Any,
+    timeline: Any,
+    parameters: Any,
+    policy: str | None = None,
+) -> Scenario:
     """``base`` with the form's seed, end date, policy timeline and parameters, validated.
 
     ``policy`` (another run's policy, for a comparison) then replaces all state
@@ -176,11 +212,17 @@ def edited_scenario(base: Scenario, *, seed: Any, until: Any, timeline: Any,
         try:
             data["scenario"]["seed"] = int(str(seed).strip())
         except ValueError:
-            raise ScenarioError.at("seed", f"must be an integer >= 0 (got {str(seed)[:20]!r})")\
-                from None
-    data["policy"] = [{"from": str(row.get("from", "")).strip(), "name": row.get("policy"),
-                       "params": _params(row.get("params"), f"policy[{i}].params")}
-                      for i, row in enumerate(_rows(timeline, "policy"))]
+            raise ScenarioError.at(
+                "seed", f"must be an integer >= 0 (got {str(seed)[:20]!r})"
+            ) from None
+    data["policy"] = [
+        {
+            "from": str(row.get("from", "")).strip(),
+            "name": row.get("policy"),
+            "params": _params(row.get("params"), f"policy[{i}].params"),
+        }
+        for i, row in enumerate(_rows(timeline, "policy"))
+    ]
     known = set(Parameters.model_fields)
     for row in _rows(parameters, "parameters"):
         name = row.get("parameter")
@@ -199,5 +241,3 @@ def edited_scenario(base: Scenario, *, seed: Any, until: Any, timeline: Any,
     if policy:
         scenario = with_overrides(scenario, policy=policy)
     return scenario
-
-

@@ -58,8 +58,10 @@ class WeekMaps:
     def __init__(self, run: LoadedRun, height: int = 640) -> None:
         self.run = run
         plazas = run.plazas
-        week = np.searchsorted(np.array(run.dates, dtype="datetime64[ns]"),
-                               pd.to_datetime(plazas["date"]).to_numpy(dtype="datetime64[ns]"))
+        week = np.searchsorted(
+            np.array(run.dates, dtype="datetime64[ns]"),
+            pd.to_datetime(plazas["date"]).to_numpy(dtype="datetime64[ns]"),
+        )
         pos = {pid: i for i, pid in enumerate(run.order)}
         col = plazas["plaza_id"].astype(str).map(pos).fillna(-1).to_numpy(dtype=int)
         ok = col >= 0
@@ -74,19 +76,36 @@ class WeekMaps:
         related = plazas[list(RELATED)].sum(axis=1).to_numpy(dtype=float)
         np.add.at(self.kills, (week[ok], col[ok]), related[ok])
         positive = self.kills[self.kills > 0]
-        self.cap = float(max(np.quantile(positive, VIOLENCE_CAP_QUANTILE), 1.0)) \
-            if positive.size else 1.0
-        tables = RunTables(national=run.national, plazas=plazas, cartels=run.cartel_table,
-                           manifest=run.manifest)
+        self.cap = (
+            float(max(np.quantile(positive, VIOLENCE_CAP_QUANTILE), 1.0)) if positive.size else 1.0
+        )
+        tables = RunTables(
+            national=run.national, plazas=plazas, cartels=run.cartel_table, manifest=run.manifest
+        )
         fig = report_map(tables, dates=[run.dates[0]], height=height)
         fig.frames = ()
-        menus = [m for m in fig.layout.updatemenus
-                 if not any(b.method == "animate" for b in m.buttons)]
-        fig.update_layout(sliders=[], updatemenus=menus, clickmode="event",
-                          uirevision=run.name, margin={"b": 40}, title_y=0.97)
-        fig.add_annotation(text="click a plaza for its history", xref="paper", yref="paper",
-                           x=0, y=0, yshift=-30, showarrow=False, xanchor="left",
-                           font={"size": 12, "color": "#444"})
+        menus = [
+            m for m in fig.layout.updatemenus if not any(b.method == "animate" for b in m.buttons)
+        ]
+        fig.update_layout(
+            sliders=[],
+            updatemenus=menus,
+            clickmode="event",
+            uirevision=run.name,
+            margin={"b": 40},
+            title_y=0.97,
+        )
+        fig.add_annotation(
+            text="click a plaza for its history",
+            xref="paper",
+            yref="paper",
+            x=0,
+            y=0,
+            yshift=-30,
+            showarrow=False,
+            xanchor="left",
+            font={"size": 12, "color": "#444"},
+        )
         self.base = fig.to_plotly_json()
         self.geographic = self.base["data"][-1]["type"] == "choropleth"
         self.control, self.violence = len(self.base["data"]) - 2, len(self.base["data"]) - 1
@@ -98,15 +117,26 @@ class WeekMaps:
         palette = [NO_CONTROL_COLOR] + [colours[n] for n in self.legend[1:]]
         control, violence = self.base["data"][self.control], self.base["data"][self.violence]
         # ticks a tenth of the bar apart, as on the report's map
-        ticks = [v for v in (0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
-                 if v == 0 or 0.1 * self.cap <= v <= 0.9 * self.cap]
+        ticks = [
+            v
+            for v in (0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
+            if v == 0 or 0.1 * self.cap <= v <= 0.9 * self.cap
+        ]
         scales = (
-            (control, {"colorscale": _stepped(palette), "min": -0.5,
-                       "max": len(self.legend) - 0.5},
-             {"tickvals": list(range(len(self.legend))), "ticktext": self.legend}),
-            (violence, {"min": 0, "max": self.cap},
-             {"tickvals": [*ticks, self.cap],
-              "ticktext": [*map(str, ticks), f"≥{self.cap:.0f}"]}))
+            (
+                control,
+                {"colorscale": _stepped(palette), "min": -0.5, "max": len(self.legend) - 0.5},
+                {"tickvals": list(range(len(self.legend))), "ticktext": self.legend},
+            ),
+            (
+                violence,
+                {"min": 0, "max": self.cap},
+                {
+                    "tickvals": [*ticks, self.cap],
+                    "ticktext": [*map(str, ticks), f"≥{self.cap:.0f}"],
+                },
+            ),
+        )
         for trace, scale, bar in scales:
             holder = trace if self.geographic else trace.setdefault("marker", {})
             prefix = "z" if self.geographic else "c"
@@ -121,23 +151,29 @@ class WeekMaps:
         controllers = [self.legend[c] for c in self.codes[w]]
         kills = np.round(self.kills[w], 1).tolist()
         colour = "z" if self.geographic else "color"
-        return w, {"control": {colour: self.codes[w].tolist(), "customdata": controllers},
-                   "violence": {colour: kills}
-                   | ({} if self.geographic else {"customdata": kills})}
+        return w, {
+            "control": {colour: self.codes[w].tolist(), "customdata": controllers},
+            "violence": {colour: kills} | ({} if self.geographic else {"customdata": kills}),
+        }
 
     def title(self, week: int, prefix: str | None = None) -> str:
         """The map's title: the week, and what the violence layer counts."""
         date = self.run.dates[int(np.clip(week, 0, len(self.run.dates) - 1))].date()
         heading = f"Plaza control, week of {date}"
-        return ((f"{prefix}: {heading}" if prefix else heading)
-                + "<br><sup>Violence layer: cartel-related homicides (cartel, state, "
-                  "bystander) in that week</sup>")
+        return (
+            (f"{prefix}: {heading}" if prefix else heading)
+            + "<br><sup>Violence layer: cartel-related homicides (cartel, state, "
+            "bystander) in that week</sup>"
+        )
 
     def figure(self, week: int, title: str | None = None) -> dict[str, Any]:
         """The whole figure for ``week`` (0-based), as plotly JSON."""
         w, values = self._week(week)
-        fig = {**self.base, "data": list(self.base["data"]),
-               "layout": copy.deepcopy(self.base["layout"])}
+        fig = {
+            **self.base,
+            "data": list(self.base["data"]),
+            "layout": copy.deepcopy(self.base["layout"]),
+        }
         for index, name in ((self.control, "control"), (self.violence, "violence")):
             trace = dict(fig["data"][index])
             for key, value in values[name].items():

@@ -68,21 +68,25 @@ class Runner:
     _jobs: dict[str, Job] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _pool: ThreadPoolExecutor = field(
-        default_factory=lambda: ThreadPoolExecutor(max_workers=1, thread_name_prefix="plazasim"))
+        default_factory=lambda: ThreadPoolExecutor(max_workers=1, thread_name_prefix="plazasim")
+    )
 
     def submit(self, specs: list[JobSpec]) -> Job:
         """Queue a job; raises :class:`PlazasimError` when too many jobs are waiting."""
         from plazasim.model.engine import weeks_between
 
-        total = sum(weeks_between(s.scenario.scenario.start, s.scenario.scenario.end)
-                    for s in specs)
+        total = sum(
+            weeks_between(s.scenario.scenario.start, s.scenario.scenario.end) for s in specs
+        )
         with self._lock:
             pending = sum(j.status in ("queued", "running") for j in self._jobs.values())
             if pending >= MAX_PENDING:
-                raise PlazasimError(f"run: {pending} runs are already queued or running; "
-                                    "wait for one to finish")
-            job = Job(id=secrets.token_hex(8), total_weeks=total,
-                      labels=tuple(s.label for s in specs))
+                raise PlazasimError(
+                    f"run: {pending} runs are already queued or running; wait for one to finish"
+                )
+            job = Job(
+                id=secrets.token_hex(8), total_weeks=total, labels=tuple(s.label for s in specs)
+            )
             self._jobs[job.id] = job
             finished = [k for k, j in self._jobs.items() if j.status in ("done", "failed")]
             for key in finished[: max(len(finished) - MAX_KEPT, 0)]:
@@ -128,8 +132,12 @@ class Runner:
             if message is None:
                 log.exception("dashboard run failed")
                 message = f"internal error ({type(exc).__name__}: {exc})"
-            self._update(job_id, status="failed", runs=tuple(written),
-                         message=" ".join(f"error: {message}".split()))
+            self._update(
+                job_id,
+                status="failed",
+                runs=tuple(written),
+                message=" ".join(f"error: {message}".split()),
+            )
 
     def shutdown(self) -> None:
         """Stop taking jobs; a run in progress finishes first."""
@@ -144,8 +152,14 @@ def _invocation(spec: JobSpec) -> dict[str, Any]:
     written back to a file, gives the same numbers).
     """
     meta = spec.scenario.scenario
-    return {"command": "dashboard",
-            "args": {"scenario": spec.source, "seed": meta.seed, "until": str(meta.end),
-                     "policy": spec.label},
-            "line": f"plazasim dashboard (scenario {spec.source}, edited in the page; "
-                    "the manifest's scenario is what ran)"}
+    return {
+        "command": "dashboard",
+        "args": {
+            "scenario": spec.source,
+            "seed": meta.seed,
+            "until": str(meta.end),
+            "policy": spec.label,
+        },
+        "line": f"plazasim dashboard (scenario {spec.source}, edited in the page; "
+        "the manifest's scenario is what ran)",
+    }

@@ -93,8 +93,11 @@ class RunStore:
         if not isinstance(name, str) or not _NAME_RE.fullmatch(name):
             raise BadInputError(f"run: not a run name: {str(name)[:60]!r}")
         path = self.root / name
-        if path.is_symlink() or not all((path / f"{t}.parquet").is_file() for t in TABLES) \
-                or not (path / MANIFEST).is_file():
+        if (
+            path.is_symlink()
+            or not all((path / f"{t}.parquet").is_file() for t in TABLES)
+            or not (path / MANIFEST).is_file()
+        ):
             raise BadInputError(f"run: no run named {name!r} in {self.root}")
         return path
 
@@ -125,11 +128,18 @@ class RunStore:
                 continue
             if not all((path / f"{t}.parquet").is_file() for t in TABLES):
                 continue
-            found.append(RunSummary(
-                name=path.name, scenario=str(meta.get("name", "?")),
-                policy=_policy_label(scenario), seed=manifest.get("seed"),
-                start=str(meta.get("start", "")), end=str(meta.get("end", "")),
-                weeks=manifest.get("weeks"), created=str(manifest.get("created", ""))))
+            found.append(
+                RunSummary(
+                    name=path.name,
+                    scenario=str(meta.get("name", "?")),
+                    policy=_policy_label(scenario),
+                    seed=manifest.get("seed"),
+                    start=str(meta.get("start", "")),
+                    end=str(meta.get("end", "")),
+                    weeks=manifest.get("weeks"),
+                    created=str(manifest.get("created", "")),
+                )
+            )
         return sorted(found, key=lambda s: (s.created, s.name), reverse=True)
 
     def load(self, name: Any) -> LoadedRun:
@@ -160,9 +170,16 @@ def _load(path: Path) -> LoadedRun:
     first = tables.plazas["date"] == tables.plazas["date"].min()
     order = tables.plazas.loc[first, "plaza_id"].astype(str).tolist()
     return LoadedRun(
-        name=path.name, national=tables.national, plazas=tables.plazas,
-        cartel_table=tables.cartels, manifest=tables.manifest,
+        name=path.name,
+        national=tables.national,
+        plazas=tables.plazas,
+        cartel_table=tables.cartels,
+        manifest=tables.manifest,
         plaza_ids=np.asarray(world.plaza_id).astype(str),
         plaza_names=np.asarray(world.plaza_name).astype(str),
-        dates=[pd.Timestamp(d) for d in dates], cartels=seen, order=order,
-        plaza_set=frozenset(order), state_names=dict(getattr(world, "state_names", {}) or {}))
+        dates=[pd.Timestamp(d) for d in dates],
+        cartels=seen,
+        order=order,
+        plaza_set=frozenset(order),
+        state_names=dict(getattr(world, "state_names", {}) or {}),
+    )

@@ -38,8 +38,9 @@ LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 CSRF_COOKIE = "_csrf_token"
 CSRF_HEADER = "X-CSRFToken"
 _GET_PREFIXES = ("/_dash-component-suites/", "/assets/")
-_GET_PATHS = frozenset({"/", "/_dash-layout", "/_dash-dependencies", "/_favicon.ico",
-                        "/_reload-hash"})
+_GET_PATHS = frozenset(
+    {"/", "/_dash-layout", "/_dash-dependencies", "/_favicon.ico", "/_reload-hash"}
+)
 CALLBACK_PATH = "/_dash-update-component"
 
 log = logging.getLogger("plazasim.dashboard")
@@ -63,8 +64,11 @@ def _entries_match(sent: Any, declared: list[dict[str, Any]]) -> bool:
     for got, want in zip(sent, declared, strict=True):
         if isinstance(got, list):  # pattern-matching (ALL) inputs: not used by this page
             return False
-        if not isinstance(got, dict) or got.get("id") != want.get("id") \
-                or got.get("property") != want.get("property"):
+        if (
+            not isinstance(got, dict)
+            or got.get("id") != want.get("id")
+            or got.get("property") != want.get("property")
+        ):
             return False
     return True
 
@@ -98,8 +102,7 @@ def protect(app: Dash, *, loopback_only: bool) -> str:
     @server.before_request
     def _check() -> Response | None:
         if loopback_only and _host_name(request.host) not in LOOPBACK:
-            return _text("bad request: the dashboard answers only to 127.0.0.1 or localhost",
-                         400)
+            return _text("bad request: the dashboard answers only to 127.0.0.1 or localhost", 400)
         path = request.path
         known = path in _GET_PATHS or path.startswith(_GET_PREFIXES)
         if path != CALLBACK_PATH:
@@ -120,8 +123,7 @@ def protect(app: Dash, *, loopback_only: bool) -> str:
     @server.after_request
     def _headers(response: Response) -> Response:
         if request.path == "/":
-            response.set_cookie(CSRF_COOKIE, token, samesite="Strict", httponly=False,
-                                secure=False)
+            response.set_cookie(CSRF_COOKIE, token, samesite="Strict", httponly=False, secure=False)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "no-referrer")

@@ -94,8 +94,9 @@ __all__ = [
 ]
 
 
-def resolve_events(events: Sequence[EventSpec], world: World, *, start: dt.date,
-                   params: Parameters) -> list[Dated]:
+def resolve_events(
+    events: Sequence[EventSpec], world: World, *, start: dt.date, params: Parameters
+) -> list[Dated]:
     """Scenario events as (week, model event), in date order, plazas turned into indices.
 
     An event with an ``end`` becomes two model events, its start and its end (if

@@ -43,8 +43,9 @@ class AbsorbEvent:
         state.control[state.control == b] = a
         state.signal[state.signal == b] = a
         present = state.strength[a] >= ctx.params.presence_threshold
-        state.arrival_week[a] = np.where(present & (state.arrival_week[a] < 0), state.week,
-                                         state.arrival_week[a])
+        state.arrival_week[a] = np.where(
+            present & (state.arrival_week[a] < 0), state.week, state.arrival_week[a]
+        )
         state.arrival_week[b] = -1
         state.first_violence_week[b] = -1
         state.alive[b] = False

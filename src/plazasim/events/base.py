@@ -208,4 +208,3 @@ def register_event(cls: type[E]) -> type[E]:
 def event_kinds() -> dict[str, type[EventSpec]]:
     """Every registered event kind by tag, in registration order."""
     return dict(_KINDS)
-

@@ -88,11 +88,12 @@ class MilitaryOperation(EventSpec, Period):
     def effects(self, at: Resolution) -> list[Dated]:
         """The surge's start and its end (given, or after the default duration)."""
         region = at.region(self.states, self.plazas)
-        ops = at.params.operation_ops_per_week if self.ops_per_week is None \
-            else self.ops_per_week
+        ops = at.params.operation_ops_per_week if self.ops_per_week is None else self.ops_per_week
         end_week = at.end_week(self.end)
         if end_week is None:
             end_week = at.week + max(round(at.params.operation_default_weeks), 1)
         aim = make_policy(self.aim) if self.aim is not None else None
-        return [(at.week, MilitaryOperationEvent(at.index, region, ops, active=True, aim=aim)),
-                (end_week, MilitaryOperationEvent(at.index, region, ops, active=False))]
+        return [
+            (at.week, MilitaryOperationEvent(at.index, region, ops, active=True, aim=aim)),
+            (end_week, MilitaryOperationEvent(at.index, region, ops, active=False)),
+        ]

@@ -62,12 +62,22 @@ class _Multiplier(EventSpec, Period):
 
     def effects(self, at: Resolution) -> list[Dated]:
         """The period's start and, if it ends in the run, its end."""
-        out: list[Dated] = [(at.week, MultiplierEvent(self.attribute, at.index, self.factor,
-                                                      active=True, label=self.tag))]
+        out: list[Dated] = [
+            (
+                at.week,
+                MultiplierEvent(self.attribute, at.index, self.factor, active=True, label=self.tag),
+            )
+        ]
         end_week = at.end_week(self.end)
         if end_week is not None:
-            out.append((end_week, MultiplierEvent(self.attribute, at.index, self.factor,
-                                                  active=False, label=self.tag)))
+            out.append(
+                (
+                    end_week,
+                    MultiplierEvent(
+                        self.attribute, at.index, self.factor, active=False, label=self.tag
+                    ),
+                )
+            )
         return out
 
 

@@ -49,8 +49,9 @@ class SplitEvent:
         if parent == NO_CARTEL:
             return False
         try:
-            split_cartel(state, ctx, parent, None, name=self.new, share=self.share,
-                         plazas=self.plazas)
+            split_cartel(
+                state, ctx, parent, None, name=self.new, share=self.share, plazas=self.plazas
+            )
         except RuntimeError:
             return False  # no free slot (Parameters.max_cartels reached)
         except ValueError:

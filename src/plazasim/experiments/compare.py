@@ -99,16 +99,45 @@ METRICS: dict[str, tuple[str, str]] = {
     "hhi_plazas": ("0-1", "Herfindahl-Hirschman index of held plazas at the end"),
     "share_disputed": ("0-1", "mean over weeks of disputed plazas / plazas"),
 }
-_SUMMED = ("homicides_total", "homicides_cartel", "homicides_state", "homicides_bystander",
-           "cocaine_delivered_t", "cocaine_seized_t", "laundered_usd")
+_SUMMED = (
+    "homicides_total",
+    "homicides_cartel",
+    "homicides_state",
+    "homicides_bystander",
+    "cocaine_delivered_t",
+    "cocaine_seized_t",
+    "laundered_usd",
+)
 #: Percentiles of the reported interval (a 90% interval).
 INTERVAL = (5.0, 95.0)
 #: Columns of the tidy table :meth:`CompareResult.to_frame` (``compare.parquet``).
-COLUMNS = ("row", "policy", "metric", "draw", "seed", "value", "median", "lo", "hi",
-           "diff_median", "diff_lo", "diff_hi", "diff_between_draws")
+COLUMNS = (
+    "row",
+    "policy",
+    "metric",
+    "draw",
+    "seed",
+    "value",
+    "median",
+    "lo",
+    "hi",
+    "diff_median",
+    "diff_lo",
+    "diff_hi",
+    "diff_between_draws",
+)
 #: Columns of :attr:`CompareResult.summary`.
-SUMMARY_COLUMNS = ("policy", "metric", "median", "lo", "hi", "diff_median", "diff_lo",
-                   "diff_hi", "diff_between_draws")
+SUMMARY_COLUMNS = (
+    "policy",
+    "metric",
+    "median",
+    "lo",
+    "hi",
+    "diff_median",
+    "diff_lo",
+    "diff_hi",
+    "diff_between_draws",
+)
 
 
 # --------------------------------------------------------------------------- one run
@@ -137,8 +166,9 @@ def run_metrics(scenario: Scenario) -> dict[str, float]:
     """
     world = world_of(scenario)
     sim = simulate_scenario(scenario, world=world, record_plazas=False)
-    return metrics_of(sim.recorder.national_frame(sim.dates),
-                      sim.recorder.cartel_frame(sim.dates), world.n_plazas)
+    return metrics_of(
+        sim.recorder.national_frame(sim.dates), sim.recorder.cartel_frame(sim.dates), world.n_plazas
+    )
 
 
 # --------------------------------------------------------------------------- many runs
@@ -173,7 +203,8 @@ class CompareResult:
     workers: int = 1
     wall_time_s: float = 0.0
     created: str = field(
-        default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+        default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    )
 
     @property
     def variants(self) -> list[str]:
@@ -188,16 +219,25 @@ class CompareResult:
     def to_frame(self) -> pd.DataFrame:
         """Return the tidy table of ``compare.parquet``: summary rows, then per-run rows."""
         summary = self.summary.assign(row="summary", draw=pd.NA, seed=pd.NA, value=np.nan)
-        per_run = self.runs.melt(id_vars=["policy", "draw", "seed"], value_vars=list(METRICS),
-                                 var_name="metric", value_name="value")
+        per_run = self.runs.melt(
+            id_vars=["policy", "draw", "seed"],
+            value_vars=list(METRICS),
+            var_name="metric",
+            value_name="value",
+        )
         order = {name: i for i, name in enumerate(METRICS)}
-        per_run = per_run.assign(
-            _v=per_run["policy"].map({v: i for i, v in enumerate(self.variants)}),
-            _m=per_run["metric"].map(order),
-        ).sort_values(["_v", "draw", "seed", "_m"], kind="stable").drop(columns=["_v", "_m"])
+        per_run = (
+            per_run.assign(
+                _v=per_run["policy"].map({v: i for i, v in enumerate(self.variants)}),
+                _m=per_run["metric"].map(order),
+            )
+            .sort_values(["_v", "draw", "seed", "_m"], kind="stable")
+            .drop(columns=["_v", "_m"])
+        )
         per_run = per_run.assign(row="seed")
-        frame = pd.concat([summary.astype({"draw": "Int64", "seed": "Int64"}),
-                           per_run], ignore_index=True)[list(COLUMNS)]
+        frame = pd.concat(
+            [summary.astype({"draw": "Int64", "seed": "Int64"}), per_run], ignore_index=True
+        )[list(COLUMNS)]
         frame["draw"] = frame["draw"].astype("Int64")
         frame["seed"] = frame["seed"].astype("Int64")
         for col in COLUMNS[5:]:
@@ -213,10 +253,14 @@ class CompareResult:
             "draws": list(self.draws),
             "posterior": self.posterior,
             "scenarios": {label: sc.to_dict() for label, sc in self.scenarios.items()},
-            "weeks": {label: weeks_between(sc.scenario.start, sc.scenario.end)
-                      for label, sc in self.scenarios.items()},
-            "metrics": {name: {"unit": unit, "meaning": meaning}
-                        for name, (unit, meaning) in METRICS.items()},
+            "weeks": {
+                label: weeks_between(sc.scenario.start, sc.scenario.end)
+                for label, sc in self.scenarios.items()
+            },
+            "metrics": {
+                name: {"unit": unit, "meaning": meaning}
+                for name, (unit, meaning) in METRICS.items()
+            },
             "interval_percentiles": list(INTERVAL),
             "runs": len(self.runs),
             "workers": self.workers,
@@ -250,18 +294,32 @@ def summarise(runs: pd.DataFrame, variants: Sequence[str]) -> pd.DataFrame:
     for label in variants:
         mine = _pairs(runs, label)
         if list(zip(mine["draw"], mine["seed"], strict=True)) != keys:
-            raise ValueError(f"summarise: variant {label!r} has other (draw, seed) pairs than "
-                             f"{variants[0]!r}")
+            raise ValueError(
+                f"summarise: variant {label!r} has other (draw, seed) pairs than {variants[0]!r}"
+            )
         for metric in METRICS:
             values = mine[metric].to_numpy(dtype=float)
             diff = values - base[metric].to_numpy(dtype=float)
             lo, med, hi = np.percentile(values, pct)
             dlo, dmed, dhi = np.percentile(diff, pct)
-            share = (between_draws_share(diff.reshape(n_draws, -1)) if n_draws
-                     and label != variants[0] else np.nan)
-            rows.append({"policy": label, "metric": metric, "median": med, "lo": lo, "hi": hi,
-                         "diff_median": dmed, "diff_lo": dlo, "diff_hi": dhi,
-                         "diff_between_draws": share})
+            share = (
+                between_draws_share(diff.reshape(n_draws, -1))
+                if n_draws and label != variants[0]
+                else np.nan
+            )
+            rows.append(
+                {
+                    "policy": label,
+                    "metric": metric,
+                    "median": med,
+                    "lo": lo,
+                    "hi": hi,
+                    "diff_median": dmed,
+                    "diff_lo": dlo,
+                    "diff_hi": dhi,
+                    "diff_between_draws": share,
+                }
+            )
     return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
 
 
@@ -284,14 +342,18 @@ def common_posterior(scenarios: Mapping[str, Scenario], draws: Sequence[int]) ->
     file contents, wherever it lies).
     """
     _check_draws(draws)
-    records = {label: posterior_record(sc, [int(d) for d in draws], option="posterior")
-               for label, sc in scenarios.items()}
+    records = {
+        label: posterior_record(sc, [int(d) for d in draws], option="posterior")
+        for label, sc in scenarios.items()
+    }
     first, ref = next(iter(records.items()))
     for label, record in records.items():
         if record["sha256"] != ref["sha256"]:
             raise ScenarioError.at(
-                "posterior", f"variants {first!r} and {label!r} name different posterior "
-                f"samples ({ref['path']}, {record['path']}); paired draws need one sample")
+                "posterior",
+                f"variants {first!r} and {label!r} name different posterior "
+                f"samples ({ref['path']}, {record['path']}); paired draws need one sample",
+            )
     return ref
 
 
@@ -339,18 +401,29 @@ def compare(
     picked: list[int | None] = [int(d) for d in draws] if draws is not None else [None]
     labels = list(scenarios)
     pairs = [(label, draw, seed) for label in labels for draw in picked for seed in seeds]
-    tasks = [with_overrides(scenarios[label], seed=seed) if draw is None
-             else with_posterior_draw(scenarios[label], draw, seed=seed)
-             for label, draw, seed in pairs]
+    tasks = [
+        with_overrides(scenarios[label], seed=seed)
+        if draw is None
+        else with_posterior_draw(scenarios[label], draw, seed=seed)
+        for label, draw, seed in pairs
+    ]
     t0 = time.perf_counter()
     results = map_tasks(run_metrics, tasks, workers, progress=progress, name="plazasim-compare")
     wall = time.perf_counter() - t0
     runs = pd.DataFrame(pairs, columns=["policy", "draw", "seed"]).astype(
-        {"draw": "Int64", "seed": np.int64})
+        {"draw": "Int64", "seed": np.int64}
+    )
     runs = pd.concat([runs, pd.DataFrame(results, columns=list(METRICS))], axis=1)
-    return CompareResult(runs=runs, summary=summarise(runs, labels), scenarios=dict(scenarios),
-                         seeds=tuple(seeds), draws=tuple(d for d in picked if d is not None),
-                         posterior=record, workers=min(workers, len(tasks)), wall_time_s=wall)
+    return CompareResult(
+        runs=runs,
+        summary=summarise(runs, labels),
+        scenarios=dict(scenarios),
+        seeds=tuple(seeds),
+        draws=tuple(d for d in picked if d is not None),
+        posterior=record,
+        workers=min(workers, len(tasks)),
+        wall_time_s=wall,
+    )
 
 
 # --------------------------------------------------------------------------- output
@@ -387,7 +460,9 @@ def check_compare_dir(out_dir: str | os.PathLike[str]) -> None:
 
 
 def write_compare(
-    result: CompareResult, out_dir: str | os.PathLike[str], *,
+    result: CompareResult,
+    out_dir: str | os.PathLike[str],
+    *,
     invocation: dict[str, Any] | None = None,
 ) -> Path:
     """Write ``compare.parquet``, ``compare.png`` and ``manifest.json`` atomically.
@@ -399,8 +474,11 @@ def write_compare(
     out_dir = Path(out_dir).absolute()
     check_compare_dir(out_dir)
     frame = result.to_frame()
-    text = manifest_text({**result.manifest(), "invocation": invocation}
-                         if invocation is not None else result.manifest())
+    text = manifest_text(
+        {**result.manifest(), "invocation": invocation}
+        if invocation is not None
+        else result.manifest()
+    )
 
     def fill(tmp: Path) -> None:
         frame.to_parquet(tmp / COMPARE_TABLE, engine="pyarrow", compression="zstd", index=False)

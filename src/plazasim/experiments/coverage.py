@@ -35,14 +35,26 @@ BAND = (5.0, 95.0)
 FULL_YEAR_WEEKS = 52
 #: Observed series -> (simulated column stem, short name, label). Persons per year.
 COMPARED: dict[str, tuple[str, str, str]] = {
-    "presidencia_org_crime_deaths": ("related", "Presidencia",
-                                     "Presidencia organised-crime deaths"),
-    "inegi_homicides_occurrence": ("homicides", "INEGI occ.",
-                                   "INEGI homicides, year of occurrence"),
-    "inegi_homicides_registration": ("homicides", "INEGI reg.",
-                                     "INEGI homicides, year of registration"),
-    "juarez_homicides_occurrence": ("juarez_homicides", "INEGI Juárez",
-                                    "INEGI homicides in Ciudad Juárez, year of occurrence"),
+    "presidencia_org_crime_deaths": (
+        "related",
+        "Presidencia",
+        "Presidencia organised-crime deaths",
+    ),
+    "inegi_homicides_occurrence": (
+        "homicides",
+        "INEGI occ.",
+        "INEGI homicides, year of occurrence",
+    ),
+    "inegi_homicides_registration": (
+        "homicides",
+        "INEGI reg.",
+        "INEGI homicides, year of registration",
+    ),
+    "juarez_homicides_occurrence": (
+        "juarez_homicides",
+        "INEGI Juárez",
+        "INEGI homicides in Ciudad Juárez, year of occurrence",
+    ),
 }
 #: The observed series whose escalation :func:`rising_share` is compared with.
 RISING_SERIES = "presidencia_org_crime_deaths"
@@ -54,15 +66,17 @@ def full_years(weeks_per_year: Mapping[int, int]) -> list[int]:
     return sorted(y for y, weeks in weeks_per_year.items() if weeks >= FULL_YEAR_WEEKS)
 
 
-def coverage_years(weeks_per_year: Mapping[int, int],
-                   observed: Mapping[str, Mapping[int, float]]) -> list[int]:
+def coverage_years(
+    weeks_per_year: Mapping[int, int], observed: Mapping[str, Mapping[int, float]]
+) -> list[int]:
     """Whole simulated years that at least one compared observed series has."""
     seen = {y for key in COMPARED for y in observed.get(key, {})}
     return [y for y in full_years(weeks_per_year) if y in seen]
 
 
-def coverage(frame: pd.DataFrame, observed: Mapping[str, Mapping[int, float]],
-             years: Sequence[int]) -> pd.DataFrame:
+def coverage(
+    frame: pd.DataFrame, observed: Mapping[str, Mapping[int, float]], years: Sequence[int]
+) -> pd.DataFrame:
     """One row per (observed series, year): the observed count and the draws' band.
 
     Columns :data:`COLUMNS`: ``lo``, ``median``, ``hi`` are the 5th, 50th and
@@ -77,12 +91,23 @@ def coverage(frame: pd.DataFrame, observed: Mapping[str, Mapping[int, float]],
             column = f"{stem}_{year}"
             if year not in series or column not in frame.columns:
                 continue
-            lo, med, hi = np.percentile(frame[column].to_numpy(dtype=float),
-                                        [BAND[0], 50.0, BAND[1]])
+            lo, med, hi = np.percentile(
+                frame[column].to_numpy(dtype=float), [BAND[0], 50.0, BAND[1]]
+            )
             value = float(series[year])
-            rows.append({"series": key, "label": label, "simulated": stem, "year": int(year),
-                         "observed": value, "lo": float(lo), "median": float(med),
-                         "hi": float(hi), "inside": bool(lo <= value <= hi)})
+            rows.append(
+                {
+                    "series": key,
+                    "label": label,
+                    "simulated": stem,
+                    "year": int(year),
+                    "observed": value,
+                    "lo": float(lo),
+                    "median": float(med),
+                    "hi": float(hi),
+                    "inside": bool(lo <= value <= hi),
+                }
+            )
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
@@ -106,8 +131,11 @@ def _observed_rises(series: Mapping[int, float], years: Sequence[int]) -> bool |
     return bool(np.all(np.diff([series[y] for y in years]) > 0))
 
 
-def coverage_report(frame: pd.DataFrame, observed: Mapping[str, Mapping[int, float]],
-                    weeks_per_year: Mapping[int, int]) -> dict[str, Any]:
+def coverage_report(
+    frame: pd.DataFrame,
+    observed: Mapping[str, Mapping[int, float]],
+    weeks_per_year: Mapping[int, int],
+) -> dict[str, Any]:
     """The content of ``coverage.json``: the coverage rows and the escalation share."""
     years = coverage_years(weeks_per_year, observed)
     rows = coverage(frame, observed, years)
@@ -119,6 +147,8 @@ def coverage_report(frame: pd.DataFrame, observed: Mapping[str, Mapping[int, flo
         "inside": int(rows["inside"].sum()),
         "compared": len(rows),
         "related_rises_every_year": {
-            "years": years, "share": rising_share(frame, years),
-            "observed": _observed_rises(observed.get(RISING_SERIES, {}), years)},
+            "years": years,
+            "share": rising_share(frame, years),
+            "observed": _observed_rises(observed.get(RISING_SERIES, {}), years),
+        },
     }

@@ -26,8 +26,14 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 R = TypeVar("R")
 
-__all__ = ["dask_setup", "default_workers", "deferred_ctrl_c", "local_client", "map_tasks",
-           "plugin_call"]
+__all__ = [
+    "dask_setup",
+    "default_workers",
+    "deferred_ctrl_c",
+    "local_client",
+    "map_tasks",
+    "plugin_call",
+]
 
 
 def dask_setup(worker: object) -> None:
@@ -142,10 +148,15 @@ def local_client(workers: int) -> Iterator[Any]:
             with deferred_ctrl_c():
                 # No dashboard; the scheduler's HTTP server takes a free port, not 8787.
                 cluster = LocalCluster(
-                    n_workers=workers, threads_per_worker=1, processes=True,
-                    dashboard_address=":0", scheduler_kwargs={"dashboard": False},
-                    silence_logs=logging.CRITICAL, local_directory=scratch,
-                    preload=[__name__])
+                    n_workers=workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=":0",
+                    scheduler_kwargs={"dashboard": False},
+                    silence_logs=logging.CRITICAL,
+                    local_directory=scratch,
+                    preload=[__name__],
+                )
                 client = Client(cluster)
             yield client
     finally:
@@ -158,9 +169,14 @@ def local_client(workers: int) -> Iterator[Any]:
             shutil.rmtree(scratch, ignore_errors=True)
 
 
-def map_tasks(fn: Callable[[T], R], tasks: Sequence[T], workers: int, *,
-              progress: Callable[[int, int], None] | None = None,
-              name: str = "plazasim") -> list[R]:
+def map_tasks(
+    fn: Callable[[T], R],
+    tasks: Sequence[T],
+    workers: int,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    name: str = "plazasim",
+) -> list[R]:
     """Apply ``fn`` to every task; results in task order.
 
     With ``workers <= 1`` (or a single task) everything runs in this process;

@@ -75,8 +75,10 @@ __all__ = [
 DRAW_COLUMN = "draw"
 #: The scenario field that names the posterior file; errors about its contents name it.
 FIELD = "calibration.posterior"
-_HOW = ("make one with `plazasim calibrate` and name it in [calibration] "
-        'posterior = "file.parquet" (docs/SCENARIOS.md)')
+_HOW = (
+    "make one with `plazasim calibrate` and name it in [calibration] "
+    'posterior = "file.parquet" (docs/SCENARIOS.md)'
+)
 
 
 @dataclass(frozen=True)
@@ -108,8 +110,10 @@ class Posterior:
     def values(self, k: int) -> dict[str, float | int]:
         """Draw ``k``'s parameter values (``int`` for integer parameters)."""
         row = self.frame.iloc[k]
-        return {name: (int(row[name]) if _is_integer(name) else float(row[name]))
-                for name in self.parameters}
+        return {
+            name: (int(row[name]) if _is_integer(name) else float(row[name]))
+            for name in self.parameters
+        }
 
 
 def _is_integer(name: str) -> bool:
@@ -128,8 +132,9 @@ def posterior_path(scenario: Scenario, *, option: str = "posterior") -> Path:
     """
     calibration = scenario.calibration
     if calibration is None or calibration.posterior is None:
-        raise ScenarioError.at(option, f"scenario {scenario.scenario.name} has no posterior; "
-                               + _HOW)
+        raise ScenarioError.at(
+            option, f"scenario {scenario.scenario.name} has no posterior; " + _HOW
+        )
     return Path(calibration.posterior).absolute()
 
 
@@ -173,8 +178,9 @@ def _checked(path: str, mtime_ns: int, size: int, calibrated: tuple[str, ...]) -
 
 def _check_draw_column(raw: pd.DataFrame, path: str) -> None:
     if DRAW_COLUMN not in raw.columns:
-        raise _fail(f"{path} has no '{DRAW_COLUMN}' column (expected integers 0..n-1, one "
-                    "row per draw)")
+        raise _fail(
+            f"{path} has no '{DRAW_COLUMN}' column (expected integers 0..n-1, one row per draw)"
+        )
     if raw.empty:
         raise _fail(f"{path} has no draws (expected one row per draw)")
     draw = raw[DRAW_COLUMN]
@@ -183,8 +189,10 @@ def _check_draw_column(raw: pd.DataFrame, path: str) -> None:
     wrong = np.flatnonzero(draw.to_numpy() != np.arange(len(raw)))
     if wrong.size:
         i = int(wrong[0])
-        raise _fail(f"column '{DRAW_COLUMN}' must number the rows 0..{len(raw) - 1} in order "
-                    f"(row {i} has {draw.iloc[i]})")
+        raise _fail(
+            f"column '{DRAW_COLUMN}' must number the rows 0..{len(raw) - 1} in order "
+            f"(row {i} has {draw.iloc[i]})"
+        )
 
 
 def _parameter_columns(raw: pd.DataFrame, calibrated: tuple[str, ...]) -> list[str]:
@@ -200,19 +208,24 @@ def _parameter_columns(raw: pd.DataFrame, calibrated: tuple[str, ...]) -> list[s
     present = [c for c in known if c in raw.columns]
     extra = [c for c in present if c not in calibrated]
     if extra:
-        raise _fail(f"column {extra[0]!r} is a parameter that [calibration] does not list; "
-                    "list it there or drop the column")
+        raise _fail(
+            f"column {extra[0]!r} is a parameter that [calibration] does not list; "
+            "list it there or drop the column"
+        )
     missing = [c for c in calibrated if c not in raw.columns]
     if missing:
-        raise _fail(f"no column for {missing[0]!r}, which [calibration] lists (a posterior "
-                    "of other parameters? re-run `plazasim calibrate`)")
+        raise _fail(
+            f"no column for {missing[0]!r}, which [calibration] lists (a posterior "
+            "of other parameters? re-run `plazasim calibrate`)"
+        )
     return present
 
 
 def _check_values(name: str, column: pd.Series) -> np.ndarray:
     """A parameter column as numbers of the parameter's type; NaN and fractions are errors."""
-    if not (pd.api.types.is_numeric_dtype(column.dtype)
-            and not pd.api.types.is_bool_dtype(column.dtype)):
+    if not (
+        pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(column.dtype)
+    ):
         raise _fail(f"column {name!r} must hold numbers (got {column.dtype})")
     values = column.to_numpy(dtype=np.float64)
     bad = np.flatnonzero(~np.isfinite(values))
@@ -223,8 +236,10 @@ def _check_values(name: str, column: pd.Series) -> np.ndarray:
         frac = np.flatnonzero(values != np.rint(values))
         if frac.size:
             k = int(frac[0])
-            raise _fail(f"parameters.{name} = {values[k]:g} in draw {k} is not a whole number "
-                        "(an integer parameter)")
+            raise _fail(
+                f"parameters.{name} = {values[k]:g} in draw {k} is not a whole number "
+                "(an integer parameter)"
+            )
         return values.astype(np.int64)
     return values
 
@@ -247,8 +262,9 @@ def _check(raw: pd.DataFrame, calibrated: tuple[str, ...], path: str) -> pd.Data
         except ValidationError as exc:
             err = from_validation_error(exc, prefix="parameters", show_input=False)
             field = err.path.removeprefix("parameters.")
-            raise _fail(f"{err.path} = {_num(frame.at[k, field])} in draw {k}: "
-                        f"{err.problem}") from None
+            raise _fail(
+                f"{err.path} = {_num(frame.at[k, field])} in draw {k}: {err.problem}"
+            ) from None
     return frame
 
 
@@ -284,16 +300,21 @@ def posterior_draws(scenario: Scenario, n: int) -> list[int]:
     n = _check_count(n, "posterior", 1)
     size = posterior_size(scenario)
     if n > size:
-        raise ScenarioError.at("posterior", f"{n} draws asked for, but the posterior has "
-                               f"{size} ({FIELD} = {posterior_path(scenario)})")
+        raise ScenarioError.at(
+            "posterior",
+            f"{n} draws asked for, but the posterior has "
+            f"{size} ({FIELD} = {posterior_path(scenario)})",
+        )
     return list(range(n))
 
 
 def _draw_in_range(post: Posterior, k: Any) -> int:
     k = _check_count(k, "posterior-draw", 0)
     if k >= post.size:
-        raise ScenarioError.at("posterior-draw", f"{k} is out of range (the posterior has "
-                               f"{post.size} draws: 0-{post.size - 1})")
+        raise ScenarioError.at(
+            "posterior-draw",
+            f"{k} is out of range (the posterior has {post.size} draws: 0-{post.size - 1})",
+        )
     return k
 
 
@@ -309,8 +330,9 @@ def with_posterior_draw(scenario: Scenario, k: int, *, seed: int | None = None) 
     return apply_draw(scenario, post.values(k), seed=seed)
 
 
-def posterior_record(scenario: Scenario, draws: Sequence[int], *,
-                     option: str = "posterior-draw") -> dict[str, Any]:
+def posterior_record(
+    scenario: Scenario, draws: Sequence[int], *, option: str = "posterior-draw"
+) -> dict[str, Any]:
     """What a manifest records of the posterior draws a result used.
 
     ``path`` (absolute), ``sha256`` of the file, ``size`` (draws in the file),
@@ -320,9 +342,13 @@ def posterior_record(scenario: Scenario, draws: Sequence[int], *,
     """
     post = read_posterior(scenario, option=option)
     used = [_draw_in_range(post, k) for k in draws]
-    record: dict[str, Any] = {"path": str(post.path), "sha256": post.sha256,
-                              "size": post.size, "draws": used,
-                              "parameters": post.parameters}
+    record: dict[str, Any] = {
+        "path": str(post.path),
+        "sha256": post.sha256,
+        "size": post.size,
+        "draws": used,
+        "parameters": post.parameters,
+    }
     if len(used) == 1:
         record["values"] = post.values(used[0])
     return record

@@ -30,8 +30,13 @@ __all__ = ["plot_prior"]
 DEC_2006 = "presidencia_org_crime_deaths_dec2006"
 _NATIONAL = (  # (simulated stem, colour, label, observed series, marker)
     ("homicides", "C0", "homicides, all", "inegi_homicides_occurrence", "s"),
-    ("related", "C3", "cartel-related (cartel + state + bystander)",
-     "presidencia_org_crime_deaths", "D"),
+    (
+        "related",
+        "C3",
+        "cartel-related (cartel + state + bystander)",
+        "presidencia_org_crime_deaths",
+        "D",
+    ),
 )
 _JUAREZ = (("juarez_homicides", "C2", "homicides, all", "juarez_homicides_occurrence", "s"),)
 _OBSERVED_LABEL = {
@@ -65,24 +70,52 @@ def _panel(ax: Axes, result: PriorPredictiveResult, series: tuple, title: str) -
             ax.plot(x, med, color=colour, lw=2, marker="o", ms=3, label=f"simulated {label}")
         for i, y in enumerate(y for y in years if y not in joined):
             lo5, _, med, _, hi95 = q[y]
-            ax.errorbar([y + nudge[k]], [med], yerr=[[med - lo5], [hi95 - med]], fmt="o",
-                        mfc="white", color=colour, capsize=3, lw=1.2,
-                        label=f"simulated {label}" if not joined and i == 0 else None)
+            ax.errorbar(
+                [y + nudge[k]],
+                [med],
+                yerr=[[med - lo5], [hi95 - med]],
+                fmt="o",
+                mfc="white",
+                color=colour,
+                capsize=3,
+                lw=1.2,
+                label=f"simulated {label}" if not joined and i == 0 else None,
+            )
         seen = observed.get(obs_key, {})
         points = {y: seen[y] for y in whole if y in seen}
         if stem == "related" and start.month == 12 and start.day <= 7:
-            points.update({y: v for y, v in observed.get(DEC_2006, {}).items()
-                           if y == start.year and y in years})
+            points.update(
+                {
+                    y: v
+                    for y, v in observed.get(DEC_2006, {}).items()
+                    if y == start.year and y in years
+                }
+            )
         if points:
             xs = sorted(points)
-            ax.scatter(xs, [points[y] for y in xs], marker=marker, s=36, color="black",
-                       facecolor=colour, zorder=5, label=_OBSERVED_LABEL[obs_key])
+            ax.scatter(
+                xs,
+                [points[y] for y in xs],
+                marker=marker,
+                s=36,
+                color="black",
+                facecolor=colour,
+                zorder=5,
+                label=_OBSERVED_LABEL[obs_key],
+            )
     last = max((y for key in COMPARED for y in observed.get(key, {})), default=None)
     if last is not None and years[-1] > last:
-        ax.axvspan(max(last, years[0] - 1) + 0.5, years[-1] + 0.5, color="0.5", alpha=0.12,
-                   lw=0)
-        ax.text(last + 0.6, 0.97, "forecast\n(no observed data)", va="top", ha="left",
-                transform=ax.get_xaxis_transform(), fontsize=8, color="0.3")
+        ax.axvspan(max(last, years[0] - 1) + 0.5, years[-1] + 0.5, color="0.5", alpha=0.12, lw=0)
+        ax.text(
+            last + 0.6,
+            0.97,
+            "forecast\n(no observed data)",
+            va="top",
+            ha="left",
+            transform=ax.get_xaxis_transform(),
+            fontsize=8,
+            color="0.3",
+        )
     ticks = [f"{y}" if y in whole else f"{y}\n({result.weeks_per_year[y]} wk)" for y in years]
     ax.set_xticks(years, ticks, fontsize=8)
     ax.set_xlim(years[0] - 0.5, years[-1] + 0.5)
@@ -93,12 +126,10 @@ def _panel(ax: Axes, result: PriorPredictiveResult, series: tuple, title: str) -
     ax.set_ylabel("persons per year", fontsize=9)
     ax.set_title(title, fontsize=10)
     ax.grid(axis="y", alpha=0.3)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2, fontsize=8,
-              frameon=False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2, fontsize=8, frameon=False)
 
 
-def plot_prior(result: PriorPredictiveResult, path: str | os.PathLike[str] | None = None
-               ) -> Figure:
+def plot_prior(result: PriorPredictiveResult, path: str | os.PathLike[str] | None = None) -> Figure:
     """Draw the national panel and, if the world has Ciudad Juárez, its panel.
 
     Saved to ``path`` (PNG, Agg backend) when given.
@@ -116,11 +147,14 @@ def plot_prior(result: PriorPredictiveResult, path: str | os.PathLike[str] | Non
         _panel(axes[1], result, _JUAREZ, "Ciudad Juárez, Chihuahua (08037)")
     meta = result.scenario.scenario
     n = len(result.frame)
-    fig.suptitle(f"Prior predictive check of {meta.name}: {n} draw{'s' * (n != 1)} from the "
-                 f"[calibration] priors, {meta.start} to {meta.end}\n"
-                 "lines: median over draws; bands: 50% (dark) and 90% (light, "
-                 f"{BAND[0]:g}-{BAND[1]:g}%) of draws\nopen circles: partial years (median, "
-                 f"{BAND[0]:g}-{BAND[1]:g}%); filled markers: observed", fontsize=10)
+    fig.suptitle(
+        f"Prior predictive check of {meta.name}: {n} draw{'s' * (n != 1)} from the "
+        f"[calibration] priors, {meta.start} to {meta.end}\n"
+        "lines: median over draws; bands: 50% (dark) and 90% (light, "
+        f"{BAND[0]:g}-{BAND[1]:g}%) of draws\nopen circles: partial years (median, "
+        f"{BAND[0]:g}-{BAND[1]:g}%); filled markers: observed",
+        fontsize=10,
+    )
     if path is not None:
         fig.savefig(path, dpi=110)
     return fig

@@ -63,8 +63,10 @@ COVERAGE_FILE = "coverage.json"
 #: Outcome columns ``<stem>_<year>`` (``<cve>``: 2-digit state code) -> (unit, meaning).
 OUTCOMES: dict[str, tuple[str, str]] = {
     "homicides": ("persons/yr", "all homicides, the non-cartel baseline included (like INEGI)"),
-    "related": ("persons/yr", "cartel + state + bystander killings (like Presidencia's "
-                "organised-crime deaths)"),
+    "related": (
+        "persons/yr",
+        "cartel + state + bystander killings (like Presidencia's organised-crime deaths)",
+    ),
     "cartel": ("persons/yr", "cartel-cartel killings"),
     "state": ("persons/yr", "killed in clashes with state forces"),
     "bystander": ("persons/yr", "residents killed in the crossfire"),
@@ -77,8 +79,7 @@ OUTCOMES: dict[str, tuple[str, str]] = {
 _RELATED = ("cartel", "state", "bystander")
 
 
-def yearly_outcomes(recorder: Recorder, dates: Sequence[dt.date], world: World
-                    ) -> dict[str, float]:
+def yearly_outcomes(recorder: Recorder, dates: Sequence[dt.date], world: World) -> dict[str, float]:
     """Return the :data:`OUTCOMES` of one run, per calendar year, as ``<stem>_<year>``.
 
     A week counts in the year its first day falls in, so a run from 1 December
@@ -93,8 +94,7 @@ def yearly_outcomes(recorder: Recorder, dates: Sequence[dt.date], world: World
     def by_year(weekly: np.ndarray) -> np.ndarray:
         return np.add.reduceat(np.asarray(weekly, dtype=np.float64), first, axis=0)
 
-    nat = {k: by_year(recorder.national[f"homicides_{k}"])
-           for k in ("total", *_RELATED)}
+    nat = {k: by_year(recorder.national[f"homicides_{k}"]) for k in ("total", *_RELATED)}
     series: dict[str, np.ndarray] = {
         "homicides": nat["total"],
         "related": nat["cartel"] + nat["state"] + nat["bystander"],
@@ -115,12 +115,16 @@ def yearly_outcomes(recorder: Recorder, dates: Sequence[dt.date], world: World
         series["juarez_related"] = plaza_related[:, p]
     codes, which = np.unique(world.state, return_inverse=True)
     for stem, per_plaza in (("homicides", plaza_total), ("related", plaza_related)):
-        per_state = np.stack([np.bincount(which, weights=row, minlength=codes.size)
-                              for row in per_plaza])
+        per_state = np.stack(
+            [np.bincount(which, weights=row, minlength=codes.size) for row in per_plaza]
+        )
         for j, code in enumerate(codes.tolist()):
             series[f"{stem}_{code}"] = per_state[:, j]
-    return {f"{stem}_{year}": float(values[i]) for stem, values in series.items()
-            for i, year in enumerate(labels.tolist())}
+    return {
+        f"{stem}_{year}": float(values[i])
+        for stem, values in series.items()
+        for i, year in enumerate(labels.tolist())
+    }
 
 
 def run_draw(scenario: Scenario) -> dict[str, float]:
@@ -160,7 +164,8 @@ class PriorPredictiveResult:
     workers: int = 1
     wall_time_s: float = 0.0
     created: str = field(
-        default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+        default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    )
 
     @property
     def years(self) -> list[int]:
@@ -184,8 +189,10 @@ class PriorPredictiveResult:
             "run_seeds": self.frame["seed"].tolist(),
             "weeks": weeks_between(meta.start, meta.end),
             "weeks_per_year": {str(y): n for y, n in self.weeks_per_year.items()},
-            "outcomes": {stem: {"unit": unit, "meaning": meaning}
-                         for stem, (unit, meaning) in OUTCOMES.items()},
+            "outcomes": {
+                stem: {"unit": unit, "meaning": meaning}
+                for stem, (unit, meaning) in OUTCOMES.items()
+            },
             "workers": self.workers,
             **provenance(),
             "wall_time_s": round(self.wall_time_s, 3),
@@ -221,18 +228,27 @@ def prior_predictive(
     t0 = time.perf_counter()
     results = map_tasks(run_draw, tasks, workers, progress=progress, name="plazasim-prior")
     wall = time.perf_counter() - t0
-    head = pd.DataFrame({"draw": np.arange(draws, dtype=np.int64),
-                         "seed": np.arange(seed, seed + draws, dtype=np.int64)})
+    head = pd.DataFrame(
+        {
+            "draw": np.arange(draws, dtype=np.int64),
+            "seed": np.arange(seed, seed + draws, dtype=np.int64),
+        }
+    )
     params = pd.DataFrame(values, columns=list(priors))
     outcomes = pd.DataFrame(results, dtype=np.float64)
     frame = pd.concat([head, params, outcomes], axis=1)
     meta = scenario.scenario
     years = [d.year for d in week_dates(meta.start, weeks_between(meta.start, meta.end))]
     return PriorPredictiveResult(
-        frame=frame, scenario=scenario, priors=priors, seed=seed,
+        frame=frame,
+        scenario=scenario,
+        priors=priors,
+        seed=seed,
         weeks_per_year={int(y): years.count(y) for y in sorted(set(years))},
         observed={k: dict(v) for k, v in world.observed.items()},
-        workers=min(workers, draws), wall_time_s=wall)
+        workers=min(workers, draws),
+        wall_time_s=wall,
+    )
 
 
 def check_prior_dir(out_dir: str | os.PathLike[str]) -> None:
@@ -246,7 +262,9 @@ def check_prior_dir(out_dir: str | os.PathLike[str]) -> None:
 
 
 def write_prior(
-    result: PriorPredictiveResult, out_dir: str | os.PathLike[str], *,
+    result: PriorPredictiveResult,
+    out_dir: str | os.PathLike[str],
+    *,
     invocation: dict[str, Any] | None = None,
 ) -> Path:
     """Write ``prior.parquet``, ``prior.png``, ``coverage.json`` and ``manifest.json``.
@@ -259,13 +277,17 @@ def write_prior(
 
     out_dir = Path(out_dir).absolute()
     check_prior_dir(out_dir)
-    manifest = manifest_text({**result.manifest(), "invocation": invocation}
-                             if invocation is not None else result.manifest())
+    manifest = manifest_text(
+        {**result.manifest(), "invocation": invocation}
+        if invocation is not None
+        else result.manifest()
+    )
     coverage = manifest_text(result.coverage())
 
     def fill(tmp: Path) -> None:
-        result.frame.to_parquet(tmp / PRIOR_TABLE, engine="pyarrow", compression="zstd",
-                                index=False)
+        result.frame.to_parquet(
+            tmp / PRIOR_TABLE, engine="pyarrow", compression="zstd", index=False
+        )
         plot_prior(result, tmp / PRIOR_PLOT)
         (tmp / COVERAGE_FILE).write_text(coverage, encoding="utf-8")
         (tmp / MANIFEST).write_text(manifest, encoding="utf-8")

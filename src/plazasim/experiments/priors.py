@@ -32,8 +32,15 @@ from plazasim.calibration_spec import ResolvedPrior
 from plazasim.errors import PlazasimError, from_validation_error
 from plazasim.scenario import Scenario, with_overrides
 
-__all__ = ["NO_CALIBRATION", "apply_draw", "latin_hypercube", "prior_cdf", "prior_quantile",
-           "require_priors", "sample_priors"]
+__all__ = [
+    "NO_CALIBRATION",
+    "apply_draw",
+    "latin_hypercube",
+    "prior_cdf",
+    "prior_quantile",
+    "require_priors",
+    "sample_priors",
+]
 
 #: The error for a scenario without priors: nothing says which parameters are uncertain.
 NO_CALIBRATION = "scenario has no [calibration] table; add one (docs/SCENARIOS.md)"
@@ -114,8 +121,10 @@ def sample_priors(
     u = latin_hypercube(n, len(names), np.random.default_rng(seed))
     columns = [prior_quantile(priors[name], u[:, j]) for j, name in enumerate(names)]
     return [
-        {name: (int(col[i]) if priors[name].integer else float(col[i]))
-         for name, col in zip(names, columns, strict=True)}
+        {
+            name: (int(col[i]) if priors[name].integer else float(col[i]))
+            for name, col in zip(names, columns, strict=True)
+        }
         for i in range(n)
     ]
 

@@ -67,11 +67,22 @@ def run_scenario(
         **provenance(),
         "wall_time_s": round(wall, 3),
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "events": [{"week": e.week, "date": sim.dates[e.week].isoformat()
-                    if e.week < len(sim.dates) else None,
-                    "kind": e.label, "applied": e.applied} for e in sim.event_log],
-        "world": {"name": world.name, "plazas": world.n_plazas,
-                  "links": int(world.edge_src.size), "notes": list(world.notes)},
+        "events": [
+            {
+                "week": e.week,
+                "date": sim.dates[e.week].isoformat() if e.week < len(sim.dates) else None,
+                "kind": e.label,
+                "applied": e.applied,
+            }
+            for e in sim.event_log
+        ],
+        "world": {
+            "name": world.name,
+            "plazas": world.n_plazas,
+            "links": int(world.edge_src.size),
+            "notes": list(world.notes),
+        },
     }
-    return RunResult(national=national, plazas=plazas, cartels=cartels, manifest=manifest,
-                     world=world)
+    return RunResult(
+        national=national, plazas=plazas, cartels=cartels, manifest=manifest, world=world
+    )

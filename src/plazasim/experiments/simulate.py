@@ -45,8 +45,10 @@ def world_of(scenario: Scenario) -> World:
 def resolve_policies(scenario: Scenario) -> list[tuple[int, EnforcementPolicy]]:
     """The policy timeline as (first week, a new policy instance)."""
     start = scenario.scenario.start
-    return [(max(week_of(start, entry.from_), 0), make_policy(entry.name, entry.params))
-            for entry in scenario.policy]
+    return [
+        (max(week_of(start, entry.from_), 0), make_policy(entry.name, entry.params))
+        for entry in scenario.policy
+    ]
 
 
 def scenario_events(scenario: Scenario, world: World) -> list[tuple[int, Event]]:
@@ -54,8 +56,9 @@ def scenario_events(scenario: Scenario, world: World) -> list[tuple[int, Event]]
 
     See :func:`plazasim.events.resolve_events`: each event kind says what it becomes.
     """
-    return resolve_events(scenario.events, world, start=scenario.scenario.start,
-                          params=scenario.parameters)
+    return resolve_events(
+        scenario.events, world, start=scenario.scenario.start, params=scenario.parameters
+    )
 
 
 def simulate_scenario(

@@ -93,14 +93,26 @@ __all__ = [
 ]
 
 #: Columns of ``validation.parquet``.
-COLUMNS = ["fact", "measured", "lo", "hi", "published", "source", "holds",
-           "criterion", "published_value", "statement", "experiment", "n_seeds", "n_draws"]
+COLUMNS = [
+    "fact",
+    "measured",
+    "lo",
+    "hi",
+    "published",
+    "source",
+    "holds",
+    "criterion",
+    "published_value",
+    "statement",
+    "experiment",
+    "n_seeds",
+    "n_draws",
+]
 #: Columns of ``validation_seeds.parquet``: the arm sums of every (draw, seed) pair.
 SAMPLE_COLUMNS = ["fact", "draw", "seed", "arm", "value"]
 #: Bootstrap resamples behind each interval.
 BOOTSTRAP = 2000
 _BOOTSTRAP_SEED = 20_231_129
-
 
 
 @dataclass(frozen=True)
@@ -134,53 +146,117 @@ class Fact:
 
 
 FACTS: tuple[Fact, ...] = (
-    Fact("kingpin_capo_municipality_6m", "kingpin",
-         "homicides rise in the municipality where a leader is captured, over 6 months",
-         "about +36% in 6 months", 0.36, "Calderon, Robles, Diaz-Cayeros & Magaloni 2015, "
-         "J. Conflict Resolution 59(8)", "ratio", "increase"),
-    Fact("kingpin_capo_municipality_12m", "kingpin",
-         "homicides rise in the capo's municipality over the following 12 months",
-         "about +80% over 12 months", 0.80, "Lindo & Padilla-Romo 2018, J. Health "
-         "Economics 58", "ratio", "increase"),
-    Fact("kingpin_other_municipalities_6m", "kingpin",
-         "homicides rise in the organisation's other municipalities over 6 months",
-         "about +30% for 6 months", 0.30, "Lindo & Padilla-Romo 2018, J. Health "
-         "Economics 58", "ratio", "increase"),
-    Fact("crackdown_local_violence", "crackdown_diversion",
-         "a crackdown on a trafficking plaza raises violence there",
-         "drug-trade homicides rise after crackdowns", None, "Dell 2015, American Economic "
-         "Review 105(6)", "ratio", "increase"),
-    Fact("crackdown_flow_diverted", "crackdown_diversion",
-         "the crackdown diverts cocaine flow away from the plaza",
-         "traffic moves to the next-cheapest routes", None, "Dell 2015, American Economic "
-         "Review 105(6)", "ratio", "decrease"),
-    Fact("crackdown_diverted_violence", "crackdown_diversion",
-         "violence rises on the plazas the flow is diverted to",
-         "violence rises along the diverted routes", None, "Dell 2015, American Economic "
-         "Review 105(6)", "ratio", "increase"),
-    Fact("balloon_active_plazas", "balloon",
-         "more interdiction does not shrink the number of active trafficking plazas",
-         "interdiction spreads and expands trafficking routes", None, "Magliocca et al. "
-         "2019, PNAS 116(16)", "ratio", "no_shrink"),
-    Fact("shortage_border_violence", "supply_shortage",
-         "a cocaine supply shortage raises violence most in contested border plazas",
-         "violence rose where cartels contest, notably on the US border", None,
-         "Castillo, Mejia & Restrepo 2020, Review of Economics and Statistics 102(2)",
-         "ratio_gap", "increase"),
-    Fact("conditional_state_killings", "conditional_vs_crackdown",
-         "conditional repression yields fewer state-cartel killings than a crackdown",
-         "conditional repression reduces cartel-state violence", None, "Lessing 2015, "
-         "J. Conflict Resolution 59(8); Lessing 2017, Making Peace in Drug Wars",
-         "ratio", "decrease"),
-    Fact("conditional_cartel_killings", "conditional_vs_crackdown",
-         "conditional repression yields fewer cartel-cartel killings than a crackdown",
-         "conditional repression reduces violence", None, "Lessing 2015, J. Conflict "
-         "Resolution 59(8); Lessing 2017, Making Peace in Drug Wars", "ratio", "decrease"),
-    Fact("recruitment_beats_incapacitation", "recruitment",
-         "halving recruitment (steady and at the fronts) lowers violence more than doubling "
-         "incapacitation",
-         "reducing recruitment is the only way to lower violence", None,
-         "Prieto-Curiel, Campedelli & Hope 2023, Science 381(6664)", "gap", "increase"),
+    Fact(
+        "kingpin_capo_municipality_6m",
+        "kingpin",
+        "homicides rise in the municipality where a leader is captured, over 6 months",
+        "about +36% in 6 months",
+        0.36,
+        "Calderon, Robles, Diaz-Cayeros & Magaloni 2015, J. Conflict Resolution 59(8)",
+        "ratio",
+        "increase",
+    ),
+    Fact(
+        "kingpin_capo_municipality_12m",
+        "kingpin",
+        "homicides rise in the capo's municipality over the following 12 months",
+        "about +80% over 12 months",
+        0.80,
+        "Lindo & Padilla-Romo 2018, J. Health Economics 58",
+        "ratio",
+        "increase",
+    ),
+    Fact(
+        "kingpin_other_municipalities_6m",
+        "kingpin",
+        "homicides rise in the organisation's other municipalities over 6 months",
+        "about +30% for 6 months",
+        0.30,
+        "Lindo & Padilla-Romo 2018, J. Health Economics 58",
+        "ratio",
+        "increase",
+    ),
+    Fact(
+        "crackdown_local_violence",
+        "crackdown_diversion",
+        "a crackdown on a trafficking plaza raises violence there",
+        "drug-trade homicides rise after crackdowns",
+        None,
+        "Dell 2015, American Economic Review 105(6)",
+        "ratio",
+        "increase",
+    ),
+    Fact(
+        "crackdown_flow_diverted",
+        "crackdown_diversion",
+        "the crackdown diverts cocaine flow away from the plaza",
+        "traffic moves to the next-cheapest routes",
+        None,
+        "Dell 2015, American Economic Review 105(6)",
+        "ratio",
+        "decrease",
+    ),
+    Fact(
+        "crackdown_diverted_violence",
+        "crackdown_diversion",
+        "violence rises on the plazas the flow is diverted to",
+        "violence rises along the diverted routes",
+        None,
+        "Dell 2015, American Economic Review 105(6)",
+        "ratio",
+        "increase",
+    ),
+    Fact(
+        "balloon_active_plazas",
+        "balloon",
+        "more interdiction does not shrink the number of active trafficking plazas",
+        "interdiction spreads and expands trafficking routes",
+        None,
+        "Magliocca et al. 2019, PNAS 116(16)",
+        "ratio",
+        "no_shrink",
+    ),
+    Fact(
+        "shortage_border_violence",
+        "supply_shortage",
+        "a cocaine supply shortage raises violence most in contested border plazas",
+        "violence rose where cartels contest, notably on the US border",
+        None,
+        "Castillo, Mejia & Restrepo 2020, Review of Economics and Statistics 102(2)",
+        "ratio_gap",
+        "increase",
+    ),
+    Fact(
+        "conditional_state_killings",
+        "conditional_vs_crackdown",
+        "conditional repression yields fewer state-cartel killings than a crackdown",
+        "conditional repression reduces cartel-state violence",
+        None,
+        "Lessing 2015, J. Conflict Resolution 59(8); Lessing 2017, Making Peace in Drug Wars",
+        "ratio",
+        "decrease",
+    ),
+    Fact(
+        "conditional_cartel_killings",
+        "conditional_vs_crackdown",
+        "conditional repression yields fewer cartel-cartel killings than a crackdown",
+        "conditional repression reduces violence",
+        None,
+        "Lessing 2015, J. Conflict Resolution 59(8); Lessing 2017, Making Peace in Drug Wars",
+        "ratio",
+        "decrease",
+    ),
+    Fact(
+        "recruitment_beats_incapacitation",
+        "recruitment",
+        "halving recruitment (steady and at the fronts) lowers violence more than doubling "
+        "incapacitation",
+        "reducing recruitment is the only way to lower violence",
+        None,
+        "Prieto-Curiel, Campedelli & Hope 2023, Science 381(6664)",
+        "gap",
+        "increase",
+    ),
 )
 
 #: Experiment names in run order.
@@ -299,13 +375,18 @@ def check_validation_dir(out_dir: str | os.PathLike[str]) -> None:
     out_dir = Path(out_dir)
     check_out_dir(out_dir)
     if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / VALIDATION_TABLE).is_file():
-        raise PlazasimError(f"out: {out_dir} is not a validation directory (no "
-                            f"{VALIDATION_TABLE}); refusing to replace it")
+        raise PlazasimError(
+            f"out: {out_dir} is not a validation directory (no "
+            f"{VALIDATION_TABLE}); refusing to replace it"
+        )
 
 
 def write_validation(
-    result: ValidationResult, out_dir: str | os.PathLike[str], *,
-    invocation: dict[str, Any] | None = None, figures: bool = True,
+    result: ValidationResult,
+    out_dir: str | os.PathLike[str],
+    *,
+    invocation: dict[str, Any] | None = None,
+    figures: bool = True,
 ) -> Path:
     """Write ``validation.parquet``, ``validation_seeds.parquet`` and the manifest atomically.
 
@@ -315,8 +396,11 @@ def write_validation(
     """
     out_dir = Path(out_dir).absolute()
     check_validation_dir(out_dir)
-    text = manifest_text({**result.manifest(), "invocation": invocation}
-                         if invocation is not None else result.manifest())
+    text = manifest_text(
+        {**result.manifest(), "invocation": invocation}
+        if invocation is not None
+        else result.manifest()
+    )
 
     def fill(tmp: Path) -> None:
         result.table.to_parquet(tmp / VALIDATION_TABLE, engine="pyarrow", index=False)
@@ -330,8 +414,9 @@ def write_validation(
     return write_directory(out_dir, fill)
 
 
-def _tasks(chosen: Sequence[str], seeds: Sequence[int], base: Scenario | None,
-           draws: Sequence[int] | None) -> tuple[list[ExperimentTask], list[int | None]]:
+def _tasks(
+    chosen: Sequence[str], seeds: Sequence[int], base: Scenario | None, draws: Sequence[int] | None
+) -> tuple[list[ExperimentTask], list[int | None]]:
     """The tasks, in experiment, draw, seed order, and the draw of each (None: own parameters)."""
     if draws is None:
         picked: list[int | None] = [None for _ in range(len(chosen) * len(seeds))]
@@ -340,16 +425,21 @@ def _tasks(chosen: Sequence[str], seeds: Sequence[int], base: Scenario | None,
         return [(e, int(s), base) for e in chosen for s in seeds], picked
     assert base is not None
     drawn = {d: with_posterior_draw(base, d) for d in draws}
-    tasks: list[ExperimentTask] = [(e, int(s), drawn[d]) for e in chosen for d in draws
-                                   for s in seeds]
+    tasks: list[ExperimentTask] = [
+        (e, int(s), drawn[d]) for e in chosen for d in draws for s in seeds
+    ]
     return tasks, [d for _ in chosen for d in draws for _ in seeds]
 
 
-def validate(seeds: Sequence[int], *, workers: int = 1,
-             experiments: Sequence[str] | None = None,
-             progress: Callable[[int, int], None] | None = None,
-             draws: Sequence[int] | None = None,
-             scenario: Scenario | None = None) -> ValidationResult:
+def validate(
+    seeds: Sequence[int],
+    *,
+    workers: int = 1,
+    experiments: Sequence[str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    draws: Sequence[int] | None = None,
+    scenario: Scenario | None = None,
+) -> ValidationResult:
     """Run the chosen experiments (default: all) on ``seeds`` and judge every fact.
 
     ``scenario`` is the base of every experiment (default: the bundled
@@ -360,8 +450,10 @@ def validate(seeds: Sequence[int], *, workers: int = 1,
     chosen = list(EXPERIMENTS if experiments is None else experiments)
     unknown = [e for e in chosen if e not in RUNNERS]
     if unknown:
-        raise PlazasimError(f"experiments: unknown {', '.join(map(repr, unknown))} "
-                            f"(known: {', '.join(EXPERIMENTS)})")
+        raise PlazasimError(
+            f"experiments: unknown {', '.join(map(repr, unknown))} "
+            f"(known: {', '.join(EXPERIMENTS)})"
+        )
     if not seeds:
         raise PlazasimError("seeds: give at least one seed")
     if len(set(seeds)) != len(seeds) or min(seeds) < 0:
@@ -369,8 +461,10 @@ def validate(seeds: Sequence[int], *, workers: int = 1,
     if workers < 1:
         raise PlazasimError(f"workers: must be >= 1 (got {workers})")
     if scenario is not None and scenario.world.kind != "mexico":
-        raise PlazasimError(f"scenario: the validation experiments need the Mexico world "
-                            f"(scenario {scenario.scenario.name} is {scenario.world.kind})")
+        raise PlazasimError(
+            f"scenario: the validation experiments need the Mexico world "
+            f"(scenario {scenario.scenario.name} is {scenario.world.kind})"
+        )
     record = None
     if draws is not None:
         if not draws or len(set(draws)) != len(draws):
@@ -379,35 +473,52 @@ def validate(seeds: Sequence[int], *, workers: int = 1,
         record = posterior_record(scenario, [int(d) for d in draws], option="posterior")
     tasks, task_draws = _tasks(chosen, seeds, scenario, draws)
     t0 = time.perf_counter()
-    results = map_tasks(run_experiment, tasks, workers, progress=progress,
-                        name="plazasim-validate")
+    results = map_tasks(run_experiment, tasks, workers, progress=progress, name="plazasim-validate")
     wall = time.perf_counter() - t0
     rows: list[dict[str, Any]] = []
     samples: list[dict[str, Any]] = []
     for fact in FACTS:
         if fact.experiment not in chosen:
             continue
-        mine = [(task, draw, res) for task, draw, res in zip(tasks, task_draws, results,
-                                                             strict=True)
-                if task[0] == fact.experiment]
+        mine = [
+            (task, draw, res)
+            for task, draw, res in zip(tasks, task_draws, results, strict=True)
+            if task[0] == fact.experiment
+        ]
         arms = np.array([res[fact.name] for _, _, res in mine])
         for task, draw, res in mine:
-            samples.extend({"fact": fact.name, "draw": draw, "seed": task[1], "arm": i,
-                            "value": v} for i, v in enumerate(res[fact.name]))
+            samples.extend(
+                {"fact": fact.name, "draw": draw, "seed": task[1], "arm": i, "value": v}
+                for i, v in enumerate(res[fact.name])
+            )
         measured = effect(arms, fact.estimator)
         lo, hi = interval(arms, fact.estimator)
-        rows.append({
-            "fact": fact.name, "measured": measured, "lo": lo, "hi": hi,
-            "published": fact.published, "source": fact.source,
-            "holds": holds(fact.criterion, lo, hi), "criterion": CRITERIA[fact.criterion],
-            "published_value": fact.published_value, "statement": fact.statement,
-            "experiment": fact.experiment, "n_seeds": len(seeds),
-            "n_draws": len(draws) if draws is not None else pd.NA,
-        })
+        rows.append(
+            {
+                "fact": fact.name,
+                "measured": measured,
+                "lo": lo,
+                "hi": hi,
+                "published": fact.published,
+                "source": fact.source,
+                "holds": holds(fact.criterion, lo, hi),
+                "criterion": CRITERIA[fact.criterion],
+                "published_value": fact.published_value,
+                "statement": fact.statement,
+                "experiment": fact.experiment,
+                "n_seeds": len(seeds),
+                "n_draws": len(draws) if draws is not None else pd.NA,
+            }
+        )
     table = pd.DataFrame(rows, columns=COLUMNS).astype({"n_draws": "Int64"})
     frame = pd.DataFrame(samples, columns=SAMPLE_COLUMNS).astype({"draw": "Int64"})
     return ValidationResult(
-        table=table, samples=frame, seeds=tuple(int(s) for s in seeds),
-        workers=min(workers, len(tasks)), wall_time_s=wall,
-        draws=tuple(int(d) for d in draws) if draws is not None else (), posterior=record,
-        scenario=scenario)
+        table=table,
+        samples=frame,
+        seeds=tuple(int(s) for s in seeds),
+        workers=min(workers, len(tasks)),
+        wall_time_s=wall,
+        draws=tuple(int(d) for d in draws) if draws is not None else (),
+        posterior=record,
+        scenario=scenario,
+    )

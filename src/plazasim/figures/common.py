@@ -24,8 +24,7 @@ DPI = 130
 #: Observed national series drawn beside a Mexico run: key -> (label, colour, style).
 OBSERVED = {
     "inegi_homicides": ("INEGI homicides (all kinds; by month of occurrence)", "black", "-"),
-    "presidencia_deaths": ("Presidencia organised-crime deaths (cartel-related)", "black",
-                           "--"),
+    "presidencia_deaths": ("Presidencia organised-crime deaths (cartel-related)", "black", "--"),
 }
 
 
@@ -64,12 +63,14 @@ def observed_weekly(start: pd.Timestamp, end: pd.Timestamp) -> dict[str, pd.Seri
         rows = frame[frame["series"] == key]
         if rows.empty:
             continue
-        months = pd.to_datetime({"year": rows["year"].astype(int),
-                                 "month": rows["month"].astype(int), "day": 1})
-        series = pd.Series(rows["value"].to_numpy(float) / months.dt.days_in_month.to_numpy()
-                           * 7.0, index=pd.DatetimeIndex(months)).sort_index()
-        series = series[(series.index + pd.offsets.MonthEnd(0) >= start)
-                        & (series.index <= end)]
+        months = pd.to_datetime(
+            {"year": rows["year"].astype(int), "month": rows["month"].astype(int), "day": 1}
+        )
+        series = pd.Series(
+            rows["value"].to_numpy(float) / months.dt.days_in_month.to_numpy() * 7.0,
+            index=pd.DatetimeIndex(months),
+        ).sort_index()
+        series = series[(series.index + pd.offsets.MonthEnd(0) >= start) & (series.index <= end)]
         if not series.empty:
             out[key] = series
     return out

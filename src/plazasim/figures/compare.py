@@ -49,7 +49,8 @@ def _pairs(runs: pd.DataFrame, variant: str, ref: str, metric: str) -> np.ndarra
     mine = runs[(runs["policy"] == variant) & (runs["metric"] == metric)]
     base = runs[(runs["policy"] == ref) & (runs["metric"] == metric)]
     both = mine.assign(draw=mine["draw"].fillna(-1)).merge(
-        base.assign(draw=base["draw"].fillna(-1)), on=key, suffixes=("", "_ref"))
+        base.assign(draw=base["draw"].fillna(-1)), on=key, suffixes=("", "_ref")
+    )
     return (both["value"] - both["value_ref"]).to_numpy(dtype=float)
 
 
@@ -57,20 +58,36 @@ def compare_title(manifest: dict[str, Any]) -> str:
     """Scenario(s), period, seeds and runs of a comparison, for titles."""
     scen = manifest.get("scenarios", {})
     names = list(dict.fromkeys(s.get("scenario", {}).get("name", "?") for s in scen.values()))
-    periods = list(dict.fromkeys(f"{s.get('scenario', {}).get('start')} to "
-                                 f"{s.get('scenario', {}).get('end')}" for s in scen.values()))
+    periods = list(
+        dict.fromkeys(
+            f"{s.get('scenario', {}).get('start')} to {s.get('scenario', {}).get('end')}"
+            for s in scen.values()
+        )
+    )
     seeds = manifest.get("seeds", [])
     draws = manifest.get("draws", [])
-    seed_text = (f"seeds {seeds[0]}-{seeds[-1]}" if len(seeds) > 1
-                 else f"seed {seeds[0]}" if seeds else "no seeds")
+    seed_text = (
+        f"seeds {seeds[0]}-{seeds[-1]}"
+        if len(seeds) > 1
+        else f"seed {seeds[0]}"
+        if seeds
+        else "no seeds"
+    )
     runs = len(seeds) * max(len(draws), 1)
     draw_text = f" x {len(draws)} posterior draws" if draws else ""
-    return (f"{' / '.join(names)}, {' / '.join(periods)}, {seed_text}{draw_text} "
-            f"({runs} runs per variant, common random numbers)")
+    return (
+        f"{' / '.join(names)}, {' / '.join(periods)}, {seed_text}{draw_text} "
+        f"({runs} runs per variant, common random numbers)"
+    )
 
 
-def _panel(ax: Axes, rows: list[tuple[str, np.ndarray, float, float, float]], unit: str,
-           ref_level: float | None, ref: str | None) -> None:
+def _panel(
+    ax: Axes,
+    rows: list[tuple[str, np.ndarray, float, float, float]],
+    unit: str,
+    ref_level: float | None,
+    ref: str | None,
+) -> None:
     """Draw one metric: per row (label, runs, median, lo, hi); zero line; human units."""
     values = [v for _, runs, med, lo, hi in rows for v in (*runs, med, lo, hi)]
     peak = max((abs(v) for v in values if np.isfinite(v)), default=0.0)
@@ -79,18 +96,35 @@ def _panel(ax: Axes, rows: list[tuple[str, np.ndarray, float, float, float]], un
     for i, (_label, runs, med, lo, hi) in enumerate(rows):
         y = n - 1 - i
         jitter = np.linspace(-0.18, 0.18, len(runs)) if len(runs) > 1 else np.zeros(len(runs))
-        ax.scatter(runs * mult, y + jitter, s=13, color="#4c72b0", alpha=0.5, linewidths=0,
-                   zorder=2)
-        ax.plot([lo * mult, hi * mult], [y, y], color="#c44e52", lw=2.4, zorder=3,
-                solid_capstyle="butt")
-        ax.plot([med * mult], [y], "o", color="#c44e52", ms=6, zorder=4,
-                markeredgecolor="white", markeredgewidth=0.8)
+        ax.scatter(
+            runs * mult, y + jitter, s=13, color="#4c72b0", alpha=0.5, linewidths=0, zorder=2
+        )
+        ax.plot(
+            [lo * mult, hi * mult], [y, y], color="#c44e52", lw=2.4, zorder=3, solid_capstyle="butt"
+        )
+        ax.plot(
+            [med * mult],
+            [y],
+            "o",
+            color="#c44e52",
+            ms=6,
+            zorder=4,
+            markeredgecolor="white",
+            markeredgewidth=0.8,
+        )
         rel = ""
         if ref_level:
             rel = f" ({med / ref_level:+.1%})"
         sign = "+" if ref is not None else ""
-        ax.annotate(f"{med * mult:{sign},.3g}{rel}", (med * mult, y), xytext=(0, 7),
-                    textcoords="offset points", ha="center", fontsize=7.5, zorder=5)
+        ax.annotate(
+            f"{med * mult:{sign},.3g}{rel}",
+            (med * mult, y),
+            xytext=(0, 7),
+            textcoords="offset points",
+            ha="center",
+            fontsize=7.5,
+            zorder=5,
+        )
     ax.axvline(0.0, color="black", lw=0.9, zorder=1)
     lo_x = min([0.0, *(v * mult for v in values if np.isfinite(v))])
     hi_x = max([0.0, *(v * mult for v in values if np.isfinite(v))])
@@ -139,23 +173,48 @@ def compare_figure(frame: pd.DataFrame, manifest: dict[str, Any]) -> Figure:
         for label in shown:
             row = summary.loc[(label, metric)]
             if len(variants) > 1:
-                rows.append((label, _pairs(runs, label, ref, metric), float(row["diff_median"]),
-                             float(row["diff_lo"]), float(row["diff_hi"])))
+                rows.append(
+                    (
+                        label,
+                        _pairs(runs, label, ref, metric),
+                        float(row["diff_median"]),
+                        float(row["diff_lo"]),
+                        float(row["diff_hi"]),
+                    )
+                )
             else:
                 values = runs[(runs["policy"] == label) & (runs["metric"] == metric)]
-                rows.append((label, values["value"].to_numpy(float), float(row["median"]),
-                             float(row["lo"]), float(row["hi"])))
-        _panel(ax, rows, info["unit"], ref_level if len(variants) > 1 else None,
-               ref if len(variants) > 1 else None)
-        ax.set_title(f"{info['meaning']} ({metric})\n{_level(ref, ref_level, info['unit'])}"
-                     if len(variants) > 1 else f"{info['meaning']} ({metric})",
-                     fontsize=9, loc="left")
-    for ax in axes[len(metrics):]:
+                rows.append(
+                    (
+                        label,
+                        values["value"].to_numpy(float),
+                        float(row["median"]),
+                        float(row["lo"]),
+                        float(row["hi"]),
+                    )
+                )
+        _panel(
+            ax,
+            rows,
+            info["unit"],
+            ref_level if len(variants) > 1 else None,
+            ref if len(variants) > 1 else None,
+        )
+        ax.set_title(
+            f"{info['meaning']} ({metric})\n{_level(ref, ref_level, info['unit'])}"
+            if len(variants) > 1
+            else f"{info['meaning']} ({metric})",
+            fontsize=9,
+            loc="left",
+        )
+    for ax in axes[len(metrics) :]:
         ax.set_visible(False)
     interval = f"{hi_p - lo_p:g}% interval ({lo_p:g}th-{hi_p:g}th percentile)"
     if len(variants) > 1:
-        head = (f"Paired differences vs {ref}: median (dot, label: median and % of {ref}'s "
-                f"median), {interval} (bar), runs (faint dots)")
+        head = (
+            f"Paired differences vs {ref}: median (dot, label: median and % of {ref}'s "
+            f"median), {interval} (bar), runs (faint dots)"
+        )
     else:
         head = f"{ref}: median (dot), {interval} (bar), runs (faint dots)"
     fig.suptitle(f"{head}\n{compare_title(manifest)}", fontsize=10.5)

@@ -44,8 +44,7 @@ def default_map_dates(weeks: Sequence[Any], n: int = DEFAULT_PANELS) -> list[pd.
 
 def _rings_path(geometry: dict[str, Any]) -> MplPath:
     """One compound path per municipality; holes keep the opposite winding, so they stay empty."""
-    polys = [geometry["coordinates"]] if geometry["type"] == "Polygon" \
-        else geometry["coordinates"]
+    polys = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
     verts: list[np.ndarray] = []
     codes: list[np.ndarray] = []
     for poly in polys:
@@ -73,16 +72,21 @@ def _mexico_paths() -> tuple[dict[str, MplPath], list[np.ndarray]]:
 
 def _controllers(plazas: pd.DataFrame, day: pd.Timestamp) -> dict[str, str]:
     week = plazas[pd.to_datetime(plazas["date"]) == day]
-    return {str(p): (str(c) or NO_CONTROL) for p, c in
-            zip(week["plaza_id"], week["controller"].astype(str), strict=True)}
+    return {
+        str(p): (str(c) or NO_CONTROL)
+        for p, c in zip(week["plaza_id"], week["controller"].astype(str), strict=True)
+    }
 
 
 def _mexico_panel(ax: Axes, control: dict[str, str], colors: dict[str, str]) -> None:
     paths, borders = _mexico_paths()
     ids = list(paths)
     fill = [colors.get(control.get(i, NO_CONTROL), NO_CONTROL_COLOR) for i in ids]
-    ax.add_collection(PathCollection([paths[i] for i in ids], facecolors=fill,
-                                     edgecolors="white", linewidths=0.05))
+    ax.add_collection(
+        PathCollection(
+            [paths[i] for i in ids], facecolors=fill, edgecolors="white", linewidths=0.05
+        )
+    )
     ax.add_collection(LineCollection(borders, colors="#333333", linewidths=0.4))
     ax.set_xlim(-118.6, -86.5)
     ax.set_ylim(14.4, 32.9)
@@ -90,18 +94,34 @@ def _mexico_panel(ax: Axes, control: dict[str, str], colors: dict[str, str]) -> 
     ax.set_aspect(1.0 / np.cos(np.radians(23.5)))
 
 
-def _schematic_panel(ax: Axes, world: World | None, control: dict[str, str],
-                     colors: dict[str, str]) -> None:
+def _schematic_panel(
+    ax: Axes, world: World | None, control: dict[str, str], colors: dict[str, str]
+) -> None:
     if world is None:
-        ax.text(0.5, 0.5, "no world to place the plazas", ha="center", va="center",
-                transform=ax.transAxes)
+        ax.text(
+            0.5,
+            0.5,
+            "no world to place the plazas",
+            ha="center",
+            va="center",
+            transform=ax.transAxes,
+        )
         return
     ids = [str(p) for p in world.plaza_id]
-    segs = [((world.lon[s], world.lat[s]), (world.lon[d], world.lat[d]))
-            for s, d in zip(world.edge_src, world.edge_dst, strict=True)]
+    segs = [
+        ((world.lon[s], world.lat[s]), (world.lon[d], world.lat[d]))
+        for s, d in zip(world.edge_src, world.edge_dst, strict=True)
+    ]
     ax.add_collection(LineCollection(segs, colors="#d0d0d0", linewidths=0.5, zorder=1))
-    ax.scatter(world.lon, world.lat, s=22, zorder=2, edgecolors="#555555", linewidths=0.3,
-               c=[colors.get(control.get(i, NO_CONTROL), NO_CONTROL_COLOR) for i in ids])
+    ax.scatter(
+        world.lon,
+        world.lat,
+        s=22,
+        zorder=2,
+        edgecolors="#555555",
+        linewidths=0.3,
+        c=[colors.get(control.get(i, NO_CONTROL), NO_CONTROL_COLOR) for i in ids],
+    )
     ax.set_aspect("equal")
     ax.autoscale_view()
 
@@ -118,8 +138,10 @@ def control_map_figure(tables: RunTables, dates: Sequence[Any] | None = None) ->
     if dates is None:
         shown = default_map_dates(weeks)
     else:
-        pos = [int(np.searchsorted(weeks.values, pd.Timestamp(d).to_datetime64(), "right")) - 1
-               for d in dates]
+        pos = [
+            int(np.searchsorted(weeks.values, pd.Timestamp(d).to_datetime64(), "right")) - 1
+            for d in dates
+        ]
         shown = list(dict.fromkeys(weeks[max(p, 0)] for p in pos))
     world = run_world(tables.manifest)
     geographic = world is not None and world.name == "mexico"
@@ -138,19 +160,27 @@ def control_map_figure(tables: RunTables, dates: Sequence[Any] | None = None) ->
         else:
             _schematic_panel(ax, world, control, colors)
         held = sum(c != NO_CONTROL for c in control.values())
-        ax.set_title(f"week of {day.date()}: {held:,} of {len(control):,} plazas held",
-                     fontsize=10)
+        ax.set_title(f"week of {day.date()}: {held:,} of {len(control):,} plazas held", fontsize=10)
         ax.set_xticks([])
         ax.set_yticks([])
         for side in ax.spines.values():
             side.set_visible(False)
-    for ax in axes[len(shown):]:
+    for ax in axes[len(shown) :]:
         ax.set_visible(False)
-    handles = [Patch(facecolor=colors[c], edgecolor="#777777", linewidth=0.3, label=c)
-               for c in [*order, NO_CONTROL] if c in present]
-    fig.legend(handles=handles, loc="outside right upper", fontsize=8, frameon=False,
-               title="controller")
-    what = "" if geographic else ("\nsynthetic world: no geography; plazas at their "
-                                  "positions (km), grey lines are links")
+    handles = [
+        Patch(facecolor=colors[c], edgecolor="#777777", linewidth=0.3, label=c)
+        for c in [*order, NO_CONTROL]
+        if c in present
+    ]
+    fig.legend(
+        handles=handles, loc="outside right upper", fontsize=8, frameon=False, title="controller"
+    )
+    what = (
+        ""
+        if geographic
+        else (
+            "\nsynthetic world: no geography; plazas at their positions (km), grey lines are links"
+        )
+    )
     fig.suptitle(f"Plaza control by cartel\n{run_title(tables.manifest)}{what}", fontsize=11)
     return fig

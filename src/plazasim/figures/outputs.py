@@ -19,8 +19,7 @@ import pandas as pd
 from plazasim.figures.common import save_png
 from plazasim.results.store import RunTables
 
-__all__ = ["RUN_FIGURES", "VALIDATION_PLOT", "run_figures", "validation_png",
-           "write_run_figures"]
+__all__ = ["RUN_FIGURES", "VALIDATION_PLOT", "run_figures", "validation_png", "write_run_figures"]
 
 #: PNGs of a run directory.
 RUN_FIGURES = ("homicides.png", "flows.png", "control_map.png")
@@ -28,21 +27,24 @@ RUN_FIGURES = ("homicides.png", "flows.png", "control_map.png")
 VALIDATION_PLOT = "validation.png"
 
 
-def write_run_figures(tables: RunTables, out_dir: Path,
-                      map_dates: Sequence[Any] | None = None) -> list[Path]:
+def write_run_figures(
+    tables: RunTables, out_dir: Path, map_dates: Sequence[Any] | None = None
+) -> list[Path]:
     """Draw a run's three figures into ``out_dir`` (see :data:`RUN_FIGURES`)."""
     from plazasim.figures.maps import control_map_figure
     from plazasim.figures.series import flows_figure, homicides_figure
 
     out_dir = Path(out_dir)
-    makers = (homicides_figure, flows_figure,
-              lambda t: control_map_figure(t, map_dates))
-    return [save_png(make(tables), out_dir / name)
-            for name, make in zip(RUN_FIGURES, makers, strict=True)]
+    makers = (homicides_figure, flows_figure, lambda t: control_map_figure(t, map_dates))
+    return [
+        save_png(make(tables), out_dir / name)
+        for name, make in zip(RUN_FIGURES, makers, strict=True)
+    ]
 
 
-def run_figures(result: Any, invocation: dict[str, Any] | None = None,
-                map_dates: Sequence[Any] | None = None) -> Callable[[Path], None]:
+def run_figures(
+    result: Any, invocation: dict[str, Any] | None = None, map_dates: Sequence[Any] | None = None
+) -> Callable[[Path], None]:
     """Return ``extra(tmp)`` for :func:`plazasim.results.store.write_run` that draws the figures.
 
     ``result`` is what the engine returned (tables and manifest); ``invocation``
@@ -51,12 +53,14 @@ def run_figures(result: Any, invocation: dict[str, Any] | None = None,
     manifest = dict(result.manifest)
     if invocation is not None:
         manifest["invocation"] = invocation
-    tables = RunTables(national=result.national, plazas=result.plazas, cartels=result.cartels,
-                       manifest=manifest)
+    tables = RunTables(
+        national=result.national, plazas=result.plazas, cartels=result.cartels, manifest=manifest
+    )
 
     def extra(tmp: Path) -> None:
-        _guarded(lambda: write_run_figures(tables, tmp, map_dates),
-                 [tmp / name for name in RUN_FIGURES])
+        _guarded(
+            lambda: write_run_figures(tables, tmp, map_dates), [tmp / name for name in RUN_FIGURES]
+        )
 
     return extra
 
@@ -83,7 +87,8 @@ def _guarded(draw: Callable[[], object], paths: list[Path]) -> None:
     except Exception as exc:
         for path in paths:
             path.unlink(missing_ok=True)
-        sys.stderr.write(f"note: figures not drawn ({type(exc).__name__}: {exc}); the "
-                         "results are complete\n")
+        sys.stderr.write(
+            f"note: figures not drawn ({type(exc).__name__}: {exc}); the results are complete\n"
+        )
         if os.environ.get("PLAZASIM_DEBUG"):
             raise

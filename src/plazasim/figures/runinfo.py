@@ -21,9 +21,14 @@ def run_world(manifest: dict[str, Any]) -> World | None:
     if not isinstance(spec, dict) or "kind" not in spec:
         return None
     try:
-        return build_world(SimpleNamespace(kind=spec["kind"], plazas=spec.get("plazas"),
-                                           seed=int(spec.get("seed", 0)),
-                                           cartels=int(spec.get("cartels", 6))))
+        return build_world(
+            SimpleNamespace(
+                kind=spec["kind"],
+                plazas=spec.get("plazas"),
+                seed=int(spec.get("seed", 0)),
+                cartels=int(spec.get("cartels", 6)),
+            )
+        )
     except (ValueError, TypeError):
         return None
 

@@ -36,8 +36,9 @@ HOMICIDE_TYPES = (
 )
 
 
-def _closed(dates: pd.Series | pd.DatetimeIndex, columns: list[np.ndarray]
-            ) -> tuple[pd.DatetimeIndex, list[np.ndarray]]:
+def _closed(
+    dates: pd.Series | pd.DatetimeIndex, columns: list[np.ndarray]
+) -> tuple[pd.DatetimeIndex, list[np.ndarray]]:
     """Weekly steps drawn whole: one more point a week after the last, with its values.
 
     A ``step="post"`` area ends at its last point, so without it the last week (and a
@@ -52,8 +53,13 @@ def _shade_forecast(ax: Axes, dates: pd.Series, observed: bool) -> None:
     """Shade the weeks after the observed record (only where a record was compared)."""
     end = dates.max() + pd.Timedelta(days=7)
     if observed and end > FORECAST_FROM:
-        ax.axvspan(max(FORECAST_FROM, dates.min()), end, color="#dfe8f3", zorder=0,
-                   label="forecast (no observed data after 2010)")
+        ax.axvspan(
+            max(FORECAST_FROM, dates.min()),
+            end,
+            color="#dfe8f3",
+            zorder=0,
+            label="forecast (no observed data after 2010)",
+        )
 
 
 def _scaled(ax: Axes, max_abs: float, unit: str) -> str:
@@ -81,33 +87,46 @@ def homicides_figure(tables: RunTables, observed: bool | None = None) -> Figure:
     ax = fig.add_subplot()
     present = [t for t in HOMICIDE_TYPES if t[0] in nat.columns]
     x, ys = _closed(dates, [nat[c].to_numpy(float) for c, _, _ in present])
-    ax.stackplot(x, *ys,
-                 labels=[label for _, label, _ in present],
-                 colors=[color for _, _, color in present], step="post", linewidth=0)
+    ax.stackplot(
+        x,
+        *ys,
+        labels=[label for _, label, _ in present],
+        colors=[color for _, _, color in present],
+        step="post",
+        linewidth=0,
+    )
     series = observed_weekly(dates.min(), dates.max()) if observed else {}
     for key, values in series.items():
         label, color, style = OBSERVED[key]
         # one more point at the next month's start, so the last month is drawn whole
         after = pd.DatetimeIndex([values.index[-1] + pd.offsets.MonthBegin(1)])
-        ax.step(values.index.append(after), [*values.to_numpy(), values.iloc[-1]],
-                where="post", color=color, linestyle=style, linewidth=1.4,
-                label=f"{label}, weekly mean of the month")
+        ax.step(
+            values.index.append(after),
+            [*values.to_numpy(), values.iloc[-1]],
+            where="post",
+            color=color,
+            linestyle=style,
+            linewidth=1.4,
+            label=f"{label}, weekly mean of the month",
+        )
     _shade_forecast(ax, dates, bool(series))
     ax.set_xlim(dates.min(), dates.max() + pd.Timedelta(days=7))
     ax.set_ylim(0, None)
     ax.set_ylabel("homicides per week (persons)")
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
     ax.grid(axis="y", alpha=0.3)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.07), ncol=2, fontsize=8,
-              frameon=False)
-    ax.set_title(f"Weekly homicides by type, simulated"
-                 f"{' vs observed' if series else ''}\n{run_title(tables.manifest)}",
-                 fontsize=11)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.07), ncol=2, fontsize=8, frameon=False)
+    ax.set_title(
+        f"Weekly homicides by type, simulated"
+        f"{' vs observed' if series else ''}\n{run_title(tables.manifest)}",
+        fontsize=11,
+    )
     return fig
 
 
-def _lines(ax: Axes, dates: pd.Series, frame: pd.DataFrame,
-           columns: tuple[tuple[str, str], ...], unit: str) -> None:
+def _lines(
+    ax: Axes, dates: pd.Series, frame: pd.DataFrame, columns: tuple[tuple[str, str], ...], unit: str
+) -> None:
     present = [(c, label) for c, label in columns if c in frame.columns]
     peak = max((float(frame[c].abs().max()) for c, _ in present), default=0.0)
     label = _scaled(ax, peak, unit)
@@ -122,14 +141,14 @@ def _lines(ax: Axes, dates: pd.Series, frame: pd.DataFrame,
 
 def _plazas_held(ax: Axes, cartels: pd.DataFrame) -> None:
     """Stacked plazas held per cartel (colours as on the map)."""
-    table = cartels.pivot_table(index="date", columns="cartel", values="plazas_held",
-                                aggfunc="sum", observed=True).fillna(0.0)
+    table = cartels.pivot_table(
+        index="date", columns="cartel", values="plazas_held", aggfunc="sum", observed=True
+    ).fillna(0.0)
     order = [str(c) for c in cartels["cartel"].astype(str).unique()]
     shown = [c for c in order if c in table.columns and table[c].max() > 0]
     colors = cartel_colors(order)
     x, ys = _closed(pd.to_datetime(table.index), [table[c].to_numpy(float) for c in shown])
-    ax.stackplot(x, *ys,
-                 labels=shown, colors=[colors[c] for c in shown], step="post", linewidth=0)
+    ax.stackplot(x, *ys, labels=shown, colors=[colors[c] for c in shown], step="post", linewidth=0)
     ax.set_ylim(0, None)
     ax.set_ylabel("plazas held")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
@@ -145,13 +164,31 @@ def flows_figure(tables: RunTables) -> Figure:
     axes = fig.subplots(2, 2, sharex=True).ravel()
     _lines(axes[0], dates, nat, (("members", "armed cartel members"),), "persons")
     axes[0].set_title("Cartel members (end of week)", fontsize=10)
-    _lines(axes[1], dates, nat, (("cocaine_entered_t", "entered Mexico"),
-                                 ("cocaine_delivered_t", "delivered to the US"),
-                                 ("cocaine_seized_t", "seized")), "t per week")
+    _lines(
+        axes[1],
+        dates,
+        nat,
+        (
+            ("cocaine_entered_t", "entered Mexico"),
+            ("cocaine_delivered_t", "delivered to the US"),
+            ("cocaine_seized_t", "seized"),
+        ),
+        "t per week",
+    )
     axes[1].set_title("Cocaine flows", fontsize=10)
-    _lines(axes[2], dates, nat, (("revenue_usd", "revenue"), ("laundered_usd", "laundered"),
-                                   ("wages_usd", "wages"), ("bribes_usd", "bribes"),
-                                   ("intercepted_usd", "intercepted (AML)")), "US$ per week")
+    _lines(
+        axes[2],
+        dates,
+        nat,
+        (
+            ("revenue_usd", "revenue"),
+            ("laundered_usd", "laundered"),
+            ("wages_usd", "wages"),
+            ("bribes_usd", "bribes"),
+            ("intercepted_usd", "intercepted (AML)"),
+        ),
+        "US$ per week",
+    )
     axes[2].set_title("Money flows", fontsize=10)
     _plazas_held(axes[3], tables.cartels)
     axes[3].set_title("Plazas held, by cartel (end of week)", fontsize=10)

@@ -38,8 +38,9 @@ def _over(manifest: dict[str, Any] | None) -> str:
     if not manifest:
         return ""
     seeds, draws = manifest.get("seeds", []), manifest.get("draws", [])
-    text = f"seeds {seeds[0]}-{seeds[-1]}" if len(seeds) > 1 else \
-        f"seed {seeds[0]}" if seeds else ""
+    text = (
+        f"seeds {seeds[0]}-{seeds[-1]}" if len(seeds) > 1 else f"seed {seeds[0]}" if seeds else ""
+    )
     if draws:
         text += f" x {len(draws)} posterior draws"
     name = manifest.get("scenario", {}).get("scenario", {}).get("name", "")
@@ -55,47 +56,77 @@ def validation_figure(table: pd.DataFrame, manifest: dict[str, Any] | None = Non
     for i, row in enumerate(table.itertuples()):
         y = n - 1 - i
         color = HOLDS if bool(row.holds) else FAILS
-        ax.plot([row.lo * 100, row.hi * 100], [y, y], color=color, lw=3,
-                solid_capstyle="butt", zorder=3)
-        ax.plot([row.measured * 100], [y], "o", color=color, ms=7, zorder=4,
-                markeredgecolor="white")
+        ax.plot(
+            [row.lo * 100, row.hi * 100], [y, y], color=color, lw=3, solid_capstyle="butt", zorder=3
+        )
+        ax.plot(
+            [row.measured * 100], [y], "o", color=color, ms=7, zorder=4, markeredgecolor="white"
+        )
         values += [row.lo * 100, row.hi * 100, row.measured * 100]
-        ax.annotate(f"{row.measured:+.0%} [{row.lo:+.0%}, {row.hi:+.0%}]",
-                    (row.measured * 100, y), xytext=(0, 8), textcoords="offset points",
-                    ha="center", fontsize=7.5, color=color)
+        ax.annotate(
+            f"{row.measured:+.0%} [{row.lo:+.0%}, {row.hi:+.0%}]",
+            (row.measured * 100, y),
+            xytext=(0, 8),
+            textcoords="offset points",
+            ha="center",
+            fontsize=7.5,
+            color=color,
+        )
         published = getattr(row, "published_value", None)
         if published is not None and pd.notna(published):
             ax.plot([published * 100], [y], "D", color="black", ms=6, zorder=5)
             values.append(published * 100)
         if _no_shrink(getattr(row, "criterion", "")):
-            ax.plot([NO_SHRINK * 100] * 2, [y - 0.3, y + 0.3], color="#555555", lw=1,
-                    linestyle=":", zorder=2)
+            ax.plot(
+                [NO_SHRINK * 100] * 2,
+                [y - 0.3, y + 0.3],
+                color="#555555",
+                lw=1,
+                linestyle=":",
+                zorder=2,
+            )
     finite = [v for v in values if np.isfinite(v)]
     lo, hi = min(finite), max(finite)
     pad = 0.1 * (hi - lo or 1.0)
     ax.set_xlim(lo - pad, hi + pad)
     ax.axvline(0, color="black", lw=0.9, zorder=1)
-    labels = [f"{row.fact}\n" + textwrap.fill(textwrap.shorten(str(row.statement), 110), 58)
-              for row in table.itertuples()]
+    labels = [
+        f"{row.fact}\n" + textwrap.fill(textwrap.shorten(str(row.statement), 110), 58)
+        for row in table.itertuples()
+    ]
     ax.set_yticks(range(n), list(reversed(labels)), fontsize=8)
     ax.set_ylim(-0.7, n - 0.3)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:+.0f}%"))
-    ax.set_xlabel("effect: relative change (%), treated vs control arm (gap facts: "
-                  "difference of two relative changes)", fontsize=9)
+    ax.set_xlabel(
+        "effect: relative change (%), treated vs control arm (gap facts: "
+        "difference of two relative changes)",
+        fontsize=9,
+    )
     ax.grid(axis="x", alpha=0.3)
     handles = [
         Line2D([], [], color=HOLDS, marker="o", lw=3, label="measured, 90% interval: holds"),
-        Line2D([], [], color=FAILS, marker="o", lw=3,
-               label="measured, 90% interval: does not hold"),
+        Line2D(
+            [], [], color=FAILS, marker="o", lw=3, label="measured, 90% interval: does not hold"
+        ),
         Line2D([], [], color="black", marker="D", lw=0, label="published effect (if a number)"),
     ]
     if any(_no_shrink(c) for c in table.get("criterion", [])):
-        handles.append(Line2D([], [], color="#555555", linestyle=":",
-                              label="no_shrink threshold (-2%)"))
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.1 - 0.2 / n),
-              ncol=2, fontsize=8, frameon=False)
+        handles.append(
+            Line2D([], [], color="#555555", linestyle=":", label="no_shrink threshold (-2%)")
+        )
+    ax.legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.1 - 0.2 / n),
+        ncol=2,
+        fontsize=8,
+        frameon=False,
+    )
     held = int(table["holds"].sum())
     over = _over(manifest)
-    ax.set_title(f"Stylized facts: measured effect (90% bootstrap interval) vs published; "
-                 f"{held} of {n} hold\n{over}", fontsize=10.5)
+    ax.set_title(
+        f"Stylized facts: measured effect (90% bootstrap interval) vs published; "
+        f"{held} of {n} hold\n{over}",
+        fontsize=10.5,
+    )
     return fig

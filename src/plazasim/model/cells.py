@@ -12,8 +12,9 @@ from __future__ import annotations
 import numpy as np
 
 
-def present_cells(strength: np.ndarray, rows: np.ndarray,
-                  threshold: float) -> tuple[np.ndarray, np.ndarray]:
+def present_cells(
+    strength: np.ndarray, rows: np.ndarray, threshold: float
+) -> tuple[np.ndarray, np.ndarray]:
     """The cells where a living cartel is present, in row-major order.
 
     Returns ``(r, c)``: ``r`` indexes ``rows`` (the living slots), ``c`` is the
@@ -39,8 +40,9 @@ def row_entries(indptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.nd
     return np.repeat(indptr[rows], count) + segment_positions(count), count
 
 
-def hostile_pairs(r: np.ndarray, c: np.ndarray, hostile: np.ndarray,
-                  n: int) -> tuple[np.ndarray, np.ndarray]:
+def hostile_pairs(
+    r: np.ndarray, c: np.ndarray, hostile: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Ordered pairs ``(i, j)`` of present cells in the same plaza whose cartels are not allied.
 
     ``r, c`` are row-major present cells (:func:`present_cells`), ``hostile`` is
@@ -63,8 +65,9 @@ def hostile_pairs(r: np.ndarray, c: np.ndarray, hostile: np.ndarray,
     return i[keep], j[keep]
 
 
-def shares_plaza_with_hostile(r: np.ndarray, c: np.ndarray, hostile: np.ndarray,
-                              n: int) -> np.ndarray:
+def shares_plaza_with_hostile(
+    r: np.ndarray, c: np.ndarray, hostile: np.ndarray, n: int
+) -> np.ndarray:
     """``(len(r),)`` bool: whether each present cell shares its plaza with a hostile cartel."""
     pair_i, _ = hostile_pairs(r, c, hostile, n)
     out = np.zeros(r.size, dtype=bool)

@@ -69,9 +69,19 @@ class ConflictRecord:
     fights_with_controller: np.ndarray  # (K, P) bool
 
 
-def encounters(state: State, ctx: Context, s: np.ndarray, f: np.ndarray, r: np.ndarray,
-               k: np.ndarray, c: np.ndarray, pair_i: np.ndarray, pair_j: np.ndarray,
-               engaged: np.ndarray, n_rows: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def encounters(
+    state: State,
+    ctx: Context,
+    s: np.ndarray,
+    f: np.ndarray,
+    r: np.ndarray,
+    k: np.ndarray,
+    c: np.ndarray,
+    pair_i: np.ndarray,
+    pair_j: np.ndarray,
+    engaged: np.ndarray,
+    n_rows: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Expected losses, inflicted deaths and executions of each cell in a disputed plaza.
 
     ``s, f, r, k, c`` are the present cells' members, fighters, rows, slots and
@@ -92,25 +102,28 @@ def encounters(state: State, ctx: Context, s: np.ndarray, f: np.ndarray, r: np.n
     """
     p = ctx.params
     mult = np.ones(s.size)
-    mult[engaged] = np.where(state.violent[k[engaged], c[engaged]],
-                             p.violent_lethality_mult, 1.0)
+    mult[engaged] = np.where(state.violent[k[engaged], c[engaged]], p.violent_lethality_mult, 1.0)
     n = state.truce.size
     at_war = active_pairs(state, k[pair_i], k[pair_j], c[pair_i])
     x_i = np.where(at_war, f[pair_i], s[pair_i])
     x_j = np.where(at_war, f[pair_j], s[pair_j])
     plazas = c[pair_i]
-    total = np.where(at_war, np.bincount(c, weights=f, minlength=n)[plazas],
-                     np.bincount(c, weights=s, minlength=n)[plazas])
+    total = np.where(
+        at_war,
+        np.bincount(c, weights=f, minlength=n)[plazas],
+        np.bincount(c, weights=s, minlength=n)[plazas],
+    )
     encounter = np.where(total > 0, x_i * x_j / np.maximum(total, 1e-12), 0.0)
     encounter *= np.where(at_war, 1.0, p.truce_intensity) * state.lethality_mult
     pair = p.lethality * encounter * mult[pair_i] * mult[pair_j]
-    g_i, g_j = x_i ** p.contest_exponent, x_j ** p.contest_exponent
+    g_i, g_j = x_i**p.contest_exponent, x_j**p.contest_exponent
     denom = g_i + g_j
     loss = pair * np.where(denom > 0, g_j / np.maximum(denom, 1e-300), 0.0)
     lost = np.bincount(pair_i, weights=loss, minlength=s.size)[engaged]
     inflicted = np.bincount(pair_j, weights=loss, minlength=s.size)[engaged]
-    executed = np.bincount(pair_i, weights=p.war_execution_rate * encounter * mult[pair_i],
-                           minlength=s.size)[engaged]
+    executed = np.bincount(
+        pair_i, weights=p.war_execution_rate * encounter * mult[pair_i], minlength=s.size
+    )[engaged]
     return lost, inflicted, executed
 
 
@@ -139,8 +152,9 @@ def fight(state: State, ctx: Context, rng: np.random.Generator) -> ConflictRecor
     executions_k = np.zeros(r.size)  # people the cell's cartel executed in its plaza
     s_now = s.copy()
     if engaged.size:
-        expected_loss, inflicted, executed = encounters(state, ctx, s, f, r, k, c, pair_i,
-                                                        pair_j, engaged, cartels.size)
+        expected_loss, inflicted, executed = encounters(
+            state, ctx, s, f, r, k, c, pair_i, pair_j, engaged, cartels.size
+        )
         executions_k[engaged] = sparse_poisson(rng, executed)
         drawn = rng.poisson(expected_loss).astype(float)
         drawn = np.minimum(drawn, np.floor(MAX_WEEKLY_LOSS * s[engaged]))
@@ -153,8 +167,9 @@ def fight(state: State, ctx: Context, rng: np.random.Generator) -> ConflictRecor
         s_now[engaged] = np.maximum(s[engaged] - drawn, 0.0)
         state.strength[k[engaged], ce] = s_now[engaged]
         # The dead are fighters first; fighters never outnumber members.
-        state.fighters[k[engaged], ce] = np.minimum(np.maximum(f[engaged] - drawn, 0.0),
-                                                    s_now[engaged])
+        state.fighters[k[engaged], ce] = np.minimum(
+            np.maximum(f[engaged] - drawn, 0.0), s_now[engaged]
+        )
     hit = killed > 0  # killed in fighting (not counting executions and succession)
     # Member losses are whole numbers, so these sums are exact in any order.
     cartel_deaths = np.bincount(c, weights=lost, minlength=n)
@@ -166,8 +181,9 @@ def fight(state: State, ctx: Context, rng: np.random.Generator) -> ConflictRecor
         cells, deaths = succession
         s_now[cells] = np.maximum(s_now[cells] - deaths, 0.0)
         state.strength[k[cells], c[cells]] = s_now[cells]
-        state.fighters[k[cells], c[cells]] = np.minimum(state.fighters[k[cells], c[cells]],
-                                                        s_now[cells])
+        state.fighters[k[cells], c[cells]] = np.minimum(
+            state.fighters[k[cells], c[cells]], s_now[cells]
+        )
         killed[cells] += deaths
         cartel_deaths = cartel_deaths + np.bincount(c[cells], weights=deaths, minlength=n)
         members_lost[cartels] += np.bincount(r[cells], weights=deaths, minlength=cartels.size)
@@ -197,8 +213,9 @@ def fight(state: State, ctx: Context, rng: np.random.Generator) -> ConflictRecor
     )
 
 
-def fights_with_controller(state: State, k: np.ndarray, c: np.ndarray, hit: np.ndarray,
-                           present_now: np.ndarray) -> np.ndarray:
+def fights_with_controller(
+    state: State, k: np.ndarray, c: np.ndarray, hit: np.ndarray, present_now: np.ndarray
+) -> np.ndarray:
     """The present cells (indices) whose cartel fought the controller of the plaza.
 
     k fought the controller of p: k killed there, or the controller killed there
@@ -214,9 +231,15 @@ def fights_with_controller(state: State, k: np.ndarray, c: np.ndarray, hit: np.n
     return np.flatnonzero(against & (hit | (ctrl_fought[c] & present_now)))
 
 
-def succession_deaths(state: State, ctx: Context, cartels: np.ndarray, r: np.ndarray,
-                      c: np.ndarray, s: np.ndarray, rng: np.random.Generator,
-                      ) -> tuple[np.ndarray, np.ndarray] | None:
+def succession_deaths(
+    state: State,
+    ctx: Context,
+    cartels: np.ndarray,
+    r: np.ndarray,
+    c: np.ndarray,
+    s: np.ndarray,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray] | None:
     """Members killed in succession fights this week, or None if no leader fell.
 
     ``r, c`` are the present cells (rows of ``cartels``, plazas) and ``s`` their
@@ -237,8 +260,9 @@ def succession_deaths(state: State, ctx: Context, cartels: np.ndarray, r: np.nda
     return cells, np.minimum(drawn, np.floor(MAX_WEEKLY_LOSS * s))
 
 
-def contest_leaders(strength: np.ndarray, rows: np.ndarray, threshold: float,
-                    gamma: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def contest_leaders(
+    strength: np.ndarray, rows: np.ndarray, threshold: float, gamma: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per plaza: the contest leader, its share of ``sum s^gamma``, and whether anyone is present.
 
     ``strength`` is ``(K, P)``; only the living ``rows`` count, and only their
@@ -251,10 +275,11 @@ def contest_leaders(strength: np.ndarray, rows: np.ndarray, threshold: float,
     return contest_on_cells(r, c, strength[rows[r], c], rows, strength.shape[1], gamma)
 
 
-def contest_on_cells(r: np.ndarray, c: np.ndarray, s: np.ndarray, rows: np.ndarray, n: int,
-                     gamma: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def contest_on_cells(
+    r: np.ndarray, c: np.ndarray, s: np.ndarray, rows: np.ndarray, n: int, gamma: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:func:`contest_leaders` given the present cells ``(r, c)`` (row-major) and their members."""
-    weight = s ** gamma
+    weight = s**gamma
     total = np.bincount(c, weights=weight, minlength=n)
     top = np.zeros(n)
     np.maximum.at(top, c, weight)
@@ -269,8 +294,9 @@ def contest_on_cells(r: np.ndarray, c: np.ndarray, s: np.ndarray, rows: np.ndarr
     return leader.astype(np.int64), share, any_present
 
 
-def update_control(state: State, ctx: Context,
-                   present: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+def update_control(
+    state: State, ctx: Context, present: tuple[np.ndarray, np.ndarray] | None = None
+) -> None:
     """Apply the contest rule for control and keep arrival/violence bookkeeping current.
 
     Works on the rows of living cartels only (dead slots hold nothing), and on the
@@ -280,16 +306,17 @@ def update_control(state: State, ctx: Context,
     p = ctx.params
     rows = np.flatnonzero(state.alive)
     n = state.strength.shape[1]
-    r, c = present_cells(state.strength, rows, p.presence_threshold) if present is None \
-        else present
+    r, c = present_cells(state.strength, rows, p.presence_threshold) if present is None else present
     k = rows[r]
-    leader, share, any_present = contest_on_cells(r, c, state.strength[k, c], rows, n,
-                                                  p.contest_exponent)
+    leader, share, any_present = contest_on_cells(
+        r, c, state.strength[k, c], rows, n, p.contest_exponent
+    )
     ctrl = state.control
     dominant = share >= p.dominance_share
     same = leader == state.contest_leader
-    state.challenger_weeks = np.where(dominant & (leader != ctrl),
-                                      np.where(same, state.challenger_weeks + 1, 1), 0)
+    state.challenger_weeks = np.where(
+        dominant & (leader != ctrl), np.where(same, state.challenger_weeks + 1, 1), 0
+    )
     state.contest_leader = np.where(dominant, leader, NO_CARTEL)
     takeover = state.challenger_weeks >= p.hold_weeks
     held = ctrl != NO_CARTEL
@@ -298,8 +325,9 @@ def update_control(state: State, ctx: Context,
     ctrl_present[c[k == ctrl[c]]] = True
     abandoned = held & ~ctrl_present
     unheld_taken = ~held & any_present
-    new_ctrl = np.where(takeover | abandoned | unheld_taken,
-                        np.where(any_present, leader, NO_CARTEL), ctrl)
+    new_ctrl = np.where(
+        takeover | abandoned | unheld_taken, np.where(any_present, leader, NO_CARTEL), ctrl
+    )
     state.challenger_weeks[takeover] = 0
     state.control = new_ctrl.astype(np.int64)
     # Arrival and first-violence bookkeeping (used by the signaling policy), living rows.
@@ -307,8 +335,7 @@ def update_control(state: State, ctx: Context,
     arrival = state.arrival_week[k, c]
     state.arrival_week[k, c] = np.where(arrival < 0, state.week, arrival)
     first = state.first_violence_week[k, c]
-    state.first_violence_week[k, c] = np.where(state.violent[k, c] & (first < 0), state.week,
-                                               first)
+    state.first_violence_week[k, c] = np.where(state.violent[k, c] & (first < 0), state.week, first)
 
 
 def forget_absent(state: State, rows: np.ndarray, threshold: float) -> None:

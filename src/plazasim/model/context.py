@@ -100,8 +100,10 @@ def entry_shares(world: World, params: Parameters, entries: np.ndarray) -> np.nd
     coasts = (COAST_PACIFIC, COAST_GULF, COAST_LAND)
     coast_of = world.coast[entries]
     has = np.array([np.any(coast_of == c) for c in coasts])
-    north = np.array([params.entry_share_pacific, params.entry_share_gulf,
-                      params.entry_share_land]) * has
+    north = (
+        np.array([params.entry_share_pacific, params.entry_share_gulf, params.entry_share_land])
+        * has
+    )
     if north.sum() <= 0:
         north = has.astype(float)
     north = north / north.sum()

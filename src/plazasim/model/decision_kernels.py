@@ -47,9 +47,17 @@ class Postures(NamedTuple):
     disputed: np.ndarray  # (N,) bool: a non-allied cartel is present too
 
 
-def attack_candidates(s: np.ndarray, rel_a: np.ndarray, control: np.ndarray,
-                      held: np.ndarray, resolve: np.ndarray, adj: sp.csr_matrix,
-                      adj_t: sp.csr_matrix, share: float, threshold: float) -> Candidates:
+def attack_candidates(
+    s: np.ndarray,
+    rel_a: np.ndarray,
+    control: np.ndarray,
+    held: np.ndarray,
+    resolve: np.ndarray,
+    adj: sp.csr_matrix,
+    adj_t: sp.csr_matrix,
+    share: float,
+    threshold: float,
+) -> Candidates:
     """Pairs (row, p) with enough attackers next door, p neither held by an ally nor own.
 
     ``s`` is ``(A, P)`` members of the alive cartels; ``adj`` the row-normalised
@@ -82,14 +90,23 @@ def attack_candidates(s: np.ndarray, rel_a: np.ndarray, control: np.ndarray,
     # other; a bincount over the (A, C) block read row-major adds them in the same
     # order (a 1-D or single-column sum could be pairwise instead).
     weights = s[:, cp] * resolve[:, None] * ally
-    defenders = np.bincount(np.tile(np.arange(cp.size), a_rows), weights.reshape(-1),
-                            minlength=cp.size).astype(np.float64, copy=False)  # int if empty
+    defenders = np.bincount(
+        np.tile(np.arange(cp.size), a_rows), weights.reshape(-1), minlength=cp.size
+    ).astype(np.float64, copy=False)  # int if empty
     return Candidates(ci, cp, neighbour[ci, cp], defenders)
 
 
-def move_and_postures(s: np.ndarray, row: np.ndarray, plaza: np.ndarray,
-                      inflow: np.ndarray, adj: sp.csr_matrix, adj_t: sp.csr_matrix,
-                      share: float, threshold: float, hostile: np.ndarray) -> Postures:
+def move_and_postures(
+    s: np.ndarray,
+    row: np.ndarray,
+    plaza: np.ndarray,
+    inflow: np.ndarray,
+    adj: sp.csr_matrix,
+    adj_t: sp.csr_matrix,
+    share: float,
+    threshold: float,
+    hostile: np.ndarray,
+) -> Postures:
     """Move attackers into the attacked cells ``(row, plaza)`` and list present cells.
 
     Each attacked plaza receives ``inflow`` members; every neighbour q of it gives up
@@ -116,9 +133,16 @@ def move_and_postures(s: np.ndarray, row: np.ndarray, plaza: np.ndarray,
     return Postures(s_new, pi, pp, shares_plaza_with_hostile(pi, pp, hostile, n))
 
 
-def _move(s: np.ndarray, s_new: np.ndarray, row: np.ndarray, plaza: np.ndarray,
-          inflow: np.ndarray, adj: sp.csr_matrix, adj_t: sp.csr_matrix,
-          share: float) -> None:
+def _move(
+    s: np.ndarray,
+    s_new: np.ndarray,
+    row: np.ndarray,
+    plaza: np.ndarray,
+    inflow: np.ndarray,
+    adj: sp.csr_matrix,
+    adj_t: sp.csr_matrix,
+    share: float,
+) -> None:
     """Write into ``s_new`` (flat view) the moved members of the cells attacks reach."""
     a_rows, n = s.shape
     # Which attack (1-based, 0 for none) each cell receives; a repeated cell keeps its

@@ -90,8 +90,13 @@ def declare_wars(state: State, attackers: np.ndarray, holders: np.ndarray) -> No
         state.routes_dirty.update(h.tolist())
 
 
-def decide(state: State, ctx: Context, flow_t: np.ndarray,
-           rng: np.random.Generator, value: np.ndarray | None = None) -> None:
+def decide(
+    state: State,
+    ctx: Context,
+    flow_t: np.ndarray,
+    rng: np.random.Generator,
+    value: np.ndarray | None = None,
+) -> None:
     """Draw attacks and postures (mutates strength, ``violent``).
 
     Works on the rows of alive cartels only, and evaluates attack utilities only
@@ -106,9 +111,17 @@ def decide(state: State, ctx: Context, flow_t: np.ndarray,
     # Controller and its allies present; a leaderless cartel defends less well (Calderón
     # et al. 2015): its members count for 1 - cohesion_defence x (1 - cohesion).
     resolve = 1.0 - p.cohesion_defence * (1.0 - state.cohesion[a])
-    ci, cp, att, dfd = attack_candidates(s, rel_a, ctrl, held, resolve, ctx.adj_norm,
-                                         ctx.adj_norm_t, p.attack_share,
-                                         p.presence_threshold)
+    ci, cp, att, dfd = attack_candidates(
+        s,
+        rel_a,
+        ctrl,
+        held,
+        resolve,
+        ctx.adj_norm,
+        ctx.adj_norm_t,
+        p.attack_share,
+        p.presence_threshold,
+    )
     if value is None:
         value = plaza_value(state, ctx, flow_t)
     v_ref = max(float(np.mean(value[held])) if held.any() else float(value.mean()), 1e-9)
@@ -136,15 +149,24 @@ def decide(state: State, ctx: Context, flow_t: np.ndarray,
     rival = state.relation[np.ix_(a, a)] == RIVAL
     n_p = state.strength.shape[1]
     s_new, pi, pp, facing_rival = move_and_postures(
-        s, ci[go], cp[go], att[go], ctx.adj_norm, ctx.adj_norm_t, p.attack_share,
-        p.presence_threshold, rival)
+        s,
+        ci[go],
+        cp[go],
+        att[go],
+        ctx.adj_norm,
+        ctx.adj_norm_t,
+        p.attack_share,
+        p.presence_threshold,
+        rival,
+    )
     state.strength[a] = s_new
     # The attackers arrive as fighters; the plazas they left keep fewer members. A plaza
     # attacked and also left (next to another attack) keeps no more fighters than members.
     state.fighters[a] = np.minimum(state.fighters[a], s_new)
     hit_k, hit_p = a[ci[go]], cp[go]
-    state.fighters[hit_k, hit_p] = np.minimum(state.fighters[hit_k, hit_p] + att[go],
-                                              s_new[ci[go], cp[go]])
+    state.fighters[hit_k, hit_p] = np.minimum(
+        state.fighters[hit_k, hit_p] + att[go], s_new[ci[go], cp[go]]
+    )
     sig_on = signalled[pp] & (rel_a[pi, sig_idx[pp]] != ALLIED)
     at_war = facing_rival & ~state.truce[pp]
     hot = state.war[np.ix_(a, a)]

@@ -96,8 +96,9 @@ def intelligence_against(state: State) -> np.ndarray:
     return gain
 
 
-def attributed_violence(true_kills: np.ndarray, total: np.ndarray, ks: np.ndarray,
-                        ps: np.ndarray, noise: float) -> np.ndarray:
+def attributed_violence(
+    true_kills: np.ndarray, total: np.ndarray, ks: np.ndarray, ps: np.ndarray, noise: float
+) -> np.ndarray:
     """``(K, P)`` killings the state attributes to each cartel present (persons/week).
 
     A share ``noise`` of each cartel's killings is blamed, evenly, on the other cartels
@@ -115,8 +116,13 @@ def attributed_violence(true_kills: np.ndarray, total: np.ndarray, ks: np.ndarra
     return violence
 
 
-def observe(state: State, ctx: Context, conflict: ConflictRecord,
-            rng: np.random.Generator, intelligence: np.ndarray | None = None) -> Observation:
+def observe(
+    state: State,
+    ctx: Context,
+    conflict: ConflictRecord,
+    rng: np.random.Generator,
+    intelligence: np.ndarray | None = None,
+) -> Observation:
     """Build what the state can see this week.
 
     ``intelligence`` is :func:`intelligence_against` for this week, if the caller
@@ -142,8 +148,9 @@ def observe(state: State, ctx: Context, conflict: ConflictRecord,
     sigma = 0.2 * (1.0 - intelligence)
     estimate.reshape(-1)[cells] *= np.exp(sigma[ks] * rng.standard_normal(ks.size))
     controller = np.where(state.signal != NO_CARTEL, state.signal, state.control)
-    capacity = int(np.floor(p.capacity_ops_per_week * state.capacity_mult * ctx.scale
-                            + rng.random()))
+    capacity = int(
+        np.floor(p.capacity_ops_per_week * state.capacity_mult * ctx.scale + rng.random())
+    )
     return Observation(
         week=state.week,
         alive=alive.copy(),
@@ -185,8 +192,9 @@ def back_signals(state: State, obs: Observation, ops: Operations) -> Operations:
     return backed
 
 
-def surge_operations(state: State, obs: Observation, policy: EnforcementPolicy | None,
-                     rng: np.random.Generator) -> tuple[np.ndarray, ...]:
+def surge_operations(
+    state: State, obs: Observation, policy: EnforcementPolicy | None, rng: np.random.Generator
+) -> tuple[np.ndarray, ...]:
     """Operations of the military operations in force, each aimed by the policy in force.
 
     A surge of ``r`` operations a week runs ``floor(r + u)`` of them (``u`` uniform,
@@ -208,8 +216,7 @@ def surge_operations(state: State, obs: Observation, policy: EnforcementPolicy |
         if count > 0 and aim is not None:
             groups.setdefault(id(aim), (aim, []))[1].append((plazas, count))
     regions = [region for _, group in groups.values() for region in group]
-    decided = [ops for aim, group in groups.values()
-               for ops in aim.decide_regions(obs, group, rng)]
+    decided = [ops for aim, group in groups.values() for ops in aim.decide_regions(obs, group, rng)]
     parts: list[tuple[np.ndarray, ...]] = []
     inside = np.zeros(np.shape(obs.present)[1], dtype=bool)
     for (plazas, count), ops in zip(regions, decided, strict=True):
@@ -226,8 +233,9 @@ def surge_operations(state: State, obs: Observation, policy: EnforcementPolicy |
     return plaza[keep], cartel[keep], kind[keep], intensity[keep]
 
 
-def remove_leaders(state: State, ctx: Context, state_deaths: np.ndarray,
-                   kingpins: np.ndarray) -> np.ndarray:
+def remove_leaders(
+    state: State, ctx: Context, state_deaths: np.ndarray, kingpins: np.ndarray
+) -> np.ndarray:
     """Carry out the leader removals queued by scenario events this week (mutates all).
 
     Each removes one member (the leader), after this week's operations, in the
@@ -255,9 +263,14 @@ def remove_leaders(state: State, ctx: Context, state_deaths: np.ndarray,
     return removed
 
 
-def operation_removals(state: State, ctx: Context, cartel: np.ndarray, plaza: np.ndarray,
-                       kind: np.ndarray, effect: np.ndarray
-                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def operation_removals(
+    state: State,
+    ctx: Context,
+    cartel: np.ndarray,
+    plaza: np.ndarray,
+    kind: np.ndarray,
+    effect: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Members removed and cash seized by this week's operations (reads ``state`` only).
 
     Arrests remove ``arrest_share x effect`` of the cartel's members in the plaza, a
@@ -290,18 +303,19 @@ def operation_removals(state: State, ctx: Context, cartel: np.ndarray, plaza: np
         network = (state.strength[t_c, t_p] / members[t_c]) * p.seize_cash_share * t_e
         np.add.at(cash_seized, t_c, network)
         cash_seized = np.minimum(cash_seized, 1.0) * np.maximum(state.cash, 0.0)
-    cells, where = np.unique(np.concatenate(rm_c) * n + np.concatenate(rm_p),
-                             return_inverse=True)
+    cells, where = np.unique(np.concatenate(rm_c) * n + np.concatenate(rm_p), return_inverse=True)
     cell_c, cell_p = cells // n, cells % n
     # (bincount returns integers when there is nothing to count: keep floats.)
-    amount = np.bincount(where, weights=np.concatenate(rm_amount),
-                         minlength=cells.size).astype(np.float64)
+    amount = np.bincount(where, weights=np.concatenate(rm_amount), minlength=cells.size).astype(
+        np.float64
+    )
     amount = np.minimum(amount, state.strength[cell_c, cell_p])
     return cell_c, cell_p, amount, cash_seized
 
 
-def _valid(state: State, plaza: np.ndarray, cartel: np.ndarray, kind: np.ndarray,
-           intensity: np.ndarray) -> tuple[np.ndarray, ...]:
+def _valid(
+    state: State, plaza: np.ndarray, cartel: np.ndarray, kind: np.ndarray, intensity: np.ndarray
+) -> tuple[np.ndarray, ...]:
     """The operations that can take effect: on the map, on a living unprotected cartel."""
     k_slots, n = state.strength.shape
     ok = (plaza >= 0) & (plaza < n) & (cartel >= 0) & (cartel < k_slots)
@@ -310,9 +324,14 @@ def _valid(state: State, plaza: np.ndarray, cartel: np.ndarray, kind: np.ndarray
     return plaza[ok], cartel[ok], kind[ok], intensity[ok]
 
 
-def enforce(state: State, ctx: Context, policy: EnforcementPolicy, conflict: ConflictRecord,
-            rng: np.random.Generator,
-            policy_rng: np.random.Generator | None = None) -> EnforcementRecord:
+def enforce(
+    state: State,
+    ctx: Context,
+    policy: EnforcementPolicy,
+    conflict: ConflictRecord,
+    rng: np.random.Generator,
+    policy_rng: np.random.Generator | None = None,
+) -> EnforcementRecord:
     """Observe, let the policy decide, apply the operations (mutates ``state``).
 
     ``policy_rng`` (default: ``rng``) feeds the policy and the military surges, so
@@ -331,24 +350,29 @@ def enforce(state: State, ctx: Context, policy: EnforcementPolicy, conflict: Con
     cap = max(obs.capacity, 0)
     plaza, cartel, kind, intensity = plaza[:cap], cartel[:cap], kind[:cap], intensity[:cap]
     if state.surges:
-        extra = _valid(state, *surge_operations(state, obs, policy if enforces else None,
-                                                policy_rng))
-        plaza, cartel, kind, intensity = (np.concatenate([a, b]) for a, b in
-                                          zip((plaza, cartel, kind, intensity), extra,
-                                              strict=True))
+        extra = _valid(
+            state, *surge_operations(state, obs, policy if enforces else None, policy_rng)
+        )
+        plaza, cartel, kind, intensity = (
+            np.concatenate([a, b])
+            for a, b in zip((plaza, cartel, kind, intensity), extra, strict=True)
+        )
 
     gain = intelligence[cartel]
     leaked = rng.random(plaza.size) < state.infiltration[cartel] * (1.0 - gain)
     effect = intensity * np.where(leaked, 1.0 - p.leak_effect, 1.0) * (1.0 + gain)
-    cell_c, cell_p, amount, cash_seized = operation_removals(state, ctx, cartel, plaza, kind,
-                                                             effect)
+    cell_c, cell_p, amount, cash_seized = operation_removals(
+        state, ctx, cartel, plaza, kind, effect
+    )
     violent_mult = np.where(state.violent[cell_c, cell_p], p.state_clash_violent_mult, 1.0)
-    clash_expected = np.bincount(cell_p, weights=amount * violent_mult * p.state_clash_deaths,
-                                 minlength=n).astype(np.float64)
+    clash_expected = np.bincount(
+        cell_p, weights=amount * violent_mult * p.state_clash_deaths, minlength=n
+    ).astype(np.float64)
     state_deaths = sparse_poisson(rng, clash_expected)
     # Clash deaths come out of the members removed, not on top of them (whole persons).
-    state_deaths = np.minimum(state_deaths,
-                              np.floor(np.bincount(cell_p, weights=amount, minlength=n)))
+    state_deaths = np.minimum(
+        state_deaths, np.floor(np.bincount(cell_p, weights=amount, minlength=n))
+    )
 
     kingpins = np.zeros(k_slots)
     is_king = kind == OP_KINGPIN
@@ -362,8 +386,11 @@ def enforce(state: State, ctx: Context, policy: EnforcementPolicy, conflict: Con
     arrested = np.bincount(cell_c, weights=amount, minlength=k_slots).astype(np.float64)
     state.weakened *= p.heat_decay
     incumbent = (state.control[cell_p] == cell_c) & (amount > 0)
-    np.add.at(state.weakened, cell_p[incumbent],
-              amount[incumbent] / state.strength[cell_c[incumbent], cell_p[incumbent]])
+    np.add.at(
+        state.weakened,
+        cell_p[incumbent],
+        amount[incumbent] / state.strength[cell_c[incumbent], cell_p[incumbent]],
+    )
     np.minimum(state.weakened, 1.0, out=state.weakened)
     before = state.strength[cell_c, cell_p]
     kept = np.where(before > 0, 1.0 - amount / np.maximum(before, 1e-300), 0.0)
@@ -377,7 +404,13 @@ def enforce(state: State, ctx: Context, policy: EnforcementPolicy, conflict: Con
     state.heat *= p.heat_decay
     np.add.at(state.heat, plaza, p.heat_per_op * intensity)
     return EnforcementRecord(
-        plaza=plaza, cartel=cartel, kind=kind, leaked=leaked,
-        arrested=arrested, state_deaths=state_deaths, cash_seized_usd=cash_seized,
-        kingpins=kingpins, violence_observed=obs.violence.sum(axis=0),
+        plaza=plaza,
+        cartel=cartel,
+        kind=kind,
+        leaked=leaked,
+        arrested=arrested,
+        state_deaths=state_deaths,
+        cash_seized_usd=cash_seized,
+        kingpins=kingpins,
+        violence_observed=obs.violence.sum(axis=0),
     )

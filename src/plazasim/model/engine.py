@@ -141,17 +141,22 @@ def simulate(
                     receive_announcement(state, ctx, float(policy.announcement))
             for event in by_week.get(t, ()):
                 applied = event.apply(state, ctx)
-                log.append(EventLogEntry(week=t, label=event.label,
-                                         applied=applied is not False))
+                log.append(EventLogEntry(week=t, label=event.label, applied=applied is not False))
             stock_before = float(state.stock.sum())
             cash_before = float(state.cash.sum())
             members_before = float(state.strength.sum())
-            rec = step(state, ctx, policy,
-                       WeekStreams.of(seed, t) if draws is None else draws(t))
-            recorder.record(t, state, rec, policy_name=policy.name,
-                            stock_before=stock_before, cash_before=cash_before,
-                            members_before=members_before)
+            rec = step(state, ctx, policy, WeekStreams.of(seed, t) if draws is None else draws(t))
+            recorder.record(
+                t,
+                state,
+                rec,
+                policy_name=policy.name,
+                stock_before=stock_before,
+                cash_before=cash_before,
+                members_before=members_before,
+            )
             if progress is not None:
                 progress(t + 1, n_weeks)
-    return Simulation(state=state, ctx=ctx, recorder=recorder, dates=week_dates(start, n_weeks),
-                      event_log=log)
+    return Simulation(
+        state=state, ctx=ctx, recorder=recorder, dates=week_dates(start, n_weeks), event_log=log
+    )

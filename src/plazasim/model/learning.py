@@ -79,8 +79,9 @@ def receive_signal(state: State, ctx: Context, winner: int, plaza: int) -> None:
     state.signal[plaza] = winner
     challengers = state.alive & (state.relation[:, winner] != ALLIED)
     challengers[winner] = False
-    extra = p.signal_credibility * np.maximum(state.counts[:, VIOLENT_SEEN],
-                                              p.belief_alpha + p.belief_beta)
+    extra = p.signal_credibility * np.maximum(
+        state.counts[:, VIOLENT_SEEN], p.belief_alpha + p.belief_beta
+    )
     state.counts[challengers, VIOLENT_PUNISHED] += extra[challengers]
     state.counts[challengers, VIOLENT_SEEN] += extra[challengers]
     state.belief = _violence_belief(state, p)
@@ -98,8 +99,9 @@ def receive_announcement(state: State, ctx: Context, credibility: float) -> None
     or erodes it (the counts are discounted like any other).
     """
     p = ctx.params
-    extra = credibility * np.maximum(state.counts[:, [VIOLENT_SEEN, DISCREET_SEEN]].max(axis=1),
-                                     p.belief_alpha + p.belief_beta)
+    extra = credibility * np.maximum(
+        state.counts[:, [VIOLENT_SEEN, DISCREET_SEEN]].max(axis=1), p.belief_alpha + p.belief_beta
+    )
     alive = state.alive
     state.counts[alive, VIOLENT_PUNISHED] += extra[alive]
     state.counts[alive, VIOLENT_SEEN] += extra[alive]

@@ -156,8 +156,9 @@ class EnforcementPolicy(Protocol):
         """Choose this week's operations."""
         ...
 
-    def decide_regions(self, obs: Observation, regions: Sequence[tuple[np.ndarray, int]],
-                       rng: np.random.Generator) -> list[Operations]:
+    def decide_regions(
+        self, obs: Observation, regions: Sequence[tuple[np.ndarray, int]], rng: np.random.Generator
+    ) -> list[Operations]:
         """The operations of each region ``(plazas, capacity)``: military surges.
 
         Each region's list is what :meth:`decide` orders on :func:`in_region` of the
@@ -179,8 +180,9 @@ def in_region(obs: Observation, plazas: np.ndarray, capacity: int) -> Observatio
     """
     mask = np.zeros(np.shape(obs.present)[1], dtype=bool)
     mask[plazas] = True
-    return replace(obs, present=np.asarray(obs.present, dtype=bool) & mask[None, :],
-                   capacity=int(capacity))
+    return replace(
+        obs, present=np.asarray(obs.present, dtype=bool) & mask[None, :], capacity=int(capacity)
+    )
 
 
 class NoEnforcement:
@@ -198,8 +200,9 @@ class NoEnforcement:
         """No operations, whatever is observed."""
         return Operations()
 
-    def decide_regions(self, obs: Observation, regions: Sequence[tuple[np.ndarray, int]],
-                       rng: np.random.Generator) -> list[Operations]:
+    def decide_regions(
+        self, obs: Observation, regions: Sequence[tuple[np.ndarray, int]], rng: np.random.Generator
+    ) -> list[Operations]:
         """No operations in any region."""
         return [Operations() for _ in regions]
 

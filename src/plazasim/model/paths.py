@@ -12,8 +12,9 @@ from __future__ import annotations
 import numpy as np
 
 
-def trace(pred: np.ndarray, start: np.ndarray, offset: np.ndarray,
-          sink_from: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def trace(
+    pred: np.ndarray, start: np.ndarray, offset: np.ndarray, sink_from: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Follow ``pred`` from each node of ``start`` until it points at a sink.
 
     Args:

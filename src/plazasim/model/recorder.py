@@ -23,13 +23,36 @@ from plazasim.world.world import World
 PLAZA_HOMICIDE_TYPES = ("cartel", "state", "bystander", "baseline")
 
 NATIONAL_SCALARS = (
-    "homicides_total", "homicides_cartel", "homicides_state", "homicides_bystander",
-    "homicides_baseline", "cocaine_entered_t", "cocaine_delivered_t", "cocaine_seized_t",
-    "cocaine_stock_t", "cocaine_stock_change_t", "revenue_usd", "laundered_usd",
-    "intercepted_usd", "wages_usd", "bribes_usd", "recruiting_usd", "deployment_usd",
-    "cash_seized_usd", "cash_usd", "cash_change_usd", "members", "members_change", "recruits",
-    "members_out", "members_dispersed", "members_deployed", "active_cartels", "operations",
-    "plazas_disputed", "front_cells",
+    "homicides_total",
+    "homicides_cartel",
+    "homicides_state",
+    "homicides_bystander",
+    "homicides_baseline",
+    "cocaine_entered_t",
+    "cocaine_delivered_t",
+    "cocaine_seized_t",
+    "cocaine_stock_t",
+    "cocaine_stock_change_t",
+    "revenue_usd",
+    "laundered_usd",
+    "intercepted_usd",
+    "wages_usd",
+    "bribes_usd",
+    "recruiting_usd",
+    "deployment_usd",
+    "cash_seized_usd",
+    "cash_usd",
+    "cash_change_usd",
+    "members",
+    "members_change",
+    "recruits",
+    "members_out",
+    "members_dispersed",
+    "members_deployed",
+    "active_cartels",
+    "operations",
+    "plazas_disputed",
+    "front_cells",
 )
 
 
@@ -44,23 +67,35 @@ class Recorder:
         self.record_plazas = record_plazas
         self.national = {name: np.zeros(n_weeks) for name in NATIONAL_SCALARS}
         self.policy: list[str] = [""] * n_weeks
-        self.cartel = {name: np.zeros((n_weeks, k)) for name in
-                       ("members", "cash_usd", "revenue_usd", "plazas_held")}
+        self.cartel = {
+            name: np.zeros((n_weeks, k))
+            for name in ("members", "cash_usd", "revenue_usd", "plazas_held")
+        }
         self.alive = np.zeros((n_weeks, k), dtype=bool)
         if record_plazas:
             self.controller = np.full((n_weeks, p), NO_CARTEL, dtype=np.int16)
             self.disputed = np.zeros((n_weeks, p), dtype=bool)
             self.violence = np.zeros((n_weeks, p), dtype=np.float32)
             # One (weeks x plazas) array per homicide type; the total is their sum.
-            self.homicides_by_type = {kind: np.zeros((n_weeks, p), dtype=np.float32)
-                              for kind in PLAZA_HOMICIDE_TYPES}
+            self.homicides_by_type = {
+                kind: np.zeros((n_weeks, p), dtype=np.float32) for kind in PLAZA_HOMICIDE_TYPES
+            }
             self.flow = np.zeros((n_weeks, p), dtype=np.float32)
             self.heat = np.zeros((n_weeks, p), dtype=np.float32)
         self.ops: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self.names: list[str] = []
 
-    def record(self, t: int, state: State, rec: WeekRecord, *, policy_name: str,
-               stock_before: float, cash_before: float, members_before: float) -> None:
+    def record(
+        self,
+        t: int,
+        state: State,
+        rec: WeekRecord,
+        *,
+        policy_name: str,
+        stock_before: float,
+        cash_before: float,
+        members_before: float,
+    ) -> None:
         """Store week ``t``."""
         nat = self.national
         hom = rec.hom_cartel + rec.hom_state + rec.hom_bystander + rec.hom_baseline
@@ -132,8 +167,11 @@ class Recorder:
         frame = pd.DataFrame({"date": pd.to_datetime(dates)})
         for name in NATIONAL_SCALARS:
             values = self.national[name]
-            frame[name] = values.astype(np.int64) if name in (
-                "active_cartels", "operations", "plazas_disputed", "front_cells") else values
+            frame[name] = (
+                values.astype(np.int64)
+                if name in ("active_cartels", "operations", "plazas_disputed", "front_cells")
+                else values
+            )
         frame["policy"] = self.policy
         return frame
 
@@ -141,15 +179,19 @@ class Recorder:
         """One row per used cartel slot per week."""
         used = [i for i, name in enumerate(self.names) if name]
         n_weeks = len(dates)
-        return pd.DataFrame({
-            "date": np.repeat(pd.to_datetime(dates), len(used)),
-            "cartel": pd.Categorical(np.tile(np.array(self.names, dtype=object)[used], n_weeks)),
-            "members": self.cartel["members"][:, used].ravel(),
-            "cash_usd": self.cartel["cash_usd"][:, used].ravel(),
-            "revenue_usd": self.cartel["revenue_usd"][:, used].ravel(),
-            "plazas_held": self.cartel["plazas_held"][:, used].ravel().astype(np.int64),
-            "alive": self.alive[:, used].ravel(),
-        })
+        return pd.DataFrame(
+            {
+                "date": np.repeat(pd.to_datetime(dates), len(used)),
+                "cartel": pd.Categorical(
+                    np.tile(np.array(self.names, dtype=object)[used], n_weeks)
+                ),
+                "members": self.cartel["members"][:, used].ravel(),
+                "cash_usd": self.cartel["cash_usd"][:, used].ravel(),
+                "revenue_usd": self.cartel["revenue_usd"][:, used].ravel(),
+                "plazas_held": self.cartel["plazas_held"][:, used].ravel().astype(np.int64),
+                "alive": self.alive[:, used].ravel(),
+            }
+        )
 
     def plaza_frame(self, dates: list[dt.date]) -> pd.DataFrame:
         """One row per plaza per week."""
@@ -167,27 +209,33 @@ class Recorder:
                 names = targets.setdefault(t * p + int(pl), [])
                 if self.names[c] not in names:
                     names.append(self.names[c])
-        return pd.DataFrame({
-            "date": np.repeat(pd.to_datetime(dates), p),
-            # Categoricals from codes: no (weeks x plazas) array of strings is ever built.
-            "plaza_id": pd.Categorical.from_codes(np.tile(np.arange(p), n_weeks),
-                                                  categories=pd.Index(world.plaza_id)),
-            "state": pd.Categorical.from_codes(np.tile(state_code, n_weeks),
-                                               categories=pd.Index(state_names)),
-            "controller": pd.Categorical.from_codes(self.controller.ravel().astype(np.int64) + 1,
-                                                    categories=categories
-                                                    ).remove_unused_categories(),
-            "disputed": self.disputed.ravel(),
-            "violence_observed": self.violence.ravel().astype(np.float64),
-            "action": pd.Categorical.from_codes(action.ravel(), categories=list(OP_NAMES)),
-            "action_target": _joined_categorical(targets, n_weeks * p),
-            "homicides_total": self.homicides.ravel().astype(np.float64),
-            # Counts by type are whole numbers, exact in float32: half the memory.
-            **{f"homicides_{kind}": self.homicides_by_type[kind].ravel()
-               for kind in PLAZA_HOMICIDE_TYPES},
-            "flow_t": self.flow.ravel().astype(np.float64),
-            "heat": self.heat.ravel().astype(np.float64),
-        })
+        return pd.DataFrame(
+            {
+                "date": np.repeat(pd.to_datetime(dates), p),
+                # Categoricals from codes: no (weeks x plazas) array of strings is ever built.
+                "plaza_id": pd.Categorical.from_codes(
+                    np.tile(np.arange(p), n_weeks), categories=pd.Index(world.plaza_id)
+                ),
+                "state": pd.Categorical.from_codes(
+                    np.tile(state_code, n_weeks), categories=pd.Index(state_names)
+                ),
+                "controller": pd.Categorical.from_codes(
+                    self.controller.ravel().astype(np.int64) + 1, categories=categories
+                ).remove_unused_categories(),
+                "disputed": self.disputed.ravel(),
+                "violence_observed": self.violence.ravel().astype(np.float64),
+                "action": pd.Categorical.from_codes(action.ravel(), categories=list(OP_NAMES)),
+                "action_target": _joined_categorical(targets, n_weeks * p),
+                "homicides_total": self.homicides.ravel().astype(np.float64),
+                # Counts by type are whole numbers, exact in float32: half the memory.
+                **{
+                    f"homicides_{kind}": self.homicides_by_type[kind].ravel()
+                    for kind in PLAZA_HOMICIDE_TYPES
+                },
+                "flow_t": self.flow.ravel().astype(np.float64),
+                "heat": self.heat.ravel().astype(np.float64),
+            }
+        )
 
 
 def _joined_categorical(names_at: dict[int, list[str]], size: int) -> pd.Categorical:
@@ -202,5 +250,6 @@ def _joined_categorical(names_at: dict[int, list[str]], size: int) -> pd.Categor
     codes = np.full(size, code_of.get("", 0), dtype=np.int32)
     if labels:
         codes[np.fromiter(labels, dtype=np.int64, count=len(labels))] = [
-            code_of[label] for label in labels.values()]
+            code_of[label] for label in labels.values()
+        ]
     return pd.Categorical.from_codes(codes, categories=pd.Index(categories))

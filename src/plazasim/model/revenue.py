@@ -43,9 +43,14 @@ def local_market_usd(state: State, ctx: Context) -> np.ndarray:
 
     Phases 2 and 5 both read it, so it is computed once a week.
     """
-    return _weekly(ctx, "local_market_usd", state.week,
-                   lambda: ctx.params.retail_usd_per_capita_year / 52.0
-                   * population_this_week(ctx, state.week))
+    return _weekly(
+        ctx,
+        "local_market_usd",
+        state.week,
+        lambda: (
+            ctx.params.retail_usd_per_capita_year / 52.0 * population_this_week(ctx, state.week)
+        ),
+    )
 
 
 def _weekly(ctx: Context, key: str, week: int, compute: Callable[[], np.ndarray]) -> np.ndarray:
@@ -70,8 +75,9 @@ def collect_revenue(state: State, ctx: Context, supply: SupplyRecord) -> Revenue
     tot = np.bincount(c, weights=s, minlength=ctx.n_plazas)
     share = s / np.maximum(tot[c], 1e-12)
     bonus = 1.0 + params.violent_extortion_bonus * state.violent[k, c]
-    local = np.bincount(k, weights=share * bonus * market[c],
-                        minlength=state.n_slots).astype(np.float64)
+    local = np.bincount(k, weights=share * bonus * market[c], minlength=state.n_slots).astype(
+        np.float64
+    )
     export = supply.delivered_t * params.border_margin_usd_per_t * price_index(state, params)
     gross = export + supply.toll_income_usd + local
     # Piso paid is a transfer between cartels: net it out of the payer's revenue.

@@ -63,8 +63,7 @@ class Routes:
         return self.cartels[self.path_of]
 
 
-def entry_toll(state: State, ctx: Context, cartels: np.ndarray,
-               plazas: np.ndarray) -> np.ndarray:
+def entry_toll(state: State, ctx: Context, cartels: np.ndarray, plazas: np.ndarray) -> np.ndarray:
     """km-equivalent toll for cartel ``cartels[i]`` to enter plaza ``plazas[i]``.
 
     The arrays broadcast together. 0 through unheld or own plazas; through another
@@ -98,18 +97,21 @@ def _layered_graph(ctx: Context, costs: np.ndarray) -> sp.csr_matrix:
     n_layers = costs.shape[0]
     if n_layers not in ctx.cache.layered_graph:
         n_cross = ctx.crossings.size
-        row_len = np.concatenate([np.tile(ctx.links_into, n_layers),
-                                  np.full(n_layers, n_cross)])
+        row_len = np.concatenate([np.tile(ctx.links_into, n_layers), np.full(n_layers, n_cross)])
         indptr = np.zeros(row_len.size + 1, dtype=np.int32)
         np.cumsum(row_len, out=indptr[1:])
         offsets = np.arange(n_layers, dtype=np.int32)[:, None] * n
-        indices = np.concatenate([(ctx.edge_u[None, :].astype(np.int32) + offsets).ravel(),
-                                  (ctx.crossings[None, :].astype(np.int32) + offsets).ravel()])
+        indices = np.concatenate(
+            [
+                (ctx.edge_u[None, :].astype(np.int32) + offsets).ravel(),
+                (ctx.crossings[None, :].astype(np.int32) + offsets).ravel(),
+            ]
+        )
         ctx.cache.layered_graph[n_layers] = (indptr, indices)
     indptr, indices = ctx.cache.layered_graph[n_layers]
     data = np.empty(indices.size)
     data[: costs.size] = costs.ravel()
-    data[costs.size:] = np.tile(ctx.crossing_cost, n_layers)
+    data[costs.size :] = np.tile(ctx.crossing_cost, n_layers)
     data += 1e-9
     total = n * n_layers + n_layers
     return sp.csr_matrix((data, indices, indptr), shape=(total, total))
@@ -157,8 +159,9 @@ def compute_routes(state: State, ctx: Context, cartels: np.ndarray | None = None
     # Links are sorted by the plaza entered, so each plaza's toll repeats over its links.
     graph = _layered_graph(ctx, base[None, :] + np.repeat(tolls, ctx.links_into, axis=1))
     sink = n * n_layers + np.arange(n_layers)
-    dist, pred, _ = dijkstra(graph, directed=True, indices=sink, min_only=True,
-                             return_predecessors=True)
+    dist, pred, _ = dijkstra(
+        graph, directed=True, indices=sink, min_only=True, return_predecessors=True
+    )
     # Trace every (cartel, entry) path back to its crossing.
     src_layer = np.repeat(np.arange(n_layers), ctx.entries.size)
     src_node = np.tile(ctx.entries, n_layers)
@@ -193,8 +196,9 @@ _PER_PATH = ("cartels", "sources", "cost", "exit_cost", "planned_week")
 _PER_NODE = ("nodes", "hop_km")
 
 
-def _assemble(per_path: dict[str, np.ndarray], per_node: dict[str, np.ndarray],
-              path_of: np.ndarray) -> Routes:
+def _assemble(
+    per_path: dict[str, np.ndarray], per_node: dict[str, np.ndarray], path_of: np.ndarray
+) -> Routes:
     """Routes from per-path and per-node columns, paths in (cartel, entry) order.
 
     ``path_of`` numbers each node's path in the order of ``per_path``; paths are
@@ -219,9 +223,11 @@ def _parts(routes: Routes, keep: np.ndarray) -> tuple[dict, dict, np.ndarray]:
     """The columns of the paths ``keep`` selects, with their nodes' path numbers."""
     renumber = np.cumsum(keep) - 1
     on = keep[routes.path_of]
-    return ({name: getattr(routes, name)[keep] for name in _PER_PATH},
-            {name: getattr(routes, name)[on] for name in _PER_NODE},
-            renumber[routes.path_of[on]])
+    return (
+        {name: getattr(routes, name)[keep] for name in _PER_PATH},
+        {name: getattr(routes, name)[on] for name in _PER_NODE},
+        renumber[routes.path_of[on]],
+    )
 
 
 def merge_routes(old: Routes, new: Routes) -> Routes:
@@ -233,9 +239,11 @@ def merge_routes(old: Routes, new: Routes) -> Routes:
     path_a, node_a, of_a = _parts(old, ~np.isin(old.cartels, np.unique(new.cartels)))
     path_b, node_b, of_b = _parts(new, np.ones(new.cartels.size, dtype=bool))
     n_a = path_a["cartels"].size
-    return _assemble({k: np.concatenate([path_a[k], path_b[k]]) for k in _PER_PATH},
-                     {k: np.concatenate([node_a[k], node_b[k]]) for k in _PER_NODE},
-                     np.concatenate([of_a, of_b + n_a]))
+    return _assemble(
+        {k: np.concatenate([path_a[k], path_b[k]]) for k in _PER_PATH},
+        {k: np.concatenate([node_a[k], node_b[k]]) for k in _PER_NODE},
+        np.concatenate([of_a, of_b + n_a]),
+    )
 
 
 def drop_cartels(routes: Routes, gone: np.ndarray) -> Routes:

@@ -164,10 +164,12 @@ def split_and_dissolve(state: State, ctx: Context, rng: np.random.Generator) -> 
             splits.append((int(parent), split_cartel(state, ctx, int(parent), rng)))
         except RuntimeError:
             break  # no free slot: fragmentation has hit the configured maximum
-    state.cohesion = np.where(state.alive,
-                              np.minimum(state.cohesion + p.cohesion_recovery, 1.0), 0.0)
-    state.fracture = np.where(state.alive,
-                              np.maximum(state.fracture - p.cohesion_recovery, 0.0), 0.0)
+    state.cohesion = np.where(
+        state.alive, np.minimum(state.cohesion + p.cohesion_recovery, 1.0), 0.0
+    )
+    state.fracture = np.where(
+        state.alive, np.maximum(state.fracture - p.cohesion_recovery, 0.0), 0.0
+    )
     dispersed = np.zeros(k_slots)
     members = state.strength.sum(axis=1)
     gone = np.flatnonzero(state.alive & (members < 2 * p.presence_threshold))

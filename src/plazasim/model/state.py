@@ -211,8 +211,7 @@ class State:
             elif isinstance(value, set):
                 out[name] = set(value)
             elif isinstance(value, dict):
-                out[name] = {key: dict(v) if isinstance(v, dict) else v
-                             for key, v in value.items()}
+                out[name] = {key: dict(v) if isinstance(v, dict) else v for key, v in value.items()}
             else:
                 out[name] = value
         return State(**out)

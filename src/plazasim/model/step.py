@@ -83,8 +83,9 @@ class WeekStreams(NamedTuple):
     @classmethod
     def of(cls, seed: int, week: int) -> WeekStreams:
         """The streams of week ``week`` of the run seeded ``seed``."""
-        return cls(*(np.random.default_rng([int(seed), int(week), i])
-                     for i in range(len(cls._fields))))
+        return cls(
+            *(np.random.default_rng([int(seed), int(week), i]) for i in range(len(cls._fields)))
+        )
 
     @classmethod
     def shared(cls, rng: np.random.Generator) -> WeekStreams:
@@ -92,30 +93,34 @@ class WeekStreams(NamedTuple):
         return cls(*(rng,) * len(cls._fields))
 
 
-def step(state: State, ctx: Context, policy: EnforcementPolicy,
-         rng: np.random.Generator | WeekStreams) -> WeekRecord:
+def step(
+    state: State, ctx: Context, policy: EnforcementPolicy, rng: np.random.Generator | WeekStreams
+) -> WeekRecord:
     """Advance ``state`` by one week and return what happened.
 
     ``rng`` is this week's :class:`WeekStreams` (what the engine passes), or one
     generator that every phase shares (convenient in tests).
     """
     r = rng if isinstance(rng, WeekStreams) else WeekStreams.shared(rng)
-    supply = supply_and_route(state, ctx)                      # 1
-    revenue = collect_revenue(state, ctx, supply)              # 2
-    money = pay_and_launder(state, ctx, revenue)               # 3
-    members = recruit_and_attrit(state, ctx, money)            # 4
+    supply = supply_and_route(state, ctx)  # 1
+    revenue = collect_revenue(state, ctx, supply)  # 2
+    money = pay_and_launder(state, ctx, revenue)  # 3
+    members = recruit_and_attrit(state, ctx, money)  # 4
     value = plaza_value(state, ctx, supply.flow_t)
-    decide(state, ctx, supply.flow_t, r.decide, value)         # 5
-    war = commit_forces(state, ctx, value)                     # 5b
-    conflict = fight(state, ctx, r.conflict)                   # 6
-    enforcement = enforce(state, ctx, policy, conflict, r.enforce,
-                          policy_rng=r.policy)                 # 7
-    splits = split_and_dissolve(state, ctx, r.splits)          # 8
-    learn(state, ctx)                                          # 9
-    related = (conflict.cartel_deaths + conflict.executions + conflict.bystanders
-               + enforcement.state_deaths)
+    decide(state, ctx, supply.flow_t, r.decide, value)  # 5
+    war = commit_forces(state, ctx, value)  # 5b
+    conflict = fight(state, ctx, r.conflict)  # 6
+    enforcement = enforce(state, ctx, policy, conflict, r.enforce, policy_rng=r.policy)  # 7
+    splits = split_and_dissolve(state, ctx, r.splits)  # 8
+    learn(state, ctx)  # 9
+    related = (
+        conflict.cartel_deaths
+        + conflict.executions
+        + conflict.bystanders
+        + enforcement.state_deaths
+    )
     update_disorder(state, ctx, related)
-    baseline = baseline_homicides(state, ctx, r.baseline)      # 10 (record)
+    baseline = baseline_homicides(state, ctx, r.baseline)  # 10 (record)
     state.week += 1
     return WeekRecord(
         hom_cartel=conflict.cartel_deaths + conflict.executions,
@@ -142,7 +147,9 @@ def step(state: State, ctx: Context, policy: EnforcementPolicy,
         members_deployed=float(war.deployed.sum()),
         front_cells=war.fronts,
         members_in=members.recruits + war.hired,
-        members_out=members.routine_arrests + members.attrition + conflict.members_lost
+        members_out=members.routine_arrests
+        + members.attrition
+        + conflict.members_lost
         + enforcement.arrested,
         dispersed=splits.dispersed,
         splits=splits.splits,

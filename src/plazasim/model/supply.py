@@ -52,6 +52,7 @@ def price_index(state: State, params: Parameters) -> float:
         return MAX_PRICE_INDEX
     return float(min(q ** (-1.0 / params.demand_elasticity), MAX_PRICE_INDEX))
 
+
 MAX_SEIZURE_PER_PLAZA = 0.5  # no single plaza seizes more than half of a load
 
 
@@ -81,8 +82,9 @@ def supply_and_route(state: State, ctx: Context) -> SupplyRecord:
     local_tot = local.sum(axis=0)
     members = np.where(alive, state.strength.sum(axis=1), 0.0)
     national = members / members.sum() if members.sum() > 0 else alive / max(alive.sum(), 1)
-    take_share = np.where(local_tot[None, :] > 0, local / np.maximum(local_tot, 1e-12),
-                          national[:, None])
+    take_share = np.where(
+        local_tot[None, :] > 0, local / np.maximum(local_tot, 1e-12), national[:, None]
+    )
     received = take_share * landing[None, :]  # (K, E)
     state.stock += received.sum(axis=1)
 
@@ -100,8 +102,9 @@ def supply_and_route(state: State, ctx: Context) -> SupplyRecord:
     volume0 = state.stock[routes.cartels] * from_share[routes.cartels, entry_pos]
     volume0 = np.where(np.isfinite(routes.cost) & (routes.length > 0), volume0, 0.0)
 
-    seize = np.minimum(params.base_seizure_per_plaza + params.seizure_per_heat * state.heat,
-                       MAX_SEIZURE_PER_PLAZA)
+    seize = np.minimum(
+        params.base_seizure_per_plaza + params.seizure_per_heat * state.heat, MAX_SEIZURE_PER_PLAZA
+    )
     keep_log = np.log1p(-seize)[routes.nodes]
     csum = np.cumsum(keep_log)
     if csum.size:
@@ -128,8 +131,11 @@ def supply_and_route(state: State, ctx: Context) -> SupplyRecord:
     shipper = routes.node_cartel
     ctrl = state.control[routes.nodes]
     rel = state.relation
-    rate_of = np.where(rel == NEUTRAL, 1.0, np.where(rel == ALLIED,
-                       params.allied_toll_km / max(params.piso_km, 1e-9), 0.0))  # (K, K)
+    rate_of = np.where(
+        rel == NEUTRAL,
+        1.0,
+        np.where(rel == ALLIED, params.allied_toll_km / max(params.piso_km, 1e-9), 0.0),
+    )  # (K, K)
     paying = np.flatnonzero((ctrl != NO_CARTEL) & (ctrl != shipper))
     payer, payee = shipper[paying], ctrl[paying]
     price = price_index(state, params)

@@ -80,8 +80,14 @@ class WarRecord:
     fronts: int  # front cells this week (present or ordered)
 
 
-def break_truces(state: State, ctx: Context, r: np.ndarray, c: np.ndarray, k: np.ndarray,
-                 facing_rival: np.ndarray) -> None:
+def break_truces(
+    state: State,
+    ctx: Context,
+    r: np.ndarray,
+    c: np.ndarray,
+    k: np.ndarray,
+    facing_rival: np.ndarray,
+) -> None:
     """End the truce in plazas where something disturbed the balance (mutates ``truce``).
 
     Snyder & Durán-Martínez (2009) describe the pre-war peace as a protection racket
@@ -116,8 +122,9 @@ def active_pairs(state: State, ki: np.ndarray, kj: np.ndarray, plaza: np.ndarray
     return rival & (state.war[ki, kj] | ~state.truce[plaza])
 
 
-def _ordered_absent(state: State, ctx: Context, rows: np.ndarray, resolve: np.ndarray
-                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _ordered_absent(
+    state: State, ctx: Context, rows: np.ndarray, resolve: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Standing orders for plazas the cartel is not present in: slots, plazas, rival strength.
 
     Orders of dead cartels and orders already carried out (the cartel controls the
@@ -200,8 +207,9 @@ def commit_forces(state: State, ctx: Context, value: np.ndarray) -> WarRecord:
     stronghold[rows] = np.argmax(state.strength[rows], axis=1)
     cap = np.where((stronghold[fk] == fp) | state.orders[fk, fp], np.maximum(prize, floor), cap)
     # (1) Own members at the front take up arms, up to the cap.
-    armed = np.minimum(p.mobilisation_rate * np.maximum(fs - fighting, 0.0),
-                       np.maximum(cap - fighting, 0.0))
+    armed = np.minimum(
+        p.mobilisation_rate * np.maximum(fs - fighting, 0.0), np.maximum(cap - fighting, 0.0)
+    )
     target = np.minimum(np.maximum(p.commit_ratio * fe, floor), cap)
     lacking = np.maximum(target - fighting - armed, 0.0)
 
@@ -216,8 +224,7 @@ def commit_forces(state: State, ctx: Context, value: np.ndarray) -> WarRecord:
     share = worth / np.maximum(total_worth[fk], 1e-300)
     gamma = p.contest_exponent
     best = (fs + reserve[fk] * share) ** gamma
-    hopeless = (state.control[fp] != fk) & (fm > 0) & (best < p.retreat_share
-                                                         * (best + fm ** gamma))
+    hopeless = (state.control[fp] != fk) & (fm > 0) & (best < p.retreat_share * (best + fm**gamma))
     lacking = np.where(hopeless, 0.0, lacking)
     armed = np.where(hopeless, 0.0, armed)
     # (2) Reinforcements from the reserve, paid for.
@@ -257,13 +264,21 @@ def commit_forces(state: State, ctx: Context, value: np.ndarray) -> WarRecord:
     hired, hiring_usd = hire_at_fronts(state, ctx, fk, fp, lacking)
 
     engaged = np.bincount(fk, weights=state.fighters[fk, fp], minlength=k_slots)
-    return WarRecord(armed=np.bincount(fk, weights=armed, minlength=k_slots), deployed=sent,
-                     hired=hired, hiring_usd=hiring_usd, withdrawn=withdrawn, engaged=engaged,
-                     deploy_usd=deploy_usd, fronts=int(fk.size))
+    return WarRecord(
+        armed=np.bincount(fk, weights=armed, minlength=k_slots),
+        deployed=sent,
+        hired=hired,
+        hiring_usd=hiring_usd,
+        withdrawn=withdrawn,
+        engaged=engaged,
+        deploy_usd=deploy_usd,
+        fronts=int(fk.size),
+    )
 
 
-def hire_at_fronts(state: State, ctx: Context, fk: np.ndarray, fp: np.ndarray,
-                   lacking: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def hire_at_fronts(
+    state: State, ctx: Context, fk: np.ndarray, fp: np.ndarray, lacking: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Recruit fighters at the fronts ``(fk, fp)`` for part of what they lack (mutates state).
 
     Each front asks for ``war_recruitment x lacking``; the plaza's room (its youth

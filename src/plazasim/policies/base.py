@@ -77,8 +77,9 @@ class Policy:
         """Choose this week's operations."""
         raise NotImplementedError
 
-    def decide_regions(self, obs: Observation, regions: Sequence[tuple[np.ndarray, int]],
-                       rng: np.random.Generator) -> list[Operations]:
+    def decide_regions(
+        self, obs: Observation, regions: Sequence[tuple[np.ndarray, int]], rng: np.random.Generator
+    ) -> list[Operations]:
         """:meth:`decide` on :func:`in_region` of ``obs``, once per region ``(plazas, capacity)``.
 
         Military surges run their own operations in their region by the policy in
@@ -127,7 +128,9 @@ def make_policy(name: str, params: Mapping[str, Any] | None = None) -> Enforceme
     policy = _REGISTRY[name](**dict(params or {}))
     if not isinstance(policy, EnforcementPolicy):
         missing = [m for m in _MEMBERS if not hasattr(policy, m)]
-        raise TypeError(f"policy {name!r} lacks {', '.join(missing)} (subclass "
-                        "plazasim.policies.Policy, or implement EnforcementPolicy; "
-                        "see docs/POLICIES.md)")
+        raise TypeError(
+            f"policy {name!r} lacks {', '.join(missing)} (subclass "
+            "plazasim.policies.Policy, or implement EnforcementPolicy; "
+            "see docs/POLICIES.md)"
+        )
     return policy

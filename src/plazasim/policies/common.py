@@ -104,8 +104,9 @@ def top_pairs(mask: np.ndarray, score: np.ndarray, n: int) -> tuple[np.ndarray, 
     return top_cells(ks, ps, values, n)
 
 
-def top_cells(ks: np.ndarray, ps: np.ndarray, values: np.ndarray,
-              n: int) -> tuple[np.ndarray, np.ndarray]:
+def top_cells(
+    ks: np.ndarray, ps: np.ndarray, values: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray]:
     """The ``n`` highest-``values`` cells among the candidates ``(ks[i], ps[i])``, best first.
 
     Ranked as :func:`top_order` ranks them. Returns cartel slots and plaza indices,

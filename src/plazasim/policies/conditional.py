@@ -62,29 +62,41 @@ class ConditionalParams(BaseModel):
     model_config = PARAMS_CONFIG
 
     memory_weeks: float = Field(
-        4.0, ge=1.0, le=520.0,
+        4.0,
+        ge=1.0,
+        le=520.0,
         description="time scale of the state's memory of violence: each week the memory is "
         "multiplied by 1 - 1/memory_weeks before last week's killings are added (1 = last "
-        "week only; 4 = about a month, the scale of the signaling policy's waits)")
+        "week only; 4 = about a month, the scale of the signaling policy's waits)",
+    )
     violence_threshold: float = Field(
-        0.5, ge=0.0,
+        0.5,
+        ge=0.0,
         description="remembered rate of killings in a plaza (killings/week: the memory divided "
         "by memory_weeks, so steady violence v a week reads v) at or above which a cartel "
-        "there is a candidate for punishment")
+        "there is a candidate for punishment",
+    )
     takedown_threshold: float = Field(
-        3.0, ge=0.0,
+        3.0,
+        ge=0.0,
         description="remembered rate of killings (killings/week, as violence_threshold) at or "
-        "above which the operation is a network takedown instead of arrests")
+        "above which the operation is a network takedown instead of arrests",
+    )
     intensity: float = Field(
-        1.0, gt=0.0, le=100.0, description="scale of every operation (1 = standard)")
+        1.0, gt=0.0, le=100.0, description="scale of every operation (1 = standard)"
+    )
     proportional_intensity: bool = Field(
         False,
         description="also scale each operation's intensity by the plaza's remembered violence "
-        "relative to the mean over all candidate cells, clipped to [0.25, 4]")
+        "relative to the mean over all candidate cells, clipped to [0.25, 4]",
+    )
     announcement_credibility: float = Field(
-        0.5, ge=0.0, le=1.0,
+        0.5,
+        ge=0.0,
+        le=1.0,
         description="credibility (0-1) with which the state publicly announces the rule; "
-        "exposed as the policy's ``announcement`` for the engine's learning phase")
+        "exposed as the policy's ``announcement`` for the engine's learning phase",
+    )
 
 
 # --------------------------------------------------------------------------- allocation
@@ -188,11 +200,16 @@ class Conditional(Policy):
         v = np.asarray(obs.violence, dtype=np.float64)
         v = np.maximum(np.nan_to_num(v, nan=0.0, posinf=0.0, neginf=0.0), 0.0)
         week = int(obs.week)
-        if self._memory is not None and self._week is not None and (
-                self._memory.shape != v.shape or week < self._week):
-            raise ValueError(f"conditional: week {week} (shape {v.shape}) after week "
-                             f"{self._week} (shape {self._memory.shape}): call reset() "
-                             "before a new run")
+        if (
+            self._memory is not None
+            and self._week is not None
+            and (self._memory.shape != v.shape or week < self._week)
+        ):
+            raise ValueError(
+                f"conditional: week {week} (shape {v.shape}) after week "
+                f"{self._week} (shape {self._memory.shape}): call reset() "
+                "before a new run"
+            )
         if self._memory is None or self._week is None:
             before = np.zeros_like(v)
         elif week == self._week and self._before is not None:

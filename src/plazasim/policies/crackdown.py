@@ -48,11 +48,15 @@ class CrackdownParams(BaseModel):
     model_config = PARAMS_CONFIG
 
     takedown_fraction: float = Field(
-        0.5, ge=0.0, le=1.0,
+        0.5,
+        ge=0.0,
+        le=1.0,
         description="share of the week's operations (the largest presences) run as network "
-        "takedowns; the rest are arrests")
+        "takedowns; the rest are arrests",
+    )
     intensity: float = Field(
-        1.0, gt=0.0, le=100.0, description="scale of every operation (1 = standard)")
+        1.0, gt=0.0, le=100.0, description="scale of every operation (1 = standard)"
+    )
 
 
 def presences(obs: Observation) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -69,8 +73,9 @@ def presences(obs: Observation) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return ks, ps, estimate.reshape(-1)[cells]
 
 
-def largest_presences(obs: Observation, n: int,
-                      plazas: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def largest_presences(
+    obs: Observation, n: int, plazas: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Find the ``n`` largest targetable presences by estimated strength, largest first.
 
     The candidates are :func:`presences`. Ties are broken by plaza index then cartel
@@ -124,8 +129,9 @@ def crackdown_kinds(n_ops: int, takedown_fraction: float) -> np.ndarray:
     The number of takedowns is ``takedown_fraction x n_ops``, rounded half up
     (:func:`n_takedowns`).
     """
-    return np.where(np.arange(n_ops) < n_takedowns(n_ops, takedown_fraction),
-                    OP_TAKEDOWN, OP_ARRESTS)
+    return np.where(
+        np.arange(n_ops) < n_takedowns(n_ops, takedown_fraction), OP_TAKEDOWN, OP_ARRESTS
+    )
 
 
 #: The default parameters (military surges aim like a default crackdown).
@@ -140,20 +146,30 @@ class Crackdown(Policy):
     params_model = CrackdownParams
     params: CrackdownParams
 
-    def decide_regions(self, obs: Observation, regions: Sequence[tuple[np.ndarray, int]],
-                       rng: np.random.Generator) -> list[Operations]:
+    def decide_regions(
+        self, obs: Observation, regions: Sequence[tuple[np.ndarray, int]], rng: np.random.Generator
+    ) -> list[Operations]:
         """:meth:`decide` on each region ``(plazas, capacity)`` alone, ranked in one sort."""
         region, rank, ks, ps = largest_presences_by_region(
-            obs, [plazas for plazas, _ in regions], [n for _, n in regions])
+            obs, [plazas for plazas, _ in regions], [n for _, n in regions]
+        )
         n_ops = np.bincount(region, minlength=len(regions))
-        kind = np.where(rank < n_takedowns(n_ops, self.params.takedown_fraction)[region],
-                        OP_TAKEDOWN, OP_ARRESTS)
+        kind = np.where(
+            rank < n_takedowns(n_ops, self.params.takedown_fraction)[region],
+            OP_TAKEDOWN,
+            OP_ARRESTS,
+        )
         out = []
         for i in range(len(regions)):
             mine = region == i
-            out.append(Operations(plaza=ps[mine].tolist(), cartel=ks[mine].tolist(),
-                                  kind=kind[mine].tolist(),
-                                  intensity=[float(self.params.intensity)] * int(mine.sum())))
+            out.append(
+                Operations(
+                    plaza=ps[mine].tolist(),
+                    cartel=ks[mine].tolist(),
+                    kind=kind[mine].tolist(),
+                    intensity=[float(self.params.intensity)] * int(mine.sum()),
+                )
+            )
         return out
 
     def decide(self, obs: Observation, rng: np.random.Generator) -> Operations:

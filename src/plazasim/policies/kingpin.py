@@ -42,21 +42,28 @@ class KingpinParams(BaseModel):
     model_config = PARAMS_CONFIG
 
     targets: int = Field(
-        3, ge=1, le=64,
+        3,
+        ge=1,
+        le=64,
         description="number of cartels whose leaders are hunted, the largest by estimated "
         "national size (the 2006 map had 4-7 major organisations; the offensive went after "
-        "the top few first)")
+        "the top few first)",
+    )
     ops_per_target: int = Field(
-        4, ge=1,
+        4,
+        ge=1,
         description="kingpin operations per targeted cartel per week, one in each of its "
         "strongest plazas (where leaders are most likely to be: a leader's whereabouts are "
-        "uncertain, so the search is spread over a few strongholds)")
+        "uncertain, so the search is spread over a few strongholds)",
+    )
     arrests_with_rest: bool = Field(
         True,
         description="spend capacity left after the kingpin operations on arrests in the "
-        "targeted cartels' largest presences (False: leave it unused)")
+        "targeted cartels' largest presences (False: leave it unused)",
+    )
     intensity: float = Field(
-        1.0, gt=0.0, le=100.0, description="scale of every operation (1 = standard)")
+        1.0, gt=0.0, le=100.0, description="scale of every operation (1 = standard)"
+    )
 
 
 def largest_cartels(obs: Observation, n: int) -> np.ndarray:

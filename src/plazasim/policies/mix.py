@@ -108,8 +108,9 @@ def mix_option_params(parts: str) -> dict[str, Any]:
         except ValueError:
             share = float("nan")
         if not 0.0 < share <= 1.0:  # also refuses nan
-            raise ValueError(f"mix part {part!r}: the share must be a number in (0, 1] "
-                             f"(got {share_text!r})")
+            raise ValueError(
+                f"mix part {part!r}: the share must be a number in (0, 1] (got {share_text!r})"
+            )
         if name == "mix":
             raise ValueError(f"mix part {part!r}: a mix cannot contain another mix")
         if name not in registered():
@@ -136,7 +137,8 @@ class Mix(Policy):
         if "parts" not in params:  # pydantic would say only "Field required (got {})"
             raise ValueError(
                 "mix.parts: required: the policies and their shares of the capacity, e.g. "
-                'parts = [{ name = "signaling", share = 0.7 }, { name = "kingpin", share = 0.3 }]')
+                'parts = [{ name = "signaling", share = 0.7 }, { name = "kingpin", share = 0.3 }]'
+            )
         super().__init__(**params)
         self.parts: list[EnforcementPolicy] = []
         for i, part in enumerate(self.params.parts):
@@ -159,8 +161,9 @@ class Mix(Policy):
 
     def decide(self, obs: Observation, rng: np.random.Generator) -> Operations:
         """Each part decides on its share of ``obs.capacity``; their lists are concatenated."""
-        caps = largest_remainder(max(int(obs.capacity), 0),
-                                 np.array([part.share for part in self.params.parts])).tolist()
+        caps = largest_remainder(
+            max(int(obs.capacity), 0), np.array([part.share for part in self.params.parts])
+        ).tolist()
         out = Operations()
         for policy, cap in zip(self.parts, caps, strict=True):
             ops = policy.decide(replace(obs, capacity=cap), rng)

@@ -59,23 +59,34 @@ class SignalingParams(BaseModel):
     model_config = PARAMS_CONFIG
 
     wait_weeks: int = Field(
-        4, ge=0, le=520,
+        4,
+        ge=0,
+        le=520,
         description="weeks the state only watches after a group arrives in a contested "
-        "plaza (about a month: long enough to see the incumbent's reaction)")
+        "plaza (about a month: long enough to see the incumbent's reaction)",
+    )
     let_dominant_act_weeks: int = Field(
-        4, ge=0, le=520,
+        4,
+        ge=0,
+        le=520,
         description="weeks after an arrival's first violence during which the incumbent is "
-        "left to answer it before both are punished")
+        "left to answer it before both are punished",
+    )
     violence_threshold: float = Field(
-        0.5, ge=0.0,
+        0.5,
+        ge=0.0,
         description="killings/week attributed to a cartel in a plaza above which it counts "
-        "as violent (below it, attribution noise dominates)")
+        "as violent (below it, attribution noise dominates)",
+    )
     takedown_threshold: float = Field(
-        3.0, ge=0.0,
+        3.0,
+        ge=0.0,
         description="killings/week at or above which a violent cartel in an uncontested "
-        "plaza gets a network takedown instead of arrests")
+        "plaza gets a network takedown instead of arrests",
+    )
     intensity: float = Field(
-        1.0, gt=0.0, le=100.0, description="scale of every operation (1 = standard)")
+        1.0, gt=0.0, le=100.0, description="scale of every operation (1 = standard)"
+    )
 
 
 # --------------------------------------------------------------------------- helpers
@@ -217,8 +228,9 @@ def violent_newcomer_rule(
 
     """
     violent = judged & _violent(seen, params.violence_threshold)
-    late = _at_least_weeks_ago(seen.obs, seen.at(seen.obs.first_violence_week),
-                               params.let_dominant_act_weeks)
+    late = _at_least_weeks_ago(
+        seen.obs, seen.at(seen.obs.first_violence_week), params.let_dominant_act_weeks
+    )
     punish = violent & late
     plazas = np.zeros(np.shape(seen.obs.present)[1], dtype=bool)
     plazas[seen.p[punish]] = True
@@ -246,8 +258,9 @@ def prioritise(seen: Seen, kinds: np.ndarray, intensity: float) -> Operations:
     the cells).
     """
     chosen = np.flatnonzero((kinds != OP_NONE) & targetable(seen.obs)[seen.k])
-    best = chosen[top_order(seen.k[chosen], seen.p[chosen], seen.violence[chosen],
-                            int(seen.obs.capacity))]
+    best = chosen[
+        top_order(seen.k[chosen], seen.p[chosen], seen.violence[chosen], int(seen.obs.capacity))
+    ]
     return Operations(
         plaza=seen.p[best].tolist(),
         cartel=seen.k[best].tolist(),
@@ -280,8 +293,9 @@ class Signaling(Policy):
         seen = Seen.of(obs)
         return seen.dense(self.seen_kinds(seen))
 
-    def decide_regions(self, obs: Observation, regions: Sequence[tuple[np.ndarray, int]],
-                       rng: np.random.Generator) -> list[Operations]:
+    def decide_regions(
+        self, obs: Observation, regions: Sequence[tuple[np.ndarray, int]], rng: np.random.Generator
+    ) -> list[Operations]:
         """:meth:`decide` on each region ``(plazas, capacity)`` alone, judging every cell once.
 
         The rules judge a cartel in a plaza by what is seen in that plaza, so the kinds
@@ -296,8 +310,14 @@ class Signaling(Policy):
             inside[:] = False
             inside[plazas] = True
             cells = np.flatnonzero(inside[seen.p])
-            local = Seen(replace(obs, capacity=int(capacity)), seen.cell[cells], seen.k[cells],
-                         seen.p[cells], seen.dom[cells], seen.violence[cells])
+            local = Seen(
+                replace(obs, capacity=int(capacity)),
+                seen.cell[cells],
+                seen.k[cells],
+                seen.p[cells],
+                seen.dom[cells],
+                seen.violence[cells],
+            )
             out.append(prioritise(local, kinds[cells], self.params.intensity))
         return out
 

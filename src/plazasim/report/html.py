@@ -29,8 +29,11 @@ REPORT_NAME = "report.html"
 #: Placeholder for a shared GeoJSON object in the figures' JSON.
 _GEO_TOKEN = "__plazasim_geojson__"
 #: Plot options: no plotly logo, responsive width, PNG export at twice the resolution.
-_CONFIG = {"responsive": True, "displaylogo": False,
-           "toImageButtonOptions": {"format": "png", "scale": 2}}
+_CONFIG = {
+    "responsive": True,
+    "displaylogo": False,
+    "toImageButtonOptions": {"format": "png", "scale": 2},
+}
 
 _CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0 auto;
@@ -63,16 +66,20 @@ def _script_safe(text: str) -> str:
 
 
 def _section_html(i: int, section: Section, geo: dict[str, Any]) -> str:
-    parts = [f'<h2 id="s{i}">{html.escape(section.title)}</h2>',
-             f'<p class="intro">{section.intro}</p>']
+    parts = [
+        f'<h2 id="s{i}">{html.escape(section.title)}</h2>',
+        f'<p class="intro">{section.intro}</p>',
+    ]
     if section.figure is not None:
         payload = _figure_json(section.figure, geo)
         parts.append(f'<div id="fig{i}" class="plot"></div>')
         parts.append(f"<script>plazasimPlot('fig{i}', {payload});</script>")
     if section.png is not None:
         b64 = base64.b64encode(section.png).decode("ascii")
-        parts.append(f'<img class="figure" alt="{html.escape(section.title)}" '
-                     f'src="data:image/png;base64,{b64}">')
+        parts.append(
+            f'<img class="figure" alt="{html.escape(section.title)}" '
+            f'src="data:image/png;base64,{b64}">'
+        )
     if section.table is not None:
         parts.append(section.table)
     return "\n".join(parts)
@@ -132,8 +139,9 @@ written {made}. Works offline.</p>
 """
 
 
-def write_report(folder: str | os.PathLike[str], out: str | os.PathLike[str] | None = None,
-                 every: str = "month") -> Path:
+def write_report(
+    folder: str | os.PathLike[str], out: str | os.PathLike[str] | None = None, every: str = "month"
+) -> Path:
     """Write the report of ``folder`` to ``out`` (default ``folder/report.html``) atomically."""
     folder = Path(folder)
     text = build_report(folder, every)

@@ -51,8 +51,9 @@ def folder_kind(folder: Path) -> str:
     if (folder / _SWEEP).is_file():
         return "sweep"
     if not (folder / MANIFEST).is_file():
-        raise PlazasimError(f"query: {folder} is not a plazasim results folder (no {MANIFEST} "
-                            f"or {_SWEEP})")
+        raise PlazasimError(
+            f"query: {folder} is not a plazasim results folder (no {MANIFEST} or {_SWEEP})"
+        )
     try:
         kind = json.loads((folder / MANIFEST).read_text(encoding="utf-8")).get("kind")
     except (OSError, ValueError, AttributeError):
@@ -64,14 +65,19 @@ def folder_views(folder: Path) -> dict[str, str]:
     """The views of ``folder``: name -> the SQL they select (see the module doc)."""
     folder = Path(folder)
     kind = folder_kind(folder)
-    views = {p.stem: f"SELECT * FROM read_parquet({_quote(p)})"
-             for p in sorted(folder.glob("*.parquet")) if _IDENT.match(p.stem)}
+    views = {
+        p.stem: f"SELECT * FROM read_parquet({_quote(p)})"
+        for p in sorted(folder.glob("*.parquet"))
+        if _IDENT.match(p.stem)
+    }
     if kind == "sweep":
         pattern = "run-*.parquet"
         for sub in ("runs", "series"):
             if any((folder / sub).glob(pattern)):
-                views[sub] = (f"SELECT * FROM read_parquet({_quote(folder / sub / pattern)}, "
-                              "union_by_name = true)")
+                views[sub] = (
+                    f"SELECT * FROM read_parquet({_quote(folder / sub / pattern)}, "
+                    "union_by_name = true)"
+                )
         if "series" in views:
             views.setdefault("national", views["series"])
     elif kind == "compare" and "compare" in views:
@@ -79,8 +85,9 @@ def folder_views(folder: Path) -> dict[str, str]:
     if kind == "run":
         missing = [f"{t}.parquet" for t in ("national", "plazas", "cartels") if t not in views]
         if missing:
-            raise PlazasimError(f"query: {folder} is not a plazasim run directory (missing "
-                                f"{', '.join(missing)})")
+            raise PlazasimError(
+                f"query: {folder} is not a plazasim run directory (missing {', '.join(missing)})"
+            )
     return views
 
 
@@ -111,8 +118,7 @@ def query(folder: str | Path, sql: str) -> pd.DataFrame:
         con.close()
 
 
-def export(folder: str | Path, sql: str, target: str | Path,
-           fmt: Literal["csv", "parquet"]) -> int:
+def export(folder: str | Path, sql: str, target: str | Path, fmt: Literal["csv", "parquet"]) -> int:
     """Write the result of ``sql`` to ``target`` (CSV with a header, or Parquet); return rows.
 
     The file is written under a temporary name beside ``target`` and renamed, so

@@ -134,8 +134,9 @@ def _check_writable(folder: Path, out_dir: Path) -> None:
         os.rmdir(tempfile.mkdtemp(prefix=f".{out_dir.name}.probe-", dir=folder))
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        raise PlazasimError(f"out: cannot write {out_dir}: {folder} does not take new "
-                            f"folders ({reason})") from None
+        raise PlazasimError(
+            f"out: cannot write {out_dir}: {folder} does not take new folders ({reason})"
+        ) from None
 
 
 def _missing_parents(path: Path) -> list[Path]:
@@ -196,12 +197,17 @@ def write_directory(out_dir: Path, fill: Callable[[Path], None]) -> Path:
 
 def manifest_text(manifest: dict[str, Any]) -> str:
     """The manifest as the JSON text every result directory stores (sorted, no NaN)."""
-    return json.dumps(manifest, indent=2, sort_keys=True, default=_json_default,
-                      allow_nan=False) + "\n"
+    return (
+        json.dumps(manifest, indent=2, sort_keys=True, default=_json_default, allow_nan=False)
+        + "\n"
+    )
 
 
 def write_run(
-    result: RunTables, out_dir: Path, *, invocation: dict[str, Any] | None = None,
+    result: RunTables,
+    out_dir: Path,
+    *,
+    invocation: dict[str, Any] | None = None,
     extra: Callable[[Path], None] | None = None,
 ) -> Path:
     """Write ``result`` into ``out_dir`` atomically (:func:`write_directory`).
@@ -228,8 +234,9 @@ def write_run(
 
     def fill(tmp: Path) -> None:
         for name, frame in frames.items():
-            frame.to_parquet(tmp / f"{name}.parquet", engine="pyarrow", compression="zstd",
-                             index=False)
+            frame.to_parquet(
+                tmp / f"{name}.parquet", engine="pyarrow", compression="zstd", index=False
+            )
         (tmp / MANIFEST).write_text(manifest_text(manifest), encoding="utf-8")
         if extra is not None:
             extra(tmp)

@@ -15,5 +15,17 @@ from plazasim.sweep.runner import SweepPlan, SweepResult, plan_sweep, run_seed, 
 from plazasim.sweep.spec import SweepSpec, load_spec, parse_spec
 from plazasim.sweep.store import read_runs
 
-__all__ = ["Design", "SweepPlan", "SweepResult", "SweepSpec", "load_spec", "make_design",
-           "n_points", "parse_spec", "plan_sweep", "read_runs", "run_seed", "run_sweep"]
+__all__ = [
+    "Design",
+    "SweepPlan",
+    "SweepResult",
+    "SweepSpec",
+    "load_spec",
+    "make_design",
+    "n_points",
+    "parse_spec",
+    "plan_sweep",
+    "read_runs",
+    "run_seed",
+    "run_sweep",
+]

@@ -54,8 +54,11 @@ def n_points(spec: SweepSpec) -> int:
     """How many points the design has, without drawing them."""
     s, d = spec.sweep.samples, len(spec.factors)
     if spec.sweep.design == "grid":
-        return int(np.prod([len(f.values) if isinstance(f, Categorical) else s
-                            for f in spec.factors.values()]))
+        return int(
+            np.prod(
+                [len(f.values) if isinstance(f, Categorical) else s for f in spec.factors.values()]
+            )
+        )
     if spec.sweep.design == "sobol":
         return s * (d + 2)
     if spec.sweep.design == "morris":
@@ -80,13 +83,13 @@ def unit_sample(spec: SweepSpec) -> np.ndarray:
 
         with warnings.catch_warnings():  # a sample size that is not a power of 2 still works
             warnings.simplefilter("ignore")
-            return sobol.sample(salib_problem(spec), s, calc_second_order=False,
-                                seed=seed % 2**32)
+            return sobol.sample(salib_problem(spec), s, calc_second_order=False, seed=seed % 2**32)
     if design == "morris":
         from SALib.sample import morris
 
-        return morris.sample(salib_problem(spec), s, num_levels=spec.sweep.levels,
-                             seed=seed % 2**32)
+        return morris.sample(
+            salib_problem(spec), s, num_levels=spec.sweep.levels, seed=seed % 2**32
+        )
     raise ValueError(f"no unit sample for design {design!r}")  # pragma: no cover
 
 
@@ -96,8 +99,11 @@ def _grid(spec: SweepSpec) -> list[tuple[Any, ...]]:
         if isinstance(factor, Categorical):
             axes.append(list(factor.values))
         elif isinstance(factor, Range):
-            u = np.linspace(0.0, 1.0, spec.sweep.samples) if spec.sweep.samples > 1 \
+            u = (
+                np.linspace(0.0, 1.0, spec.sweep.samples)
+                if spec.sweep.samples > 1
                 else np.array([0.5])
+            )
             axes.append([factor.at(float(x)) for x in u])
         else:  # a prior: the midpoints of equal slices of probability
             u = (np.arange(spec.sweep.samples) + 0.5) / spec.sweep.samples
@@ -114,8 +120,7 @@ def make_design(spec: SweepSpec) -> Design:
     else:
         unit = np.asarray(unit_sample(spec), dtype=float)
         factors = list(spec.factors.values())
-        rows = [tuple(f.at(float(u)) for f, u in zip(factors, row, strict=True))
-                for row in unit]
+        rows = [tuple(f.at(float(u)) for f, u in zip(factors, row, strict=True)) for row in unit]
     points = pd.DataFrame(rows, columns=names)
     points.insert(0, "point_id", np.arange(len(points), dtype=np.int64))
     return Design(points=points, unit=unit)

@@ -33,8 +33,17 @@ from plazasim.sweep.spec import POLICY, SweepSpec, resolve_priors
 from plazasim.sweep.store import RUNS, SERIES, finished_runs, open_sweep_dir, write_run_file
 from plazasim.world import World, build_world
 
-__all__ = ["RunTask", "SweepPlan", "SweepResult", "plan_sweep", "point_scenario",
-           "prepare_sweep_dir", "run_seed", "run_sweep", "run_task"]
+__all__ = [
+    "RunTask",
+    "SweepPlan",
+    "SweepResult",
+    "plan_sweep",
+    "point_scenario",
+    "prepare_sweep_dir",
+    "run_seed",
+    "run_sweep",
+    "run_task",
+]
 
 
 #: Second spawn-key element of common seeds, so they never equal a run's own seed.
@@ -105,10 +114,17 @@ def run_task(task: RunTask) -> RunOutcome:
     """Simulate one run and return its row (ids, seed, factors, outputs): the worker's job."""
     national, cartels, n_plazas = _simulate(task.scenario)
     metrics = metrics_of(national, cartels, n_plazas)
-    row = {"run_id": task.run_id, "point_id": task.point_id, "replicate": task.replicate,
-           "seed": task.seed, **task.values, **{name: metrics[name] for name in task.outputs}}
-    series = national.assign(run_id=task.run_id)[["run_id", *national.columns]] \
-        if task.series else None
+    row = {
+        "run_id": task.run_id,
+        "point_id": task.point_id,
+        "replicate": task.replicate,
+        "seed": task.seed,
+        **task.values,
+        **{name: metrics[name] for name in task.outputs},
+    }
+    series = (
+        national.assign(run_id=task.run_id)[["run_id", *national.columns]] if task.series else None
+    )
     return RunOutcome(task.run_id, row, series)
 
 
@@ -116,8 +132,9 @@ def point_scenario(base: Scenario, values: dict[str, Any], seed: int) -> Scenari
     """``base`` with one point's factor values and a run's seed: the one place they are set."""
     policy = values.get(POLICY)
     parameters = {name: value for name, value in values.items() if name != POLICY}
-    return with_overrides(base, seed=seed, policy=policy,
-                          parameters=parameters if parameters else None)
+    return with_overrides(
+        base, seed=seed, policy=policy, parameters=parameters if parameters else None
+    )
 
 
 @dataclass(frozen=True)
@@ -132,9 +149,10 @@ class SweepPlan:
     @property
     def identity(self) -> dict[str, Any]:
         """What a sweep folder must record to be resumed by this plan."""
-        return {"spec_sha256": self.spec.digest(),
-                "scenario_sha256": hashlib.sha256(
-                    self.base.model_dump_json().encode()).hexdigest()}
+        return {
+            "spec_sha256": self.spec.digest(),
+            "scenario_sha256": hashlib.sha256(self.base.model_dump_json().encode()).hexdigest(),
+        }
 
 
 def plan_sweep(spec: SweepSpec) -> SweepPlan:
@@ -153,21 +171,34 @@ def plan_sweep(spec: SweepSpec) -> SweepPlan:
     names = list(spec.factors)
     tasks = []
     # records, not itertuples: a dotted factor name ("world.plazas") is no attribute name
-    for point_id, row in zip(design.points["point_id"], design.points[names].to_dict("records"),
-                             strict=True):
+    for point_id, row in zip(
+        design.points["point_id"], design.points[names].to_dict("records"), strict=True
+    ):
         values = {name: _plain(row[name]) for name in names}
         for replicate in range(reps):
             run_id = int(point_id) * reps + replicate
-            seed = run_seed(spec.sweep.seed, run_id, common_replicate=replicate
-                            if spec.sweep.common_seeds else None)
+            seed = run_seed(
+                spec.sweep.seed,
+                run_id,
+                common_replicate=replicate if spec.sweep.common_seeds else None,
+            )
             try:
                 scenario = point_scenario(base, values, seed)
             except ScenarioError as exc:
-                path = exc.path if exc.path.startswith("parameters.") \
-                    else f"parameters.{exc.path}"
+                path = exc.path if exc.path.startswith("parameters.") else f"parameters.{exc.path}"
                 raise ScenarioError.at(path, f"{exc.problem} (point {point_id})") from None
-            tasks.append(RunTask(run_id, int(point_id), replicate, seed, values, scenario,
-                                 spec.sweep.outputs, spec.sweep.series))
+            tasks.append(
+                RunTask(
+                    run_id,
+                    int(point_id),
+                    replicate,
+                    seed,
+                    values,
+                    scenario,
+                    spec.sweep.outputs,
+                    spec.sweep.series,
+                )
+            )
     return SweepPlan(spec, base, design, tuple(tasks))
 
 
@@ -203,8 +234,13 @@ def _connect(scheduler: str) -> Any:
 IN_FLIGHT_PER_WORKER = 4
 
 
-def _drain(client: Any, tasks: Sequence[RunTask], prefix: str, workers: int,
-           on_done: Callable[[RunOutcome], None]) -> None:
+def _drain(
+    client: Any,
+    tasks: Sequence[RunTask],
+    prefix: str,
+    workers: int,
+    on_done: Callable[[RunOutcome], None],
+) -> None:
     """Run every task, a bounded window at a time; handle each result as it finishes."""
     from distributed import as_completed
 
@@ -231,18 +267,30 @@ def prepare_sweep_dir(plan: SweepPlan, out_dir: str | Path) -> bool:
     so a folder that cannot be used is refused before anything else happens.
     """
     spec = plan.spec
-    extra = {"spec": spec.to_dict(), "scenario": plan.base.scenario.name,
-             "points": len(plan.design.points), "runs": len(plan.tasks),
-             "outputs": {name: {"unit": METRICS[name][0], "meaning": METRICS[name][1]}
-                         for name in spec.sweep.outputs}}
+    extra = {
+        "spec": spec.to_dict(),
+        "scenario": plan.base.scenario.name,
+        "points": len(plan.design.points),
+        "runs": len(plan.tasks),
+        "outputs": {
+            name: {"unit": METRICS[name][0], "meaning": METRICS[name][1]}
+            for name in spec.sweep.outputs
+        },
+    }
     folders = (RUNS, SERIES) if spec.sweep.series else (RUNS,)
-    return open_sweep_dir(Path(out_dir).absolute(), plan.identity, extra, plan.design.points,
-                          folders)
+    return open_sweep_dir(
+        Path(out_dir).absolute(), plan.identity, extra, plan.design.points, folders
+    )
 
 
-def run_sweep(plan: SweepPlan, out_dir: str | Path, *, workers: int = 1,
-              scheduler: str | None = None,
-              progress: Callable[[int, int], None] | None = None) -> SweepResult:
+def run_sweep(
+    plan: SweepPlan,
+    out_dir: str | Path,
+    *,
+    workers: int = 1,
+    scheduler: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> SweepResult:
     """Run every run of ``plan`` not yet finished in ``out_dir``; store each as it finishes.
 
     The folder is created (or checked to hold this same sweep) and written to before
@@ -270,8 +318,9 @@ def run_sweep(plan: SweepPlan, out_dir: str | Path, *, workers: int = 1,
     if todo and scheduler is not None:
         with _connect(scheduler) as client:
             used = len(client.scheduler_info().get("workers", {})) or 1
-            _drain(client, todo, f"plazasim-sweep-{plan.identity['spec_sha256'][:12]}", used,
-                   on_done)
+            _drain(
+                client, todo, f"plazasim-sweep-{plan.identity['spec_sha256'][:12]}", used, on_done
+            )
     elif len(todo) > 1 and workers > 1:
         used = min(workers, len(todo))
         with local_client(used) as client:
@@ -279,5 +328,6 @@ def run_sweep(plan: SweepPlan, out_dir: str | Path, *, workers: int = 1,
     else:
         for task in todo:
             on_done(run_task(task))
-    return SweepResult(out_dir, total, total - len(todo), len(todo), used,
-                       time.perf_counter() - t0, resumed)
+    return SweepResult(
+        out_dir, total, total - len(todo), len(todo), used, time.perf_counter() - t0, resumed
+    )

@@ -40,8 +40,14 @@ from plazasim.sweep.store import SWEEP_JSON, read_runs
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["SENSITIVITY_PLOT", "SENSITIVITY_TABLE", "plot_sensitivity", "read_sweep_spec",
-           "sensitivity", "write_sensitivity"]
+__all__ = [
+    "SENSITIVITY_PLOT",
+    "SENSITIVITY_TABLE",
+    "plot_sensitivity",
+    "read_sweep_spec",
+    "sensitivity",
+    "write_sensitivity",
+]
 
 SENSITIVITY_TABLE = "sensitivity.parquet"
 SENSITIVITY_PLOT = "sensitivity.png"
@@ -66,8 +72,10 @@ def _mean_outputs(out_dir: Path, spec: SweepSpec, points: int) -> pd.DataFrame:
     expected = points * spec.sweep.replications
     have = 0 if runs.empty else runs["run_id"].nunique()
     if have < expected:
-        raise PlazasimError(f"sensitivity: {out_dir} has {have} of {expected} runs; run the "
-                            "same plazasim sweep command again to finish it first")
+        raise PlazasimError(
+            f"sensitivity: {out_dir} has {have} of {expected} runs; run the "
+            "same plazasim sweep command again to finish it first"
+        )
     means = runs.groupby("point_id")[list(spec.sweep.outputs)].mean()
     return means.reindex(range(points))
 
@@ -80,8 +88,10 @@ def sensitivity(out_dir: str | Path) -> pd.DataFrame:
     spec = read_sweep_spec(out_dir)
     design_name = spec.sweep.design
     if design_name not in ("sobol", "morris"):
-        raise PlazasimError(f"sensitivity: needs a sweep with design \"sobol\" or \"morris\" "
-                            f"(this one is {design_name!r})")
+        raise PlazasimError(
+            f'sensitivity: needs a sweep with design "sobol" or "morris" '
+            f"(this one is {design_name!r})"
+        )
     unit = np.asarray(unit_sample(spec), dtype=float)  # priors need no resolving for this
     means = _mean_outputs(out_dir, spec, len(unit))
     problem = salib_problem(spec)
@@ -93,22 +103,40 @@ def sensitivity(out_dir: str | Path) -> pd.DataFrame:
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")  # a constant output: indices 0 (or NaN)
             if design_name == "sobol":
-                res = sobol.analyze(problem, y, calc_second_order=False, num_resamples=RESAMPLES,
-                                    conf_level=CONF_LEVEL, seed=seed)
+                res = sobol.analyze(
+                    problem,
+                    y,
+                    calc_second_order=False,
+                    num_resamples=RESAMPLES,
+                    conf_level=CONF_LEVEL,
+                    seed=seed,
+                )
                 keys = ("S1", "S1_conf", "ST", "ST_conf")
             else:
-                res = morris.analyze(problem, unit, y, num_resamples=RESAMPLES,
-                                     conf_level=CONF_LEVEL, num_levels=spec.sweep.levels,
-                                     seed=seed)
+                res = morris.analyze(
+                    problem,
+                    unit,
+                    y,
+                    num_resamples=RESAMPLES,
+                    conf_level=CONF_LEVEL,
+                    num_levels=spec.sweep.levels,
+                    seed=seed,
+                )
                 keys = ("mu_star", "mu_star_conf", "sigma")
         for i, name in enumerate(problem["names"]):
-            rows.append({"output": output, "parameter": name,
-                         **{k: float(np.asarray(res[k])[i]) for k in keys}})
+            rows.append(
+                {
+                    "output": output,
+                    "parameter": name,
+                    **{k: float(np.asarray(res[k])[i]) for k in keys},
+                }
+            )
     return pd.DataFrame(rows)
 
 
-def plot_sensitivity(table: pd.DataFrame, design: str,
-                     path: str | os.PathLike[str] | None = None) -> Figure:
+def plot_sensitivity(
+    table: pd.DataFrame, design: str, path: str | os.PathLike[str] | None = None
+) -> Figure:
     """One panel per output: horizontal bars per parameter with their 95% intervals."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -123,15 +151,36 @@ def plot_sensitivity(table: pd.DataFrame, design: str,
     for ax, output in zip(axes, outputs, strict=True):
         rows = table[table["output"] == output].set_index("parameter").reindex(params)
         if design == "sobol":
-            ax.barh(y - 0.2, rows["S1"], 0.4, xerr=rows["S1_conf"], label="first order S1",
-                    color="C0", capsize=3)
-            ax.barh(y + 0.2, rows["ST"], 0.4, xerr=rows["ST_conf"], label="total ST",
-                    color="C1", capsize=3)
+            ax.barh(
+                y - 0.2,
+                rows["S1"],
+                0.4,
+                xerr=rows["S1_conf"],
+                label="first order S1",
+                color="C0",
+                capsize=3,
+            )
+            ax.barh(
+                y + 0.2,
+                rows["ST"],
+                0.4,
+                xerr=rows["ST_conf"],
+                label="total ST",
+                color="C1",
+                capsize=3,
+            )
             ax.set_xlabel("share of the output's variance (0-1)")
         else:
             unit = METRICS[output][0]
-            ax.barh(y - 0.2, rows["mu_star"], 0.4, xerr=rows["mu_star_conf"], label="μ*",
-                    color="C0", capsize=3)
+            ax.barh(
+                y - 0.2,
+                rows["mu_star"],
+                0.4,
+                xerr=rows["mu_star_conf"],
+                label="μ*",
+                color="C0",
+                capsize=3,
+            )
             ax.barh(y + 0.2, rows["sigma"], 0.4, label="σ", color="C2")
             ax.set_xlabel(f"elementary effect over the factor's range ({unit})")
         ax.set_yticks(y, params)
@@ -139,8 +188,11 @@ def plot_sensitivity(table: pd.DataFrame, design: str,
         ax.axvline(0, color="0.4", lw=0.8)
         ax.grid(axis="x", alpha=0.3)
         ax.set_title(f"{output} ({METRICS[output][0]})", fontsize=10)
-    what = ("Sobol' indices, 95% bootstrap intervals" if design == "sobol"
-            else "Morris screening: μ* (95% bootstrap interval) and σ")
+    what = (
+        "Sobol' indices, 95% bootstrap intervals"
+        if design == "sobol"
+        else "Morris screening: μ* (95% bootstrap interval) and σ"
+    )
     fig.suptitle(what, fontsize=10)
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize=8)
@@ -159,12 +211,13 @@ def write_sensitivity(out_dir: str | Path) -> tuple[pd.DataFrame, Path]:
     table = sensitivity(out_dir)
     design = read_sweep_spec(out_dir).sweep.design
     pid = os.getpid()
-    targets = {SENSITIVITY_TABLE: out_dir / f".{SENSITIVITY_TABLE}.tmp-{pid}",
-               SENSITIVITY_PLOT: out_dir / f".{SENSITIVITY_PLOT}.tmp-{pid}"}
+    targets = {
+        SENSITIVITY_TABLE: out_dir / f".{SENSITIVITY_TABLE}.tmp-{pid}",
+        SENSITIVITY_PLOT: out_dir / f".{SENSITIVITY_PLOT}.tmp-{pid}",
+    }
     try:
         table.to_parquet(targets[SENSITIVITY_TABLE], engine="pyarrow", index=False)
-        plot_sensitivity(table, design).savefig(targets[SENSITIVITY_PLOT], dpi=110,
-                                                format="png")
+        plot_sensitivity(table, design).savefig(targets[SENSITIVITY_PLOT], dpi=110, format="png")
         for name, tmp in targets.items():
             os.replace(tmp, out_dir / name)
     except OSError as exc:

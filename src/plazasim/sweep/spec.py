@@ -41,8 +41,17 @@ from plazasim.experiments.compare import METRICS
 from plazasim.model.params import Parameters
 from plazasim.toml_errors import toml_error
 
-__all__ = ["DESIGNS", "Categorical", "Factor", "PriorFactor", "Range", "SweepSpec", "load_spec",
-           "parse_spec", "resolve_priors"]
+__all__ = [
+    "DESIGNS",
+    "Categorical",
+    "Factor",
+    "PriorFactor",
+    "Range",
+    "SweepSpec",
+    "load_spec",
+    "parse_spec",
+    "resolve_priors",
+]
 
 #: Sampling designs; see :mod:`plazasim.sweep.design`.
 DESIGNS = ("grid", "lhs", "sobol", "morris", "random")
@@ -65,8 +74,9 @@ class Range:
     def at(self, u: float) -> float:
         """The value at ``u`` in [0, 1]: the same quantile of the factor's range."""
         if self.log:
-            return float(math.exp(math.log(self.low) + u * (math.log(self.high) -
-                                                          math.log(self.low))))
+            return float(
+                math.exp(math.log(self.low) + u * (math.log(self.high) - math.log(self.low)))
+            )
         return float(self.low + u * (self.high - self.low))
 
 
@@ -129,8 +139,7 @@ class _Sweep(BaseModel):
             raise ScenarioError.at("", f"give at least one output (known: {', '.join(METRICS)})")
         for name in value:
             if name not in METRICS:
-                raise ScenarioError.at("", f"unknown output {name!r} (known: "
-                                       f"{', '.join(METRICS)})")
+                raise ScenarioError.at("", f"unknown output {name!r} (known: {', '.join(METRICS)})")
         if len(set(value)) < len(value):
             raise ScenarioError.at("", "an output is listed more than once")
         return value
@@ -161,24 +170,32 @@ def _factor(name: str, value: Any) -> Factor:
         elif all(isinstance(v, int | float) and not isinstance(v, bool) for v in value):
             value = [_number(f"{name}[{i}]", v) for i, v in enumerate(value)]
         elif not all(isinstance(v, str) for v in value):
-            raise ScenarioError.at(name, "expected a list of numbers or of strings "
-                                   f"(got {value!r})")
+            raise ScenarioError.at(
+                name, f"expected a list of numbers or of strings (got {value!r})"
+            )
         if len(set(value)) < len(value):
             raise ScenarioError.at(name, "a value is listed more than once")
         return Categorical(tuple(value))
     if name == POLICY:
-        raise ScenarioError.at(name, f"expected a list of policy names, e.g. [\"signaling\", "
-                               f"\"crackdown\"] (got {value!r})")
+        raise ScenarioError.at(
+            name,
+            f'expected a list of policy names, e.g. ["signaling", "crackdown"] (got {value!r})',
+        )
     if value == PRIOR:
         return PriorFactor()
     if value == DOCUMENTED_RANGE:
         if name not in Parameters.model_fields:
-            raise ScenarioError.at(name, "\"range\" needs a model parameter (docs/SCENARIOS.md "
-                                   "lists them and their ranges); give { low = ..., high = ... }")
+            raise ScenarioError.at(
+                name,
+                '"range" needs a model parameter (docs/SCENARIOS.md '
+                "lists them and their ranges); give { low = ..., high = ... }",
+            )
         return _documented_range(name)
     if not isinstance(value, dict):
-        raise ScenarioError.at(name, "expected { low = ..., high = ... }, a list of values or "
-                               f"\"range\" (got {value!r})")
+        raise ScenarioError.at(
+            name,
+            f'expected {{ low = ..., high = ... }}, a list of values or "range" (got {value!r})',
+        )
     unknown = sorted(set(value) - {"low", "high", "scale"})
     if unknown:
         raise ScenarioError.at(f"{name}.{unknown[0]}", "unknown key (expected low, high, scale)")
@@ -188,7 +205,7 @@ def _factor(name: str, value: Any) -> Factor:
     low, high = _number(f"{name}.low", value["low"]), _number(f"{name}.high", value["high"])
     scale = value.get("scale", "linear")
     if scale not in ("linear", "log"):
-        raise ScenarioError.at(f"{name}.scale", f"expected \"linear\" or \"log\" (got {scale!r})")
+        raise ScenarioError.at(f"{name}.scale", f'expected "linear" or "log" (got {scale!r})')
     if not low < high:
         raise ScenarioError.at(name, f"low must be below high (got low = {low:g}, high = {high:g})")
     if scale == "log" and low <= 0:
@@ -223,8 +240,9 @@ class SweepSpec(BaseModel):
     @classmethod
     def _factors(cls, value: dict[str, Any]) -> dict[str, Any]:
         if not value:
-            raise ScenarioError.at("", "give at least one factor, e.g. policy = [\"signaling\", "
-                                   "\"crackdown\"]")
+            raise ScenarioError.at(
+                "", 'give at least one factor, e.g. policy = ["signaling", "crackdown"]'
+            )
         return {name: _factor(name, v) for name, v in _flatten("", value)}
 
     @property
@@ -237,8 +255,11 @@ class SweepSpec(BaseModel):
         params: dict[str, Any] = {}
         for name, factor in self.factors.items():
             if isinstance(factor, Range):
-                params[name] = {"low": factor.low, "high": factor.high,
-                                "scale": "log" if factor.log else "linear"}
+                params[name] = {
+                    "low": factor.low,
+                    "high": factor.high,
+                    "scale": "log" if factor.log else "linear",
+                }
             elif isinstance(factor, PriorFactor):
                 params[name] = PRIOR
             else:
@@ -253,8 +274,9 @@ class SweepSpec(BaseModel):
         """Read back what :meth:`to_dict` wrote, factors in their original order."""
         params = data["parameters"]
         order = data.get("factor_order", list(params))
-        return cls.model_validate({"sweep": data["sweep"],
-                                   "parameters": {name: params[name] for name in order}})
+        return cls.model_validate(
+            {"sweep": data["sweep"], "parameters": {name: params[name] for name in order}}
+        )
 
     def digest(self) -> str:
         """SHA-256 of :meth:`to_dict`: two specs with the same digest give the same runs."""
@@ -271,10 +293,14 @@ def resolve_priors(spec: SweepSpec, scenario: Any) -> SweepSpec:
     for name in wanted:
         if name not in priors:
             known = ", ".join(priors) or "none: it has no [calibration] table"
-            raise ScenarioError.at(f"parameters.{name}", f"\"prior\" needs a [calibration] "
-                                   f"prior of {name} in the scenario (its priors: {known})")
-    factors = {name: PriorFactor(priors[name]) if name in wanted else f
-               for name, f in spec.factors.items()}
+            raise ScenarioError.at(
+                f"parameters.{name}",
+                f'"prior" needs a [calibration] '
+                f"prior of {name} in the scenario (its priors: {known})",
+            )
+    factors = {
+        name: PriorFactor(priors[name]) if name in wanted else f for name, f in spec.factors.items()
+    }
     return spec.model_copy(update={"parameters": factors})
 
 
@@ -287,8 +313,9 @@ def parse_spec(text: str, origin: str = "<string>", base_dir: Path | None = None
         path = "spec" if error.path == "scenario" else error.path  # toml_error's default field
         raise ScenarioError.at(path, error.problem) from None
     except RecursionError:
-        raise ScenarioError.at("sweep", f"malformed TOML: nested too deeply (in {origin})") \
-            from None
+        raise ScenarioError.at(
+            "sweep", f"malformed TOML: nested too deeply (in {origin})"
+        ) from None
     try:
         spec = SweepSpec.model_validate(data)
     except ValidationError as exc:

@@ -34,8 +34,17 @@ import plazasim
 from plazasim.errors import PlazasimError
 from plazasim.results.store import manifest_text
 
-__all__ = ["POINTS", "RUNS", "SERIES", "SWEEP_JSON", "finished_runs", "open_sweep_dir",
-           "read_runs", "run_file", "write_run_file"]
+__all__ = [
+    "POINTS",
+    "RUNS",
+    "SERIES",
+    "SWEEP_JSON",
+    "finished_runs",
+    "open_sweep_dir",
+    "read_runs",
+    "run_file",
+    "write_run_file",
+]
 
 SWEEP_JSON = "sweep.json"
 POINTS = "points.parquet"
@@ -61,16 +70,18 @@ def _write_atomic(frame: pd.DataFrame, path: Path) -> None:
         raise
 
 
-def write_run_file(out_dir: Path, run_id: int, row: dict[str, Any],
-                   series: pd.DataFrame | None = None) -> None:
+def write_run_file(
+    out_dir: Path, run_id: int, row: dict[str, Any], series: pd.DataFrame | None = None
+) -> None:
     """Store one finished run: its series (if any), then its one-row run file."""
     try:
         if series is not None:
             _write_atomic(series, run_file(out_dir, run_id, SERIES))
         _write_atomic(pd.DataFrame([row]), run_file(out_dir, run_id))
     except OSError as exc:  # a full disk, a folder gone: say so; earlier runs stay
-        raise PlazasimError(f"out: could not write run {run_id} in {out_dir}: "
-                            f"{exc.strerror or exc}") from None
+        raise PlazasimError(
+            f"out: could not write run {run_id} in {out_dir}: {exc.strerror or exc}"
+        ) from None
 
 
 def _remove_scratch(out_dir: Path) -> None:
@@ -109,9 +120,14 @@ def read_runs(out_dir: Path) -> pd.DataFrame:
 
 
 def _record(identity: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
-    return {"kind": "sweep", **identity, **extra,
-            "plazasim_version": plazasim.__version__, "python": platform.python_version(),
-            "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
+    return {
+        "kind": "sweep",
+        **identity,
+        **extra,
+        "plazasim_version": plazasim.__version__,
+        "python": platform.python_version(),
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
 
 
 def _check_writable(folder: Path) -> None:
@@ -128,8 +144,13 @@ def _check_writable(folder: Path) -> None:
         raise PlazasimError(f"out: cannot write in {folder}: {exc.strerror or exc}") from None
 
 
-def open_sweep_dir(out_dir: Path, identity: dict[str, Any], extra: dict[str, Any],
-                   points: pd.DataFrame, folders: Iterable[str]) -> bool:
+def open_sweep_dir(
+    out_dir: Path,
+    identity: dict[str, Any],
+    extra: dict[str, Any],
+    points: pd.DataFrame,
+    folders: Iterable[str],
+) -> bool:
     """Create the sweep folder, or reopen the same sweep's; True if it already existed.
 
     ``identity`` (spec and scenario digests) must equal the recorded one: a folder
@@ -145,16 +166,20 @@ def open_sweep_dir(out_dir: Path, identity: dict[str, Any], extra: dict[str, Any
             recorded = json.loads((out_dir / SWEEP_JSON).read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise PlazasimError(f"out: cannot read {out_dir / SWEEP_JSON}: {exc}") from None
-        differs = [key.removesuffix("_sha256") for key in identity
-                   if recorded.get(key) != identity[key]]
+        differs = [
+            key.removesuffix("_sha256") for key in identity if recorded.get(key) != identity[key]
+        ]
         if differs:
             verb = "differs" if len(differs) == 1 else "differ"
             raise PlazasimError(
                 f"out: {out_dir} holds another sweep (its {' and '.join(differs)} {verb}); "
-                "give another folder with --out, or the spec that made it to resume it")
+                "give another folder with --out, or the spec that made it to resume it"
+            )
     elif out_dir.exists() and any(out_dir.iterdir()):
-        raise PlazasimError(f"out: {out_dir} is not empty and holds no {SWEEP_JSON}; "
-                            "refusing to write a sweep into it")
+        raise PlazasimError(
+            f"out: {out_dir} is not empty and holds no {SWEEP_JSON}; "
+            "refusing to write a sweep into it"
+        )
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         _check_writable(out_dir)

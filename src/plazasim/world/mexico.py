@@ -24,9 +24,24 @@ JSON_NAME = "mexico_world.json"
 
 #: Array fields of :class:`World` stored in the ``.npz`` file.
 ARRAY_FIELDS = (
-    "plaza_id", "plaza_name", "state", "lon", "lat", "population", "youth", "kind", "coast",
-    "entry_weight", "crossing_weight", "baseline_rate", "edge_src", "edge_dst", "edge_km",
-    "initial_strength", "initial_relation", "population_growth",
+    "plaza_id",
+    "plaza_name",
+    "state",
+    "lon",
+    "lat",
+    "population",
+    "youth",
+    "kind",
+    "coast",
+    "entry_weight",
+    "crossing_weight",
+    "baseline_rate",
+    "edge_src",
+    "edge_dst",
+    "edge_km",
+    "initial_strength",
+    "initial_relation",
+    "population_growth",
 )
 
 
@@ -71,8 +86,10 @@ def load_mexico() -> World:
     relation = np.array(meta["initial_relation"], dtype=np.int8)
     if not np.array_equal(relation, arr["initial_relation"]):
         raise ValueError(f"{NPZ_NAME} and {JSON_NAME} disagree on initial_relation")
-    observed = {series: {int(year): float(v) for year, v in values.items()}
-                for series, values in meta["observed"].items()}
+    observed = {
+        series: {int(year): float(v) for year, v in values.items()}
+        for series, values in meta["observed"].items()
+    }
     return World(
         name=str(meta["name"]),
         plaza_id=arr["plaza_id"],
@@ -106,8 +123,10 @@ def observed_monthly() -> dict[str, dict[str, float]]:
     Currently ``national_month_homicides``: INEGI homicides by occurrence month
     (Gargiulo microdata), December 2006 to December 2010, persons per month.
     """
-    return {series: {month: float(v) for month, v in values.items()}
-            for series, values in _metadata()["observed_monthly"].items()}
+    return {
+        series: {month: float(v) for month, v in values.items()}
+        for series, values in _metadata()["observed_monthly"].items()
+    }
 
 
 def metadata() -> dict[str, Any]:

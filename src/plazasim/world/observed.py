@@ -45,18 +45,25 @@ OBSERVED_FILE: Traversable = files("plazasim.world").joinpath("data", "observed_
 SERIES: dict[str, str] = {
     "presidencia_deaths": (
         "deaths by presumed criminal rivalry (executions + aggressions + shootouts), "
-        "Presidencia 'fallecimientos por presunta rivalidad delincuencial', 2006-12..2010-12"),
+        "Presidencia 'fallecimientos por presunta rivalidad delincuencial', 2006-12..2010-12"
+    ),
     "inegi_homicides": (
         "homicides by year and month of occurrence, INEGI death certificates "
-        "(Gargiulo, Aburto & Floridi microdata), 2006-01..2010-12"),
+        "(Gargiulo, Aburto & Floridi microdata), 2006-01..2010-12"
+    ),
 }
 
 #: The last year with observed outcomes; later years are forecasts.
 LAST_OBSERVED_YEAR = 2010
 
 #: Columns of the file, in order, with the dtype kind each must have.
-_COLUMNS = {"series": "string", "geo": "string", "year": "int16", "month": "int8",
-            "value": "float64"}
+_COLUMNS = {
+    "series": "string",
+    "geo": "string",
+    "year": "int16",
+    "month": "int8",
+    "value": "float64",
+}
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
@@ -69,18 +76,26 @@ def _frame() -> pd.DataFrame:
     table = pq.read_table(io.BytesIO(OBSERVED_FILE.read_bytes()))
     frame = table.to_pandas()
     if list(frame.columns) != list(_COLUMNS):
-        raise ValueError(f"{OBSERVED_FILE.name}: columns {list(frame.columns)}, "
-                            f"expected {list(_COLUMNS)}")
+        raise ValueError(
+            f"{OBSERVED_FILE.name}: columns {list(frame.columns)}, expected {list(_COLUMNS)}"
+        )
     for name, kind in _COLUMNS.items():
-        ok = (pd.api.types.is_string_dtype(frame[name]) if kind == "string"
-              else str(frame[name].dtype) == kind)
+        ok = (
+            pd.api.types.is_string_dtype(frame[name])
+            if kind == "string"
+            else str(frame[name].dtype) == kind
+        )
         if not ok:
-            raise ValueError(f"{OBSERVED_FILE.name}: column {name} has dtype "
-                                f"{frame[name].dtype}, expected {kind}")
+            raise ValueError(
+                f"{OBSERVED_FILE.name}: column {name} has dtype "
+                f"{frame[name].dtype}, expected {kind}"
+            )
     late = frame.year[frame.year > LAST_OBSERVED_YEAR]
     if len(late):
-        raise ValueError(f"{OBSERVED_FILE.name}: holds year {int(late.max())}, after the "
-                            f"last observed year {LAST_OBSERVED_YEAR}")
+        raise ValueError(
+            f"{OBSERVED_FILE.name}: holds year {int(late.max())}, after the "
+            f"last observed year {LAST_OBSERVED_YEAR}"
+        )
     return frame
 
 
@@ -117,8 +132,9 @@ def _rows(series: str, geo: str) -> pd.DataFrame:
     rows = frame[frame.series == series]
     geos = sorted(str(g) for g in rows.geo.unique())
     if not isinstance(geo, str) or geo not in geos:
-        raise PlazasimError(f"geo: unknown geo {geo!r} for series {series!r} "
-                            f"(known: {_known_geos(geos)})")
+        raise PlazasimError(
+            f"geo: unknown geo {geo!r} for series {series!r} (known: {_known_geos(geos)})"
+        )
     return rows[rows.geo == geo]
 
 
@@ -149,8 +165,9 @@ def monthly(series: str, geo: str, start: str, end: str) -> pd.Series:
     if missing:
         lo, hi = min(values.index), max(values.index)  # "YYYY-MM" sorts like the months
         arg = "start" if missing[0] < lo else "end" if missing[-1] > hi else "start..end"
-        raise PlazasimError(f"{arg}: {series} {geo} has no value for {missing[0]} "
-                            f"(covers {lo}..{hi})")
+        raise PlazasimError(
+            f"{arg}: {series} {geo} has no value for {missing[0]} (covers {lo}..{hi})"
+        )
     out = values.loc[wanted].astype("float64")
     out.index.name = "month"
     out.name = f"{series}/{geo}"
@@ -174,8 +191,9 @@ def annual(series: str, geo: str, years: Sequence[int]) -> pd.Series:
             raise PlazasimError(f"years: {year!r} is not an integer year")
         if int(year) not in values.index:
             covered = f"{values.index.min()}..{values.index.max()}"
-            raise PlazasimError(f"years: {series} {geo} has no annual value for {year} "
-                                f"(covers {covered})")
+            raise PlazasimError(
+                f"years: {series} {geo} has no annual value for {year} (covers {covered})"
+            )
     out = values.loc[[int(y) for y in years]].astype("float64")
     out.index = pd.Index([int(y) for y in years], dtype="int64", name="year")
     out.name = f"{series}/{geo}"

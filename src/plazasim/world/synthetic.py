@@ -80,8 +80,7 @@ def synthetic_world(n_plazas: int, seed: int = 0, n_cartels: int = 6) -> World:
         name=f"synthetic-{n_plazas}-s{seed}",
         plaza_id=np.array([f"S{i:0{width}d}" for i in range(n_plazas)]),
         plaza_name=np.array([f"Plaza {i}" for i in range(n_plazas)]),
-        state=np.array([f"{int(4 * x // side) * 4 + int(4 * y // side) + 1:02d}"
-                        for x, y in xy]),
+        state=np.array([f"{int(4 * x // side) * 4 + int(4 * y // side) + 1:02d}" for x, y in xy]),
         lon=xy[:, 0],
         lat=xy[:, 1],
         population=population,
@@ -94,8 +93,9 @@ def synthetic_world(n_plazas: int, seed: int = 0, n_cartels: int = 6) -> World:
         edge_src=src,
         edge_dst=dst,
         edge_km=km,
-        cartel_names=tuple(f"Cartel {chr(ord('A') + i)}" if i < 26 else f"Cartel {i}"
-                           for i in range(n_cartels)),
+        cartel_names=tuple(
+            f"Cartel {chr(ord('A') + i)}" if i < 26 else f"Cartel {i}" for i in range(n_cartels)
+        ),
         initial_strength=strength,
         initial_relation=relation,
         population_growth=np.full(n_plazas, 0.012),  # Mexico 2006-2012 mean (CONAPO)
@@ -106,6 +106,7 @@ def synthetic_world(n_plazas: int, seed: int = 0, n_cartels: int = 6) -> World:
 def _delaunay_links(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Delaunay links, longest 10% pruned while the graph stays connected."""
     import networkx as nx  # imported here: ~20 MB that running the Mexico world never needs
+
     tri = Delaunay(xy)
     s = tri.simplices
     pairs = np.concatenate([s[:, [0, 1]], s[:, [1, 2]], s[:, [0, 2]]])
@@ -114,8 +115,9 @@ def _delaunay_links(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     km = np.hypot(*(xy[pairs[:, 0]] - xy[pairs[:, 1]]).T)
     graph: nx.Graph[int] = nx.Graph()
     graph.add_nodes_from(range(len(xy)))
-    graph.add_weighted_edges_from((int(a), int(b), float(d)) for (a, b), d in zip(pairs, km,
-                                                                                 strict=True))
+    graph.add_weighted_edges_from(
+        (int(a), int(b), float(d)) for (a, b), d in zip(pairs, km, strict=True)
+    )
     cutoff = np.quantile(km, 0.9)
     for idx in np.argsort(-km):
         if km[idx] <= cutoff:
@@ -130,7 +132,10 @@ def _delaunay_links(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
 def _territories(
-    xy: np.ndarray, population: np.ndarray, kind: np.ndarray, n_cartels: int,
+    xy: np.ndarray,
+    population: np.ndarray,
+    kind: np.ndarray,
+    n_cartels: int,
     rng: np.random.Generator,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Weighted-Voronoi territories and a random alliance/rivalry pattern."""

@@ -95,8 +95,17 @@ class World:
         """Check shapes and basic invariants once, so the step can trust them."""
         p = self.n_plazas
         for name in (
-            "plaza_name", "state", "lon", "lat", "population", "youth", "kind", "coast",
-            "entry_weight", "crossing_weight", "baseline_rate",
+            "plaza_name",
+            "state",
+            "lon",
+            "lat",
+            "population",
+            "youth",
+            "kind",
+            "coast",
+            "entry_weight",
+            "crossing_weight",
+            "baseline_rate",
         ):
             arr = getattr(self, name)
             if arr.shape != (p,):
