@@ -345,6 +345,8 @@ def test_ctrl_c_during_a_parallel_command_is_one_line(command: list[str], tmp_pa
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        # Ctrl-C handled as in a terminal, whatever this test process inherited.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         deadline = time.monotonic() + 45
