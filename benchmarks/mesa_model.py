@@ -160,6 +160,7 @@ class Plaza(FixedAgent):
         self.heat = 0.0
         self.truce = True  # the peace of the start holds (pax mafiosa)
         self.weakened = 0.0  # share of the incumbent's members the state removed recently
+        self.disorder = 0.0  # recent cartel-related killings, persons/week (spill-over)
         self.signal = NONE  # US signal (events only)
         self.flow = 0.0
 
@@ -573,6 +574,9 @@ class DrugWarModel(mesa.Model):
         for event in self.events.get(self.week, ()):
             self.apply_event(event)
         self.tally = defaultdict(float)
+        # This week's cartel-related killings by plaza (fighting, executions, bystanders,
+        # clashes with the state), which feed each plaza's disorder (phase 10).
+        self.related: dict[int, float] = defaultdict(float)
         self.market = [
             self.params.retail_usd_per_capita_year / 52.0 * pl.population_now(self.week)
             for pl in self.plazas
@@ -1001,7 +1005,13 @@ class DrugWarModel(mesa.Model):
         for q in sorted(deaths):
             lam = p.bystander_ratio * deaths[q] * self.plazas[q].bystander_factor
             if lam > 0:
-                bystanders += float(rng.poisson(lam))
+                hit = float(rng.poisson(lam))
+                bystanders += hit
+                self.related[q] += hit
+        for q, n in deaths.items():
+            self.related[q] += n
+        for (_, q), n in executed_by.items():
+            self.related[q] += n
         fights: set[tuple[int, int]] = set()
         if disputed:
             for k, q in fight_hit:
@@ -1243,7 +1253,9 @@ class DrugWarModel(mesa.Model):
         state_deaths = 0.0
         for q in sorted(clash):
             if clash[q] > 0:
-                state_deaths += min(float(rng.poisson(clash[q])), math.floor(taken[q]))
+                dead = min(float(rng.poisson(clash[q])), math.floor(taken[q]))
+                state_deaths += dead
+                self.related[q] += dead
         for k, hits in kingpins.items():  # the leader falls; the policy's own ops fracture
             c = self.slots[k]
             c.cohesion = min(max(c.cohesion - p.kingpin_cohesion_loss * hits, 0.0), 1.0)
@@ -1385,13 +1397,19 @@ class DrugWarModel(mesa.Model):
 
     # 10 ------------------------------------------------------------------------
     def record(self) -> None:
-        """Baseline homicides (INEGI rates), then the national row."""
+        """Baseline homicides (INEGI rates plus the spill-over of related killings), then the
+        national row."""
         p = self.params
         trend = math.exp(p.baseline_trend_per_year * (self.week / 52.0))
+        w = 1.0 / p.spillover_memory_weeks
         baseline = 0.0
         for pl in self.plazas:
+            # Disorder: an exponential mean of the plaza's related killings (spill-over).
+            pl.disorder = (1.0 - w) * pl.disorder + w * self.related.get(pl.index, 0.0)
             rate = pl.baseline_rate * p.baseline_scale * trend
-            baseline += float(self.rng.poisson(rate * pl.population_now(self.week) / 1e5 / 52.0))
+            expected = rate * pl.population_now(self.week) / 1e5 / 52.0
+            baseline += float(self.rng.poisson(expected + p.spillover_per_killing * pl.disorder))
+        self.related.clear()
         t = self.tally
         t["homicides_baseline"] = baseline
         t["homicides_total"] = (
