@@ -19,6 +19,7 @@ is one module in this package (docs/SCENARIOS.md, "Adding an event kind").
 from __future__ import annotations
 
 import datetime as dt
+from abc import abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import ClassVar, TypeVar, get_args
@@ -163,9 +164,13 @@ class EventSpec(BaseModel):
     def check(self, names: WorldNames) -> None:
         """Check the names this event uses against the world (no names: nothing to check)."""
 
+    @abstractmethod
     def effects(self, at: Resolution) -> list[Dated]:
-        """The model events this entry becomes, with their weeks."""
-        raise NotImplementedError
+        """The model events this entry becomes, with their weeks.
+
+        Abstract: pydantic's model metaclass is an ``ABCMeta``, so a kind that
+        forgets its effects cannot be built.
+        """
 
 
 class CartelEvent(EventSpec):

@@ -11,6 +11,7 @@ it but ``decide``.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar, TypeVar
 
@@ -48,7 +49,7 @@ __all__ = [
 ]
 
 
-class Policy:
+class Policy(ABC):
     """Base class of enforcement policies: parameters, the optional behaviour, a reset hook.
 
     A subclass sets ``name`` and ``params_model`` (a pydantic model of its parameters,
@@ -73,9 +74,9 @@ class Policy:
     def __init__(self, **params: Any) -> None:
         self.params: Any = validate_params(self.name, self.params_model, params)
 
+    @abstractmethod
     def decide(self, obs: Observation, rng: np.random.Generator) -> Operations:
         """Choose this week's operations."""
-        raise NotImplementedError
 
     def decide_regions(
         self, obs: Observation, regions: Sequence[tuple[np.ndarray, int]], rng: np.random.Generator
@@ -88,7 +89,7 @@ class Policy:
         """
         return [self.decide(in_region(obs, plazas, n), rng) for plazas, n in regions]
 
-    def reset(self) -> None:
+    def reset(self) -> None:  # noqa: B027 (an optional hook: most policies keep no memory)
         """Forget what earlier weeks taught: the engine calls it when a run starts."""
 
 
