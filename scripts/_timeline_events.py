@@ -194,11 +194,18 @@ def dto_events(data: Path, out: Timeline) -> tuple[list[Planned], dict[int, Any]
             a, b = _name(r.dto_a, label), _name(r.dto_b, label)
             if etype != "split" or a not in rules.WORLD_CARTELS or b not in rules.WORLD_CARTELS:
                 raise ValueError(f"{label}: a new organisation needs a NEW_SPLITS entry")
-            kind, fields = "rivalry", {"cartel": a, "other": b}
-            notes.append(
-                "Both organisations are already cartels of the world, so the split "
-                "is a rivalry (rule T3)."
-            )
+            if key in rules.DEFECTIONS:
+                kind, fields = "defection", _defection(rows, key, label)
+                notes.append(
+                    "Both organisations are already cartels of the world, so the split "
+                    f"is a defection (rule T3): {rules.DEFECTIONS[key][4]}."
+                )
+            else:
+                kind, fields = "rivalry", {"cartel": a, "other": b}
+                notes.append(
+                    "Both organisations are already cartels of the world, so the split "
+                    "is a rivalry (rule T3)."
+                )
         elif etype in ("split", "founded"):
             new, share, states, why = rules.NEW_SPLITS[key]
             parent_raw, new_raw = (r.dto_a, r.dto_b) if etype == "split" else (r.dto_b, r.dto_a)
@@ -226,6 +233,7 @@ def dto_events(data: Path, out: Timeline) -> tuple[list[Planned], dict[int, Any]
         by_index[war].notes.insert(1, _dto_label(rows[broken]) + " (same date: merged here).")
     _unused(rules.SKIP_DTO, set(keys), DTO_FILE)
     _unused(rules.NEW_SPLITS, set(keys), DTO_FILE)
+    _unused(rules.DEFECTIONS, set(keys), DTO_FILE)
     _unused(rules.DATE_FROM_NOTE, set(keys), DTO_FILE)
     return planned, leaders
 
@@ -379,6 +387,29 @@ def operations(data: Path, default_ops: float, out: Timeline) -> list[Planned]:
             Planned(dt.date.fromisoformat(r.date), "military_operation", fields, notes, (2, k))
         )
     return planned
+
+
+def _defection(rows: list[Any], key: rules.DtoKey, label: str) -> dict[str, Any]:
+    """The ``defection`` fields of a split row in :data:`DEFECTIONS` (rule T3).
+
+    Checks that the pair's ``war_started`` row of the given date names the city.
+    """
+    breakaway, share, (city, state), war_date, _ = rules.DEFECTIONS[key]
+    pair = {key[2], key[3]}
+    wars = [
+        r
+        for r in rows
+        if r.event_type == "war_started" and r.date == war_date and {r.dto_a, r.dto_b} == pair
+    ]
+    if len(wars) != 1 or _plain(city) not in _plain(wars[0].description):
+        raise ValueError(f"{label}: no {war_date} war_started row naming {city!r}")
+    parent = (pair - {breakaway}).pop()
+    return {
+        "cartel": _name(parent, label),
+        "other": _name(breakaway, label),
+        "share": share,
+        "states": [state],
+    }
 
 
 def incursions(data: Path, towns: Municipalities) -> list[Planned]:

@@ -154,6 +154,30 @@ NEW_SPLITS: dict[DtoKey, tuple[str, float, tuple[str, ...], str]] = {
     ),
 }
 
+#: Rule T3: splits between two world cartels whose war, by the pair's ``war_started``
+#: row, opened in a named city: the breakaway's faction defects where it lived, in
+#: that city's state. key → (breakaway, share, (city as written in the war row, state),
+#: the war row's date, reason). The share follows rule T4 ("part of" a group: 0.3).
+DEFECTIONS: dict[DtoKey, tuple[str, float, tuple[str, str], str, str]] = {
+    ("2008-01", "split", "Beltran Leyva", "Sinaloa"): (
+        "Beltran Leyva",
+        0.3,
+        ("Culiacan", "25"),
+        "2008-04-30",
+        "the brothers' part of the federation (0.3) breaks away in Sinaloa, where the "
+        "pair's war row says open fighting began in Culiacan",
+    ),
+    ("2010-02", "split", "Gulf", "Zetas"): (
+        "Zetas",
+        0.3,
+        ("Reynosa", "28"),
+        "2010-01-30",
+        "the Zetas, the Gulf cartel's armed wing inside its plazas (the 2006 alliance row), "
+        "break away (0.3) in Tamaulipas, where the pair's war row says the war opened "
+        "in Reynosa",
+    ),
+}
+
 #: Rule T3-T5: rows dropped after the scenario start, with the reason.
 SKIP_DTO: dict[DtoKey, str] = {
     (

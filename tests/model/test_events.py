@@ -26,6 +26,7 @@ from scipy.optimize import linprog
 from plazasim.errors import ScenarioError
 from plazasim.events import (
     AbsorbEvent,
+    DefectionEvent,
     ImmunityDealEvent,
     IncursionEvent,
     LeaderRemovalEvent,
@@ -192,6 +193,7 @@ def test_every_event_kind_is_tested_here() -> None:
         "kingpin_killed",
         "military_operation",
         "split",
+        "defection",
         "alliance",
         "rivalry",
         "absorb",
@@ -844,6 +846,119 @@ def test_absorb_moves_everything_and_switches_the_slot_off(
     assert state.routes is None
 
 
+# --------------------------------------------------------------------------- defection
+
+
+def _defection(world: World, share: float, states: list[str]) -> DefectionEvent:
+    (event,) = model_events(
+        world,
+        {
+            "kind": "defection",
+            "date": on(0),
+            "cartel": "Cartel D",
+            "other": "Cartel B",
+            "share": share,
+            "states": states,
+        },
+    )
+    assert isinstance(event, DefectionEvent)
+    return event
+
+
+@pytest.mark.parametrize("share", [0.3, 0.5])
+def test_defection_moves_the_parents_members_there_to_the_other_cartel(
+    fresh: Callable[..., tuple[State, Context]], world60: World, share: float
+) -> None:
+    """D's members in the states go over to its ally B, stay where they are, and fight D."""
+    states = ["03", "15"]
+    event = _defection(world60, share, states)
+    assert event.label == "defection"
+    state, ctx = fresh()
+    state.stock[:4] = [1.0, 2.0, 3.0, 4.0]
+    state.week = 5
+    before = state.copy()
+    assert state.relation[B, D] == ALLIED and not state.war[B, D]
+    assert event.apply(state, ctx)
+    region = np.isin(world60.state, states)
+    assert (region & (before.strength[D] > 0)).sum() >= 3, "the test needs D present there"
+    moved = share * before.strength[D, region]
+    np.testing.assert_allclose(state.strength[B, region], before.strength[B, region] + moved)
+    np.testing.assert_allclose(state.strength[D, region], before.strength[D, region] - moved)
+    np.testing.assert_array_equal(state.strength[:, ~region], before.strength[:, ~region])
+    np.testing.assert_array_equal(state.strength[[A, C]], before.strength[[A, C]])
+    np.testing.assert_allclose(totals(state), totals(before), rtol=1e-12)
+    gone = moved.sum() / before.strength[D].sum()
+    assert state.cash[B] - before.cash[B] == pytest.approx(gone * before.cash[D])
+    assert state.stock[B] == pytest.approx(2.0 + gone * 4.0)
+    # Former allies, now rivals at war; nothing else about relations changes.
+    assert state.relation[B, D] == state.relation[D, B] == RIVAL
+    assert state.war[B, D] and state.war[D, B]
+    changed = state.relation != before.relation
+    changed[[B, D], [D, B]] = False
+    assert not changed.any()
+    assert_relations_consistent(state)
+    assert state.routes_dirty == {B, D}
+    # B arrives this week where it was not present before; its old cells keep their week.
+    threshold = Parameters().presence_threshold
+    new_cells = region & (before.strength[B] < threshold) & (state.strength[B] >= threshold)
+    assert new_cells.any()
+    assert (state.arrival_week[B, new_cells] == 5).all()
+    np.testing.assert_array_equal(
+        state.arrival_week[B, ~new_cells], before.arrival_week[B, ~new_cells]
+    )
+    assert slot_of(state, "Cartel D") == D and state.alive[D]  # the parent lives on
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    share=st.floats(0.01, 0.99),
+    states=st.lists(st.sampled_from(["01", "03", "08", "15", "25", "30"]), min_size=1, unique=True),
+)
+def test_defection_conserves_members_cash_and_stock(
+    fresh: Callable[..., tuple[State, Context]], world60: World, share: float, states: list[str]
+) -> None:
+    known = set(world60.state.tolist())
+    states = [code for code in states if code in known] or [str(world60.state[0])]
+    event = _defection(world60, share, states)
+    state, ctx = fresh()
+    before = state.copy()
+    event.apply(state, ctx)
+    np.testing.assert_allclose(totals(state), totals(before), rtol=1e-12)
+    assert (state.strength >= 0).all() and (state.fighters >= 0).all()
+    assert (state.fighters <= state.strength + 1e-9).all()
+
+
+def test_defection_where_the_parent_has_nobody_changes_nothing(
+    fresh: Callable[..., tuple[State, Context]], world60: World
+) -> None:
+    state, ctx = fresh()
+    empty = [
+        code
+        for code in sorted(set(world60.state.tolist()))
+        if state.strength[D, world60.state == code].sum() == 0
+    ]
+    assert empty, "the test needs a state without D"
+    before = state.copy()
+    assert not _defection(world60, 0.3, empty[:1]).apply(state, ctx)
+    np.testing.assert_array_equal(state.strength, before.strength)
+    np.testing.assert_array_equal(state.relation, before.relation)
+    assert not DefectionEvent("Nobody", "Cartel B", 0.3, np.array([0])).apply(state, ctx)
+
+
+def test_defection_opens_a_war_where_a_rivalry_alone_does_not(world60: World) -> None:
+    """Allies kept apart on the map barely meet; defectors living among them do."""
+    states = ["03", "15"]
+    region = np.isin(world60.state, states)
+    common = {"date": on(0), "cartel": "Cartel D", "other": "Cartel B"}
+    killed = {}
+    for kind, extra in (("rivalry", {}), ("defection", {"share": 0.3, "states": states})):
+        sim = run(world60, [{"kind": kind, **common, **extra}], weeks=26)
+        killed[kind] = float(sim.recorder.homicides_by_type["cartel"][:, region].sum())
+    assert killed["defection"] > killed["rivalry"] + 10
+
+
 def test_events_naming_a_cartel_that_is_gone_are_logged_as_not_applied(world60: World) -> None:
     result = run_scenario(
         scenario(
@@ -1076,6 +1191,16 @@ def _error(events: str) -> str:
             '[[events]]\nkind = "split"\ndate = 2007-03-01\ncartel = "Cartel A"\nnew = "N"\n'
             "share = 0\n",
             "events[0].share: Input should be greater than 0 (got 0)",
+        ),
+        (
+            '[[events]]\nkind = "defection"\ndate = 2007-03-01\ncartel = "Cartel A"\n'
+            'other = "Cartel B"\nshare = 0.3\nstates = []\n',
+            "events[0].states: give at least one state code",
+        ),
+        (
+            '[[events]]\nkind = "defection"\ndate = 2007-03-01\ncartel = "Cartel A"\n'
+            'other = "Cartel B"\nstates = ["03"]\n',
+            "events[0].share: required key is missing",
         ),
         (
             '[[events]]\nkind = "split"\ndate = 2007-03-01\ncartel = "Cartel A"\nnew = ""\n',

@@ -24,7 +24,8 @@ NAMES = ("mexico-2006", "mexico-2006-deal")
 EXPECTED_KINDS = {
     "us_signal": 1,
     "military_operation": 12,
-    "rivalry": 10,
+    "rivalry": 8,
+    "defection": 2,
     "alliance": 9,
     "split": 6,
     "absorb": 2,
@@ -90,6 +91,17 @@ def test_event_counts_and_notes() -> None:
         "Independent Cartel of Acapulco": "Beltran Leyva (La Barbie faction)",
         "Gulf (second wing)": "Gulf",
         "Knights Templar": "La Familia Michoacana",
+    }
+    # Splits between two cartels of the 2006 map: the breakaway's faction defects in the
+    # state of the city where the pair's war opened (rule T3).
+    defections = {
+        (e["cartel"], e["other"]): (e["share"], e["states"])
+        for e in events
+        if e["kind"] == "defection"
+    }
+    assert defections == {
+        ("Sinaloa", "Beltran Leyva"): (0.3, ["25"]),
+        ("Gulf", "Zetas"): (0.3, ["28"]),
     }
 
 

@@ -12,8 +12,9 @@ Kinds and sources (each module's docstring has the detail):
 * ``kingpin_capture`` / ``kingpin_killed`` (:mod:`.leaders`): Calderón et al. 2015;
   Lindo & Padilla-Romo 2018;
 * ``military_operation`` (:mod:`.military`): Dell 2015; military_operations_valle.csv;
-* ``split`` (:mod:`.split`), ``alliance`` / ``rivalry`` (:mod:`.relations`),
-  ``absorb`` (:mod:`.absorb`), ``incursion`` (:mod:`.incursion`): dto_events.csv;
+* ``split`` (:mod:`.split`), ``defection`` (:mod:`.defection`), ``alliance`` /
+  ``rivalry`` (:mod:`.relations`), ``absorb`` (:mod:`.absorb`), ``incursion``
+  (:mod:`.incursion`): dto_events.csv;
 * ``supply_shock`` / ``arms_flow`` / ``capacity`` (:mod:`.periods`): Castillo, Mejía
   & Restrepo; Dube, Dube & García-Ponce 2013; enforcement budgets.
 """
@@ -36,6 +37,7 @@ from plazasim.events.base import (
     slot_of,
 )
 from plazasim.events.deal import ImmunityDeal, ImmunityDealEvent
+from plazasim.events.defection import Defection, DefectionEvent
 from plazasim.events.incursion import Incursion, IncursionEvent
 from plazasim.events.leaders import KingpinCapture, KingpinKilled, LeaderRemovalEvent
 from plazasim.events.military import MilitaryOperation, MilitaryOperationEvent
@@ -66,6 +68,8 @@ __all__ = [
     "Capacity",
     "CartelEvent",
     "Dated",
+    "Defection",
+    "DefectionEvent",
     "EventSpec",
     "ImmunityDeal",
     "ImmunityDealEvent",

@@ -183,3 +183,42 @@ def split_and_dissolve(state: State, ctx: Context, rng: np.random.Generator) -> 
         state.first_violence_week[k] = -1
         state.signal[state.signal == k] = NO_CARTEL
     return SplitRecord(splits=splits, dissolved=[int(k) for k in gone], dispersed=dispersed)
+
+
+def defect(
+    state: State, ctx: Context, parent: int, to: int, share: float, plazas: np.ndarray
+) -> float:
+    """``share`` of ``parent``'s members in ``plazas`` go over to the existing cartel ``to``.
+
+    A faction that breaks away to join (or become) an organisation already on the map
+    leaves with the members loyal to it, who stay where they live: the Beltrán Leyva
+    brothers' gunmen in Culiacán in 2008, the Zetas inside the Gulf cartel's
+    Tamaulipas plazas in 2010 (dto_events.csv). Unlike :func:`split_cartel` the
+    receiving slot exists; the two become rivals at war, so the plazas they now share
+    are fronts. Members, fighters, cash and stock move in proportion (conserved; no
+    recruit or loss is counted). Returns the share of ``parent``'s members moved.
+    """
+    s = state.strength[parent]
+    total = float(s.sum())
+    take = plazas[s[plazas] > 0]
+    if total <= 0 or take.size == 0:
+        return 0.0
+    threshold = ctx.params.presence_threshold
+    was_present = state.strength[to, take] >= threshold
+    moved = s[take] * share
+    state.strength[to, take] += moved
+    state.strength[parent, take] -= moved
+    fighters = state.fighters[parent, take] * share
+    state.fighters[to, take] += fighters
+    state.fighters[parent, take] -= fighters
+    arrived = take[~was_present & (state.strength[to, take] >= threshold)]
+    state.arrival_week[to, arrived] = state.week
+    moved_share = float(moved.sum()) / total
+    for arr in (state.cash, state.stock):
+        given = arr[parent] * moved_share
+        arr[to] += given
+        arr[parent] -= given
+    state.relation[to, parent] = state.relation[parent, to] = RIVAL
+    state.war[to, parent] = state.war[parent, to] = True
+    state.routes_dirty.update((parent, to))
+    return moved_share
