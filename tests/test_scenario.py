@@ -29,7 +29,7 @@ from plazasim.scenario import (
 from plazasim.world.world import ALLIED, KIND_CROSSING, KIND_ENTRY, RIVAL, World
 
 KINDS = (
-    "absorb, alliance, arms_flow, capacity, immunity_deal, incursion, kingpin_capture, "
+    "absorb, alliance, arms_flow, capacity, defection, immunity_deal, incursion, kingpin_capture, "
     "kingpin_killed, military_operation, rivalry, split, supply_shock, us_signal"
 )
 HEAD = """\

@@ -33,6 +33,7 @@ ENTRIES = {
     "kingpin_killed": 'cartel = "Cartel C"\nplaza = "S10"',
     "military_operation": 'plazas = ["S01", "S02"]',
     "split": 'cartel = "Cartel D"\nnew = "Los Nuevos"',
+    "defection": 'cartel = "Cartel B"\nother = "Cartel A"\nshare = 0.3\nstates = ["15"]',
     "alliance": 'cartel = "Cartel A"\nother = "Cartel B"',
     "rivalry": 'cartel = "Cartel A"\nother = "Cartel C"',
     "absorb": 'cartel = "Cartel A"\nother = "Los Nuevos"',
