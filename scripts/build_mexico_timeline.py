@@ -70,8 +70,9 @@ CALIBRATION: dict[str, dict[str, Any] | None] = {
     # link from the war to INEGI's non-cartel homicides, so the national series
     # decide it; its declared range as a uniform prior.
     "spillover_per_killing": {"distribution": "uniform", "low": 0.0, "high": 1.0},
-    # The national trend of that pre-war violence: INEGI 2000-2006 gives -1.5%/yr, the
-    # longer 1992-2007 decline (Escalante 2011) about -6%/yr; its declared range.
+    # The national trend of that pre-war violence per resident: INEGI 2000-2006 gives
+    # -1.5%/yr, the longer 1994-2007 decline (15,737 to 8,837 homicides a year) about
+    # -5.5%/yr; its declared range.
     "baseline_trend_per_year": {"distribution": "uniform", "low": -0.1, "high": 0.05},
     # When a cartel gives up a front it cannot win (model.war): the screen's next
     # candidate (rank correlation 0.46 with Juarez in 2010); its declared range.
