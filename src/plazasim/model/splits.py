@@ -61,6 +61,33 @@ def where_present(state: State, ctx: Context, parent: int, plazas: np.ndarray) -
     return np.sort(np.concatenate([plazas, order[:reach]]))
 
 
+def _one_side(
+    state: State, ctx: Context, parent: int, rng: np.random.Generator | None, share: float
+) -> np.ndarray:
+    """The parent's plazas on one side of a line through its strength-weighted centre.
+
+    Plazas are taken in order of their projection on the line's normal until they
+    hold about ``share`` of the members (at least one plaza). The angle is drawn from
+    ``rng``, or, with ``rng=None``, is the territory's principal axis.
+    """
+    s = state.strength[parent]
+    held = np.flatnonzero(s > 0)
+    lon, lat = ctx.world.lon[held], ctx.world.lat[held]
+    w = s[held]
+    cx, cy = np.average(lon, weights=w), np.average(lat, weights=w)
+    if rng is not None:
+        angle = rng.uniform(0.0, 2.0 * np.pi)
+    else:
+        dx, dy = lon - cx, lat - cy
+        cov = np.cov(np.stack([dx, dy]), aweights=w) if held.size > 1 else np.eye(2)
+        vx, vy = np.linalg.eigh(np.atleast_2d(cov))[1][:, -1]
+        angle = float(np.arctan2(vy, vx))
+    proj = (lon - cx) * np.cos(angle) + (lat - cy) * np.sin(angle)
+    order = np.argsort(-proj, kind="stable")
+    cum = np.cumsum(w[order]) / w.sum()
+    return held[order[: max(1, int(np.searchsorted(cum, share)) + 1)]]
+
+
 def split_cartel(
     state: State,
     ctx: Context,
@@ -98,48 +125,15 @@ def split_cartel(
         n_before = sum(1 for known in state.names if known.startswith(base + " faction"))
         name = f"{base} faction {n_before + 1}"
     new = state.add_cartel(name, parent)
-    s = state.strength[parent]
-    total = max(float(s.sum()), 1e-12)
-    if plazas is not None:
-        take = plazas[s[plazas] > 0]
-        moved = s[take] * share
-        state.strength[new, take] = moved
-        state.strength[parent, take] -= moved
-        state.fighters[new, take] = state.fighters[parent, take] * share
-        state.fighters[parent, take] -= state.fighters[new, take]
-        moved_share = float(moved.sum()) / total
-        present = state.strength[new] >= p.presence_threshold
-        state.arrival_week[new] = np.where(present, state.week, -1)
-    else:
-        held = np.flatnonzero(s > 0)
-        lon, lat = ctx.world.lon[held], ctx.world.lat[held]
-        w = s[held]
-        cx, cy = np.average(lon, weights=w), np.average(lat, weights=w)
-        if rng is not None:
-            angle = rng.uniform(0.0, 2.0 * np.pi)
-        else:
-            dx, dy = lon - cx, lat - cy
-            cov = np.cov(np.stack([dx, dy]), aweights=w) if held.size > 1 else np.eye(2)
-            vx, vy = np.linalg.eigh(np.atleast_2d(cov))[1][:, -1]
-            angle = float(np.arctan2(vy, vx))
-        proj = (lon - cx) * np.cos(angle) + (lat - cy) * np.sin(angle)
-        # Move plazas in order of projection until the splinter holds ~share.
-        order = np.argsort(-proj, kind="stable")
-        cum = np.cumsum(w[order]) / w.sum()
-        take = held[order[: max(1, int(np.searchsorted(cum, share)) + 1)]]
-        moved_share = float(s[take].sum()) / total
-        state.strength[new, take] = state.strength[parent, take]
-        state.strength[parent, take] = 0.0
-        state.fighters[new, take] = state.fighters[parent, take]
-        state.fighters[parent, take] = 0.0
+    if plazas is None:
+        # Whole plazas change hands, and so does their control.
+        take = _one_side(state, ctx, parent, rng, share)
         state.control[take[state.control[take] == parent]] = new
-        state.arrival_week[new, take] = state.week
-    for arr in (state.cash, state.stock):
-        arr[new] = arr[parent] * moved_share
-        arr[parent] -= arr[new]
-    state.relation[new, parent] = state.relation[parent, new] = RIVAL
-    state.war[new, parent] = state.war[parent, new] = True
-    state.routes_dirty.add(parent)  # its paths now cross a rival's plazas; ``new`` plans anew
+        defect(state, ctx, parent, new, 1.0, take)
+        state.arrival_week[new, take] = state.week  # the splinter holds them from now
+    else:
+        defect(state, ctx, parent, new, share, plazas)
+    state.routes_dirty.discard(new)  # a new slot has no plan yet: it plans at once
     rivals = np.flatnonzero(state.relation[parent] == RIVAL)
     for r in rivals:
         if r != new:
@@ -193,9 +187,9 @@ def defect(
     A faction that breaks away to join (or become) an organisation already on the map
     leaves with the members loyal to it, who stay where they live: the Beltrán Leyva
     brothers' gunmen in Culiacán in 2008, the Zetas inside the Gulf cartel's
-    Tamaulipas plazas in 2010 (dto_events.csv). Unlike :func:`split_cartel` the
-    receiving slot exists; the two become rivals at war, so the plazas they now share
-    are fronts. Members, fighters, cash and stock move in proportion (conserved; no
+    Tamaulipas plazas in 2010 (dto_events.csv). :func:`split_cartel` moves its
+    splinter's members with it into a fresh slot. The two become rivals at war, so
+    the plazas they now share are fronts. Members, fighters, cash and stock move in proportion (conserved; no
     recruit or loss is counted). Returns the share of ``parent``'s members moved.
     """
     s = state.strength[parent]
