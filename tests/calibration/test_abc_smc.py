@@ -102,6 +102,7 @@ def test_the_directory_holds_every_file_and_reads_back(three) -> None:
         "populations.csv",
         "posterior.parquet",
         "posterior_summary.csv",
+        "distance_blocks.csv",
         "calibrated.toml",
         "manifest.json",
     } <= names
@@ -122,6 +123,22 @@ def test_the_directory_holds_every_file_and_reads_back(three) -> None:
     assert "end = 2007-06-30" in text
     median = three.summary.set_index("parameter").loc["baseline_scale", "median"]
     assert f"baseline_scale = {float(f'{median:.6g}')!r}" in text
+
+
+def test_distance_blocks_say_what_the_distance_is_made_of(three) -> None:
+    """Shares sum to 1, and the weighted costs rebuild the particles' mean squared distance."""
+    import pyabc
+
+    blocks = pd.read_csv(three.out_dir / "distance_blocks.csv")
+    record = read_calibration(three.out_dir)
+    assert set(blocks["block"]) == set(record.settings.observed)
+    assert (blocks["cost"] >= 0).all()
+    assert blocks["share"].sum() == pytest.approx(1.0, abs=1e-3)
+    history = pyabc.History("sqlite:///" + str(three.out_dir / "abc.db"), _id=1)
+    dist = history.get_weighted_distances(t=history.max_t)
+    mean_square = float(np.average(dist["distance"] ** 2, weights=dist["w"]))
+    rebuilt = (blocks["weight"] * blocks["cost"]).sum() / blocks["weight"].sum()
+    assert rebuilt == pytest.approx(mean_square, rel=1e-6)
 
 
 def test_two_workers_give_the_same_calibration(tmp_path, scenario, targets, three) -> None:

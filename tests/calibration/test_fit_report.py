@@ -282,7 +282,17 @@ def test_cli_writes_the_whole_report(calibration: Path, capsys: pytest.CaptureFi
     forecast = annual[annual.year == 2008]
     assert forecast["observed"].isna().all() and forecast["median"].notna().all()
     assert set(table.loc[table.section == "check", "result"]) <= {"pass", "fail", "no data"}
-    assert "forecast" in (out / "fit_table.md").read_text(encoding="utf-8")
+    markdown = (out / "fit_table.md").read_text(encoding="utf-8")
+    assert "forecast" in markdown
+    # the distance's blocks, each with its share, the shares adding up to about 100%
+    section = markdown.split("## What the distance is made of")[1]
+    rows = [r for r in section.splitlines() if r.startswith("| ") and r.endswith("% |")]
+    names = {r.split(" | ")[0][2:] for r in rows}
+    known = {"national_related", "national_homicides", "state_related"}
+    known |= {"state_homicides", "plaza_homicides", "members"}
+    assert names and names <= known
+    shares = [int(r.split(" | ")[-1][:-3]) for r in rows]
+    assert abs(sum(shares) - 100) <= len(rows)  # each share is rounded to a whole percent
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["kind"] == "fit_report" and manifest["draws"] == 2
     assert manifest["runs"] == 2 and manifest["workers"] == 1

@@ -17,6 +17,7 @@ A calibration directory holds::
                            effective particles, time
     posterior.parquet      the last generation resampled to equal weights (draw k = row k)
     posterior_summary.csv  each parameter's prior and weighted posterior quantiles
+    distance_blocks.csv    each distance block's mean cost in the last generation, its share
     calibrated.toml        the scenario with the posterior medians, pointing at the posterior
     manifest.json          what produced it, written last
 

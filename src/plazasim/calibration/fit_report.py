@@ -45,6 +45,7 @@ from plazasim.calibration.fit_stats import (
     relative_error,
     run_matrix,
 )
+from plazasim.calibration.posterior_out import block_shares
 from plazasim.calibration.predictive import (
     DEFAULT_SEEDS,
     SEED_STRIDE,
@@ -186,6 +187,11 @@ class FitReport:
             "homicides": self.source("national_homicides"),
         }
         return headline_checks(self.predictive, self.observed, short, sources)
+
+    @cached_property
+    def distance_blocks(self) -> pd.DataFrame:
+        """The distance's blocks in the last generation: weight, cost, share."""
+        return block_shares(Path(self.calibration.out_dir), self.settings)
 
     @cached_property
     def years(self) -> list[int]:
@@ -394,7 +400,18 @@ def _markdown(report: FitReport) -> str:
             else "."
         ),
         "",
+        "## What the distance is made of",
+        "",
+        "Each block's weighted mean cost (mean squared log error) over the calibration's "
+        "last generation, and its share of the distance: the blocks with most of the "
+        "share decided where the particles went.",
+        "",
+        "| Block | Weight | Cost | Share |",
+        "|---|---:|---:|---:|",
     ]
+    for b in report.distance_blocks.itertuples():
+        lines.append(f"| {b.block} | {b.weight:g} | {b.cost:.3f} | {b.share:.0%} |")
+    lines.append("")
     return "\n".join(lines)
 
 
