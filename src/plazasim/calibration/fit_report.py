@@ -403,7 +403,7 @@ def _markdown(report: FitReport) -> str:
         "## What the distance is made of",
         "",
         "Each block's weighted mean cost (mean squared log error) over the calibration's "
-        "last generation, and its share of the distance: the blocks with most of the "
+        "last generation, and its share of the squared distance: the blocks with most of the "
         "share decided where the particles went.",
         "",
         "| Block | Weight | Cost | Share |",

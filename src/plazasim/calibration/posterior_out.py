@@ -76,13 +76,14 @@ def block_shares(out_dir: Path, settings: Settings) -> pd.DataFrame:
     per_particle = [
         distance.costs({k: np.asarray(s[k]) for k in observed}, observed) for s in stats
     ]
-    rows = []
-    for name, block in distance.blocks.items():
-        if name not in observed:
-            continue
-        cost = float(np.average([c[name] for c in per_particle], weights=w))
-        rows.append({"block": name, "weight": block.weight, "cost": cost})
-    frame = pd.DataFrame(rows)
+    frame = pd.DataFrame(
+        {
+            "block": name,
+            "weight": distance.blocks[name].weight,
+            "cost": float(np.average([c[name] for c in per_particle], weights=w)),
+        }
+        for name in observed
+    )
     weighted = frame["weight"] * frame["cost"]
     frame["share"] = (weighted / weighted.sum()).round(4) if weighted.sum() > 0 else 0.0
     return frame
