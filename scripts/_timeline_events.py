@@ -360,8 +360,11 @@ def operations(data: Path, default_ops: float, out: Timeline) -> list[Planned]:
         if (r.date, r.operation) in rules.SKIP_OPERATIONS:
             out.skipped.append((label, rules.SKIP_OPERATIONS[(r.date, r.operation)]))
             continue
-        notes = [f"{label} ({r.original_source_cited_in_yaml})."]
-        fields: dict[str, Any] = {"name": r.operation}
+        notes = [
+            f"{label} ({r.original_source_cited_in_yaml}).",
+            f"Aimed by {rules.OPERATION_AIM} (rule T7).",
+        ]
+        fields: dict[str, Any] = {"name": r.operation, "aim": rules.OPERATION_AIM}
         states = r.cve_ent_list.split(";")
         if rules.JUAREZ_NOTE in r.note:
             if states != [rules.JUAREZ[:2]]:

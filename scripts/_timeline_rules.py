@@ -299,6 +299,14 @@ SKIP_OPERATIONS: dict[tuple[str, str], str] = {
         "Federal Police take over security in Ciudad Juarez from army",
     ): "a hand-over of the deployment already there (army to Federal Police), not an added surge",
 }
+#: Rule T7: the policy that aims every joint operation's raids, whatever the national
+#: policy. A joint operation sent thousands of troops and federal police into a state
+#: against the organisations there, not only against those seen killing: Espinosa &
+#: Rubin (2015, The American Statistician) find the interventions raised homicides in
+#: their first year by upsetting the local balance of power; Osorio (2015, JCR) finds
+#: enforcement against the groups present, violent or not, catalyses their wars. The
+#: `crackdown` rule (the largest presences in the region) is that aim.
+OPERATION_AIM = "crackdown"
 #: Rule T7: a row whose ``note`` says this is about Ciudad Juarez alone.
 JUAREZ_NOTE = "Juarez 08037"
 JUAREZ = "08037"

@@ -64,7 +64,8 @@ CALIBRATION: dict[str, dict[str, Any] | None] = {
     "recruit_rate": {"distribution": "uniform", "low": 0.0015, "high": 0.004},
     "routine_arrests_per_week": {"distribution": "uniform", "low": 50.0, "high": 250.0},
     # Violence in peacetime plazas and outside the drug war (INEGI 2000-06 rates).
-    "execution_rate": {"distribution": "loguniform", "low": 0.00002, "high": 0.001},
+    # Log-uniform over two decades up to the declared top, 2e-3.
+    "execution_rate": {"distribution": "loguniform", "low": 0.00002, "high": 0.002},
     "baseline_scale": {"distribution": "uniform", "low": 0.55, "high": 0.95},
     # Ordinary homicide that follows the cartels' killings (model.baseline): the only
     # link from the war to INEGI's non-cartel homicides, so the national series

@@ -80,6 +80,8 @@ def test_event_counts_and_notes() -> None:
     dates = [e["date"] for e in generated]
     assert dates == sorted(dates)
     ops = {e["name"]: e for e in events if e["kind"] == "military_operation"}
+    # Every joint operation is a crackdown on the organisations in its region (rule T7).
+    assert {e.get("aim") for e in ops.values()} == {"crackdown"}
     juarez = ops["5,000 reinforcements sent to Ciudad Juarez"]
     assert juarez["plazas"] == ["08037"] and "states" not in juarez
     assert juarez["ops_per_week"] > 0
