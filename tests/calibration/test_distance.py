@@ -92,3 +92,19 @@ def test_default_blocks_cover_every_summary_block() -> None:
 
     assert set(DEFAULT_BLOCKS) == set(BLOCKS)
     assert DEFAULT_BLOCKS["members"].tolerance == 1.5
+
+
+def test_default_blocks_put_the_national_totals_first() -> None:
+    """25% off on every national month costs more than 25% off on every state-year."""
+    ones = {b: np.full(4, 1000.0) for b in DEFAULT_BLOCKS}
+    d = BlockDistance(DEFAULT_BLOCKS)
+    national_off = {b: v * (1.25 if b.startswith("national") else 1.0) for b, v in ones.items()}
+    states_off = {b: v * (1.25 if b.startswith("state") else 1.0) for b, v in ones.items()}
+    assert d(national_off, ones) > 1.2 * d(states_off, ones)
+
+
+def test_a_sporadic_state_year_costs_less_than_a_factor_of_five() -> None:
+    """No killings where 40 were recorded is noise at the state-year offset (50 persons)."""
+    block = DEFAULT_BLOCKS["state_related"]
+    assert block.cost(np.array([0.0]), np.array([40.0])) == pytest.approx(math.log(90 / 50) ** 2)
+    assert block.cost(np.array([0.0]), np.array([40.0])) < math.log(5.0) ** 2 / 3
