@@ -48,6 +48,8 @@ def baseline_rate(data: Path, plazas: pd.DataFrame) -> tuple[np.ndarray, dict[st
     rate = (h + k * r_state) / (n + k) * 1e5
     years = y1 - y0 + 1
     summary = {
+        "first_year": float(y0),
+        "last_year": float(y1),
         "homicides_per_year_2000_2006": float(h.sum() / years),
         "baseline_homicides_per_year_at_2006_population": float(
             (rate * plazas.population.to_numpy()).sum() / 1e5

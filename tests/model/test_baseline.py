@@ -56,3 +56,15 @@ def test_spillover_adds_its_share_of_recent_killings_where_they_happen(fresh) ->
     assert abs(mean[3] - (pre_war[3] + 10.0)) < 0.6  # Poisson mean 10 + pre-war, 400 draws
     others = np.delete(np.arange(mean.size), 3)
     assert abs(mean[others].sum() - pre_war[others].sum()) < 0.05 * pre_war[others].sum() + 3
+
+
+def test_the_trend_runs_from_the_middle_of_the_baseline_years(fresh) -> None:
+    """A rate averaged over earlier years starts the run where the trend has taken it."""
+    from dataclasses import replace
+
+    state, ctx = fresh(baseline_scale=1.0, baseline_trend_per_year=-0.1, spillover_per_killing=0.0)
+    aged = replace(ctx, world=replace(ctx.world, baseline_age_years=3.0))
+    now = ctx.world.baseline_rate * population_this_week(ctx, state.week) / 1e5 / 52.0
+    young, old = _mean_baseline(state, ctx).sum(), _mean_baseline(state, aged).sum()
+    assert abs(young - now.sum()) < 0.03 * now.sum()
+    assert abs(old - now.sum() * np.exp(-0.3)) < 0.03 * now.sum()

@@ -271,3 +271,8 @@ def test_build_is_deterministic_and_matches_shipped(tmp_path: Path) -> None:
     new_meta = json.loads((a / mexico.JSON_NAME).read_text(encoding="utf-8"))
     old_meta = json.loads((shipped / mexico.JSON_NAME).read_text(encoding="utf-8"))
     assert new_meta == old_meta, "shipped mexico_world.json is stale: run make data"
+
+
+def test_baseline_age(world: World) -> None:
+    # The 2000-2006 mean describes mid-2003; the world starts on 1 December 2006.
+    assert abs(world.baseline_age_years - 3.415) < 0.01

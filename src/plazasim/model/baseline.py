@@ -5,7 +5,11 @@ Two parts, drawn together as Poisson counts each week:
 * **Pre-war violence.** Each plaza's INEGI 2000-2006 homicide rate x its
   population, scaled by ``baseline_scale`` (the share of pre-war homicides not
   caused by cartels) and a log-linear national trend ``baseline_trend_per_year``
-  (INEGI 2000-2006 fell ~1.5%/yr). National level: ~10,000/yr before 2007.
+  (INEGI 2000-2006 fell ~1.5%/yr). The rate is a mean over years before the run
+  (2000-2006 for Mexico, i.e. mid-2003), so the trend runs from the middle of those
+  years (``World.baseline_age_years``), not from the run's start: a declining
+  trend has already lowered the level by the first week. National level: ~10,000/yr
+  in 2000-2006.
 * **Spill-over.** Where cartels kill, ordinary homicide rises too: removing a
   cartel's leaders raised civilian (non-DTO) homicides in the municipality as well
   as the cartels' own killings (Calderón, Robles, Díaz-Cayeros & Magaloni 2015,
@@ -41,7 +45,7 @@ def baseline_homicides(state: State, ctx: Context, rng: np.random.Generator) -> 
     """``(P,)`` homicides this week outside the cartels' own killings (persons)."""
     p = ctx.params
     world = ctx.world
-    years = state.week / 52.0
+    years = state.week / 52.0 + world.baseline_age_years
     rate = world.baseline_rate * p.baseline_scale * np.exp(p.baseline_trend_per_year * years)
     expected = rate * population_this_week(ctx, state.week) / 1e5 / 52.0
     expected = expected + p.spillover_per_killing * state.disorder

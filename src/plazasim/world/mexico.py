@@ -72,6 +72,16 @@ def _arrays() -> dict[str, np.ndarray]:
     return out
 
 
+#: The world's start as a decimal year: 1 December 2006.
+START_YEAR = 2006.0 + 334.0 / 365.0
+
+
+def _baseline_age(baseline: dict[str, float]) -> float:
+    """Years from the middle of the baseline's years (whole years, inclusive) to the start."""
+    middle = (baseline["first_year"] + baseline["last_year"] + 1.0) / 2.0
+    return START_YEAR - middle
+
+
 @lru_cache(maxsize=1)
 def load_mexico() -> World:
     """Return the Mexico world at 1 December 2006 (cached; arrays are read-only).
@@ -111,6 +121,7 @@ def load_mexico() -> World:
         initial_strength=arr["initial_strength"],
         initial_relation=arr["initial_relation"],
         population_growth=arr["population_growth"],
+        baseline_age_years=_baseline_age(meta["baseline"]),
         state_names=dict(meta["state_names"]),
         observed=observed,
         notes=tuple(meta["notes"]),

@@ -53,6 +53,11 @@ class World:
             personal vehicles) through each crossing plaza; sums to 1 over crossings.
         baseline_rate: ``(P,)`` float64, non-cartel homicides per 100,000 residents per
             year (INEGI 2000-2006 mean for Mexico).
+        baseline_age_years: years from the middle of the period ``baseline_rate``
+            averages to the world's start (mid-2003 to 1 Dec 2006, 3.4, for Mexico; 0
+            when the rate describes the start itself). The baseline's national trend
+            runs from that middle, so a rate averaged over a falling period starts the
+            run at the level the trend has reached.
         edge_src, edge_dst: ``(E,)`` int32, undirected links stored once (src < dst).
         edge_km: ``(E,)`` float64, travel cost of each link in km.
         cartel_names: initial cartel names, length ``C0``.
@@ -87,6 +92,7 @@ class World:
     initial_strength: np.ndarray
     initial_relation: np.ndarray
     population_growth: np.ndarray | None = None
+    baseline_age_years: float = 0.0
     state_names: dict[str, str] = field(default_factory=dict)
     observed: dict[str, dict[int, float]] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
