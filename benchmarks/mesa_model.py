@@ -1400,7 +1400,9 @@ class DrugWarModel(mesa.Model):
         """Baseline homicides (INEGI rates plus the spill-over of related killings), then the
         national row."""
         p = self.params
-        trend = math.exp(p.baseline_trend_per_year * (self.week / 52.0))
+        # The trend runs from the middle of the years the baseline rate averages.
+        years = self.week / 52.0 + self.world.baseline_age_years
+        trend = math.exp(p.baseline_trend_per_year * years)
         w = 1.0 / p.spillover_memory_weeks
         baseline = 0.0
         for pl in self.plazas:
