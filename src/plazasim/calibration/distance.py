@@ -74,14 +74,13 @@ class Block:
 
 
 #: Weight 5 for each national series, 1 for the rest: the national yearly totals
-#: are the fit's first targets, and with equal weights the 128 state-years, whose
-#: largest errors no parameter can remove (killings in states with no cartel on the
-#: 2006 map), outweighed national errors of 20-30%. A monthly series costs something
-#: from month-to-month noise alone, so at weight 3 a trial calibration still left a
-#: year of national homicides far off (docs/CALIBRATION.md). State-years are offset by 50
+#: are the fit's first targets, and a monthly national series costs something from
+#: the record's month-to-month noise alone, so at a low weight a year off by a fifth
+#: is cheap beside small gains over 128 state-years. State-years are offset by 50
 #: persons (about one killing a week): below that a state's count is sporadic
-#: killings the map cannot place, not a plaza at war. Monthly series keep 10. The
+#: killing the 2006 map cannot place, not a plaza at war. Monthly series keep 10. The
 #: members estimate is a soft target within a factor 1.5 (70,000-160,000 in 2010).
+#: The reasoning, block by block: docs/CALIBRATION.md, "The distance".
 DEFAULT_BLOCKS: dict[str, Block] = {
     "national_related": Block(weight=5.0),
     "national_homicides": Block(weight=5.0),
