@@ -133,7 +133,11 @@ def calibrate(
         int | None, typer.Option(help="Seed of the whole calibration (default: the scenario's).")
     ] = None,
     max_simulations: Annotated[
-        int | None, typer.Option(help="Stop after the generation that reaches this many runs.")
+        int | None,
+        typer.Option(
+            help="Stop after the generation that reaches this many runs in all "
+            "(with --resume: the new total; default: the stored limit)."
+        ),
     ] = None,
     min_acceptance: Annotated[
         float, typer.Option(help="Stop once a generation's acceptance rate falls below this.")

@@ -20,6 +20,7 @@ from plazasim.calibration.abc_smc import (
     CalibrationModel,
     calibrate,
     check_calibration_dir,
+    plan_calibration,
     read_calibration,
 )
 from plazasim.calibration.distance import Block
@@ -166,8 +167,11 @@ def test_a_resumed_calibration_continues_where_it_stopped(
     assert first.populations["population"].max() == 1
     # An interruption mid-generation leaves abc.db at the last finished one; so does this.
     (out / "posterior.parquet").unlink()
-    rest = calibrate(None, out, populations=3, resume=True)
+    rest = calibrate(None, out, populations=3, max_simulations=10_000, resume=True)
     assert rest.populations["population"].tolist() == [-1, 0, 1, 2]
+    stored = json.loads((out / "calibration.json").read_text())
+    assert (stored["settings"]["populations"], stored["settings"]["max_simulations"]) == (3, 10_000)
+    assert len(stored["resumed"]) == 1
     assert_frame_equal(rest.posterior, three.posterior)
     assert rest.populations["simulations"].sum() == three.populations["simulations"].sum()
 
@@ -182,6 +186,19 @@ def test_resume_refuses_other_settings(tmp_path, scenario, three) -> None:
     other = parse_scenario(TOML.replace("seed = 3", "seed = 5"))
     with pytest.raises(PlazasimError, match="scenario: differs from the calibration"):
         calibrate(other, out, populations=4, resume=True)
+
+
+def test_resume_takes_new_totals_for_generations_and_runs(tmp_path, three) -> None:
+    out = tmp_path / "longer"
+    shutil.copytree(three.out_dir, out)
+    kept = plan_calibration(None, out, populations=5, resume=True).settings
+    assert (kept.populations, kept.max_simulations, kept.particles) == (5, None, PARTICLES)
+    raised = plan_calibration(None, out, populations=6, max_simulations=900, resume=True)
+    assert (raised.settings.populations, raised.settings.max_simulations) == (6, 900)
+    again = plan_calibration(None, raised.out_dir, populations=6, resume=True).settings
+    assert again.max_simulations is None  # planning writes nothing: the stored limit holds
+    with pytest.raises(PlazasimError, match="max-simulations: must be"):
+        plan_calibration(None, out, populations=6, max_simulations=0, resume=True)
 
 
 def test_output_directories_are_never_overwritten(tmp_path, three) -> None:

@@ -322,7 +322,8 @@ def plan_calibration(
     ``targets`` (default: the world's record, :func:`~plazasim.calibration.
     targets.targets_for`) gives the summaries' layout and the observed values;
     the scenario is run to the layout's last day. With ``resume``, settings come
-    from ``out_dir`` and only ``populations`` may grow; ``scenario`` may be None.
+    from ``out_dir`` and only ``populations`` and ``max_simulations`` (both totals
+    over the whole calibration) may change; ``scenario`` may be None.
     ``workers`` > 1 starts a local Dask cluster; ``scheduler`` joins a running one.
     ``particles`` defaults to :data:`DEFAULT_PARTICLES` (resuming: the stored number).
     """
@@ -334,7 +335,11 @@ def plan_calibration(
     _positive_int("populations", populations)
     _positive_int("workers", workers)
     if resume:
-        settings = _resumed_settings(out_dir, scenario, particles, seed, populations)
+        if max_simulations is not None:
+            _positive_int("max-simulations", max_simulations)
+        settings = _resumed_settings(
+            out_dir, scenario, particles, seed, populations, max_simulations
+        )
     else:
         if scenario is None:
             raise PlazasimError("scenario: required unless resuming")
@@ -378,7 +383,9 @@ def _resumed_settings(
     particles: int | None,
     seed: int | None,
     populations: int,
+    max_simulations: int | None,
 ) -> Settings:
+    """The stored settings with the new totals: ``populations`` and, if given, ``max_simulations``."""
     data = json.loads((out_dir / SETTINGS_FILE).read_text(encoding="utf-8"))
     settings = Settings(**data["settings"])
     if scenario is not None and scenario.to_dict() != settings.scenario:
@@ -395,7 +402,8 @@ def _resumed_settings(
             f"particles: the calibration being resumed has "
             f"{settings.particles} particles (got {particles})"
         )
-    return Settings(**{**asdict(settings), "populations": populations})
+    limit = settings.max_simulations if max_simulations is None else max_simulations
+    return Settings(**{**asdict(settings), "populations": populations, "max_simulations": limit})
 
 
 def _client(workers: int, scheduler: str | None) -> tuple[Any, Any]:
@@ -486,6 +494,7 @@ def run_calibration(
             return abc
 
         if plan.resume:
+            _record_resume(out_dir, settings)
             rows = _read_populations(out_dir)
         else:
             out_dir.mkdir(parents=True, exist_ok=True)
@@ -499,6 +508,15 @@ def run_calibration(
             cluster.close()
     wall = time.perf_counter() - t_start
     return _finish(settings, out_dir, space, rows, stopped, wall, sampler.extra_evaluations)
+
+
+def _record_resume(out_dir: Path, settings: Settings) -> None:
+    """Store the resumed totals, and who resumed with what, beside the first run's provenance."""
+    path = out_dir / SETTINGS_FILE
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["settings"] = asdict(settings)
+    data["resumed"] = [*data.get("resumed", []), provenance()]
+    _write_json(path, data)
 
 
 def _read_populations(out_dir: Path) -> list[dict[str, Any]]:
