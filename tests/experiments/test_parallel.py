@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from plazasim.experiments.parallel import deferred_ctrl_c
+from plazasim.experiments.parallel import deferred_ctrl_c, watched_ctrl_c
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 UNTIL = "2007-02-28"
@@ -209,4 +209,27 @@ def test_deferred_ctrl_c_raises_after_the_block() -> None:
         os.kill(os.getpid(), signal.SIGINT)
         time.sleep(0.05)
         raise RuntimeError("a worker died of the same Ctrl-C")
+    assert signal.getsignal(signal.SIGINT) is before
+
+
+class _PressesCtrlCWhenCollected:
+    """An object whose finalizer receives a Ctrl-C, as a Dask client's GC callback can."""
+
+    def __del__(self) -> None:
+        signal.raise_signal(signal.SIGINT)
+
+
+def test_a_ctrl_c_a_finalizer_swallowed_still_stops_the_loop(monkeypatch) -> None:
+    lost: list[type[BaseException]] = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda unraisable: lost.append(unraisable.exc_type))
+    before = signal.getsignal(signal.SIGINT)
+    with watched_ctrl_c() as check:
+        check()  # nothing pressed: nothing raised
+        _PressesCtrlCWhenCollected()  # collected at once; its KeyboardInterrupt is lost
+        assert lost == [KeyboardInterrupt]
+        with pytest.raises(KeyboardInterrupt):
+            check()
+    assert signal.getsignal(signal.SIGINT) is before
+    with pytest.raises(KeyboardInterrupt), watched_ctrl_c():  # a plain press raises at once
+        signal.raise_signal(signal.SIGINT)
     assert signal.getsignal(signal.SIGINT) is before

@@ -33,6 +33,7 @@ __all__ = [
     "local_client",
     "map_tasks",
     "plugin_call",
+    "watched_ctrl_c",
 ]
 
 
@@ -79,6 +80,39 @@ def deferred_ctrl_c() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
         if pressed:
             raise KeyboardInterrupt from None
+
+
+@contextlib.contextmanager
+def watched_ctrl_c() -> Iterator[Callable[[], None]]:
+    """Raise Ctrl-C as usual, and remember it, so a loop can raise one that got lost.
+
+    Python runs a signal handler between any two bytecodes, also inside a garbage
+    collector callback or a ``__del__`` (Dask's client runs such callbacks); a
+    ``KeyboardInterrupt`` raised there is printed as "Exception ignored" and
+    dropped, and the run would go on to the end as if no one had pressed Ctrl-C.
+    Here the handler records the press before it raises, and the block gets a
+    ``check()`` that raises ``KeyboardInterrupt`` once a press was recorded: a loop
+    that calls it after each finished task stops at the next one. Outside the main
+    thread (where signals cannot be handled) ``check`` does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield lambda: None
+        return
+    pressed: list[int] = []
+
+    def on_ctrl_c(signum: int, frame: object) -> None:
+        pressed.append(signum)
+        raise KeyboardInterrupt
+
+    def check() -> None:
+        if pressed:
+            raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, on_ctrl_c)
+    try:
+        yield check
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _launcher_ignoring_ctrl_c(folder: str) -> str | None:
@@ -191,7 +225,8 @@ def map_tasks(
     once. Workers keep their scratch files and lock files in a private temporary
     folder removed on the way out, Ctrl-C included, never in the shared temp dir.
     Ctrl-C raises ``KeyboardInterrupt`` here once the cluster is closed
-    (:func:`deferred_ctrl_c`); workers ignore it. Policies that plug-ins registered
+    (:func:`deferred_ctrl_c`), even one a finalizer swallowed
+    (:func:`watched_ctrl_c`); workers ignore it. Policies that plug-ins registered
     in this process (:func:`plazasim.policies.plugin_policies`) are registered on
     every worker before its first task, so a scenario runs the same everywhere.
     """
@@ -207,11 +242,12 @@ def map_tasks(
 
     call = plugin_call(fn)
     out: list[R | None] = [None] * total
-    with local_client(min(workers, total)) as client:
+    with local_client(min(workers, total)) as client, watched_ctrl_c() as check:
         keys = [f"{name}-{i}" for i in range(total)]
         futures = client.map(call, list(tasks), key=keys)
         where = {key: i for i, key in enumerate(keys)}
         for done, future in enumerate(as_completed(futures), start=1):
+            check()
             out[where[future.key]] = future.result()
             if progress is not None:
                 progress(done, total)

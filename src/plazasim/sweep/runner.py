@@ -26,7 +26,7 @@ import pandas as pd
 
 from plazasim.errors import PlazasimError, ScenarioError
 from plazasim.experiments.compare import METRICS, metrics_of
-from plazasim.experiments.parallel import local_client, plugin_call
+from plazasim.experiments.parallel import local_client, plugin_call, watched_ctrl_c
 from plazasim.scenario import Scenario, check_against_world, load_scenario, with_overrides
 from plazasim.sweep.design import Design, make_design
 from plazasim.sweep.spec import POLICY, SweepSpec, resolve_priors
@@ -251,13 +251,15 @@ def _drain(
         return client.submit(call, task, key=f"{prefix}-{task.run_id}")
 
     window = max(IN_FLIGHT_PER_WORKER * workers, 8)
-    running = as_completed([submit(t) for t in itertools.islice(pending, window)])
-    for future in running:
-        on_done(future.result())
-        future.release()
-        following = next(pending, None)
-        if following is not None:
-            running.add(submit(following))
+    with watched_ctrl_c() as check:
+        running = as_completed([submit(t) for t in itertools.islice(pending, window)])
+        for future in running:
+            check()  # a Ctrl-C a finalizer swallowed stops the sweep here
+            on_done(future.result())
+            future.release()
+            following = next(pending, None)
+            if following is not None:
+                running.add(submit(following))
 
 
 def prepare_sweep_dir(plan: SweepPlan, out_dir: str | Path) -> bool:
