@@ -142,6 +142,14 @@ def calibrate(
     min_acceptance: Annotated[
         float, typer.Option(help="Stop once a generation's acceptance rate falls below this.")
     ] = 0.01,
+    transition: Annotated[
+        str | None,
+        typer.Option(
+            help="Perturbation kernel: normal (one fitted to the whole last generation) "
+            "or local (one per particle, fitted to its nearest quarter; weights "
+            "degenerate less). Default normal; with --resume: the stored one."
+        ),
+    ] = None,
     out_dir: Annotated[
         Path | None,
         typer.Option(
@@ -186,6 +194,7 @@ def calibrate(
         max_simulations=max_simulations,
         min_acceptance=min_acceptance,
         resume=resume,
+        transition=transition,
     )
     with _progress(quiet) as bar:
         task = bar.add_task(

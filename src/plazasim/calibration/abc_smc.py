@@ -65,6 +65,15 @@ __all__ = [
 ]
 
 SETTINGS_FILE = "calibration.json"
+#: Perturbation kernels a calibration may use (``--transition``), and what each is.
+TRANSITIONS = {
+    "normal": "multivariate normal perturbation fitted to the whole last generation "
+    "(pyabc's default)",
+    "local": "local multivariate normal perturbations, each fitted to a particle's "
+    "nearest quarter of the last generation (pyabc LocalTransition)",
+}
+#: Share of the last generation each particle's local kernel is fitted to ("local").
+LOCAL_K_FRACTION = 0.25
 DATABASE = "abc.db"
 POPULATIONS = "populations.csv"
 POSTERIOR = "posterior.parquet"
@@ -134,6 +143,15 @@ class Settings:
     spec: dict[str, Any]
     observed: dict[str, list[float]]
     blocks: dict[str, dict[str, float]]
+    transition: str = "normal"
+
+    def transition_object(self) -> Any:
+        """The pyabc perturbation kernel :data:`TRANSITIONS` names for ``transition``."""
+        import pyabc
+
+        if self.transition == "local":
+            return pyabc.LocalTransition(k_fraction=LOCAL_K_FRACTION)
+        return pyabc.MultivariateNormalTransition()
 
     def spec_object(self) -> SummarySpec:
         """The summaries' layout."""
@@ -229,6 +247,7 @@ def _new_settings(
     seed: int,
     max_simulations: int | None,
     min_acceptance: float,
+    transition: str,
 ) -> Settings:
     return Settings(
         scenario=scenario.to_dict(),
@@ -246,6 +265,7 @@ def _new_settings(
         },
         observed={k: np.asarray(v, dtype=np.float64).tolist() for k, v in observed.items()},
         blocks={k: asdict(b) for k, b in blocks.items() if k in observed},
+        transition=transition,
     )
 
 
@@ -310,6 +330,7 @@ def plan_calibration(
     targets: tuple[SummarySpec, Mapping[str, np.ndarray]] | None = None,
     blocks: Mapping[str, Block] = DEFAULT_BLOCKS,
     resume: bool = False,
+    transition: str | None = None,
 ) -> CalibrationPlan:
     """Check everything about an ABC-SMC calibration of ``scenario``'s priors, run nothing.
 
@@ -326,6 +347,8 @@ def plan_calibration(
     over the whole calibration) may change; ``scenario`` may be None.
     ``workers`` > 1 starts a local Dask cluster; ``scheduler`` joins a running one.
     ``particles`` defaults to :data:`DEFAULT_PARTICLES` (resuming: the stored number).
+    ``transition`` names the perturbation kernel (:data:`TRANSITIONS`; default
+    ``normal``, resuming: the stored one).
     """
     from plazasim.experiments.priors import require_priors
     from plazasim.experiments.simulate import world_of
@@ -334,12 +357,21 @@ def plan_calibration(
     check_calibration_dir(out_dir, resume=resume)
     _positive_int("populations", populations)
     _positive_int("workers", workers)
+    if transition is not None and transition not in TRANSITIONS:
+        raise PlazasimError(
+            f"transition: unknown kernel {transition!r}; expected one of {', '.join(TRANSITIONS)}"
+        )
     if resume:
         if max_simulations is not None:
             _positive_int("max-simulations", max_simulations)
         settings = _resumed_settings(
             out_dir, scenario, particles, seed, populations, max_simulations
         )
+        if transition is not None and transition != settings.transition:
+            raise PlazasimError(
+                f"transition: the calibration being resumed uses {settings.transition!r} "
+                f"(got {transition!r})"
+            )
     else:
         if scenario is None:
             raise PlazasimError("scenario: required unless resuming")
@@ -373,6 +405,7 @@ def plan_calibration(
             seed,
             max_simulations,
             min_acceptance,
+            transition or "normal",
         )
     return CalibrationPlan(settings, out_dir, resume, workers, scheduler)
 
@@ -489,6 +522,7 @@ def run_calibration(
                 settings.distance(),
                 population_size=settings.particles,
                 sampler=sampler,
+                transitions=settings.transition_object(),
                 eps=pyabc.QuantileEpsilon(alpha=EPSILON_QUANTILE),
             )
             return abc
@@ -625,7 +659,7 @@ def _finish(
         {
             "kind": "calibration",
             "method": "ABC-SMC (pyabc), epsilon = median of the last generation's distances, "
-            "multivariate normal perturbation, jobs seeded from (seed, generation, job)",
+            f"{TRANSITIONS[settings.transition]}, jobs seeded from (seed, generation, job)",
             "settings": {
                 k: v for k, v in asdict(settings).items() if k not in ("observed", "scenario")
             },
