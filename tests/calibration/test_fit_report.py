@@ -284,6 +284,13 @@ def test_cli_writes_the_whole_report(calibration: Path, capsys: pytest.CaptureFi
     assert set(table.loc[table.section == "check", "result"]) <= {"pass", "fail", "no data"}
     markdown = (out / "fit_table.md").read_text(encoding="utf-8")
     assert "forecast" in markdown
+    posterior = pd.read_parquet(calibration / "posterior.parquet")
+    used = posterior["particle"].iloc[:2].nunique()
+    assert (
+        f"The 2 draws run hold {used} distinct parameter sets (the posterior's "
+        f"{len(posterior)} draws: {posterior['particle'].nunique()}); the last "
+        "generation's weights are worth 4.0 particles." in markdown
+    )
     # the distance's blocks, each with its share, the shares adding up to about 100%
     section = markdown.split("## What the distance is made of")[1]
     rows = [r for r in section.splitlines() if r.startswith("| ") and r.endswith("% |")]
@@ -296,6 +303,7 @@ def test_cli_writes_the_whole_report(calibration: Path, capsys: pytest.CaptureFi
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["kind"] == "fit_report" and manifest["draws"] == 2
     assert manifest["runs"] == 2 and manifest["workers"] == 1
+    assert manifest["distinct_parameter_sets"]["used"] == used
     predictive = pd.read_parquet(out / "predictive.parquet")
     assert predictive[["draw", "seed"]].drop_duplicates().shape[0] == 2
     # an earlier report may be replaced (nothing else may)

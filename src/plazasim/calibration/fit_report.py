@@ -142,6 +142,31 @@ class FitReport:
         """Posterior draws run."""
         return int(self.predictive["draw"].nunique())
 
+    @cached_property
+    def parameter_sets(self) -> dict[str, float]:
+        """How many distinct parameter sets the draws hold, and what the weights were worth.
+
+        ``posterior.parquet`` resamples the last generation, so a particle with a
+        large weight fills many draws: ``used`` distinct particles among the draws
+        run, ``shipped`` among all draws, and ``effective`` particles the last
+        generation's weights are worth (Kish, ``populations.csv``; NaN if unknown).
+        A comparison on N draws carries the fit's uncertainty only as far as its
+        draws differ.
+        """
+        posterior = self.calibration.posterior
+        effective = self.calibration.populations["effective_particles"].dropna()
+        out = {
+            "draws": float(len(posterior)),
+            "effective": float(effective.iloc[-1]) if len(effective) else math.nan,
+            "used": math.nan,
+            "shipped": math.nan,
+        }
+        if "particle" in posterior.columns:
+            rows = sorted(int(d) for d in self.predictive["draw"].unique())
+            out["used"] = float(posterior["particle"].iloc[rows].nunique())
+            out["shipped"] = float(posterior["particle"].nunique())
+        return out
+
     @property
     def runs(self) -> int:
         """Simulations run (draws x seeds)."""
@@ -281,6 +306,9 @@ class FitReport:
             "calibration": str(Path(self.calibration.out_dir).absolute()),
             "scenario": self.settings.scenario_object().scenario.name,
             "posterior_draws_available": len(self.calibration.posterior),
+            "distinct_parameter_sets": {
+                k: (v if math.isfinite(v) else None) for k, v in self.parameter_sets.items()
+            },
             "draws": self.draws,
             "seeds": self.seeds,
             "runs": self.runs,
@@ -326,6 +354,20 @@ def _band(row: pd.Series) -> str:
     return f"{row['median']:,.0f} [{row['q05']:,.0f}, {row['q95']:,.0f}]"
 
 
+def _spread_line(report: FitReport) -> str:
+    """One sentence on how many distinct parameter sets the draws hold."""
+    spread = report.parameter_sets
+    if not math.isfinite(spread["used"]):
+        return "The posterior file does not say which particle each draw is."
+    line = (
+        f"The {report.draws} draws run hold {spread['used']:.0f} distinct parameter sets "
+        f"(the posterior's {spread['draws']:.0f} draws: {spread['shipped']:.0f})"
+    )
+    if math.isfinite(spread["effective"]):
+        line += f"; the last generation's weights are worth {spread['effective']:.1f} particles"
+    return line + "."
+
+
 def _markdown(report: FitReport) -> str:
     """The Markdown of ``fit_table.md`` (see :meth:`FitReport.markdown`)."""
     meta = report.settings.scenario_object().scenario
@@ -337,6 +379,7 @@ def _markdown(report: FitReport) -> str:
         f"Calibration `{Path(report.calibration.out_dir).absolute()}`: {report.draws} "
         f"posterior draws x {report.seeds} seeds = {report.runs} runs, "
         f"{meta.start} to {meta.end}.",
+        _spread_line(report),
         "Simulated: median [5%, 95%] over the runs, persons per year. Relative error: "
         "(median - observed) / observed.",
         f"Years after {end.year if end.month == 12 and end.day == 31 else end} are a "
