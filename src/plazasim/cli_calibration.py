@@ -146,8 +146,8 @@ def calibrate(
         str | None,
         typer.Option(
             help="Perturbation kernel: normal (one fitted to the whole last generation) "
-            "or local (one per particle, fitted to its nearest quarter; weights "
-            "degenerate less). Default normal; with --resume: the stored one."
+            "or local (one per particle, fitted to its nearest quarter). Default "
+            "normal; with --resume: the stored one."
         ),
     ] = None,
     out_dir: Annotated[
