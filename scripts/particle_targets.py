@@ -47,7 +47,6 @@ def particle_frame(out_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFr
     settings = record.settings
     scenario = settings.scenario_object()
     space = SearchSpace(require_priors(scenario))
-    spec = settings.spec_object()
     observed = settings.observed_arrays()
     record_series = observed_record(settings)
     distance = settings.distance()
@@ -62,10 +61,9 @@ def particle_frame(out_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFr
             costs.append(distance.costs(arrays, observed))
             rows = []
             for block, values in arrays.items():
-                labels = [str(spec.members_year)] if block == "members" else spec.labels(block)
                 rows += [
                     {"draw": 0, "seed": 0, "block": block, "label": lab, "value": v}
-                    for lab, v in zip(labels, values, strict=True)
+                    for lab, v in zip(record_series[block].index, values, strict=True)
                 ]
             found = headline_checks(pd.DataFrame(rows), record_series, "Juárez")
             checks.append({c.key: c.passed for c in found if c.passed is not None})
@@ -119,20 +117,15 @@ def main(argv: list[str] | None = None) -> int:
         "\n",
     )
     params = [c for c in meta.columns if c not in ("generation", "weight")]
-    order = np.argsort(meta.loc[last, params].to_numpy(), axis=0)
-    cum = np.cumsum(meta.loc[last, "weight"].to_numpy()[order], axis=0)
-    rows = meta.loc[last, params].to_numpy()
-    medians = [
-        rows[order[np.searchsorted(cum[:, j], cum[-1, j] / 2), j], j] for j in range(len(params))
-    ]
+    posterior = read_calibration(args.calibration).summary.set_index("parameter")["median"]
     print("parameters: median of the particles meeting it, of the rest, and the")
-    print("last generation's weighted median:")
+    print("posterior median (posterior_summary.csv):")
     print(
         pd.DataFrame(
             {
                 "meeting": meta.loc[meets, params].median(),
                 "rest": meta.loc[~meets, params].median(),
-                "posterior": pd.Series(medians, index=params),
+                "posterior": posterior.reindex(params),
             }
         ).to_string(float_format=lambda x: f"{x:.4g}")
     )

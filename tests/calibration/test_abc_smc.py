@@ -59,8 +59,9 @@ PARTICLES = 16
 BLOCKS = {"national_related": Block(weight=0.0), "national_homicides": Block(offset=0.0)}
 
 
-def _targets(scenario: Scenario):
-    spec = SummarySpec(months=tuple(month_labels("2007-01", "2007-06")), years=(2007,), states=())
+def synthetic_targets(scenario: Scenario, last_month: str = "2007-06"):
+    """The record: one run at ``baseline_scale = TRUTH``, national monthly series to ``last_month``."""
+    spec = SummarySpec(months=tuple(month_labels("2007-01", last_month)), years=(2007,), states=())
     space = SearchSpace(require_priors(scenario))
     model = CalibrationModel(scenario, space, spec)
     np.random.seed(0)
@@ -74,7 +75,7 @@ def scenario() -> Scenario:
 
 @pytest.fixture(scope="module")
 def targets(scenario):
-    return _targets(scenario)
+    return synthetic_targets(scenario)
 
 
 @pytest.fixture(scope="module")

@@ -15,35 +15,12 @@ import numpy as np
 import pyabc
 import pytest
 
-from plazasim.calibration.abc_smc import CalibrationModel, calibrate, read_calibration
-from plazasim.calibration.distance import Block
-from plazasim.calibration.space import SearchSpace
-from plazasim.calibration.summaries import SummarySpec, month_labels
-from plazasim.experiments.priors import require_priors
+from plazasim.calibration.abc_smc import calibrate, read_calibration
 from plazasim.scenario import parse_scenario
 
+from .test_abc_smc import BLOCKS, TOML, synthetic_targets
+
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "particle_targets.py"
-TOML = """\
-[scenario]
-name = "particles-test"
-start = 2007-01-01
-end = 2007-12-31
-step = "week"
-seed = 3
-
-[world]
-kind = "synthetic"
-plazas = 200
-cartels = 3
-seed = 7
-
-[[policy]]
-from = 2007-01-01
-name = "crackdown"
-
-[calibration.priors]
-baseline_scale = { distribution = "uniform", low = 0.5, high = 1.2 }
-"""
 
 
 def _script():
@@ -56,14 +33,11 @@ def _script():
 
 @pytest.fixture(scope="module")
 def calibration(tmp_path_factory) -> Path:
-    scenario = parse_scenario(TOML)
-    spec = SummarySpec(months=tuple(month_labels("2007-01", "2007-12")), years=(2007,), states=())
-    space = SearchSpace(require_priors(scenario))
-    np.random.seed(0)
-    observed = CalibrationModel(scenario, space, spec)(space.particle({"baseline_scale": 0.85}))
+    """The ABC tests' synthetic scenario run to the end of 2007, two generations of 8."""
+    scenario = parse_scenario(TOML.replace("end = 2007-06-30", "end = 2007-12-31"))
     out = tmp_path_factory.mktemp("particles") / "cal"
-    blocks = {"national_related": Block(weight=0.0), "national_homicides": Block(offset=0.0)}
-    calibrate(scenario, out, particles=8, populations=2, targets=(spec, observed), blocks=blocks)
+    targets = synthetic_targets(scenario, last_month="2007-12")
+    calibrate(scenario, out, particles=8, populations=2, targets=targets, blocks=BLOCKS)
     return out
 
 
