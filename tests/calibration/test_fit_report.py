@@ -286,10 +286,12 @@ def test_cli_writes_the_whole_report(calibration: Path, capsys: pytest.CaptureFi
     assert "forecast" in markdown
     posterior = pd.read_parquet(calibration / "posterior.parquet")
     used = posterior["particle"].iloc[:2].nunique()
+    heaviest = posterior["particle"].value_counts().iloc[0] / len(posterior)
     assert (
         f"The 2 draws run hold {used} distinct parameter sets (the posterior's "
-        f"{len(posterior)} draws: {posterior['particle'].nunique()}); the last "
-        "generation's weights are worth 4.0 particles." in markdown
+        f"{len(posterior)} draws: {posterior['particle'].nunique()}, the most frequent "
+        f"filling {heaviest:.0%} of them); the last generation's weights are worth "
+        "4.0 particles." in markdown
     )
     # the distance's blocks, each with its share, the shares adding up to about 100%
     section = markdown.split("## What the distance is made of")[1]

@@ -148,7 +148,8 @@ class FitReport:
 
         ``posterior.parquet`` resamples the last generation, so a particle with a
         large weight fills many draws: ``used`` distinct particles among the draws
-        run, ``shipped`` among all draws, and ``effective`` particles the last
+        run, ``shipped`` among all draws, ``heaviest`` the share of all draws the
+        most frequent particle fills, and ``effective`` particles the last
         generation's weights are worth (Kish, ``populations.csv``; NaN if unknown).
         A comparison on N draws carries the fit's uncertainty only as far as its
         draws differ.
@@ -160,11 +161,14 @@ class FitReport:
             "effective": float(effective.iloc[-1]) if len(effective) else math.nan,
             "used": math.nan,
             "shipped": math.nan,
+            "heaviest": math.nan,
         }
         if "particle" in posterior.columns:
             rows = sorted(int(d) for d in self.predictive["draw"].unique())
             out["used"] = float(posterior["particle"].iloc[rows].nunique())
-            out["shipped"] = float(posterior["particle"].nunique())
+            counts = posterior["particle"].value_counts()
+            out["shipped"] = float(len(counts))
+            out["heaviest"] = float(counts.iloc[0] / len(posterior))
         return out
 
     @property
@@ -361,7 +365,8 @@ def _spread_line(report: FitReport) -> str:
         return "The posterior file does not say which particle each draw is."
     line = (
         f"The {report.draws} draws run hold {spread['used']:.0f} distinct parameter sets "
-        f"(the posterior's {spread['draws']:.0f} draws: {spread['shipped']:.0f})"
+        f"(the posterior's {spread['draws']:.0f} draws: {spread['shipped']:.0f}, the most "
+        f"frequent filling {spread['heaviest']:.0%} of them)"
     )
     if math.isfinite(spread["effective"]):
         line += f"; the last generation's weights are worth {spread['effective']:.1f} particles"
