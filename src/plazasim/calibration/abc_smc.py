@@ -361,9 +361,9 @@ def plan_calibration(
         raise PlazasimError(
             f"transition: unknown kernel {transition!r}; expected one of {', '.join(TRANSITIONS)}"
         )
+    if max_simulations is not None:
+        _positive_int("max-simulations", max_simulations)
     if resume:
-        if max_simulations is not None:
-            _positive_int("max-simulations", max_simulations)
         settings = _resumed_settings(
             out_dir, scenario, particles, seed, populations, max_simulations
         )
@@ -378,8 +378,6 @@ def plan_calibration(
         particles = DEFAULT_PARTICLES if particles is None else particles
         _positive_int("particles", particles, 2)
         seed = scenario.scenario.seed if seed is None else _positive_int("seed", seed, 0)
-        if max_simulations is not None:
-            _positive_int("max-simulations", max_simulations)
         if not 0 <= min_acceptance < 1:
             raise PlazasimError(f"min-acceptance: must be in [0, 1) (got {min_acceptance})")
         require_priors(scenario)
