@@ -65,7 +65,7 @@ def particle_frame(out_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFr
                     {"draw": 0, "seed": 0, "block": block, "label": lab, "value": v}
                     for lab, v in zip(record_series[block].index, values, strict=True)
                 ]
-            found = headline_checks(pd.DataFrame(rows), record_series, "Juárez")
+            found = headline_checks(pd.DataFrame(rows), record_series)
             checks.append({c.key: c.passed for c in found if c.passed is not None})
     return pd.DataFrame(meta), pd.DataFrame(costs), pd.DataFrame(checks).astype(bool)
 
