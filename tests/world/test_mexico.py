@@ -267,7 +267,16 @@ def test_build_is_deterministic_and_matches_shipped(tmp_path: Path) -> None:
     with np.load(a / mexico.NPZ_NAME) as new, np.load(shipped / mexico.NPZ_NAME) as old:
         assert sorted(new.files) == sorted(old.files)
         for key in new.files:
-            assert np.array_equal(new[key], old[key]), f"shipped {key} is stale: run make data"
+            assert new[key].dtype == old[key].dtype and new[key].shape == old[key].shape, key
+            # Another numpy or pandas may round the last bit of a sum differently (seen:
+            # 3e-14 km in 5 of 7,555 edges): that is not a stale world, a changed input is.
+            exact = not np.issubdtype(new[key].dtype, np.floating)
+            same = (
+                np.array_equal(new[key], old[key])
+                if exact
+                else np.allclose(new[key], old[key], rtol=1e-12, atol=1e-12)
+            )
+            assert same, f"shipped {key} is stale: run make data"
     new_meta = json.loads((a / mexico.JSON_NAME).read_text(encoding="utf-8"))
     old_meta = json.loads((shipped / mexico.JSON_NAME).read_text(encoding="utf-8"))
     assert new_meta == old_meta, "shipped mexico_world.json is stale: run make data"
