@@ -71,6 +71,8 @@ TRANSITIONS = {
     "(pyabc's default)",
     "local": "local multivariate normal perturbations, each fitted to a particle's "
     "nearest quarter of the last generation (pyabc LocalTransition)",
+    "defensive": "multivariate normal perturbation of a parent drawn half by weight, "
+    "half uniformly from the last generation (defensive mixture)",
 }
 #: Share of the last generation each particle's local kernel is fitted to ("local").
 LOCAL_K_FRACTION = 0.25
@@ -151,6 +153,10 @@ class Settings:
 
         if self.transition == "local":
             return pyabc.LocalTransition(k_fraction=LOCAL_K_FRACTION)
+        if self.transition == "defensive":
+            from plazasim.calibration.kernels import DefensiveNormalTransition
+
+            return DefensiveNormalTransition()
         return pyabc.MultivariateNormalTransition()
 
     def spec_object(self) -> SummarySpec:
