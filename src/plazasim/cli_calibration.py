@@ -145,8 +145,9 @@ def calibrate(
     transition: Annotated[
         str | None,
         typer.Option(
-            help="Perturbation kernel: normal (one fitted to the whole last generation) "
-            "or local (one per particle, fitted to its nearest quarter). Default "
+            help="Perturbation kernel: normal (one fitted to the whole last generation), "
+            "local (one per particle, fitted to its nearest quarter) or defensive "
+            "(normal, each parent drawn half by weight, half uniformly). Default "
             "normal; with --resume: the stored one."
         ),
     ] = None,

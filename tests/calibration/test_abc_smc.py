@@ -223,7 +223,10 @@ def test_output_directories_are_never_overwritten(tmp_path, three) -> None:
         ({"workers": 0}, "workers: must be an integer >= 1"),
         ({"max_simulations": 0}, "max-simulations: must be an integer >= 1"),
         ({"min_acceptance": 1.0}, "min-acceptance: must be in"),
-        ({"transition": "kde"}, "transition: unknown kernel 'kde'; expected one of normal, local"),
+        (
+            {"transition": "kde"},
+            "transition: unknown kernel 'kde'; expected one of normal, local, defensive",
+        ),
     ],
 )
 def test_bad_settings_are_refused_before_anything_runs(
@@ -234,29 +237,32 @@ def test_bad_settings_are_refused_before_anything_runs(
     assert not (tmp_path / "x").exists()
 
 
-def test_the_local_kernel_recovers_the_parameter_and_is_kept_for_resuming(
-    tmp_path, scenario, targets, three
+@pytest.mark.parametrize(
+    ("kernel", "method"), [("local", "LocalTransition"), ("defensive", "defensive mixture")]
+)
+def test_other_kernels_recover_the_parameter_and_are_kept_for_resuming(
+    tmp_path, scenario, targets, three, kernel: str, method: str
 ) -> None:
-    out = tmp_path / "local"
-    local = calibrate(
+    out = tmp_path / kernel
+    result = calibrate(
         scenario,
         out,
         particles=PARTICLES,
         populations=3,
         targets=targets,
         blocks=BLOCKS,
-        transition="local",
+        transition=kernel,
     )
-    row = local.summary.set_index("parameter").loc["baseline_scale"]
+    row = result.summary.set_index("parameter").loc["baseline_scale"]
     assert row.q05 <= TRUTH <= row.q95
-    eps = local.populations.set_index("population")["epsilon"]
+    eps = result.populations.set_index("population")["epsilon"]
     assert eps.loc[0] > eps.loc[1] > eps.loc[2]
     # The same seed, another kernel: the prior sample agrees, the later generations not.
-    assert local.populations["epsilon"].iloc[1] == three.populations["epsilon"].iloc[1]
-    assert not local.posterior["baseline_scale"].equals(three.posterior["baseline_scale"])
-    assert json.loads((out / "calibration.json").read_text())["settings"]["transition"] == "local"
-    assert "LocalTransition" in json.loads((out / "manifest.json").read_text())["method"]
-    assert plan_calibration(None, out, populations=4, resume=True).settings.transition == "local"
+    assert result.populations["epsilon"].iloc[1] == three.populations["epsilon"].iloc[1]
+    assert not result.posterior["baseline_scale"].equals(three.posterior["baseline_scale"])
+    assert json.loads((out / "calibration.json").read_text())["settings"]["transition"] == kernel
+    assert method in json.loads((out / "manifest.json").read_text())["method"]
+    assert plan_calibration(None, out, populations=4, resume=True).settings.transition == kernel
     with pytest.raises(PlazasimError, match="transition: the calibration being resumed uses"):
         plan_calibration(None, out, populations=4, resume=True, transition="normal")
 

@@ -38,7 +38,7 @@ __all__ = ["DEFENSIVE_UNIFORM_SHARE", "DefensiveNormalTransition"]
 DEFENSIVE_UNIFORM_SHARE = 0.5
 
 
-class DefensiveNormalTransition(MultivariateNormalTransition):  # type: ignore[misc]
+class DefensiveNormalTransition(MultivariateNormalTransition):
     """pyabc's multivariate normal kernel, its parents drawn from a defensive mixture.
 
     Args:
