@@ -8,8 +8,8 @@ light particles; a new particle proposed from one of them that then comes
 within epsilon of the record, often by a lucky seed in a stochastic model, gets
 a weight of roughly ``1 / (its parent's weight)`` and can outweigh all the
 others together. The next generation inherits that collapse and deepens it
-(the Mexico fit lost all but one effective particle of 200 this way, see
-docs/CALIBRATION.md, "The method").
+(the adopted Mexico fit's last generation is worth 10 of its 200 particles:
+docs/CALIBRATION.md, "The Mexico fit").
 
 The defensive kernel picks the parent from a mixture: with probability
 ``uniform_share`` uniformly over the last generation, otherwise by importance
