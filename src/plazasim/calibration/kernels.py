@@ -44,14 +44,13 @@ class DefensiveNormalTransition(MultivariateNormalTransition):
     Args:
         uniform_share: probability (0-1) that a proposal's parent is drawn
             uniformly rather than by importance weight.
-        scaling: multiplies the kernel covariance, as in pyabc.
 
     """
 
-    def __init__(self, uniform_share: float = DEFENSIVE_UNIFORM_SHARE, scaling: float = 1.0):
+    def __init__(self, uniform_share: float = DEFENSIVE_UNIFORM_SHARE):
         if not 0.0 <= uniform_share <= 1.0:
             raise ValueError(f"uniform_share: must be within 0-1 (got {uniform_share})")
-        super().__init__(scaling=scaling)
+        super().__init__()
         self.uniform_share = uniform_share
 
     def fit(self, X: pd.DataFrame, w: np.ndarray) -> None:
