@@ -7,6 +7,7 @@ so that the command line stays one short module per family of commands.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -40,6 +41,23 @@ def _progress(quiet: bool) -> Progress:
         transient=True,
         disable=quiet,
     )
+
+
+def _parse_weights(items: list[str]) -> dict[str, float]:
+    """``["national_homicides=15", ...]`` as ``{block: weight}`` (checked by the plan)."""
+    weights: dict[str, float] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        try:
+            number = float(value)
+        except ValueError:
+            number = math.nan
+        if not sep or not name.strip() or number != number:
+            raise PlazasimError(
+                f"--weight: expected BLOCK=WEIGHT, e.g. national_homicides=15 (got {item!r})"
+            )
+        weights[name.strip()] = number
+    return weights
 
 
 def _fmt_rate(value: float) -> str:
@@ -151,6 +169,15 @@ def calibrate(
             "normal; with --resume: the stored one."
         ),
     ] = None,
+    weight: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="BLOCK=WEIGHT: weigh a distance block otherwise than the default "
+            "(repeatable), e.g. --weight national_homicides=15; blocks: "
+            "national_related, national_homicides, state_related, state_homicides, "
+            "plaza_homicides, members. With --resume: the stored weights."
+        ),
+    ] = None,
     out_dir: Annotated[
         Path | None,
         typer.Option(
@@ -196,6 +223,7 @@ def calibrate(
         min_acceptance=min_acceptance,
         resume=resume,
         transition=transition,
+        weights=_parse_weights(weight or []),
     )
     with _progress(quiet) as bar:
         task = bar.add_task(

@@ -177,6 +177,27 @@ def test_a_resumed_calibration_continues_where_it_stopped(
     assert rest.populations["simulations"].sum() == three.populations["simulations"].sum()
 
 
+def three_blocks() -> dict[str, dict[str, float]]:
+    return {
+        "national_related": {"weight": 0.0, "offset": 10.0, "tolerance": 1.0},
+        "national_homicides": {"weight": 1.0, "offset": 0.0, "tolerance": 1.0},
+    }
+
+
+def test_weights_replace_only_the_named_blocks_weights(tmp_path, scenario, targets) -> None:
+    plan = plan_calibration(
+        scenario, tmp_path / "w", targets=targets, blocks=BLOCKS, weights={"national_related": 2.5}
+    )
+    assert plan.settings.blocks == {
+        **three_blocks(),
+        "national_related": {"weight": 2.5, "offset": 10.0, "tolerance": 1.0},
+    }
+    assert plan_calibration(
+        scenario, tmp_path / "w", targets=targets, blocks=BLOCKS
+    ).settings.blocks == (three_blocks())
+    assert not (tmp_path / "w").exists()
+
+
 def test_resume_refuses_other_settings(tmp_path, scenario, three) -> None:
     out = tmp_path / "copy"
     shutil.copytree(three.out_dir, out)
@@ -187,6 +208,14 @@ def test_resume_refuses_other_settings(tmp_path, scenario, three) -> None:
     other = parse_scenario(TOML.replace("seed = 3", "seed = 5"))
     with pytest.raises(PlazasimError, match="scenario: differs from the calibration"):
         calibrate(other, out, populations=4, resume=True)
+    with pytest.raises(
+        PlazasimError,
+        match=r"weight: the calibration being resumed keeps its stored block weights "
+        r"\(national_homicides=1, national_related=0\)",
+    ):
+        calibrate(None, out, populations=4, resume=True, weights={"national_related": 1.0})
+    same = plan_calibration(None, out, populations=4, resume=True, weights={"national_related": 0})
+    assert same.settings.blocks == three_blocks()
 
 
 def test_resume_takes_new_totals_for_generations_and_runs(tmp_path, three) -> None:
@@ -226,6 +255,19 @@ def test_output_directories_are_never_overwritten(tmp_path, three) -> None:
         (
             {"transition": "kde"},
             "transition: unknown kernel 'kde'; expected one of normal, local, defensive",
+        ),
+        ({"weights": {"nope": 1.0}}, "weight: unknown block 'nope'; expected one of national_"),
+        (
+            {"weights": {"national_homicides": -1.0}},
+            "weight: national_homicides must be a finite number >= 0 \\(got -1.0\\)",
+        ),
+        (
+            {"weights": {"national_homicides": float("inf")}},
+            "weight: national_homicides must be a finite number >= 0 \\(got inf\\)",
+        ),
+        (
+            {"weights": {"national_homicides": 0, "national_related": 0}},
+            "weight: at least one compared block needs a weight > 0",
         ),
     ],
 )
@@ -299,10 +341,24 @@ def _run_cli(args: list[str], capsys) -> tuple[int, str, str]:
 def test_cli_calibrates_mexico_and_resumes(tmp_path, capsys) -> None:
     out = tmp_path / "mx"
     code, stdout, _ = _run_cli(
-        ["calibrate", "mexico-2006", "--particles", "2", "--populations", "1", "--out", str(out)],
+        [
+            "calibrate",
+            "mexico-2006",
+            "--particles",
+            "2",
+            "--populations",
+            "1",
+            "--weight",
+            "national_homicides=15",
+            "--out",
+            str(out),
+        ],
         capsys,
     )
     assert code == 0, stdout
+    blocks = json.loads((out / "calibration.json").read_text())["settings"]["blocks"]
+    assert blocks["national_homicides"] == {"weight": 15.0, "offset": 10.0, "tolerance": 1.0}
+    assert blocks["national_related"]["weight"] == 5.0
     assert "Posterior" in stdout and f"wrote {out}" in stdout
     summary = pd.read_csv(out / "posterior_summary.csv")
     scenario = load_scenario("mexico-2006")
@@ -328,6 +384,14 @@ def test_cli_calibrates_mexico_and_resumes(tmp_path, capsys) -> None:
             "give either --scheduler or --workers",
         ),
         (["calibrate", "--resume", "--out", "{tmp}"], "holds no calibration to resume"),
+        (
+            ["calibrate", "mexico-2006", "--weight", "members", "--out", "{tmp}/s"],
+            "--weight: expected BLOCK=WEIGHT, e.g. national_homicides=15 (got 'members')",
+        ),
+        (
+            ["calibrate", "mexico-2006", "--weight", "nope=2", "--out", "{tmp}/s"],
+            "weight: unknown block 'nope'",
+        ),
     ],
 )
 def test_cli_errors_are_one_line(tmp_path, capsys, args: list[str], message: str) -> None:

@@ -36,7 +36,7 @@ import math
 import os
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +61,7 @@ __all__ = [
     "check_calibration_dir",
     "plan_calibration",
     "read_calibration",
+    "reweighted",
     "run_calibration",
 ]
 
@@ -337,6 +338,7 @@ def plan_calibration(
     blocks: Mapping[str, Block] = DEFAULT_BLOCKS,
     resume: bool = False,
     transition: str | None = None,
+    weights: Mapping[str, float] | None = None,
 ) -> CalibrationPlan:
     """Check everything about an ABC-SMC calibration of ``scenario``'s priors, run nothing.
 
@@ -354,7 +356,8 @@ def plan_calibration(
     ``workers`` > 1 starts a local Dask cluster; ``scheduler`` joins a running one.
     ``particles`` defaults to :data:`DEFAULT_PARTICLES` (resuming: the stored number).
     ``transition`` names the perturbation kernel (:data:`TRANSITIONS`; default
-    ``normal``, resuming: the stored one).
+    ``normal``, resuming: the stored one). ``weights`` replaces the weights of
+    the named blocks of ``blocks`` (``{block: weight}``; resuming: the stored ones).
     """
     from plazasim.experiments.priors import require_priors
     from plazasim.experiments.simulate import world_of
@@ -378,6 +381,13 @@ def plan_calibration(
                 f"transition: the calibration being resumed uses {settings.transition!r} "
                 f"(got {transition!r})"
             )
+        if weights and reweighted(settings.distance().blocks, weights) != dict(
+            settings.distance().blocks
+        ):
+            raise PlazasimError(
+                "weight: the calibration being resumed keeps its stored block weights "
+                f"({_weights_text(settings.distance().blocks)})"
+            )
     else:
         if scenario is None:
             raise PlazasimError("scenario: required unless resuming")
@@ -394,6 +404,9 @@ def plan_calibration(
 
             targets = targets_for(world)
         spec, observed = targets
+        blocks = reweighted(blocks, weights or {})
+        if not any(blocks[b].weight > 0 for b in observed if b in blocks):
+            raise PlazasimError("weight: at least one compared block needs a weight > 0")
         if spec.end <= scenario.scenario.start:
             raise PlazasimError(
                 f"scenario: starts {scenario.scenario.start}, after the "
@@ -412,6 +425,31 @@ def plan_calibration(
             transition or "normal",
         )
     return CalibrationPlan(settings, out_dir, resume, workers, scheduler)
+
+
+def reweighted(blocks: Mapping[str, Block], weights: Mapping[str, float]) -> dict[str, Block]:
+    """``blocks`` with the weights ``weights`` names replaced; offsets and tolerances kept.
+
+    A calibration may weigh the record's parts otherwise than
+    :data:`~plazasim.calibration.distance.DEFAULT_BLOCKS` does: the weights decide
+    which errors the sampler avoids (docs/CALIBRATION.md, "The distance").
+    """
+    out = dict(blocks)
+    for name, weight in weights.items():
+        if name not in blocks:
+            raise PlazasimError(
+                f"weight: unknown block {name!r}; expected one of {', '.join(blocks)}"
+            )
+        if isinstance(weight, bool) or not (
+            isinstance(weight, int | float) and math.isfinite(weight) and weight >= 0
+        ):
+            raise PlazasimError(f"weight: {name} must be a finite number >= 0 (got {weight!r})")
+        out[name] = replace(blocks[name], weight=float(weight))
+    return out
+
+
+def _weights_text(blocks: Mapping[str, Block]) -> str:
+    return ", ".join(f"{name}={block.weight:g}" for name, block in blocks.items())
 
 
 def _resumed_settings(
