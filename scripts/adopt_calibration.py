@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import build_mexico_timeline as build
 
 from plazasim.calibration.abc_smc import read_calibration
+from plazasim.calibration.distance import DEFAULT_BLOCKS
 
 
 def provenance(cal_dir: Path) -> dict[str, object]:
@@ -42,6 +43,12 @@ def provenance(cal_dir: Path) -> dict[str, object]:
         f"plazasim calibrate {s.scenario['scenario']['name']} --particles {s.particles} "
         f"--populations {len(fitted)} --seed {s.seed}"
         + (f" --max-simulations {s.max_simulations}" if s.max_simulations else "")
+        + (f" --transition {s.transition}" if s.transition != "normal" else "")
+        + "".join(
+            f" --weight {name}={block['weight']:g}"
+            for name, block in s.blocks.items()
+            if name in DEFAULT_BLOCKS and block["weight"] != DEFAULT_BLOCKS[name].weight
+        )
     )
     return {
         "command": command,
