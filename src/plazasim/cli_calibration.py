@@ -173,9 +173,8 @@ def calibrate(
         list[str] | None,
         typer.Option(
             help="BLOCK=WEIGHT: weigh a distance block otherwise than the default "
-            "(repeatable), e.g. --weight national_homicides=15; blocks: "
-            "national_related, national_homicides, state_related, state_homicides, "
-            "plaza_homicides, members. With --resume: the stored weights."
+            "(repeatable), e.g. --weight national_homicides=15; the blocks: "
+            "docs/CALIBRATION.md, 'The distance'. With --resume: the stored weights."
         ),
     ] = None,
     out_dir: Annotated[

@@ -192,9 +192,8 @@ def test_weights_replace_only_the_named_blocks_weights(tmp_path, scenario, targe
         **three_blocks(),
         "national_related": {"weight": 2.5, "offset": 10.0, "tolerance": 1.0},
     }
-    assert plan_calibration(
-        scenario, tmp_path / "w", targets=targets, blocks=BLOCKS
-    ).settings.blocks == (three_blocks())
+    unchanged = plan_calibration(scenario, tmp_path / "w", targets=targets, blocks=BLOCKS)
+    assert unchanged.settings.blocks == three_blocks()
     assert not (tmp_path / "w").exists()
 
 
@@ -256,7 +255,11 @@ def test_output_directories_are_never_overwritten(tmp_path, three) -> None:
             {"transition": "kde"},
             "transition: unknown kernel 'kde'; expected one of normal, local, defensive",
         ),
-        ({"weights": {"nope": 1.0}}, "weight: unknown block 'nope'; expected one of national_"),
+        (
+            {"weights": {"nope": 1.0}},
+            "weight: unknown block 'nope'; expected one of national_related, national_homicides$",
+        ),
+        ({"weights": {"state_related": 1.0}}, "weight: unknown block 'state_related'"),
         (
             {"weights": {"national_homicides": -1.0}},
             "weight: national_homicides must be a finite number >= 0 \\(got -1.0\\)",

@@ -381,12 +381,11 @@ def plan_calibration(
                 f"transition: the calibration being resumed uses {settings.transition!r} "
                 f"(got {transition!r})"
             )
-        if weights and reweighted(settings.distance().blocks, weights) != dict(
-            settings.distance().blocks
-        ):
+        stored = dict(settings.distance().blocks)
+        if weights and reweighted(stored, weights) != stored:
             raise PlazasimError(
                 "weight: the calibration being resumed keeps its stored block weights "
-                f"({_weights_text(settings.distance().blocks)})"
+                f"({_weights_text(stored)})"
             )
     else:
         if scenario is None:
@@ -404,8 +403,9 @@ def plan_calibration(
 
             targets = targets_for(world)
         spec, observed = targets
-        blocks = reweighted(blocks, weights or {})
-        if not any(blocks[b].weight > 0 for b in observed if b in blocks):
+        compared = {name: block for name, block in blocks.items() if name in observed}
+        blocks = reweighted(compared, weights or {})
+        if not any(block.weight > 0 for block in blocks.values()):
             raise PlazasimError("weight: at least one compared block needs a weight > 0")
         if spec.end <= scenario.scenario.start:
             raise PlazasimError(
