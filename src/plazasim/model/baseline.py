@@ -20,6 +20,13 @@ Two parts, drawn together as Poisson counts each week:
   ``spillover_memory_weeks``. This is why national homicides (INEGI) can grow
   faster than the killings the government attributes to the cartels
   (Presidencia), as they did in 2008-2010, without a rule per year.
+* **How far the spill-over reaches.** A share ``spillover_national_share`` of it
+  spreads over the whole country, in proportion to each plaza's ordinary homicide,
+  instead of staying where the cartels killed. Drug violence spreads beyond the
+  places it starts (Osorio 2015), and in the record the homicides the government
+  did not attribute to the cartels rose from 2007 to 2010 in most states, also
+  where it recorded few cartel killings (docs/MODEL.md, "Baseline homicides").
+  The calibration decides the share; at 0 the spill-over is purely local.
 """
 
 from __future__ import annotations
@@ -47,6 +54,23 @@ def baseline_homicides(state: State, ctx: Context, rng: np.random.Generator) -> 
     world = ctx.world
     years = state.week / 52.0 + world.baseline_age_years
     rate = world.baseline_rate * p.baseline_scale * np.exp(p.baseline_trend_per_year * years)
-    expected = rate * population_this_week(ctx, state.week) / 1e5 / 52.0
-    expected = expected + p.spillover_per_killing * state.disorder
-    return rng.poisson(expected).astype(float)
+    ordinary = rate * population_this_week(ctx, state.week) / 1e5 / 52.0
+    return rng.poisson(ordinary + spillover(ordinary, state, ctx)).astype(float)
+
+
+def spillover(ordinary: np.ndarray, state: State, ctx: Context) -> np.ndarray:
+    """``(P,)`` expected ordinary homicides this week that the war's recent killings add.
+
+    ``spillover_per_killing`` x ``State.disorder`` in all; the share
+    ``spillover_national_share`` of that total is spread over the whole country in
+    proportion to ``ordinary`` (each plaza's expected pre-war homicides this week), the
+    rest stays where the killing was. The total does not depend on the share.
+    """
+    p = ctx.params
+    local = p.spillover_per_killing * state.disorder
+    share = p.spillover_national_share
+    total_ordinary = float(ordinary.sum())
+    if share == 0.0 or total_ordinary <= 0.0:
+        return local
+    pooled = share * float(local.sum())
+    return (1.0 - share) * local + ordinary * (pooled / total_ordinary)

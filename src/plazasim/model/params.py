@@ -778,8 +778,11 @@ class Parameters(BaseModel):
     baseline_scale: float = _p(
         0.85,
         "multiplier",
-        "reasoning: INEGI 2000-2006 includes some cartel killings; ~85% is non-cartel",
-        0.5,
+        "reasoning: INEGI 2000-2006 includes cartel killings: press counts give "
+        "~1,000-2,200 a year (~85% non-cartel), Rios's imputation 3,000-4,000 a year in "
+        "2000-2004 and rising after (Molzahn, Rios & Shirk 2012), i.e. 60-70% non-cartel "
+        "or less",
+        0.35,
         1.2,
     )
     baseline_trend_per_year: float = _p(
@@ -795,6 +798,17 @@ class Parameters(BaseModel):
         0.0,
         1.0,
         ge=0.0,
+    )
+    spillover_national_share: float = _p(
+        0.0,
+        "share of the spill-over",
+        "Osorio 2015 JCR: drug violence spreads beyond where it starts; the record's "
+        "non-attributed homicides rose 2007-2010 in most states, also where few cartel "
+        "killings were recorded. Default 0 (the local effect Calderon et al. 2015 "
+        "measured); the calibration searches the range",
+        0.0,
+        1.0,
+        le=1.0,
     )
     spillover_memory_weeks: float = _p(
         26.0,
