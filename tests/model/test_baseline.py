@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from plazasim.model.baseline import baseline_homicides, update_disorder
+from plazasim.model.baseline import baseline_homicides, spillover, update_disorder
 from plazasim.model.revenue import population_this_week
 
 
@@ -68,3 +68,53 @@ def test_the_trend_runs_from_the_middle_of_the_baseline_years(fresh) -> None:
     young, old = _mean_baseline(state, ctx).sum(), _mean_baseline(state, aged).sum()
     assert abs(young - now.sum()) < 0.03 * now.sum()
     assert abs(old - now.sum() * np.exp(-0.3)) < 0.03 * now.sum()
+
+
+def _ordinary(state, ctx) -> np.ndarray:
+    p = ctx.params
+    years = state.week / 52.0 + ctx.world.baseline_age_years
+    rate = ctx.world.baseline_rate * p.baseline_scale * np.exp(p.baseline_trend_per_year * years)
+    return rate * population_this_week(ctx, state.week) / 1e5 / 52.0
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    share=st.floats(0.0, 1.0),
+    per_killing=st.floats(0.0, 2.0),
+    disorder=st.lists(st.floats(0.0, 100.0), min_size=1, max_size=8),
+)
+def test_the_national_share_moves_the_spillover_without_changing_its_total(
+    fresh, share, per_killing, disorder
+) -> None:
+    state, ctx = fresh(spillover_per_killing=per_killing, spillover_national_share=share)
+    state.disorder[: len(disorder)] = disorder
+    added = spillover(_ordinary(state, ctx), state, ctx)
+    total = per_killing * state.disorder.sum()
+    assert (added >= 0.0).all()
+    assert abs(added.sum() - total) <= 1e-9 * max(total, 1.0)
+    if share == 0.0:
+        np.testing.assert_array_equal(added, per_killing * state.disorder)
+
+
+def test_a_national_share_reaches_plazas_without_killings_by_their_ordinary_homicide(
+    fresh,
+) -> None:
+    state, ctx = fresh(spillover_per_killing=0.5, spillover_national_share=0.4)
+    state.disorder[3] = 20.0  # 10 spill-over homicides a week, all from plaza 3
+    ordinary = _ordinary(state, ctx)
+    added = spillover(ordinary, state, ctx)
+    pooled = 0.4 * 10.0 * ordinary / ordinary.sum()
+    others = np.delete(np.arange(added.size), 3)
+    np.testing.assert_allclose(added[others], pooled[others], rtol=1e-12)
+    assert np.isclose(added[3], 0.6 * 10.0 + pooled[3], rtol=1e-12)
+
+
+def test_a_fully_national_spillover_follows_ordinary_homicide(fresh) -> None:
+    state, ctx = fresh(spillover_per_killing=1.0, spillover_national_share=1.0)
+    state.disorder[:] = 0.0
+    state.disorder[0] = 7.0
+    ordinary = _ordinary(state, ctx)
+    added = spillover(ordinary, state, ctx)
+    np.testing.assert_allclose(added / ordinary, 7.0 / ordinary.sum(), rtol=1e-12)
