@@ -1404,13 +1404,23 @@ class DrugWarModel(mesa.Model):
         years = self.week / 52.0 + self.world.baseline_age_years
         trend = math.exp(p.baseline_trend_per_year * years)
         w = 1.0 / p.spillover_memory_weeks
-        baseline = 0.0
+        share = p.spillover_national_share
+        ordinary: list[float] = []
         for pl in self.plazas:
             # Disorder: an exponential mean of the plaza's related killings (spill-over).
             pl.disorder = (1.0 - w) * pl.disorder + w * self.related.get(pl.index, 0.0)
             rate = pl.baseline_rate * p.baseline_scale * trend
-            expected = rate * pl.population_now(self.week) / 1e5 / 52.0
-            baseline += float(self.rng.poisson(expected + p.spillover_per_killing * pl.disorder))
+            ordinary.append(rate * pl.population_now(self.week) / 1e5 / 52.0)
+        # The national share of the spill-over goes where ordinary homicide is.
+        total_ordinary = sum(ordinary)
+        pooled = share * sum(p.spillover_per_killing * pl.disorder for pl in self.plazas)
+        spread = share > 0.0 and total_ordinary > 0.0
+        per_ordinary = pooled / total_ordinary if spread else 0.0
+        kept = 1.0 - share if spread else 1.0
+        baseline = 0.0
+        for pl, expected in zip(self.plazas, ordinary, strict=True):
+            spill = kept * p.spillover_per_killing * pl.disorder + expected * per_ordinary
+            baseline += float(self.rng.poisson(expected + spill))
         self.related.clear()
         t = self.tally
         t["homicides_baseline"] = baseline
