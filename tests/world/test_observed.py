@@ -89,6 +89,19 @@ def test_inegi_published_figures() -> None:
     assert annual("inegi_homicides", "08037", list(INEGI_JUAREZ)).to_dict() == INEGI_JUAREZ
 
 
+def test_non_attributed_homicides_rose_in_most_states() -> None:
+    """The figures docs/MODEL.md gives for spill-over beyond the war states."""
+    years = [2007, 2010]
+    rose = []
+    for geo in STATES:
+        rest = annual("inegi_homicides", geo, years) - annual("presidencia_deaths", geo, years)
+        rose.append(rest.iloc[1] > rest.iloc[0])
+    assert sum(rose) == 24
+    city = annual("inegi_homicides", "09", years) - annual("presidencia_deaths", "09", years)
+    assert list(city) == [667, 914]
+    assert list(annual("presidencia_deaths", "09", years)) == [182, 191]
+
+
 def test_coverage(frame: pd.DataFrame) -> None:
     assert states() == STATES
     expected = {
