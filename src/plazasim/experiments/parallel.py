@@ -92,8 +92,11 @@ def watched_ctrl_c() -> Iterator[Callable[[], None]]:
     dropped, and the run would go on to the end as if no one had pressed Ctrl-C.
     Here the handler records the press before it raises, and the block gets a
     ``check()`` that raises ``KeyboardInterrupt`` once a press was recorded: a loop
-    that calls it after each finished task stops at the next one. Outside the main
-    thread (where signals cannot be handled) ``check`` does nothing.
+    that calls it after each finished task stops at the next one. Such a dropped
+    ``KeyboardInterrupt`` is not printed either (``sys.unraisablehook``), since
+    ``check`` raises it again; the promise is one line on Ctrl-C, not a traceback.
+    Outside the main thread (where signals cannot be handled) ``check`` does
+    nothing.
     """
     if threading.current_thread() is not threading.main_thread():
         yield lambda: None
@@ -108,11 +111,20 @@ def watched_ctrl_c() -> Iterator[Callable[[], None]]:
         if pressed:
             raise KeyboardInterrupt
 
+    previous_hook = sys.unraisablehook
+
+    def drop_recorded_ctrl_c(unraisable: Any) -> None:
+        if pressed and isinstance(unraisable.exc_value, KeyboardInterrupt):
+            return
+        previous_hook(unraisable)
+
     previous = signal.signal(signal.SIGINT, on_ctrl_c)
+    sys.unraisablehook = drop_recorded_ctrl_c
     try:
         yield check
     finally:
         signal.signal(signal.SIGINT, previous)
+        sys.unraisablehook = previous_hook
 
 
 def _launcher_ignoring_ctrl_c(folder: str) -> str | None:
