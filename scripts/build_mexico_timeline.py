@@ -66,11 +66,16 @@ CALIBRATION: dict[str, dict[str, Any] | None] = {
     # Violence in peacetime plazas and outside the drug war (INEGI 2000-06 rates).
     # Log-uniform over two decades up to the declared top, 2e-3.
     "execution_rate": {"distribution": "loguniform", "low": 0.00002, "high": 0.002},
-    "baseline_scale": {"distribution": "uniform", "low": 0.55, "high": 0.95},
+    # Its scale down to the declared floor 0.35: press counts put 60-70% or less of
+    # INEGI's pre-war homicides outside the cartels (Molzahn, Rios & Shirk 2012).
+    "baseline_scale": {"distribution": "uniform", "low": 0.35, "high": 0.95},
     # Ordinary homicide that follows the cartels' killings (model.baseline): the only
     # link from the war to INEGI's non-cartel homicides, so the national series
     # decide it; its declared range as a uniform prior.
     "spillover_per_killing": {"distribution": "uniform", "low": 0.0, "high": 1.0},
+    # How much of that spill-over travels beyond the war's state (Osorio 2015; the
+    # record's non-attributed homicides rose in 24 of 32 states); its declared range.
+    "spillover_national_share": {"distribution": "uniform", "low": 0.0, "high": 1.0},
     # The national trend of that pre-war violence per resident: INEGI 2000-2006 gives
     # -1.5%/yr, the longer 1994-2007 decline (15,737 to 8,837 homicides a year) about
     # -5.5%/yr; its declared range.
