@@ -228,7 +228,10 @@ class _FailsWhenCollected:
 
 def test_a_ctrl_c_a_finalizer_swallowed_still_stops_the_loop(monkeypatch) -> None:
     lost: list[type[BaseException]] = []
-    hook = lambda unraisable: lost.append(unraisable.exc_type)  # noqa: E731
+
+    def hook(unraisable: sys.UnraisableHookArgs) -> None:
+        lost.append(unraisable.exc_type)
+
     monkeypatch.setattr(sys, "unraisablehook", hook)
     before = signal.getsignal(signal.SIGINT)
     with watched_ctrl_c() as check:

@@ -113,7 +113,7 @@ def watched_ctrl_c() -> Iterator[Callable[[], None]]:
 
     previous_hook = sys.unraisablehook
 
-    def drop_recorded_ctrl_c(unraisable: Any) -> None:
+    def drop_recorded_ctrl_c(unraisable: sys.UnraisableHookArgs) -> None:
         if pressed and isinstance(unraisable.exc_value, KeyboardInterrupt):
             return
         previous_hook(unraisable)
