@@ -10,6 +10,7 @@ import pytest
 
 from plazasim.events import UsSignalEvent
 from plazasim.model.context import Context, build_context
+from plazasim.model.decisions import decide
 from plazasim.model.engine import Simulation, simulate
 from plazasim.model.params import Parameters
 from plazasim.model.state import NO_CARTEL, State, initial_state
@@ -96,26 +97,40 @@ def ops_on(sim: Simulation, plaza: int, cartel: int) -> list[list[int]]:
     ]
 
 
-def test_signal_sets_the_plaza_and_moves_challengers_beliefs(world: World) -> None:
+def test_signal_sets_the_plaza_and_leaves_beliefs_alone(world: World) -> None:
+    """The declaration is about one plaza: it is recorded there, and no belief moves."""
     params = Parameters()
     state, ctx = initial_state(world, params), build_context(world, params)
-    state.relation[1, WINNER] = state.relation[WINNER, 1] = ALLIED
     state.relation[2, WINNER] = state.relation[WINNER, 2] = RIVAL
-    before = state.belief.copy()
+    state.counts[:] = 3.0  # some remembered acts, so a belief shift would show
+    before = state.copy()
     plaza = int(np.argmax(world.initial_strength[WINNER]))
-    UsSignalEvent(cartel=world.cartel_names[WINNER], plaza=plaza).apply(state, ctx)
+    assert UsSignalEvent(cartel=world.cartel_names[WINNER], plaza=plaza).apply(state, ctx)
     assert state.signal[plaza] == WINNER
     assert (state.signal[np.arange(ctx.n_plazas) != plaza] == NO_CARTEL).all()
-    assert state.belief[WINNER] == before[WINNER]
-    assert state.belief[1] == before[1]  # an ally is not threatened
-    challengers = [j for j in range(world.n_cartels) if j not in (WINNER, 1)]
-    assert (state.belief[challengers] > before[challengers]).all()
-    # The size of the jump (fresh counts): credibility x (alpha + beta) punished acts added.
-    a, b, cred = params.belief_alpha, params.belief_beta, params.signal_credibility
-    extra = cred * (a + b)
-    assert state.belief[challengers] == pytest.approx((extra + a) / (extra + a + b))
-    # Dead slots are untouched.
-    assert (state.belief[~state.alive] == before[~state.alive]).all()
+    np.testing.assert_array_equal(state.counts, before.counts)
+    np.testing.assert_array_equal(state.belief, before.belief)
+    np.testing.assert_array_equal(state.belief_discreet, before.belief_discreet)
+
+
+def test_signal_deters_challengers_in_its_plaza_only(world: World) -> None:
+    """Phase 5: a challenger turns discreet where the signal names another cartel, not elsewhere.
+
+    With violence nearly certain by itself and a heavy punishment weight, only the
+    signal term can make a present challenger discreet.
+    """
+    params = Parameters(
+        violence_bias=20.0, attack_bias=-20.0, punishment_weight=100.0, signal_credibility=1.0
+    )
+    state, ctx = initial_state(world, params), build_context(world, params)
+    challenger = 2
+    state.relation[challenger, WINNER] = state.relation[WINNER, challenger] = RIVAL
+    present = np.flatnonzero(state.strength[challenger] > params.presence_threshold)
+    plaza = int(present[0])
+    UsSignalEvent(cartel=world.cartel_names[WINNER], plaza=plaza).apply(state, ctx)
+    decide(state, ctx, np.zeros(ctx.n_plazas), np.random.default_rng(0))
+    assert not state.violent[challenger, plaza]
+    assert state.violent[challenger, present[1:]].all()
 
 
 def test_signal_for_a_dead_cartel_does_nothing(world: World) -> None:
@@ -175,5 +190,5 @@ def test_laissez_faire_does_not_back_the_signal(world: World, setup: tuple[int, 
     nat = sim.recorder.national_frame(sim.dates)
     assert (nat.operations == 0).all() and (nat.homicides_state == 0).all()
     assert (sim.state.heat == 0).all()
-    # The declaration itself still happened (beliefs moved), only enforcement is absent.
+    # The declaration itself still happened, only enforcement is absent.
     assert sim.state.signal[plaza] == WINNER or not sim.state.alive[WINNER]

@@ -1,10 +1,13 @@
 """``us_signal``: the US publicly declares a cartel dominant in a plaza.
 
-Source: the seed (Stratfor email of 15 April 2010, Ciudad Juárez). From the event's
-week on the plaza's ``signal`` names the cartel: its challengers' belief that
-violence is punished jumps (:func:`plazasim.model.learning.receive_signal`), the
-state reports it as the plaza's controller, and enforcement backs it against
-non-allied challengers there (``enforcement.back_signals``).
+Source: the seed (Stratfor email of 15 April 2010, Ciudad Juárez), which reads the
+declaration as an ultimatum to the challengers in that city. From the event's week
+on, the plaza's ``signal`` names the cartel: its non-allied challengers there weigh
+``punishment_weight x signal_credibility`` against attacking and against violence
+(phase 5), the state reports it as the plaza's controller, and enforcement backs it
+against them there (``enforcement.back_signals``). The declaration concerns one
+plaza, so it acts in that plaza only; beliefs, which are per cartel, are left to
+experience, since shifting them would carry it to every plaza a challenger holds.
 """
 
 from __future__ import annotations
@@ -14,7 +17,6 @@ from typing import Literal
 
 from plazasim.events.base import CartelEvent, Dated, Resolution, WorldNames, register_event, slot_of
 from plazasim.model.context import Context
-from plazasim.model.learning import receive_signal
 from plazasim.model.state import NO_CARTEL, State
 
 __all__ = ["UsSignal", "UsSignalEvent"]
@@ -29,11 +31,11 @@ class UsSignalEvent:
     label: str = "us_signal"
 
     def apply(self, state: State, ctx: Context) -> bool:
-        """Declare the winner and update beliefs."""
+        """Declare the winner in the plaza."""
         k = slot_of(state, self.cartel)
         if k == NO_CARTEL:
             return False
-        receive_signal(state, ctx, k, self.plaza)
+        state.signal[self.plaza] = k
         return True
 
 

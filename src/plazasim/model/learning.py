@@ -24,7 +24,6 @@ from plazasim.model.state import (
     VIOLENT_SEEN,
     State,
 )
-from plazasim.world.world import ALLIED
 
 
 def belief(punished: np.ndarray, seen: np.ndarray, params: Parameters) -> np.ndarray:
@@ -66,25 +65,6 @@ def learn(state: State, ctx: Context) -> None:
     state.counts = state.counts * p.belief_discount + np.where(state.alive[:, None], seen, 0.0)
     state.belief = _violence_belief(state, p)
     state.belief_discreet = _discretion_belief(state, p)
-
-
-def receive_signal(state: State, ctx: Context, winner: int, plaza: int) -> None:
-    """A public US declaration that ``winner`` dominates ``plaza`` (seed, April 2010).
-
-    Its challengers read it as an ultimatum: each non-allied cartel adds, with
-    weight ``signal_credibility``, as many punished violent acts as the violent
-    acts it remembers, pulling its belief that violence is punished towards 1.
-    """
-    p = ctx.params
-    state.signal[plaza] = winner
-    challengers = state.alive & (state.relation[:, winner] != ALLIED)
-    challengers[winner] = False
-    extra = p.signal_credibility * np.maximum(
-        state.counts[:, VIOLENT_SEEN], p.belief_alpha + p.belief_beta
-    )
-    state.counts[challengers, VIOLENT_PUNISHED] += extra[challengers]
-    state.counts[challengers, VIOLENT_SEEN] += extra[challengers]
-    state.belief = _violence_belief(state, p)
 
 
 def receive_announcement(state: State, ctx: Context, credibility: float) -> None:
