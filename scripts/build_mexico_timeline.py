@@ -83,6 +83,11 @@ CALIBRATION: dict[str, dict[str, Any] | None] = {
     # When a cartel gives up a front it cannot win (model.war): the screen's next
     # candidate (rank correlation 0.46 with Juarez in 2010); its declared range.
     "retreat_share": {"distribution": "uniform", "low": 0.02, "high": 0.5},
+    # How long the spill-over lasts (model.baseline): with the killing rising every
+    # year, a longer memory holds INEGI's non-attributed count back early in the war
+    # and lets it catch up later, so the national series inform it. Calderon et al.
+    # (2015) measured six months after a removal; its declared range, 1 month to 2 years.
+    "spillover_memory_weeks": {"distribution": "uniform", "low": 4.0, "high": 104.0},
 }
 
 #: The hand-written part of both files ($-placeholders; the TOML itself uses braces).
